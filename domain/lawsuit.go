@@ -1,0 +1,4 @@
+package domain
+
+// lawsuit is one court case's state (stub).
+type lawsuit struct{}

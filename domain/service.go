@@ -1,0 +1,141 @@
+package domain
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Meta is what travels with a command besides its body.
+type Meta struct {
+	CommandID     string    // idempotency key: a retried command ID returns the first result
+	CorrelationID string    // ties a chain of commands to one user action
+	CausationID   string    // the event or command that caused this one
+	Actor         Actor     // who, in which role, for which organisation
+	OccurredAt    time.Time // business time; zero means now; may be backdated for paper records
+	IfVersion     *uint64   // the stream version the client saw (HTTP If-Match)
+}
+
+// Service loads a compound, decides a command, and appends the events with
+// the version it loaded, retrying a bounded number of times when another
+// writer got there first.
+type Service struct {
+	store   EventStore
+	rules   RuleBook
+	now     func() time.Time
+	retries int
+}
+
+// ServiceOption tunes a Service.
+type ServiceOption func(*Service)
+
+// WithClock sets the server clock (recorded-at times); tests pin it.
+func WithClock(now func() time.Time) ServiceOption { return func(s *Service) { s.now = now } }
+
+// WithRetries sets how often a version conflict is retried.
+func WithRetries(n int) ServiceOption { return func(s *Service) { s.retries = n } }
+
+func NewService(store EventStore, rules RuleBook, opts ...ServiceOption) *Service {
+	s := &Service{store: store, rules: rules, now: time.Now, retries: 5}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Rules returns the service's rule book.
+func (s *Service) Rules() RuleBook { return s.rules }
+
+// Load folds a compound's stream, narrowed by q (time travel).
+func (s *Service) Load(ctx context.Context, compoundID string, q StreamQuery) (*Compound, []Envelope, error) {
+	if err := ValidateCompoundID(compoundID); err != nil {
+		return nil, nil, err
+	}
+	events, err := s.store.ReadStream(ctx, StreamID(compoundID), q)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := FoldCompound(compoundID, events)
+	return c, events, err
+}
+
+// Execute runs cmd against a compound and records what it decides.
+func (s *Service) Execute(ctx context.Context, compoundID string, cmd Command, m Meta) (AppendResult, error) {
+	if err := ValidateCompoundID(compoundID); err != nil {
+		return AppendResult{}, err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond) // every backend keeps microseconds
+	if m.CommandID == "" {
+		m.CommandID = uuid.NewString()
+	}
+	at := m.OccurredAt
+	if at.IsZero() {
+		at = now
+	}
+	at = at.UTC().Truncate(time.Microsecond)
+	if at.After(now.Add(5 * time.Minute)) {
+		return AppendResult{}, &Error{Code: CodeInvalid, Message: "command rejected", Violations: []Violation{{
+			Rule: "command.future", Field: "occurred_at",
+			Message: "a fact cannot be recorded before it happens", MessageZH: "不能登记尚未发生的事项"}}}
+	}
+	rules := s.rules.At(at)
+	for attempt := 0; ; attempt++ {
+		c, stream, err := s.Load(ctx, compoundID, StreamQuery{})
+		if err != nil {
+			return AppendResult{}, err
+		}
+		if c.hasCommand(m.CommandID) { // a retry of a command that already landed
+			return resultOf(stream, m.CommandID), nil
+		}
+		if m.IfVersion != nil && *m.IfVersion != c.Version() {
+			return AppendResult{}, ConflictError(StreamID(compoundID), *m.IfVersion, c.Version())
+		}
+		events, err := c.Decide(cmd, rules, at)
+		if err != nil {
+			return AppendResult{}, err
+		}
+		if len(events) == 0 {
+			return AppendResult{StreamID: StreamID(compoundID), Version: c.Version()}, nil
+		}
+		req := AppendRequest{StreamID: StreamID(compoundID), ExpectedVersion: c.Version(), CommandID: m.CommandID}
+		for i, e := range events {
+			typ, ver, data, err := EncodeEvent(e)
+			if err != nil {
+				return AppendResult{}, err
+			}
+			req.Events = append(req.Events, Envelope{
+				EventID: EventID(m.CommandID, i), StreamID: req.StreamID, Type: typ, SchemaVersion: ver,
+				OccurredAt: at, RecordedAt: now, Actor: m.Actor,
+				CorrelationID: m.CorrelationID, CausationID: m.CausationID, CommandID: m.CommandID, Data: data,
+			})
+		}
+		res, err := s.store.Append(ctx, req)
+		if ErrorCode(err) == CodeConflict && m.IfVersion == nil && attempt < s.retries {
+			continue
+		}
+		return res, err
+	}
+}
+
+// eventIDSpace namespaces event IDs derived from command IDs.
+var eventIDSpace = uuid.MustParse("6f1c2a7e-94b1-4c55-9a3e-0c8f8b1d2e10")
+
+// EventID derives the ID of the i-th event of a command, so that a retried
+// command yields the same IDs and stores that deduplicate by event ID
+// (EventStoreDB) recognise it.
+func EventID(commandID string, i int) string {
+	return uuid.NewSHA1(eventIDSpace, []byte(commandID+"/"+strconv.Itoa(i))).String()
+}
+
+func resultOf(stream []Envelope, commandID string) AppendResult {
+	r := AppendResult{Duplicate: true}
+	for _, e := range stream {
+		if e.CommandID == commandID {
+			r.StreamID, r.Version, r.Position = e.StreamID, e.Version, e.Position
+			r.Events = append(r.Events, e)
+		}
+	}
+	return r
+}

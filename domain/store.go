@@ -1,0 +1,76 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// EventStore is the port every backend implements (embedded, PostgreSQL,
+// EventStoreDB). The contract suite in adapters/storetest pins its behaviour.
+type EventStore interface {
+	// Append writes req.Events at versions ExpectedVersion+1… of the stream,
+	// in one atomic step, sealing each into the stream's hash chain and giving
+	// it a global position. It fails with CodeConflict when the stream is not
+	// at ExpectedVersion (0: the stream must not exist). When CommandID was
+	// appended before, it returns that first result with Duplicate set and
+	// writes nothing. An acknowledged append is durable.
+	Append(ctx context.Context, req AppendRequest) (AppendResult, error)
+
+	// ReadStream returns a stream's events in version order, narrowed by q.
+	// An unknown stream yields no events and no error.
+	ReadStream(ctx context.Context, streamID string, q StreamQuery) ([]Envelope, error)
+
+	// ReadAll returns up to limit events of all streams with a global position
+	// greater than after, in global order, never skipping one that a later
+	// read could still reveal below the last position returned.
+	ReadAll(ctx context.Context, after uint64, limit int) ([]Envelope, error)
+
+	// Changed returns a channel closed at the next append: the wake-up for
+	// relays and projections that follow the global log.
+	Changed() <-chan struct{}
+}
+
+// AppendRequest is one atomic append to one stream. The events' Version,
+// Position and hash fields are set by the store.
+type AppendRequest struct {
+	StreamID        string
+	ExpectedVersion uint64
+	CommandID       string
+	Events          []Envelope
+}
+
+// AppendResult says where the events went.
+type AppendResult struct {
+	StreamID  string     `json:"stream_id"`
+	Version   uint64     `json:"version"`  // stream version after the append
+	Position  uint64     `json:"position"` // global position of the last event
+	Duplicate bool       `json:"duplicate,omitempty"`
+	Events    []Envelope `json:"-"`
+}
+
+// StreamQuery narrows a stream read; zero fields do not narrow.
+type StreamQuery struct {
+	FromVersion   uint64    // first version to return
+	ToVersion     uint64    // last version to return
+	ToPosition    uint64    // only events at or below this global position
+	OccurredUntil time.Time // only events whose business time is at or before this
+	RecordedUntil time.Time // only events recorded at or before this
+}
+
+// Match reports whether e passes the query; stores that cannot filter
+// natively use it after reading.
+func (q StreamQuery) Match(e Envelope) bool {
+	return (q.FromVersion == 0 || e.Version >= q.FromVersion) &&
+		(q.ToVersion == 0 || e.Version <= q.ToVersion) &&
+		(q.ToPosition == 0 || e.Position <= q.ToPosition) &&
+		(q.OccurredUntil.IsZero() || !e.OccurredAt.After(q.OccurredUntil)) &&
+		(q.RecordedUntil.IsZero() || !e.RecordedAt.After(q.RecordedUntil))
+}
+
+// ConflictError builds the error stores return on a version mismatch.
+func ConflictError(streamID string, expected, actual uint64) *Error {
+	return Errorf(CodeConflict, "stream %s is at version %d, not %d", streamID, actual, expected)
+}
+
+// StreamID is the event stream of one compound.
+func StreamID(compoundID string) string { return "compound-" + compoundID }
