@@ -29,6 +29,8 @@ type Compound struct {
 	plan       *plan
 	listing    *listing
 
+	meetings map[string]bool // joint meetings held
+
 	commandIDs map[string]bool // commands already applied, for idempotent retries
 	alerts     []Alert
 }
@@ -205,4 +207,9 @@ func lateAlert(rule, subject string, due, at time.Time, en, zh string) []Event {
 
 func init() {
 	registerEvent[AlertRaised]()
+}
+
+// sortBy sorts a slice by less; views use it to give stable orders.
+func sortBy[T any](s []T, less func(a, b T) bool) {
+	sort.Slice(s, func(i, j int) bool { return less(s[i], s[j]) })
 }
