@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +27,7 @@ type Service struct {
 	rules   RuleBook
 	now     func() time.Time
 	retries int
+	cache   aggregateCache
 }
 
 // ServiceOption tunes a Service.
@@ -34,11 +36,17 @@ type ServiceOption func(*Service)
 // WithClock sets the server clock (recorded-at times); tests pin it.
 func WithClock(now func() time.Time) ServiceOption { return func(s *Service) { s.now = now } }
 
+// WithCacheSize bounds how many compounds stay in memory between commands.
+func WithCacheSize(n int) ServiceOption {
+	return func(s *Service) { s.cache.max = max(n, 1) }
+}
+
 // WithRetries sets how often a version conflict is retried.
 func WithRetries(n int) ServiceOption { return func(s *Service) { s.retries = n } }
 
 func NewService(store EventStore, rules RuleBook, opts ...ServiceOption) *Service {
-	s := &Service{store: store, rules: rules, now: time.Now, retries: 5}
+	s := &Service{store: store, rules: rules, now: time.Now, retries: 5,
+		cache: aggregateCache{entries: map[string]*cacheEntry{}, max: 5000}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -81,13 +89,19 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd Command, m
 			Message: "a fact cannot be recorded before it happens", MessageZH: "不能登记尚未发生的事项"}}}
 	}
 	rules := s.rules.At(at)
+	// One command at a time per compound in this process: the cached state
+	// is mutated in place. Other processes are caught by the expected version.
+	entry := s.cache.get(compoundID)
+	entry.mu.Lock()
+	defer entry.mu.Unlock()
 	for attempt := 0; ; attempt++ {
-		c, stream, err := s.Load(ctx, compoundID, StreamQuery{})
+		c, err := s.catchUp(ctx, compoundID, entry)
 		if err != nil {
 			return AppendResult{}, err
 		}
 		if c.hasCommand(m.CommandID) { // a retry of a command that already landed
-			return resultOf(stream, m.CommandID), nil
+			stream, err := s.store.ReadStream(ctx, StreamID(compoundID), StreamQuery{})
+			return resultOf(stream, m.CommandID), err
 		}
 		if m.IfVersion != nil && *m.IfVersion != c.Version() {
 			return AppendResult{}, ConflictError(StreamID(compoundID), *m.IfVersion, c.Version())
@@ -113,10 +127,70 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd Command, m
 		}
 		res, err := s.store.Append(ctx, req)
 		if ErrorCode(err) == CodeConflict && m.IfVersion == nil && attempt < s.retries {
-			continue
+			continue // catchUp reads what the other writer appended
 		}
-		return res, err
+		if err != nil {
+			return res, err
+		}
+		if !res.Duplicate {
+			for _, e := range res.Events {
+				if err := c.Apply(e); err != nil {
+					entry.c = nil // never decide on a half-applied state
+					return res, err
+				}
+			}
+		}
+		return res, nil
 	}
+}
+
+// catchUp brings the cached compound up to the stream's head: the whole
+// stream on first use, afterwards only what other writers appended.
+func (s *Service) catchUp(ctx context.Context, compoundID string, e *cacheEntry) (*Compound, error) {
+	if e.c == nil {
+		e.c = NewCompound(compoundID)
+	}
+	events, err := s.store.ReadStream(ctx, StreamID(compoundID), StreamQuery{FromVersion: e.c.Version() + 1})
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range events {
+		if err := e.c.Apply(ev); err != nil {
+			e.c = nil
+			return nil, err
+		}
+	}
+	return e.c, nil
+}
+
+// aggregateCache keeps recently used compounds in memory so that a command
+// reads only the events it has not seen, not the whole stream.
+type aggregateCache struct {
+	mu      sync.Mutex
+	entries map[string]*cacheEntry
+	max     int
+}
+
+type cacheEntry struct {
+	mu sync.Mutex
+	c  *Compound
+}
+
+func (a *aggregateCache) get(id string) *cacheEntry {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if e, ok := a.entries[id]; ok {
+		return e
+	}
+	if len(a.entries) >= a.max {
+		for k := range a.entries { // map order is random: a cheap random eviction
+			delete(a.entries, k)
+			break
+		}
+	}
+	e := &cacheEntry{}
+	a.entries[id] = e
+	return e
 }
 
 // eventIDSpace namespaces event IDs derived from command IDs.

@@ -22,8 +22,9 @@ func register(t *testing.T, s *Service, id string) {
 	}
 }
 
-// Many deciders on one stream: every command lands exactly once, none is
-// lost to a concurrent writer, and the stream stays a valid chain.
+// Many deciders on one stream, through two services as two processes would
+// (each with its own cached compound): every command lands exactly once,
+// none is lost to a concurrent writer, and the stream stays a valid chain.
 func TestServiceConcurrentDecidersLoseNoUpdate(t *testing.T) {
 	store := NewMemoryStore()
 	s := testService(store)
@@ -32,6 +33,7 @@ func TestServiceConcurrentDecidersLoseNoUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	const writers, each = 8, 10
+	services := []*Service{s, testService(store)}
 	var wg sync.WaitGroup
 	for w := 0; w < writers; w++ {
 		wg.Add(1)
@@ -39,7 +41,7 @@ func TestServiceConcurrentDecidersLoseNoUpdate(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
 				cmd := HoldJointMeeting{MeetingID: fmt.Sprintf("m-%d-%d", w, i), Attendees: []string{"党支部"}}
-				if _, err := s.Execute(context.Background(), "C1", cmd, Meta{}); err != nil {
+				if _, err := services[w%2].Execute(context.Background(), "C1", cmd, Meta{}); err != nil {
 					t.Error(err)
 				}
 			}
