@@ -6,12 +6,24 @@ type CompoundView struct {
 	Version   uint64        `json:"version"`
 	Profile   Profile       `json:"profile"`
 	Party     PartyBuilding `json:"party"`
-	Committee CommitteeView `json:"committee"`
-	Alerts    []Alert       `json:"alerts"`
+	Committee  CommitteeView   `json:"committee"`
+	Complaints []ComplaintView `json:"complaints"`
+	Lawsuits   []LawsuitView   `json:"lawsuits"`
+	Conflict   ConflictView    `json:"conflict"`
+	Plan       *PlanView       `json:"plan,omitempty"`
+	Listing    *ListingView    `json:"listing,omitempty"`
+	Alerts     []Alert         `json:"alerts"`
 }
 
 // View returns the compound's state for readers.
 func (c *Compound) View() CompoundView {
-	return CompoundView{ID: c.id, Version: c.version, Profile: c.profile, Party: c.party,
-		Committee: c.Committee(), Alerts: c.Alerts()}
+	v := CompoundView{ID: c.id, Version: c.version, Profile: c.profile, Party: c.party,
+		Committee: c.Committee(), Complaints: c.Complaints(), Lawsuits: c.Lawsuits(), Conflict: c.Conflict(), Alerts: c.Alerts()}
+	if p, ok := c.Plan(); ok {
+		v.Plan = &p
+	}
+	if l, ok := c.Listing(); ok {
+		v.Listing = &l
+	}
+	return v
 }
