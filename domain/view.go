@@ -2,10 +2,10 @@ package domain
 
 // CompoundView is the current state of a compound as the API shows it.
 type CompoundView struct {
-	ID        string        `json:"id"`
-	Version   uint64        `json:"version"`
-	Profile   Profile       `json:"profile"`
-	Party     PartyBuilding `json:"party"`
+	ID         string          `json:"id"`
+	Version    uint64          `json:"version"`
+	Profile    Profile         `json:"profile"`
+	Party      PartyBuilding   `json:"party"`
 	Committee  CommitteeView   `json:"committee"`
 	Complaints []ComplaintView `json:"complaints"`
 	Lawsuits   []LawsuitView   `json:"lawsuits"`
