@@ -30,21 +30,21 @@ func (a *Area) UnmarshalJSON(b []byte) error {
 	s := strings.Trim(string(b), `"`)
 	whole, frac, _ := strings.Cut(s, ".")
 	if len(frac) > 2 {
-		return &FieldError{Message: "an area has at most two decimals (0.01 m²)"}
+		return badValue(b, Area(0))
 	}
 	neg := strings.HasPrefix(whole, "-")
 	w, err := strconv.ParseInt(strings.TrimPrefix(whole, "-"), 10, 64)
 	if err != nil || (whole == "" || whole == "-") {
-		return &FieldError{Message: fmt.Sprintf("%q is not an area in square metres", s)}
+		return badValue(b, Area(0))
 	}
 	f := int64(0)
 	if frac != "" {
 		if f, err = strconv.ParseInt(frac+strings.Repeat("0", 2-len(frac)), 10, 64); err != nil || f < 0 {
-			return &FieldError{Message: fmt.Sprintf("%q is not an area in square metres", s)}
+			return badValue(b, Area(0))
 		}
 	}
 	if w > (1<<62)/100 {
-		return &FieldError{Message: "area too large"}
+		return badValue(b, Area(0))
 	}
 	v := w*100 + f
 	if neg {

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Compound is the aggregate of one residential compound (小区): everything
@@ -142,29 +145,46 @@ func jsonError(err error) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		v.invalid(typeErr.Field, "json.type", "%s must be a JSON %s, not %s", "%s 的类型应为 %s，实际为 %s", typeErr.Field, typeErr.Type.Kind(), typeErr.Value)
+		field := jsonField(typeErr.Field)
+		switch typeErr.Type {
+		case reflect.TypeFor[Area]():
+			v.invalid(field, "json.area", "%s must be square metres with at most two decimals, not %s", "%s 须为平方米数，最多两位小数，实际为 %s", field, typeErr.Value)
+		case reflect.TypeFor[Date]():
+			v.invalid(field, "json.date", "%s must be a date YYYY-MM-DD, not %s", "%s 须为日期 YYYY-MM-DD，实际为 %s", field, typeErr.Value)
+		default:
+			v.invalid(field, "json.type", "%s must be a JSON %s, not %s", "%s 的类型应为 %s，实际为 %s", field, typeErr.Type.Kind(), typeErr.Value)
+		}
 	case errors.As(err, &syntaxErr):
 		v.invalid("", "json.syntax", "malformed JSON at byte %d", "JSON 格式错误，位置 %d", syntaxErr.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		v.invalid("", "json.syntax", "the JSON body is empty or cut short", "JSON 内容为空或不完整")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		v.invalid(f, "json.unknown_field", "unknown field %s", "未知字段 %s", f)
 	default:
-		msg := err.Error()
-		var field string
-		var fe *FieldError
-		if errors.As(err, &fe) {
-			field, msg = fe.Field, fe.Message
-		}
-		v.invalid(field, "json.invalid", "invalid JSON: %s", "JSON 无效：%s", msg)
+		v.invalid("", "json.invalid", "invalid JSON: %s", "JSON 无效：%s", err.Error())
 	}
 	return v.err()
 }
 
-// FieldError is returned by custom JSON decoders (areas, dates) so that the
-// user learns which value was wrong.
-type FieldError struct{ Field, Message string }
+// jsonField turns the decoder's Go path ("Profile.households") into the
+// JSON path users wrote: embedded structs are flattened in JSON, and their
+// Go type names are the capitalised segments.
+func jsonField(path string) string {
+	var out []string
+	for _, seg := range strings.Split(path, ".") {
+		if seg != "" && !unicode.IsUpper([]rune(seg)[0]) {
+			out = append(out, seg)
+		}
+	}
+	return strings.Join(out, ".")
+}
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+// badValue is how the custom decoders (areas, dates) report a wrong value:
+// as a type error, so that the decoder adds the field's path to it.
+func badValue(raw []byte, typ any) error {
+	return &json.UnmarshalTypeError{Value: string(raw), Type: reflect.TypeOf(typ)}
+}
 
 var compoundIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 

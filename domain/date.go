@@ -59,11 +59,11 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return &FieldError{Message: "a date is a string YYYY-MM-DD"}
+		return badValue(b, Date{})
 	}
 	p, err := ParseDate(s)
 	if err != nil {
-		return &FieldError{Message: err.Error()}
+		return badValue(b, Date{})
 	}
 	*d = p
 	return nil

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -19,7 +20,7 @@ func (g *gen) compound() {
 	g.profile = domain.Profile{
 		Name:     compoundStems[g.rng.IntN(len(compoundStems))] + compoundTails[g.index%len(compoundTails)],
 		District: g.district, Street: g.street,
-		Community: communityStems[g.index%4+g.rng.IntN(2)*4] + g.street[:3] + "社区",
+		Community: strings.TrimSuffix(strings.TrimSuffix(g.street, "街道"), "镇") + communityStems[g.index%4+g.rng.IntN(2)*4] + "社区",
 		Grid:      fmt.Sprintf("网格%02d", g.index%8+1),
 		Kind:      kind, Households: households, PrivateArea: area, DeliveredArea: area,
 	}

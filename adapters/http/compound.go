@@ -1,0 +1,191 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections/directory"
+)
+
+// commandResult answers a command: where its events went, and the events.
+type commandResult struct {
+	StreamID  string            `json:"stream_id"`
+	Version   uint64            `json:"version"`
+	Position  uint64            `json:"position"`
+	Duplicate bool              `json:"duplicate"`
+	Events    []domain.Envelope `json:"events"`
+}
+
+// handleCommand runs one named command against the compound in the path.
+func (s *Server) handleCommand(name string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := chi.URLParam(r, "id")
+		if err := requireJSON(r); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		p := newParams(r)
+		meta := p.meta(r)
+		if err := p.err(); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			s.Error(w, r, domain.Errorf(domain.CodeTooLarge, "the request body exceeds %d bytes", tooLarge.Limit))
+			return
+		case err != nil:
+			s.Error(w, r, &domain.Error{Code: domain.CodeInvalid, Message: "the request body could not be read", Err: err})
+			return
+		}
+		cmd, err := domain.ParseCommand(name, body)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		res, err := s.svc.Execute(r.Context(), id, cmd, meta)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		status := http.StatusCreated
+		if res.Duplicate || len(res.Events) == 0 { // nothing new was recorded
+			status = http.StatusOK
+		}
+		w.Header().Set("ETag", etag(res.Version))
+		w.Header().Set("Location", "/api/v1/compounds/"+id)
+		s.respond(w, r, status, commandResult{StreamID: res.StreamID, Version: res.Version, Position: res.Position,
+			Duplicate: res.Duplicate, Events: append([]domain.Envelope{}, res.Events...)})
+	}
+}
+
+// requireJSON accepts application/json, in UTF-8 (the only JSON encoding).
+func requireJSON(r *http.Request) error {
+	mt, ps, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" || (ps["charset"] != "" && !strings.EqualFold(ps["charset"], "utf-8")) {
+		return domain.Errorf(domain.CodeUnsupported, "a command body must be sent as Content-Type: application/json")
+	}
+	return nil
+}
+
+// handleGetCompound shows a compound's state, now or at a point in time.
+func (s *Server) handleGetCompound(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	p := newParams(r)
+	q := p.streamQuery()
+	if err := p.err(); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	c, _, err := s.svc.Load(r.Context(), id, q)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if !c.Registered() {
+		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "compound %s is not registered (at the requested point in time)", id))
+		return
+	}
+	w.Header().Set("ETag", etag(c.Version()))
+	s.respond(w, r, http.StatusOK, c.View())
+}
+
+// history is the audit trail of one compound.
+type history struct {
+	CompoundID string         `json:"compound_id"`
+	ChainValid bool           `json:"chain_valid"`
+	ChainError string         `json:"chain_error,omitempty"`
+	Events     []historyEvent `json:"events"`
+}
+
+// historyEvent keeps the stored data (what the hash covers) next to the
+// decoded payload (upcast to the current schema).
+type historyEvent struct {
+	domain.Envelope
+	Payload     domain.Event `json:"payload,omitempty"`
+	DecodeError string       `json:"decode_error,omitempty"`
+}
+
+// handleHistory lists a compound's events, checking the hash chain over the
+// whole stream before filtering: a filtered view cannot verify itself.
+func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	p := newParams(r)
+	types, from, to := p.eventTypes("type"), p.time("from", false), p.time("to", true)
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		p.fail("to", "param.range", "must not be before from", "不得早于 from")
+	}
+	if err := domain.ValidateCompoundID(id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := p.err(); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	events, err := s.store.ReadStream(r.Context(), domain.StreamID(id), domain.StreamQuery{})
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if len(events) == 0 {
+		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "compound %s is not registered", id))
+		return
+	}
+	h := history{CompoundID: id, ChainValid: true, Events: []historyEvent{}}
+	if err := domain.VerifyChain(events); err != nil {
+		s.logger.ErrorContext(r.Context(), "event stream integrity violated", "compound", id, "err", err)
+		h.ChainValid, h.ChainError = false, domain.ErrorOf(err).Message
+	}
+	for _, e := range events {
+		if types != nil && !types[e.Type] ||
+			!from.IsZero() && e.OccurredAt.Before(from) || !to.IsZero() && e.OccurredAt.After(to) {
+			continue
+		}
+		he := historyEvent{Envelope: e}
+		if he.Payload, err = e.Decode(); err != nil { // shown, not fatal: the auditor needs to see it
+			he.DecodeError = domain.ErrorOf(err).Message
+		}
+		h.Events = append(h.Events, he)
+	}
+	s.respond(w, r, http.StatusOK, h)
+}
+
+// handleListCompounds lists compounds from the directory. min_position
+// gives read-your-writes: pass the position of your last command.
+func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
+	p := newParams(r)
+	minPos := p.uint("min_position", 0)
+	if err := p.err(); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if minPos > 0 {
+		ctx, cancel := context.WithTimeout(r.Context(), s.waitTimeout)
+		err := s.dir.WaitFor(ctx, minPos)
+		cancel()
+		if err != nil {
+			if r.Context().Err() == nil {
+				err = domain.Errorf(domain.CodeUnavailable, "the directory has not reached position %d yet; retry", minPos)
+			}
+			s.Error(w, r, err)
+			return
+		}
+	}
+	// The position is read first: the list holds at least what it says.
+	pos := s.dir.Position()
+	list := s.dir.List(directory.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community")})
+	s.respond(w, r, http.StatusOK, struct {
+		Position  uint64            `json:"position"`
+		Compounds []directory.Entry `json:"compounds"`
+	}{pos, list})
+}

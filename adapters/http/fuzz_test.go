@@ -1,0 +1,54 @@
+package http
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections/directory"
+)
+
+// FuzzCommandEndpoint posts random bodies to random commands of a registered
+// compound: no input may cause a 5xx, and every 4xx is a problem document.
+// The seed corpus is in testdata/fuzz/FuzzCommandEndpoint.
+func FuzzCommandEndpoint(f *testing.F) {
+	names := domain.CommandNames()
+	f.Fuzz(func(t *testing.T, pick uint, body []byte) {
+		// A fresh store per input keeps inputs independent and the streams short.
+		store := domain.NewMemoryStore()
+		srv := NewServer(domain.NewService(store, domain.DefaultRuleBook()), store, directory.New(),
+			slog.New(slog.NewTextHandler(io.Discard, nil)))
+		post := func(name string, body string) *httptest.ResponseRecorder {
+			req := httptest.NewRequest("POST", "/api/v1/compounds/c1/"+name, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			return rec
+		}
+		if rec := post("register", registerBody); rec.Code != http.StatusCreated {
+			t.Fatalf("register: %d %s", rec.Code, rec.Body)
+		}
+
+		name := names[pick%uint(len(names))]
+		rec := post(name, string(body))
+		switch {
+		case rec.Code >= 500:
+			t.Fatalf("%s %q: status %d: %s", name, body, rec.Code, rec.Body)
+		case rec.Code >= 400:
+			var p problem
+			if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+				t.Fatalf("%s %q: status %d with Content-Type %q", name, body, rec.Code, ct)
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != rec.Code || p.Code == "" {
+				t.Fatalf("%s %q: bad problem %s (%v)", name, body, rec.Body, err)
+			}
+		case !json.Valid(rec.Body.Bytes()):
+			t.Fatalf("%s %q: status %d with invalid JSON %s", name, body, rec.Code, rec.Body)
+		}
+	})
+}
