@@ -1,0 +1,488 @@
+// Package sqlite is the embedded default EventStore: one local SQLite file,
+// no server. It uses modernc.org/sqlite, a pure-Go translation of SQLite, so
+// building and running casetrack needs nothing but the Go toolchain.
+//
+// SQLite allows one writer at a time, so every Append goes to a single writer
+// goroutine. While it commits, further requests queue; it then takes all of
+// them into the next transaction (group commit): one fsync acknowledges many
+// appends. Each request is still checked on its own, so a conflict fails
+// only its own request. Reads run on a separate pool of read-only
+// connections, which WAL mode lets proceed alongside the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sqlitedrv "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/casetrack/casetrack/domain"
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS events (
+	position       INTEGER PRIMARY KEY, -- the global log order, dense from 1
+	stream_id      TEXT    NOT NULL,
+	version        INTEGER NOT NULL,
+	event_id       TEXT    NOT NULL UNIQUE,
+	type           TEXT    NOT NULL,
+	schema_version INTEGER NOT NULL,
+	occurred_at    INTEGER NOT NULL, -- unix nanoseconds
+	recorded_at    INTEGER NOT NULL, -- unix nanoseconds
+	actor_user     TEXT    NOT NULL,
+	actor_role     TEXT    NOT NULL,
+	actor_org      TEXT    NOT NULL,
+	correlation_id TEXT    NOT NULL,
+	causation_id   TEXT    NOT NULL,
+	command_id     TEXT    NOT NULL,
+	data           BLOB, -- the payload's exact bytes, as hashed
+	prev_hash      TEXT    NOT NULL,
+	hash           TEXT    NOT NULL,
+	UNIQUE (stream_id, version) -- also finds a stream's head
+) STRICT;
+CREATE INDEX IF NOT EXISTS events_command ON events (command_id);
+PRAGMA user_version = 1;
+`
+
+const columns = `position, stream_id, version, event_id, type, schema_version, occurred_at, recorded_at,
+	actor_user, actor_role, actor_org, correlation_id, causation_id, command_id, data, prev_hash, hash`
+
+// maxBatch bounds one group commit, so a flood of appends still gets
+// acknowledged in steady steps.
+const maxBatch = 256
+
+// Store is the SQLite EventStore. It is safe for concurrent use.
+type Store struct {
+	w, r                    *sql.DB // w has exactly one connection, used only by the writer goroutine
+	head, byCommand, insert *sql.Stmt
+	heads                   map[string]head // the writer's cache of stream heads
+
+	ops     chan *op // unbuffered: a request is either taken by the writer or never queued
+	closing chan struct{}
+	stopped chan struct{}
+	close   sync.Once
+	err     error
+
+	mu      sync.Mutex
+	changed chan struct{}
+}
+
+// op is one queued Append. state arbitrates between the writer taking it and
+// the caller giving up, so a canceled Append has certainly written nothing.
+type op struct {
+	req   domain.AppendRequest
+	state atomic.Int32
+	done  chan outcome // buffered: the writer never waits for the caller
+}
+
+const (
+	queued int32 = iota
+	taken
+	abandoned
+)
+
+type outcome struct {
+	res domain.AppendResult
+	err error
+}
+
+var errClosed = domain.Errorf(domain.CodeUnavailable, "event store is closed")
+
+// Open opens or creates the store at path, and its directory if need be.
+func Open(path string) (*Store, error) {
+	if strings.ContainsRune(path, '?') { // the driver would take the rest for options
+		return nil, fmt.Errorf("open event store %q: the path may not contain '?'", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("open event store: %w", err)
+	}
+	// synchronous=FULL syncs the WAL at every commit: an acknowledged append
+	// survives a crash or power loss. IMMEDIATE transactions take the write
+	// lock up front, so another process writing the file waits rather than
+	// failing midway.
+	w, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	s := &Store{w: w, ops: make(chan *op), closing: make(chan struct{}), stopped: make(chan struct{}),
+		changed: make(chan struct{}), heads: map[string]head{}}
+	if err := s.init(path); err != nil {
+		w.Close()
+		if s.r != nil {
+			s.r.Close()
+		}
+		return nil, fmt.Errorf("open event store %s: %w", path, err)
+	}
+	go s.writer()
+	return s, nil
+}
+
+func (s *Store) init(path string) error {
+	if _, err := s.w.Exec(schema); err != nil {
+		return err
+	}
+	var err error
+	prepare := func(query string) *sql.Stmt {
+		var st *sql.Stmt
+		if err == nil {
+			st, err = s.w.Prepare(query)
+		}
+		return st
+	}
+	s.head = prepare(`SELECT version, hash FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1`)
+	s.byCommand = prepare(`SELECT ` + columns + ` FROM events WHERE command_id = ? ORDER BY position`)
+	s.insert = prepare(`INSERT INTO events (` + columns + `) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	s.r, err = sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		return err
+	}
+	s.r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	s.r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
+	return s.r.Ping()
+}
+
+// Close stops the writer after its current batch and closes the file.
+// Appends still waiting to be taken fail with CodeUnavailable.
+func (s *Store) Close() error {
+	s.close.Do(func() {
+		close(s.closing)
+		<-s.stopped
+		s.err = errors.Join(s.w.Close(), s.r.Close())
+	})
+	return s.err
+}
+
+// Append queues the request for the writer and waits for its batch to
+// commit. A caller whose context ends before the writer takes the request
+// gets the context's error and nothing is written; once taken, the request
+// shares its batch's fate.
+func (s *Store) Append(ctx context.Context, req domain.AppendRequest) (domain.AppendResult, error) {
+	if err := ctx.Err(); err != nil {
+		return domain.AppendResult{}, err
+	}
+	if len(req.Events) == 0 {
+		return domain.AppendResult{}, domain.Errorf(domain.CodeInvalid, "append to %s carries no events", req.StreamID)
+	}
+	o := &op{req: req, done: make(chan outcome, 1)}
+	select {
+	case s.ops <- o:
+	case <-ctx.Done():
+		return domain.AppendResult{}, ctx.Err()
+	case <-s.closing:
+		return domain.AppendResult{}, errClosed
+	}
+	select {
+	case out := <-o.done:
+		return out.res, out.err
+	case <-ctx.Done():
+		if o.state.CompareAndSwap(queued, abandoned) {
+			return domain.AppendResult{}, ctx.Err()
+		}
+		out := <-o.done // already in a transaction: report how it ended
+		return out.res, out.err
+	}
+}
+
+// writer owns the write connection. It takes one request, then whatever
+// else is waiting, and commits them together.
+func (s *Store) writer() {
+	defer close(s.stopped)
+	batch := make([]*op, 0, maxBatch)
+	for {
+		select {
+		case o := <-s.ops:
+			batch = append(batch[:0], o)
+		case <-s.closing:
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case o := <-s.ops:
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// writeTx is one group commit in progress on the writer's connection.
+type writeTx struct {
+	*sql.Tx
+	ctx                     context.Context
+	byCommand, head, insert *sql.Stmt
+	heads                   map[string]head // streams this batch moved on
+}
+
+// head is where a stream's chain ends.
+type head struct {
+	version uint64
+	hash    string
+}
+
+// commit runs a batch in one transaction. It runs on a background context:
+// a caller's cancellation must not cut a batch that others share, and
+// SQLite's atomic commit means a failure (or a crash) leaves none of it.
+func (s *Store) commit(batch []*op) {
+	ctx := context.Background()
+	outs := make([]outcome, len(batch))
+	wrote := false
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err == nil {
+		w := &writeTx{Tx: tx, ctx: ctx, byCommand: tx.StmtContext(ctx, s.byCommand), head: tx.StmtContext(ctx, s.head),
+			insert: tx.StmtContext(ctx, s.insert), heads: map[string]head{}}
+		for i, o := range batch {
+			if !o.state.CompareAndSwap(queued, taken) {
+				continue // the caller gave up and was told nothing was written
+			}
+			if outs[i], err = s.appendTx(w, o.req); err != nil {
+				break
+			}
+			wrote = wrote || (outs[i].err == nil && !outs[i].res.Duplicate)
+		}
+		if err == nil {
+			err = tx.Commit()
+		} else {
+			tx.Rollback()
+		}
+		if err == nil {
+			maps.Copy(s.heads, w.heads)
+		}
+	}
+	if err != nil {
+		// database/sql forgets the transaction even when COMMIT fails; make
+		// sure SQLite has too before the next batch begins.
+		s.w.ExecContext(ctx, "ROLLBACK")
+		err = domain.Internal(err, "append to the event store")
+		for i := range outs {
+			outs[i] = outcome{err: err}
+		}
+		wrote = false
+	}
+	if wrote {
+		s.notify()
+	}
+	for i, o := range batch {
+		o.done <- outs[i]
+	}
+}
+
+// appendTx checks and writes one request inside the batch transaction. The
+// outcome carries the request's own failures (conflict, reused event ID);
+// the error is one that dooms the whole batch.
+func (s *Store) appendTx(w *writeTx, req domain.AppendRequest) (outcome, error) {
+	if req.CommandID != "" {
+		rows, err := w.byCommand.QueryContext(w.ctx, req.CommandID)
+		if err != nil {
+			return outcome{}, err
+		}
+		prior, err := scanEvents(rows)
+		if err != nil {
+			return outcome{}, err
+		}
+		if len(prior) > 0 {
+			return outcome{res: resultOf(prior, true)}, nil
+		}
+	}
+	h, err := s.headOf(w, req.StreamID)
+	if err != nil {
+		return outcome{}, err
+	}
+	if h.version != req.ExpectedVersion {
+		return outcome{err: domain.ConflictError(req.StreamID, req.ExpectedVersion, h.version)}, nil
+	}
+
+	// A savepoint lets a request of several events fail halfway (a reused
+	// event ID) without taking the rest of the batch with it; a single
+	// INSERT is undone by SQLite on its own.
+	multi := len(req.Events) > 1
+	if multi {
+		if _, err := w.ExecContext(w.ctx, "SAVEPOINT request"); err != nil {
+			return outcome{}, err
+		}
+	}
+	out := make([]domain.Envelope, len(req.Events))
+	for i, e := range req.Events {
+		e.StreamID, e.CommandID = req.StreamID, req.CommandID
+		e.Version = req.ExpectedVersion + uint64(i) + 1
+		e.Seal(h.hash)
+		r, err := w.insert.ExecContext(w.ctx, e.StreamID, int64(e.Version), e.EventID, e.Type, e.SchemaVersion,
+			e.OccurredAt.UnixNano(), e.RecordedAt.UnixNano(), e.Actor.UserID, e.Actor.Role, e.Actor.Organisation,
+			e.CorrelationID, e.CausationID, e.CommandID, []byte(e.Data), e.PrevHash, e.Hash)
+		var pos int64
+		if err == nil {
+			pos, err = r.LastInsertId()
+		}
+		if err != nil {
+			if !isConstraint(err) {
+				return outcome{}, err
+			}
+			if multi {
+				if _, err := w.ExecContext(w.ctx, "ROLLBACK TO request; RELEASE request"); err != nil {
+					return outcome{}, err
+				}
+			}
+			// Only another process writing the file could have moved the
+			// stream; read its head afresh next time.
+			delete(w.heads, req.StreamID)
+			delete(s.heads, req.StreamID)
+			return outcome{err: domain.Errorf(domain.CodeConflict, "stream %s: event %s or version %d is already recorded",
+				req.StreamID, e.EventID, e.Version)}, nil
+		}
+		e.Position = uint64(pos)
+		h = head{e.Version, e.Hash}
+		out[i] = e
+	}
+	if multi {
+		if _, err := w.ExecContext(w.ctx, "RELEASE request"); err != nil {
+			return outcome{}, err
+		}
+	}
+	w.heads[req.StreamID] = h
+	return outcome{res: resultOf(out, false)}, nil
+}
+
+// headOf returns where a stream ends: as this batch left it, as known since
+// Open, or else as stored.
+func (s *Store) headOf(w *writeTx, stream string) (head, error) {
+	if h, ok := w.heads[stream]; ok {
+		return h, nil
+	}
+	if h, ok := s.heads[stream]; ok {
+		return h, nil
+	}
+	var h head
+	var version int64
+	err := w.head.QueryRowContext(w.ctx, stream).Scan(&version, &h.hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return head{}, nil
+	}
+	h.version = uint64(version)
+	return h, err
+}
+
+func isConstraint(err error) bool {
+	var se *sqlitedrv.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
+func resultOf(events []domain.Envelope, duplicate bool) domain.AppendResult {
+	last := events[len(events)-1]
+	return domain.AppendResult{StreamID: last.StreamID, Version: last.Version, Position: last.Position,
+		Duplicate: duplicate, Events: events}
+}
+
+func (s *Store) notify() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+func (s *Store) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+func (s *Store) ReadStream(ctx context.Context, streamID string, q domain.StreamQuery) ([]domain.Envelope, error) {
+	upTo := func(v uint64) int64 {
+		if v == 0 || v > math.MaxInt64 {
+			return math.MaxInt64
+		}
+		return int64(v)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+columns+` FROM events
+		WHERE stream_id = ? AND version >= ? AND version <= ? AND position <= ? AND occurred_at <= ? AND recorded_at <= ?
+		ORDER BY version`,
+		streamID, int64(min(q.FromVersion, math.MaxInt64)), upTo(q.ToVersion), upTo(q.ToPosition),
+		until(q.OccurredUntil), until(q.RecordedUntil))
+	if err != nil {
+		return nil, readErr(err)
+	}
+	events, err := scanEvents(rows)
+	return events, readErr(err)
+}
+
+// until turns a time bound into unix nanoseconds, clamped to what they can
+// express (years 1678 to 2262); zero does not bound.
+func until(t time.Time) int64 {
+	switch {
+	case t.IsZero() || t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	case t.Before(time.Unix(0, math.MinInt64)):
+		return math.MinInt64
+	}
+	return t.UnixNano()
+}
+
+func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.Envelope, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	// Positions are assigned in commit order by the one writer, so what a
+	// snapshot shows is always a prefix of the log: nothing is skipped.
+	rows, err := s.r.QueryContext(ctx, `SELECT `+columns+` FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+		int64(min(after, math.MaxInt64)), limit)
+	if err != nil {
+		return nil, readErr(err)
+	}
+	events, err := scanEvents(rows)
+	return events, readErr(err)
+}
+
+// VerifyStream re-reads a stream from version 1 and checks its hash chain,
+// for the auditor. A broken chain fails with CodeTampered naming the version.
+func (s *Store) VerifyStream(ctx context.Context, streamID string) error {
+	events, err := s.ReadStream(ctx, streamID, domain.StreamQuery{})
+	if err != nil {
+		return err
+	}
+	return domain.VerifyChain(events)
+}
+
+func readErr(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return domain.Internal(err, "read the event store")
+}
+
+func scanEvents(rows *sql.Rows) ([]domain.Envelope, error) {
+	defer rows.Close()
+	var out []domain.Envelope
+	for rows.Next() {
+		var (
+			e                  domain.Envelope
+			pos, ver, occ, rec int64
+			data               []byte
+		)
+		if err := rows.Scan(&pos, &e.StreamID, &ver, &e.EventID, &e.Type, &e.SchemaVersion, &occ, &rec,
+			&e.Actor.UserID, &e.Actor.Role, &e.Actor.Organisation, &e.CorrelationID, &e.CausationID, &e.CommandID,
+			&data, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.Position, e.Version, e.Data = uint64(pos), uint64(ver), data
+		e.OccurredAt, e.RecordedAt = time.Unix(0, occ).UTC(), time.Unix(0, rec).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

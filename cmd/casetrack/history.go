@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/casetrack/casetrack/domain"
+)
+
+// history is the auditor's replay: every event of a compound in order with
+// who recorded it, when and on whose behalf, whether the hash chain holds,
+// and the compound's state as of a time.
+func history(ctx context.Context, out io.Writer, args []string) error {
+	fs := flag.NewFlagSet("history", flag.ContinueOnError)
+	data := fs.String("data", "./data", "data directory of the embedded store")
+	at := fs.String("at", "", "state as of this business time (RFC 3339, or YYYY-MM-DD for the end of that day)")
+	knownAt := fs.String("known-at", "", "only what had been recorded by this time")
+	asJSON := fs.Bool("json", false, "print JSON")
+	var id string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if id == "" && fs.NArg() == 1 {
+		id = fs.Arg(0)
+	}
+	if id == "" {
+		return fmt.Errorf("history needs a compound ID")
+	}
+	var q domain.StreamQuery
+	var err error
+	if q.OccurredUntil, err = parseTime(*at); err != nil {
+		return fmt.Errorf("--at: %w", err)
+	}
+	if q.RecordedUntil, err = parseTime(*knownAt); err != nil {
+		return fmt.Errorf("--known-at: %w", err)
+	}
+	store, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	all, err := store.ReadStream(ctx, domain.StreamID(id), domain.StreamQuery{})
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		return fmt.Errorf("no compound %s in %s", id, *data)
+	}
+	chainErr := domain.VerifyChain(all)
+	c, events, err := newService(store).Load(ctx, id, q)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		report := struct {
+			Compound   string              `json:"compound"`
+			ChainValid bool                `json:"chain_valid"`
+			ChainError string              `json:"chain_error,omitempty"`
+			Events     []domain.Envelope   `json:"events"`
+			State      domain.CompoundView `json:"state"`
+		}{Compound: id, ChainValid: chainErr == nil, Events: events, State: c.View()}
+		if chainErr != nil {
+			report.ChainError = chainErr.Error()
+		}
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(report)
+	}
+
+	p := c.Profile()
+	fmt.Fprintf(out, "%s %s (%s %s %s) — %d of %d events\n\n", id, p.Name, p.District, p.Street, p.Community, len(events), len(all))
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VER\tPOS\tOCCURRED (业务时间)\tRECORDED (登记时间)\tBY\tEVENT")
+	for _, e := range events {
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s/%s/%s\t%s %s\n", e.Version, e.Position,
+			e.OccurredAt.In(domain.China).Format("2006-01-02 15:04"), e.RecordedAt.In(domain.China).Format("2006-01-02 15:04:05"),
+			e.Actor.Organisation, e.Actor.Role, e.Actor.UserID, e.Type, abbreviate(string(e.Data), 120))
+	}
+	tw.Flush()
+	if chainErr != nil {
+		fmt.Fprintf(out, "\nHASH CHAIN BROKEN (哈希链校验失败): %v\n", chainErr)
+	} else {
+		fmt.Fprintf(out, "\nHash chain intact (哈希链完整): %d events, head %s\n", len(all), all[len(all)-1].Hash)
+	}
+	summarise(out, c, *at)
+	return nil
+}
+
+func summarise(out io.Writer, c *domain.Compound, at string) {
+	when := "now"
+	if at != "" {
+		when = at
+	}
+	v := c.View()
+	fmt.Fprintf(out, "\nState as of %s (截至%s的状态), version %d:\n", when, when, v.Version)
+	cm := v.Committee
+	fmt.Fprintf(out, "  committee (业委会): %s", cm.Phase)
+	if s := cm.Serving; s != nil {
+		fmt.Fprintf(out, ", term %d, %d members, ends %s, filed %v", s.Term, len(s.Members), s.TermEnd.In(domain.China).Format(time.DateOnly), s.Filed)
+	}
+	open := 0
+	for _, x := range v.Complaints {
+		if x.Open() {
+			open++
+		}
+	}
+	suits := 0
+	for _, l := range v.Lawsuits {
+		if l.Outcome == "" {
+			suits++
+		}
+	}
+	fmt.Fprintf(out, "\n  complaints (投诉): %d, open %d\n  lawsuits (诉讼): %d, pending %d\n  conflict flag (矛盾突出): %v\n",
+		len(v.Complaints), open, len(v.Lawsuits), suits, v.Conflict.Flagged)
+	if v.Plan != nil {
+		fmt.Fprintf(out, "  plan (一区一策): %d measures, open %v\n", len(v.Plan.Measures), v.Plan.Open)
+	}
+	if v.Listing != nil {
+		fmt.Fprintf(out, "  listing (挂牌督办): %s, deadline %s, active %v\n", v.Listing.ListingID, v.Listing.Deadline, v.Listing.Active)
+	}
+	fmt.Fprintf(out, "  alerts (逾期提醒): %d\n", len(v.Alerts))
+	for _, a := range v.Alerts {
+		fmt.Fprintf(out, "    %s  %s\n", a.At.In(domain.China).Format(time.DateOnly), a.MessageZH)
+	}
+}
+
+func abbreviate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// parseTime reads RFC 3339, or a date meaning the end of that local day.
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	d, err := domain.ParseDate(s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return d.End(), nil
+}

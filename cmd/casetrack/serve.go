@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	httpapi "github.com/casetrack/casetrack/adapters/http"
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/domain/demo"
+	"github.com/casetrack/casetrack/projections/directory"
+)
+
+func serve(ctx context.Context, logger *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", ":8080", "listen address")
+	data := fs.String("data", "./data", "data directory of the embedded store")
+	withDemo := fs.Bool("demo", true, "load the demo city into an empty data directory")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc := newService(store)
+
+	if *withDemo {
+		if err := loadDemoOnce(ctx, logger, svc, *data); err != nil {
+			return err
+		}
+	}
+
+	dir := directory.New()
+	go func() {
+		if err := dir.Follow(ctx, store); err != nil && !errors.Is(err, context.Canceled) {
+			logger.Error("directory stopped", "err", err)
+		}
+	}()
+	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, dir, logger),
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	logger.Info("serving", "addr", *addr, "data", *data)
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadDemoOnce loads the demo city unless this data directory already has
+// it. The load is idempotent, so an interrupted first start simply resumes.
+func loadDemoOnce(ctx context.Context, logger *slog.Logger, svc *domain.Service, data string) error {
+	marker := filepath.Join(data, "demo-loaded")
+	if _, err := os.Stat(marker); err == nil {
+		return nil
+	}
+	if err := loadDemo(ctx, logger, svc); err != nil {
+		return err
+	}
+	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644)
+}
+
+func loadDemo(ctx context.Context, logger *slog.Logger, svc *domain.Service) error {
+	cfg := demo.DefaultConfig()
+	start := time.Now()
+	logger.Info("loading the demo city", "districts", cfg.Districts, "streets", cfg.Districts*cfg.StreetsPerDistrict,
+		"compounds", cfg.Districts*cfg.StreetsPerDistrict*cfg.CompoundsPerStreet)
+	n, err := demo.Load(ctx, svc, cfg, 256, func(done, total int) {
+		if done%100 == 0 || done == total {
+			logger.Info("demo", "compounds", done, "of", total)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	logger.Info("demo city loaded", "events", n, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func demoCmd(ctx context.Context, logger *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	data := fs.String("data", "./data", "data directory of the embedded store")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := openStore(*data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return loadDemoOnce(ctx, logger, newService(store), *data)
+}
