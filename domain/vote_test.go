@@ -11,17 +11,31 @@ func tallyOf(partArea, partOwners, yesArea, yesOwners int64) Tally {
 		ParticipatingArea: Area(partArea), ParticipatingOwners: partOwners, YesArea: Area(yesArea), YesOwners: yesOwners}
 }
 
+type voteCase struct {
+	name   string
+	matter Matter
+	tally  Tally
+	quorum bool
+	passed bool
+}
+
+func runVoteCases(t *testing.T, r VoteRules, cases []voteCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o := r.Decide(tc.matter, tc.tally)
+			if o.Quorum != tc.quorum || o.Passed != tc.passed {
+				t.Fatalf("got quorum=%v passed=%v (%+v), want quorum=%v passed=%v", o.Quorum, o.Passed, o, tc.quorum, tc.passed)
+			}
+		})
+	}
+}
+
 func TestVoteThresholdsCivilCode(t *testing.T) {
 	r := civilCodeVoteRules()
 	// Quorum: ≥ 2/3 of total area (6,666,667 of 10,000,000 hundredths) and of owners (667 of 1000).
 	const qa, qo = 6_666_667, 667
-	cases := []struct {
-		name   string
-		matter Matter
-		tally  Tally
-		quorum bool
-		passed bool
-	}{
+	cases := []voteCase{
 		{"quorum at both boundaries, ordinary just over half", MatterElectCommittee, tallyOf(qa, qo, qa/2+1, qo/2+1), true, true},
 		{"area one short of quorum", MatterElectCommittee, tallyOf(qa-1, qo, qa, qo), false, false},
 		{"owners one short of quorum", MatterElectCommittee, tallyOf(qa, qo-1, qa, qo-1), false, false},
@@ -38,25 +52,12 @@ func TestVoteThresholdsCivilCode(t *testing.T) {
 		{"major: change of common use", MatterChangeCommonUse, tallyOf(8_000_000, 800, 6_000_000, 600), true, true},
 		{"no quorum never passes", MatterOther, tallyOf(1_000_000, 100, 1_000_000, 100), false, false},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			o := r.Decide(tc.matter, tc.tally)
-			if o.Quorum != tc.quorum || o.Passed != tc.passed {
-				t.Fatalf("got quorum=%v passed=%v (%+v), want quorum=%v passed=%v", o.Quorum, o.Passed, o, tc.quorum, tc.passed)
-			}
-		})
-	}
+	runVoteCases(t, r, cases)
 }
 
 func TestVoteThresholdsRegulation2018(t *testing.T) {
 	r := regulation2018VoteRules()
-	cases := []struct {
-		name   string
-		matter Matter
-		tally  Tally
-		quorum bool
-		passed bool
-	}{
+	cases := []voteCase{
 		// Quorum: more than half of total area and of all owners.
 		{"quorum: exactly half the area is not enough", MatterOther, tallyOf(5_000_000, 600, 5_000_000, 600), false, false},
 		{"quorum: exactly half the owners is not enough", MatterOther, tallyOf(6_000_000, 500, 6_000_000, 500), false, false},
@@ -70,14 +71,7 @@ func TestVoteThresholdsRegulation2018(t *testing.T) {
 		{"major: raising the fund one hundredth short", MatterRaiseFund, tallyOf(9_000_000, 900, 6_666_666, 667), true, false},
 		{"change of common use is ordinary here", MatterChangeCommonUse, tallyOf(9_000_000, 900, 5_000_001, 501), true, true},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			o := r.Decide(tc.matter, tc.tally)
-			if o.Quorum != tc.quorum || o.Passed != tc.passed {
-				t.Fatalf("got quorum=%v passed=%v (%+v), want quorum=%v passed=%v", o.Quorum, o.Passed, o, tc.quorum, tc.passed)
-			}
-		})
-	}
+	runVoteCases(t, r, cases)
 }
 
 func TestTallyUnitsHeadcountRules(t *testing.T) {
