@@ -1,0 +1,232 @@
+package league
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"time"
+)
+
+// MetricDef is a metric the campaign may rank by.
+type MetricDef struct {
+	Key    string `json:"key"`
+	Label  string `json:"label"`  // 中文名
+	Higher bool   `json:"higher"` // higher is better
+	value  func(t *tally) (v float64, ok bool, c Count)
+}
+
+func rate(c func(t *tally) Count) func(t *tally) (float64, bool, Count) {
+	return func(t *tally) (float64, bool, Count) {
+		x := c(t)
+		if x.Den == 0 {
+			return 0, false, x
+		}
+		return x.Num / x.Den, true, x
+	}
+}
+
+func number(c func(t *tally) Count) func(t *tally) (float64, bool, Count) {
+	return func(t *tally) (float64, bool, Count) { x := c(t); return x.Den, true, x }
+}
+
+// change is the year-on-year change of a count, as a fraction; from zero
+// to something counts as +100%.
+func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count) {
+	return func(t *tally) (float64, bool, Count) {
+		c, p := cur(t), prev(t)
+		x := Count{Num: c.Den, Den: p.Den, Events: c.Events}
+		switch {
+		case c.Den == 0 && p.Den == 0:
+			return 0, false, x
+		case p.Den == 0:
+			return 1, true, x
+		}
+		return (c.Den - p.Den) / p.Den, true, x
+	}
+}
+
+// Metrics are every metric of the domain reference's league tables.
+var Metrics = []MetricDef{
+	{"complaints_per_1000", "每千户投诉量", false, func(t *tally) (float64, bool, Count) {
+		x := Count{Num: t.received.Den, Den: float64(t.households), Events: t.received.Events}
+		return x.Num / max(x.Den, 1) * 1000, t.households > 0, x
+	}},
+	{"complaints_yoy", "投诉量同比变化", false, change(func(t *tally) Count { return t.received }, func(t *tally) Count { return t.receivedLastYear })},
+	{"petitions_lawsuits_yoy", "信访诉讼同比变化（只降不升）", false, change(func(t *tally) Count { return t.petitionsSuits }, func(t *tally) Count { return t.petitionsSuitsLastYear })},
+	{"response_rate", "响应率", true, rate(func(t *tally) Count { return t.response })},
+	{"closure_rate", "办结率", true, rate(func(t *tally) Count { return t.closure })},
+	{"resolution_rate", "解决率", true, rate(func(t *tally) Count { return t.resolution })},
+	{"satisfaction_rate", "满意率", true, rate(func(t *tally) Count { return t.satisfied })},
+	{"return_rate", "回退率", false, rate(func(t *tally) Count { return t.returned })},
+	{"reopen_rate", "重办率", false, rate(func(t *tally) Count { return t.reopened })},
+	{"measures_on_time", "整改措施按期完成率", true, rate(func(t *tally) Count { return t.measuresOnTime })},
+	{"overdue_measures", "逾期整改措施数", false, number(func(t *tally) Count { return t.overdueMeasures })},
+	{"listings", "挂牌督办小区数", false, number(func(t *tally) Count { return t.listed })},
+	{"committee_coverage", "业委会（物管会）覆盖率", true, rate(func(t *tally) Count { return t.coverage })},
+	{"expired_committees", "到期未换届业委会数", false, number(func(t *tally) Count { return t.expired })},
+	{"party_member_share", "业委会党员占比", true, rate(func(t *tally) Count { return t.partyShare })},
+	{"dual_role_share", "一肩挑比例", true, rate(func(t *tally) Count { return t.dualRole })},
+	{"red_property_share", "红色物业比例", true, rate(func(t *tally) Count { return t.redProperty })},
+}
+
+func metricDef(key string) (MetricDef, bool) {
+	for _, m := range Metrics {
+		if m.Key == key {
+			return m, true
+		}
+	}
+	return MetricDef{}, false
+}
+
+// Value is one metric of one unit: the figure, what it was computed from,
+// its normalised score and its weight in the composite.
+type Value struct {
+	Key    string   `json:"key"`
+	Label  string   `json:"label"`
+	Value  *float64 `json:"value"` // nil: nothing to measure in the period
+	Num    float64  `json:"numerator"`
+	Den    float64  `json:"denominator"`
+	Score  *float64 `json:"score"` // 0–100, 100 best
+	Weight float64  `json:"weight"`
+	Events []string `json:"events,omitempty"` // IDs of the events counted (explain only)
+}
+
+// Row is one unit of a league table.
+type Row struct {
+	Rank    int     `json:"rank"`
+	Unit    string  `json:"unit"`
+	Name    string  `json:"name"`
+	Score   float64 `json:"score"`          // weighted composite, 0–100
+	List    string  `json:"list,omitempty"` // red (红榜) or black (黑榜)
+	Rising  bool    `json:"rising"`         // petitions and suits rose against last year: 只降不升 breached
+	Metrics []Value `json:"metrics"`
+}
+
+// Table is a ranked league table.
+type Table struct {
+	Campaign string    `json:"campaign"`
+	Level    Level     `json:"level"`
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Position uint64    `json:"position"` // the last event the table reflects
+	Rows     []Row     `json:"rows"`
+}
+
+// Query asks for one table.
+type Query struct {
+	Level      Level
+	Period     Period
+	At         time.Time // when open items are judged; zero: the period's end
+	WorstFirst bool
+	Explain    bool // keep the event IDs of every figure
+}
+
+// Table computes a league table from the model under a campaign config.
+func (m *Model) Table(cfg Config, q Query) Table {
+	at := q.At
+	if at.IsZero() || at.After(q.Period.To) {
+		at = q.Period.To
+	}
+	tallies := m.count(q.Level, q.Period, at)
+	rows := make([]Row, 0, len(tallies))
+	for key, t := range tallies {
+		r := Row{Unit: key, Name: t.name}
+		cur, prev := t.petitionsSuits.Den, t.petitionsSuitsLastYear.Den
+		r.Rising = cur > prev
+		for _, w := range cfg.Metrics {
+			def, _ := metricDef(w.Key)
+			v, ok, c := def.value(t)
+			mv := Value{Key: def.Key, Label: def.Label, Num: c.Num, Den: c.Den, Weight: w.Weight}
+			if ok {
+				mv.Value = &v
+			}
+			if q.Explain {
+				mv.Events = slices.Sorted(slices.Values(c.Events))
+			}
+			r.Metrics = append(r.Metrics, mv)
+		}
+		rows = append(rows, r)
+	}
+	score(cfg, rows)
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Score != rows[j].Score {
+			return rows[i].Score > rows[j].Score
+		}
+		return rows[i].Unit < rows[j].Unit
+	})
+	for i := range rows {
+		rows[i].Rank = i + 1
+		switch {
+		case i < cfg.RedList:
+			rows[i].List = "red"
+		case i >= len(rows)-cfg.BlackList && i >= cfg.RedList:
+			rows[i].List = "black"
+		}
+	}
+	if q.WorstFirst {
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+	}
+	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: m.Pos, Rows: rows}
+}
+
+// score normalises each metric across the units (min–max or rank) so that
+// 100 is the best unit, then weighs them into the composite. A unit with no
+// figure for a metric is scored on the others.
+func score(cfg Config, rows []Row) {
+	for k, w := range cfg.Metrics {
+		def, _ := metricDef(w.Key)
+		higher := def.Higher
+		if w.Direction != "" {
+			higher = w.Direction == "higher"
+		}
+		var vals []float64
+		for _, r := range rows {
+			if v := r.Metrics[k].Value; v != nil {
+				vals = append(vals, *v)
+			}
+		}
+		sort.Float64s(vals)
+		for i := range rows {
+			v := rows[i].Metrics[k].Value
+			if v == nil {
+				continue
+			}
+			s := normalise(cfg.Normalisation, vals, *v)
+			if !higher {
+				s = 100 - s
+			}
+			s = math.Round(s*100) / 100
+			rows[i].Metrics[k].Score = &s
+		}
+	}
+	for i := range rows {
+		var sum, weights float64
+		for _, v := range rows[i].Metrics {
+			if v.Score != nil && v.Weight > 0 {
+				sum += *v.Score * v.Weight
+				weights += v.Weight
+			}
+		}
+		if weights > 0 {
+			rows[i].Score = math.Round(sum/weights*100) / 100
+		}
+	}
+}
+
+// normalise maps v to 0–100 among the sorted values, higher v higher score.
+func normalise(method string, sorted []float64, v float64) float64 {
+	lo, hi := sorted[0], sorted[len(sorted)-1]
+	if method == "rank" {
+		below := sort.SearchFloat64s(sorted, v)
+		if len(sorted) == 1 {
+			return 100
+		}
+		return float64(below) / float64(len(sorted)-1) * 100
+	}
+	if hi == lo {
+		return 100
+	}
+	return (v - lo) / (hi - lo) * 100
+}
