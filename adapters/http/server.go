@@ -21,6 +21,7 @@ import (
 
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections/directory"
+	"github.com/casetrack/casetrack/projections/league"
 )
 
 const (
@@ -35,12 +36,13 @@ type Server struct {
 	svc    *domain.Service
 	store  domain.EventStore
 	dir    *directory.Directory
+	league *league.Service // nil: no league tables served
 	logger *slog.Logger
 
 	waitTimeout time.Duration
 }
 
-func NewServer(svc *domain.Service, store domain.EventStore, dir *directory.Directory, logger *slog.Logger) *Server {
+func NewServer(svc *domain.Service, store domain.EventStore, dir *directory.Directory, logger *slog.Logger, opts ...Option) *Server {
 	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, logger: logger, waitTimeout: waitTimeout}
 	r := s.router
 	r.Use(s.recoverer)
@@ -59,6 +61,9 @@ func NewServer(svc *domain.Service, store domain.EventStore, dir *directory.Dire
 	// command is then an ordinary 404, and the routes document the API.
 	for _, name := range domain.CommandNames() {
 		r.Post("/api/v1/compounds/{id}/"+name, s.handleCommand(name))
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	return s
 }

@@ -11,9 +11,13 @@ import (
 	"time"
 
 	httpapi "github.com/casetrack/casetrack/adapters/http"
+	"github.com/casetrack/casetrack/adapters/sqlite"
+	"github.com/casetrack/casetrack/adapters/watermill"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/domain/demo"
+	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
+	"github.com/casetrack/casetrack/projections/league"
 )
 
 func serve(ctx context.Context, logger *slog.Logger, args []string) error {
@@ -21,6 +25,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	addr := fs.String("addr", ":8080", "listen address")
 	data := fs.String("data", "./data", "data directory of the embedded store")
 	withDemo := fs.Bool("demo", true, "load the demo city into an empty data directory")
+	campaign := fs.String("campaign", "", "campaign configuration file (TOML); empty: the default")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,7 +48,20 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 			logger.Error("directory stopped", "err", err)
 		}
 	}()
-	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, dir, logger),
+	tables, bus, closeTables, err := leagueTables(store, *data, *campaign, logger)
+	if err != nil {
+		return err
+	}
+	defer closeTables()
+	busDone := make(chan struct{})
+	go func() {
+		defer close(busDone)
+		if err := bus.Run(ctx); err != nil {
+			logger.Error("projection bus stopped", "err", err)
+		}
+	}()
+	defer func() { <-busDone }() // the bus saves the snapshots on its way out
+	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, dir, logger, httpapi.WithLeague(tables)),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -56,6 +74,28 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// leagueTables restores the league model from its snapshot and sets up the
+// bus that keeps it current.
+func leagueTables(store domain.EventStore, data, campaign string, logger *slog.Logger) (*league.Service, *watermill.Bus, func(), error) {
+	cfg := league.DefaultConfig()
+	if campaign != "" {
+		var err error
+		if cfg, err = league.LoadConfig(campaign); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	cps, err := sqlite.OpenCheckpoints(filepath.Join(data, "projections.db"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	runner, err := projections.NewRunner(league.New(), cps, 20000)
+	if err != nil {
+		cps.Close()
+		return nil, nil, nil, err
+	}
+	return league.NewService(runner, store, cps, cfg), watermill.NewInProcess(store, logger, runner), func() { cps.Close() }, nil
 }
 
 // loadDemoOnce loads the demo city unless this data directory already has

@@ -75,7 +75,7 @@ func (g *gen) complaint(id string, at time.Time) {
 	if unit == "" || cat == domain.CategoryCommitteeAffairs || cat == domain.CategoryIllegalConstruction {
 		unit = g.street + "办事处"
 	}
-	dispatchIn := 30.0
+	dispatchIn := 16.0 // hours; a few miss the 24-hour limit once acceptance is added
 	if urgent {
 		dispatchIn = 2
 	}
@@ -91,7 +91,7 @@ func (g *gen) complaint(id string, at time.Time) {
 		if !g.add(at, "hotline", domain.DispatchComplaint{ComplaintID: id, Unit: unit}) {
 			return
 		}
-		at = g.hours(at, 0.5, 36)
+		at = g.hours(at, 0.3, 10)
 		if !g.add(at, "street", domain.AcceptComplaint{ComplaintID: id}) {
 			return
 		}

@@ -1,0 +1,138 @@
+package http
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections/league"
+)
+
+// Option configures optional parts of the server.
+type Option func(*Server)
+
+// WithLeague serves the campaign league tables.
+func WithLeague(l *league.Service) Option {
+	return func(s *Server) {
+		s.league = l
+		s.router.Get("/api/v1/league/{level}", s.handleLeague)
+		s.router.Get("/api/v1/campaign", s.handleCampaign)
+	}
+}
+
+// handleLeague answers a league table: ?period=2025|2025-Q2|2025-06|FROM..TO,
+// sort=best|worst, limit, unit (one row), explain (the events behind each
+// figure), as_of (a past time) or as_of_position, min_position, format=csv.
+func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
+	p := newParams(r)
+	level := league.Level(chi.URLParam(r, "level"))
+	if !level.Valid() {
+		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no league table of %q: use street, community, district, compound or company", level))
+		return
+	}
+	req := league.Request{Query: league.Query{Level: level, WorstFirst: level == league.LevelCompound}}
+	period := p.q.Get("period")
+	if period == "" {
+		period = strconv.Itoa(time.Now().In(domain.China).Year())
+	}
+	var err error
+	if req.Period, err = league.ParsePeriod(period); err != nil {
+		p.fail("period", "param.period", err.Error(), "周期格式应为 2025、2025-Q2、2025-06 或 2025-01-01..2025-06-30")
+	}
+	switch p.q.Get("sort") {
+	case "", "default":
+	case "best":
+		req.WorstFirst = false
+	case "worst":
+		req.WorstFirst = true
+	default:
+		p.fail("sort", "param.sort", "must be best or worst", "须为 best 或 worst")
+	}
+	limit := int(p.uint("limit", 1))
+	req.AsOfTime = p.time("as_of", true)
+	req.AsOfPosition = p.uint("as_of_position", 1)
+	req.MinPosition = p.uint("min_position", 0)
+	unit := p.q.Get("unit")
+	req.Explain = p.q.Get("explain") == "true" || p.q.Get("explain") == "1"
+	if req.Explain && unit == "" {
+		p.fail("explain", "param.explain_needs_unit", "explain lists events, so it needs one unit", "explain 须同时指定 unit")
+	}
+	format := p.q.Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		p.fail("format", "param.format", "must be json or csv", "须为 json 或 csv")
+	}
+	if err := p.err(); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second) // a replay to a past position takes a while
+
+	defer cancel()
+	tb, err := s.league.Table(ctx, req)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if unit != "" {
+		rows := tb.Rows[:0]
+		for _, row := range tb.Rows {
+			if row.Unit == unit {
+				rows = append(rows, row)
+			}
+		}
+		if len(rows) == 0 {
+			s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no unit %q in the %s table", unit, level))
+			return
+		}
+		tb.Rows = rows
+	}
+	if limit > 0 && limit < len(tb.Rows) {
+		tb.Rows = tb.Rows[:limit]
+	}
+	if format == "csv" {
+		writeCSV(w, tb)
+		return
+	}
+	s.respond(w, r, http.StatusOK, tb)
+}
+
+// writeCSV exports a table with Chinese headers, one metric a column.
+func writeCSV(w http.ResponseWriter, tb league.Table) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="league-%s-%s.csv"`, tb.Level, tb.From.Format("20060102")))
+	w.Write([]byte("\ufeff")) // a BOM, so that spreadsheet programs read UTF-8
+	cw := csv.NewWriter(w)
+	header := []string{"排名", "单位", "综合得分", "红黑榜", "信访诉讼上升（只降不升预警）"}
+	if len(tb.Rows) > 0 {
+		for _, m := range tb.Rows[0].Metrics {
+			header = append(header, m.Label)
+		}
+	}
+	cw.Write(header)
+	lists := map[string]string{"red": "红榜", "black": "黑榜"}
+	for _, row := range tb.Rows {
+		rec := []string{strconv.Itoa(row.Rank), row.Name, strconv.FormatFloat(row.Score, 'f', 2, 64), lists[row.List], map[bool]string{true: "是", false: "否"}[row.Rising]}
+		for _, m := range row.Metrics {
+			v := ""
+			if m.Value != nil {
+				v = strconv.FormatFloat(*m.Value, 'f', 4, 64)
+			}
+			rec = append(rec, v)
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+}
+
+func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, http.StatusOK, struct {
+		Config  league.Config      `json:"config"`
+		Metrics []league.MetricDef `json:"metrics"`
+	}{s.league.Config(), league.Metrics})
+}

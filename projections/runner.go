@@ -1,0 +1,157 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/casetrack/casetrack/domain"
+)
+
+// Runner keeps one projection up to date. It applies delivered events under
+// a lock, saves a snapshot with its position every SnapshotEvery events, and
+// lets readers wait for a position (read-your-writes). A failed event halts
+// it at the last good position: later events are not applied, so none is
+// ever skipped; a restart delivers again from the saved position.
+type Runner struct {
+	p             Projection
+	cps           Checkpoints
+	snapshotEvery uint64
+
+	mu      sync.RWMutex
+	saved   uint64
+	halted  error
+	stuckAt uint64 // the position it halted on
+	changed chan struct{}
+}
+
+// NewRunner restores p from its latest snapshot, if any.
+func NewRunner(p Projection, cps Checkpoints, snapshotEvery uint64) (*Runner, error) {
+	r := &Runner{p: p, cps: cps, snapshotEvery: max(snapshotEvery, 1), changed: make(chan struct{})}
+	pos, snap, err := cps.Load(p.Name(), 0)
+	if err != nil {
+		return nil, fmt.Errorf("projection %s: load snapshot: %w", p.Name(), err)
+	}
+	if snap != nil {
+		if err := p.Restore(snap); err != nil {
+			return nil, fmt.Errorf("projection %s: restore snapshot at %d: %w", p.Name(), pos, err)
+		}
+	}
+	r.saved = p.Position()
+	return r, nil
+}
+
+// Name is the projection's name.
+func (r *Runner) Name() string { return r.p.Name() }
+
+// Handle applies one delivered event. Events at or below the position were
+// applied before (at-least-once delivery) and are ignored.
+func (r *Runner) Handle(e domain.Envelope) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.halted != nil && e.Position == r.stuckAt:
+		return r.halted // the retry of the event it halted on fails again, and goes to the poison queue
+	case r.halted != nil || e.Position <= r.p.Position():
+		return nil // halted: later events wait for a restart; or applied before
+	}
+	if err := r.p.Apply(e); err != nil {
+		r.halted, r.stuckAt = fmt.Errorf("halted before position %d: %w", e.Position, err), e.Position
+		return r.halted
+	}
+	close(r.changed)
+	r.changed = make(chan struct{})
+	if r.p.Position()-r.saved >= r.snapshotEvery {
+		return r.saveLocked()
+	}
+	return nil
+}
+
+// Save writes a snapshot now (at shutdown, say).
+func (r *Runner) Save() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.p.Position() == r.saved {
+		return nil
+	}
+	return r.saveLocked()
+}
+
+func (r *Runner) saveLocked() error {
+	snap, err := r.p.Snapshot()
+	if err == nil {
+		err = r.cps.Save(r.p.Name(), r.p.Position(), snap)
+	}
+	if err != nil {
+		return fmt.Errorf("projection %s: save snapshot: %w", r.p.Name(), err)
+	}
+	r.saved = r.p.Position()
+	return nil
+}
+
+// Status reports the position and, if halted, why.
+func (r *Runner) Status() (position uint64, halted error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.p.Position(), r.halted
+}
+
+// Read runs f with the projection while no event is being applied.
+func (r *Runner) Read(f func(Projection)) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	f(r.p)
+}
+
+// WaitFor returns once the projection has applied position, or when ctx ends.
+func (r *Runner) WaitFor(ctx context.Context, position uint64) error {
+	for {
+		r.mu.RLock()
+		pos, ch, halted := r.p.Position(), r.changed, r.halted
+		r.mu.RUnlock()
+		switch {
+		case pos >= position:
+			return nil
+		case halted != nil:
+			return domain.Errorf(domain.CodeUnavailable, "projection %s is %v", r.p.Name(), halted)
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return domain.Errorf(domain.CodeUnavailable, "projection %s is at position %d, not yet %d", r.p.Name(), pos, position)
+		}
+	}
+}
+
+// Replay folds a fresh projection up to position (time travel): from the
+// nearest saved snapshot at or below it, then the events after it.
+func Replay(ctx context.Context, store domain.EventStore, cps Checkpoints, fresh Projection, position uint64) error {
+	from, snap, err := cps.Load(fresh.Name(), position)
+	if err != nil {
+		return err
+	}
+	if snap != nil {
+		if err := fresh.Restore(snap); err != nil {
+			return err
+		}
+	}
+	for from < position {
+		page, err := store.ReadAll(ctx, from, int(min(position-from, 1000)))
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, e := range page {
+			if e.Position > position {
+				return nil
+			}
+			if err := fresh.Apply(e); err != nil {
+				return err
+			}
+			from = e.Position
+		}
+	}
+	return nil
+}
