@@ -123,10 +123,35 @@ func (r *Runner) WaitFor(ctx context.Context, position uint64) error {
 	}
 }
 
+// Rebuild replays fresh from the start of the log while the current
+// projection keeps serving, then swaps it in (blue/green): readers see the
+// old model until the new one has caught up. Only the last few events are
+// applied under the lock.
+func (r *Runner) Rebuild(ctx context.Context, store domain.EventStore, fresh Projection) error {
+	for {
+		target, _ := r.Status()
+		if err := CatchUp(ctx, store, fresh, target); err != nil {
+			return err
+		}
+		if now, _ := r.Status(); now-fresh.Position() < 1000 {
+			break // close enough to finish under the lock
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := CatchUp(ctx, store, fresh, r.p.Position()); err != nil {
+		return err
+	}
+	r.p, r.halted, r.stuckAt, r.saved = fresh, nil, 0, 0
+	close(r.changed)
+	r.changed = make(chan struct{})
+	return r.saveLocked()
+}
+
 // Replay folds a fresh projection up to position (time travel): from the
 // nearest saved snapshot at or below it, then the events after it.
 func Replay(ctx context.Context, store domain.EventStore, cps Checkpoints, fresh Projection, position uint64) error {
-	from, snap, err := cps.Load(fresh.Name(), position)
+	_, snap, err := cps.Load(fresh.Name(), position)
 	if err != nil {
 		return err
 	}
@@ -135,22 +160,27 @@ func Replay(ctx context.Context, store domain.EventStore, cps Checkpoints, fresh
 			return err
 		}
 	}
-	for from < position {
-		page, err := store.ReadAll(ctx, from, int(min(position-from, 1000)))
+	return CatchUp(ctx, store, fresh, position)
+}
+
+// CatchUp applies the log after p's position up to position (0: to the end).
+func CatchUp(ctx context.Context, store domain.EventStore, p Projection, position uint64) error {
+	const page = 1000
+	for position == 0 || p.Position() < position {
+		events, err := store.ReadAll(ctx, p.Position(), page)
 		if err != nil {
 			return err
 		}
-		if len(page) == 0 {
-			break
-		}
-		for _, e := range page {
-			if e.Position > position {
+		for _, e := range events {
+			if position > 0 && e.Position > position {
 				return nil
 			}
-			if err := fresh.Apply(e); err != nil {
+			if err := p.Apply(e); err != nil {
 				return err
 			}
-			from = e.Position
+		}
+		if len(events) < page {
+			return nil
 		}
 	}
 	return nil

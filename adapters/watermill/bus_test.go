@@ -219,3 +219,53 @@ func TestBusPoisonHaltsWithoutSkipping(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// A blue/green rebuild: while the new model replays the log, readers are
+// answered by the old one and new events keep arriving; after the swap the
+// model equals a rebuild.
+func TestRebuildSwapsInACaughtUpModel(t *testing.T) {
+	store := demoStore(t)
+	old := league.New()
+	runner, _ := projections.NewRunner(old, projections.NewMemoryCheckpoints(), 1000)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- NewInProcess(store, quiet, runner).Run(ctx) }()
+	all, _ := store.ReadAll(context.Background(), 0, 0)
+	waitFor(t, runner, all[len(all)-1].Position)
+
+	fresh := league.New()
+	rebuilt := make(chan error, 1)
+	go func() { rebuilt <- runner.Rebuild(context.Background(), store, fresh) }()
+	svc := domain.NewService(store, domain.DefaultRuleBook())
+	for i := 0; i < 20; i++ { // writes during the rebuild
+		if _, err := svc.Execute(context.Background(), "C0002", domain.HoldJointMeeting{MeetingID: fmt.Sprintf("rb-%d", i), Attendees: []string{"x"}},
+			domain.Meta{}); err != nil && domain.ErrorCode(err) != domain.CodeRejected {
+			t.Fatal(err)
+		}
+		runner.Read(func(p projections.Projection) {
+			if p != projections.Projection(old) && p != projections.Projection(fresh) {
+				t.Error("a reader saw neither model")
+			}
+		})
+	}
+	if err := <-rebuilt; err != nil {
+		t.Fatal(err)
+	}
+	runner.Read(func(p projections.Projection) {
+		if p != projections.Projection(fresh) {
+			t.Error("the rebuilt model was not swapped in")
+		}
+	})
+	all, _ = store.ReadAll(context.Background(), 0, 0)
+	waitFor(t, runner, all[len(all)-1].Position)
+	var got string
+	runner.Read(func(p projections.Projection) { got = digest(p.(*league.Model)) })
+	if got != digest(rebuild(t, store)) {
+		t.Fatal("the swapped-in model differs from a rebuild")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

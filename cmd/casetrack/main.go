@@ -20,9 +20,10 @@ import (
 const usage = `casetrack — case tracker for the property-dispute campaign (物业矛盾专项整治)
 
 Usage:
-  casetrack serve   [--addr :8080] [--data ./data] [--demo=true]
+  casetrack serve   [--addr :8080] [--data ./data] [--demo=true] [--campaign FILE.toml]
   casetrack demo    [--data ./data]
   casetrack history COMPOUND [--data ./data] [--at TIME] [--known-at TIME] [--json]
+  casetrack projections rebuild [league] [--data ./data]    (server stopped; a running one: POST /api/v1/projections/NAME/rebuild)
 `
 
 func main() {
@@ -41,6 +42,8 @@ func main() {
 		err = demoCmd(ctx, logger, os.Args[2:])
 	case "history":
 		err = history(ctx, os.Stdout, os.Args[2:])
+	case "projections":
+		err = projectionsCmd(ctx, os.Stdout, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	httpapi "github.com/casetrack/casetrack/adapters/http"
@@ -48,11 +50,12 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 			logger.Error("directory stopped", "err", err)
 		}
 	}()
-	tables, bus, closeTables, err := leagueTables(store, *data, *campaign, logger)
+	tables, runner, bus, closeTables, err := leagueTables(store, *data, *campaign, logger)
 	if err != nil {
 		return err
 	}
 	defer closeTables()
+	go reloadOnHangup(ctx, logger, tables, *campaign)
 	busDone := make(chan struct{})
 	go func() {
 		defer close(busDone)
@@ -61,7 +64,8 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		}
 	}()
 	defer func() { <-busDone }() // the bus saves the snapshots on its way out
-	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, dir, logger, httpapi.WithLeague(tables)),
+	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, dir, logger, httpapi.WithLeague(tables),
+		httpapi.WithProjections(store, httpapi.Managed{Runner: runner, New: fresh["league"]})),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -78,24 +82,50 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 
 // leagueTables restores the league model from its snapshot and sets up the
 // bus that keeps it current.
-func leagueTables(store domain.EventStore, data, campaign string, logger *slog.Logger) (*league.Service, *watermill.Bus, func(), error) {
-	cfg := league.DefaultConfig()
-	if campaign != "" {
-		var err error
-		if cfg, err = league.LoadConfig(campaign); err != nil {
-			return nil, nil, nil, err
-		}
+func leagueTables(store domain.EventStore, data, campaign string, logger *slog.Logger) (*league.Service, *projections.Runner, *watermill.Bus, func(), error) {
+	cfg, err := campaignConfig(campaign)
+	if err != nil {
+		return nil, nil, nil, nil, err
 	}
 	cps, err := sqlite.OpenCheckpoints(filepath.Join(data, "projections.db"))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	runner, err := projections.NewRunner(league.New(), cps, 20000)
 	if err != nil {
 		cps.Close()
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return league.NewService(runner, store, cps, cfg), watermill.NewInProcess(store, logger, runner), func() { cps.Close() }, nil
+	return league.NewService(runner, store, cps, cfg), runner, watermill.NewInProcess(store, logger, runner), func() { cps.Close() }, nil
+}
+
+func campaignConfig(path string) (league.Config, error) {
+	if path == "" {
+		return league.DefaultConfig(), nil
+	}
+	return league.LoadConfig(path)
+}
+
+// reloadOnHangup re-reads the campaign file on SIGHUP. Tables are computed
+// from the facts at query time, so new weights apply at once, no rebuild.
+func reloadOnHangup(ctx context.Context, logger *slog.Logger, tables *league.Service, path string) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			cfg, err := campaignConfig(path)
+			if err != nil {
+				logger.Error("campaign config not reloaded", "err", err)
+				continue
+			}
+			tables.SetConfig(cfg)
+			logger.Info("campaign config reloaded", "name", cfg.Name)
+		}
+	}
 }
 
 // loadDemoOnce loads the demo city unless this data directory already has

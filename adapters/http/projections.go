@@ -1,0 +1,88 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
+)
+
+// Managed is a projection the API reports on and can rebuild.
+type Managed struct {
+	Runner *projections.Runner
+	New    func() projections.Projection // a fresh, empty instance for a rebuild
+}
+
+type managed struct {
+	Managed
+	rebuilding bool
+	lastErr    string
+}
+
+// WithProjections serves the projections' status and their blue/green
+// rebuild: POST /api/v1/projections/{name}/rebuild answers at once, the old
+// model keeps answering until the new one has caught up and is swapped in.
+func WithProjections(store domain.EventStore, ps ...Managed) Option {
+	return func(s *Server) {
+		var mu sync.Mutex
+		byName := map[string]*managed{}
+		var names []string
+		for _, p := range ps {
+			byName[p.Runner.Name()] = &managed{Managed: p}
+			names = append(names, p.Runner.Name())
+		}
+		s.router.Get("/api/v1/projections", func(w http.ResponseWriter, r *http.Request) {
+			type status struct {
+				Name       string `json:"name"`
+				Position   uint64 `json:"position"`
+				Halted     string `json:"halted,omitempty"`
+				Rebuilding bool   `json:"rebuilding"`
+				LastError  string `json:"last_rebuild_error,omitempty"`
+			}
+			var out []status
+			mu.Lock()
+			for _, n := range names {
+				m := byName[n]
+				pos, halted := m.Runner.Status()
+				st := status{Name: n, Position: pos, Rebuilding: m.rebuilding, LastError: m.lastErr}
+				if halted != nil {
+					st.Halted = halted.Error()
+				}
+				out = append(out, st)
+			}
+			mu.Unlock()
+			s.respond(w, r, http.StatusOK, out)
+		})
+		s.router.Post("/api/v1/projections/{name}/rebuild", func(w http.ResponseWriter, r *http.Request) {
+			name := chi.URLParam(r, "name")
+			mu.Lock()
+			defer mu.Unlock()
+			m := byName[name]
+			switch {
+			case m == nil:
+				s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no projection %q", name))
+				return
+			case m.rebuilding:
+				s.Error(w, r, domain.Errorf(domain.CodeConflict, "projection %s is already being rebuilt", name))
+				return
+			}
+			m.rebuilding = true
+			go func() {
+				// Detached from the request: the rebuild outlives it.
+				err := m.Runner.Rebuild(context.Background(), store, m.New())
+				mu.Lock()
+				defer mu.Unlock()
+				m.rebuilding, m.lastErr = false, ""
+				if err != nil {
+					m.lastErr = err.Error()
+					s.logger.Error("rebuild failed", "projection", name, "err", err)
+				}
+			}()
+			s.respond(w, r, http.StatusAccepted, map[string]string{"projection": name, "status": "rebuilding"})
+		})
+	}
+}
