@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // Event is one fact about a compound. Each type knows how it changes the
@@ -129,7 +131,9 @@ func registerEvent[T Event]() {
 	}
 	eventSpecs[typ] = eventSpec{version: 1, decode: func(data json.RawMessage) (Event, error) {
 		var e T
-		err := json.Unmarshal(data, &e)
+		// Stored payloads are decoded by the million in rebuilds; go-json
+		// reads them several times faster than encoding/json, same result.
+		err := gojson.Unmarshal(data, &e)
 		return e, err
 	}}
 }

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -163,25 +164,87 @@ func Replay(ctx context.Context, store domain.EventStore, cps Checkpoints, fresh
 	return CatchUp(ctx, store, fresh, position)
 }
 
-// CatchUp applies the log after p's position up to position (0: to the end).
+// Scanner is the optional fast path of a store for rebuilds: it streams
+// the log to fn instead of returning pages.
+type Scanner interface {
+	ScanAll(ctx context.Context, after uint64, fn func(domain.Envelope) error) error
+}
+
+// errReached stops a scan at the target position.
+var errReached = errors.New("target position reached")
+
+// CatchUp applies the log after p's position up to position (0: to the
+// end). Reading and folding run on two goroutines, so a rebuild uses both
+// cores: one scans the store, the other decodes and folds.
 func CatchUp(ctx context.Context, store domain.EventStore, p Projection, position uint64) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	const batch = 512
+	batches := make(chan []domain.Envelope, 8)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		buf := make([]domain.Envelope, 0, batch)
+		send := func(e domain.Envelope) error {
+			if position > 0 && e.Position > position {
+				return errReached
+			}
+			if buf = append(buf, e); len(buf) == batch {
+				select {
+				case batches <- buf:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				buf = make([]domain.Envelope, 0, batch)
+			}
+			return nil
+		}
+		err := scan(ctx, store, p.Position(), send)
+		if errors.Is(err, errReached) {
+			err = nil
+		}
+		if err == nil && len(buf) > 0 {
+			select {
+			case batches <- buf:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		}
+		readErr <- err
+	}()
+	for b := range batches {
+		for _, e := range b {
+			if err := p.Apply(e); err != nil {
+				cancel()
+				for range batches { // let the reader finish
+				}
+				return err
+			}
+		}
+	}
+	return <-readErr
+}
+
+// scan streams the log after a position, through the store's fast path
+// when it has one.
+func scan(ctx context.Context, store domain.EventStore, after uint64, fn func(domain.Envelope) error) error {
+	if s, ok := store.(Scanner); ok {
+		return s.ScanAll(ctx, after, fn)
+	}
 	const page = 1000
-	for position == 0 || p.Position() < position {
-		events, err := store.ReadAll(ctx, p.Position(), page)
+	for {
+		events, err := store.ReadAll(ctx, after, page)
 		if err != nil {
 			return err
 		}
 		for _, e := range events {
-			if position > 0 && e.Position > position {
-				return nil
-			}
-			if err := p.Apply(e); err != nil {
+			if err := fn(e); err != nil {
 				return err
 			}
+			after = e.Position
 		}
 		if len(events) < page {
 			return nil
 		}
 	}
-	return nil
 }

@@ -486,3 +486,31 @@ func scanEvents(rows *sql.Rows) ([]domain.Envelope, error) {
 	}
 	return out, rows.Err()
 }
+
+// ScanAll streams the log after a position to fn in global order, with the
+// fields projections read (position, stream, event ID, type, schema
+// version, times and payload; not the actor, the correlation or the
+// hashes). It is the rebuild's fast path: no page slices, a third of the
+// columns.
+func (s *Store) ScanAll(ctx context.Context, after uint64, fn func(domain.Envelope) error) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT position, stream_id, event_id, type, schema_version, occurred_at, recorded_at, data
+		FROM events WHERE position > ? ORDER BY position`, int64(min(after, math.MaxInt64)))
+	if err != nil {
+		return readErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e domain.Envelope
+		var pos, occ, rec int64
+		var data []byte
+		if err := rows.Scan(&pos, &e.StreamID, &e.EventID, &e.Type, &e.SchemaVersion, &occ, &rec, &data); err != nil {
+			return readErr(err)
+		}
+		e.Position, e.Data = uint64(pos), data
+		e.OccurredAt, e.RecordedAt = time.Unix(0, occ).UTC(), time.Unix(0, rec).UTC()
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return readErr(rows.Err())
+}

@@ -5,17 +5,24 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/casetrack/casetrack/adapters/sqlite"
+	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/credit"
+	"github.com/casetrack/casetrack/projections/deadlines"
 	"github.com/casetrack/casetrack/projections/league"
 )
 
 // fresh makes an empty instance of each projection by name.
 var fresh = map[string]func() projections.Projection{
-	"league": func() projections.Projection { return league.New() },
+	"league":    func() projections.Projection { return league.New() },
+	"credit":    func() projections.Projection { return credit.New(credit.DefaultRules()) },
+	"deadlines": func() projections.Projection { return deadlines.New(domain.DefaultRuleBook()) },
 }
 
 // projectionsCmd: `projections rebuild [NAME]` replays a projection from the
@@ -37,9 +44,7 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 		return err
 	}
 	if len(names) == 0 {
-		for n := range fresh {
-			names = append(names, n)
-		}
+		names = slices.Sorted(maps.Keys(fresh))
 	}
 	store, err := openStore(*data)
 	if err != nil {

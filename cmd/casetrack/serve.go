@@ -50,22 +50,21 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 			logger.Error("directory stopped", "err", err)
 		}
 	}()
-	tables, runner, bus, closeTables, err := leagueTables(store, *data, *campaign, logger)
+	rm, err := openReadModels(store, *data, *campaign, logger)
 	if err != nil {
 		return err
 	}
-	defer closeTables()
-	go reloadOnHangup(ctx, logger, tables, *campaign)
+	defer rm.close()
+	go reloadOnHangup(ctx, logger, rm.tables, *campaign)
 	busDone := make(chan struct{})
 	go func() {
 		defer close(busDone)
-		if err := bus.Run(ctx); err != nil {
+		if err := rm.bus.Run(ctx); err != nil {
 			logger.Error("projection bus stopped", "err", err)
 		}
 	}()
 	defer func() { <-busDone }() // the bus saves the snapshots on its way out
-	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, dir, logger, httpapi.WithLeague(tables),
-		httpapi.WithProjections(store, httpapi.Managed{Runner: runner, New: fresh["league"]})),
+	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, dir, logger, rm.apiOptions(store)...),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -80,23 +79,44 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	return nil
 }
 
-// leagueTables restores the league model from its snapshot and sets up the
-// bus that keeps it current.
-func leagueTables(store domain.EventStore, data, campaign string, logger *slog.Logger) (*league.Service, *projections.Runner, *watermill.Bus, func(), error) {
+// readModels restores the projections from their snapshots and sets up
+// the bus that keeps them current.
+type readModels struct {
+	tables                 *league.Service
+	league, credit, boards *projections.Runner
+	bus                    *watermill.Bus
+	close                  func()
+}
+
+func openReadModels(store domain.EventStore, data, campaign string, logger *slog.Logger) (*readModels, error) {
 	cfg, err := campaignConfig(campaign)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
 	cps, err := sqlite.OpenCheckpoints(filepath.Join(data, "projections.db"))
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
-	runner, err := projections.NewRunner(league.New(), cps, 20000)
-	if err != nil {
-		cps.Close()
-		return nil, nil, nil, nil, err
+	rm := &readModels{close: func() { cps.Close() }}
+	for _, r := range []struct {
+		name   string
+		runner **projections.Runner
+	}{{"league", &rm.league}, {"credit", &rm.credit}, {"deadlines", &rm.boards}} {
+		if *r.runner, err = projections.NewRunner(fresh[r.name](), cps, 20000); err != nil {
+			cps.Close()
+			return nil, err
+		}
 	}
-	return league.NewService(runner, store, cps, cfg), runner, watermill.NewInProcess(store, logger, runner), func() { cps.Close() }, nil
+	rm.tables = league.NewService(rm.league, store, cps, cfg)
+	rm.bus = watermill.NewInProcess(store, logger, rm.league, rm.credit, rm.boards)
+	return rm, nil
+}
+
+// apiOptions serves the read models and lets operators rebuild them.
+func (rm *readModels) apiOptions(store domain.EventStore) []httpapi.Option {
+	managed := func(r *projections.Runner) httpapi.Managed { return httpapi.Managed{Runner: r, New: fresh[r.Name()]} }
+	return []httpapi.Option{httpapi.WithLeague(rm.tables), httpapi.WithCredit(rm.credit), httpapi.WithDeadlines(rm.boards),
+		httpapi.WithProjections(store, managed(rm.league), managed(rm.credit), managed(rm.boards))}
 }
 
 func campaignConfig(path string) (league.Config, error) {

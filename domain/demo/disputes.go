@@ -201,7 +201,8 @@ func (g *gen) conflict() {
 	allDone, last := true, adopted
 	for _, m := range measures {
 		deadline := m.Deadline.Time
-		g.add(g.within(adopted, int(deadline.Sub(adopted).Hours()/48)+1), "street", domain.ReportMeasureProgress{MeasureID: m.ID, Percent: g.between(30, 70), Note: "按计划推进"})
+		progressed := g.within(adopted, int(deadline.Sub(adopted).Hours()/48)+1)
+		g.add(progressed, "street", domain.ReportMeasureProgress{MeasureID: m.ID, Percent: g.between(30, 70), Note: "按计划推进"})
 		var verified time.Time
 		switch r := g.rng.Float64(); {
 		case r < 0.6:
@@ -212,6 +213,7 @@ func (g *gen) conflict() {
 			allDone = false
 			continue
 		}
+		verified = maxTime(verified, progressed.Add(time.Hour))
 		if g.chance(0.15) {
 			g.add(verified, "bureau", domain.VerifyMeasure{MeasureID: m.ID, Passed: false, Verifier: g.district + "住建局", Note: "整改不到位"})
 			verified = g.within(verified, 15)

@@ -52,7 +52,11 @@ func (g *gen) compound() {
 			Violation: domain.ViolationOccupyCommonLand, Penalty: "责令限期改正，罚款2万元", Authority: g.district + "住建局"})
 	}
 	if g.profile.PropertyCompany != "" && g.chance(0.03) {
-		g.add(g.within(day(g.cfg.Year, 3, 1), 250), "street", domain.ChangePropertyCompany{Company: g.company(), Reason: "业主大会决定更换"})
+		next := g.company()
+		for next == g.profile.PropertyCompany {
+			next = g.company()
+		}
+		g.add(g.within(day(g.cfg.Year, 3, 1), 250), "street", domain.ChangePropertyCompany{Company: next, Reason: "业主大会决定更换"})
 	}
 }
 

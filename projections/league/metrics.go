@@ -49,10 +49,12 @@ func (p Period) contains(t time.Time) bool { return !t.IsZero() && !t.Before(p.F
 // lastYear is the same period a year before, for year-on-year change.
 func (p Period) lastYear() Period { return Period{p.From.AddDate(-1, 0, 0), p.To.AddDate(-1, 0, 0)} }
 
-// Count is a numerator over a denominator and the events behind both.
+// Count is a numerator over a denominator and, when explaining, the
+// events behind both.
 type Count struct {
 	Num, Den float64
 	Events   []string
+	explain  bool
 }
 
 func (c *Count) add(num, den bool, event string) {
@@ -61,7 +63,9 @@ func (c *Count) add(num, den bool, event string) {
 		if num {
 			c.Num++
 		}
-		c.Events = append(c.Events, event)
+		if c.explain {
+			c.Events = append(c.Events, event)
+		}
 	}
 }
 
@@ -78,23 +82,43 @@ type tally struct {
 	redProperty                              Count
 }
 
+func (t *tally) counts() []*Count {
+	return []*Count{&t.received, &t.receivedLastYear, &t.petitionsSuits, &t.petitionsSuitsLastYear, &t.response, &t.closure,
+		&t.resolution, &t.satisfied, &t.returned, &t.reopened, &t.measuresOnTime, &t.overdueMeasures, &t.listed,
+		&t.coverage, &t.expired, &t.partyShare, &t.dualRole, &t.redProperty}
+}
+
 // count walks the model once and tallies every unit of the level for the
-// period; at is when open items are judged (overdue, expired).
-func (m *Model) count(level Level, p Period, at time.Time) map[string]*tally {
+// period; at is when open items are judged (overdue, expired). Event IDs
+// are kept only when explaining: collecting them costs more than counting.
+func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[string]*tally {
 	out := map[string]*tally{}
-	unit := func(c *Compound, company string) *tally {
-		key, name := unitOf(c, level)
-		if level == LevelCompany {
-			key, name = company, company
-		}
+	byKey := func(key, name string) *tally {
 		if key == "" {
 			return nil // e.g. no property company: not a unit of the company table
 		}
 		t := out[key]
 		if t == nil {
 			t = &tally{name: name}
+			for _, c := range t.counts() {
+				c.explain = explain
+			}
 			out[key] = t
 		}
+		return t
+	}
+	// The unit of each compound, found once; companies go by the company
+	// serving when a fact happened.
+	units := make(map[string]*tally, len(m.Compounds))
+	unit := func(c *Compound, company string) *tally {
+		if level == LevelCompany {
+			return byKey(company, company)
+		}
+		if t, ok := units[c.ID]; ok {
+			return t
+		}
+		t := byKey(unitOf(c, level))
+		units[c.ID] = t
 		return t
 	}
 	prev := p.lastYear()
@@ -124,15 +148,15 @@ func (m *Model) count(level Level, p Period, at time.Time) map[string]*tally {
 			continue
 		}
 		petition := x.Channel == domain.ChannelPetition || x.Channel == domain.ChannelVisit
-		rcv := x.Events["ComplaintReceived"]
+		rcv := x.ReceivedEvent
 		t.received.add(true, p.contains(x.Received), rcv)
 		t.receivedLastYear.add(true, prev.contains(x.Received), rcv)
 		t.petitionsSuits.add(true, petition && p.contains(x.Received), rcv)
 		t.petitionsSuitsLastYear.add(true, petition && prev.contains(x.Received), rcv)
 		if p.contains(x.Dispatched) {
 			onTime := !x.Accepted.IsZero() && !x.Accepted.After(x.DispatchDue)
-			t.response.add(onTime, true, x.Events["ComplaintDispatched"])
-			t.returned.add(x.Returns > 0, true, x.Events["ComplaintDispatched"])
+			t.response.add(onTime, true, x.DispatchedEvent)
+			t.returned.add(x.Returns > 0, true, x.DispatchedEvent)
 		}
 		if p.contains(x.ReplyDue) && x.ReplyDue.Before(at) {
 			t.closure.add(!x.Resolved.IsZero() && !x.Resolved.After(x.ReplyDue), true, rcv)

@@ -72,7 +72,7 @@ type Complaint struct {
 	Dispatched, Accepted, Resolved  time.Time
 	Calls                           []Call // follow-up calls (回访), each counted
 	Returns, Reopens                int
-	Events                          map[string]string // event type → ID of its first occurrence
+	ReceivedEvent, DispatchedEvent  string // IDs of the events behind the counts
 }
 
 // Call is one follow-up call.
@@ -196,11 +196,11 @@ func (m *Model) apply(e domain.Envelope, ev domain.Event) {
 		c.InterimFiled = true
 	case domain.ComplaintReceived:
 		m.Complaints[key(ev.ComplaintID)] = &Complaint{Compound: id, Company: c.Company, Channel: ev.Channel, Received: ev.At,
-			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, Events: map[string]string{e.Type: e.EventID}}
+			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: e.EventID}
 	case domain.ComplaintDispatched:
 		m.complaint(key(ev.ComplaintID), e, func(x *Complaint) {
 			if x.Dispatched.IsZero() {
-				x.Dispatched = ev.At
+				x.Dispatched, x.DispatchedEvent = ev.At, e.EventID
 			}
 		})
 	case domain.ComplaintAccepted:
@@ -254,9 +254,6 @@ func (m *Model) apply(e domain.Envelope, ev domain.Event) {
 func (m *Model) complaint(key string, e domain.Envelope, f func(*Complaint)) {
 	if x := m.Complaints[key]; x != nil {
 		f(x)
-		if _, seen := x.Events[e.Type]; !seen {
-			x.Events[e.Type] = e.EventID
-		}
 	}
 }
 

@@ -2,6 +2,7 @@ package league
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -18,8 +19,22 @@ type Service struct {
 	store  domain.EventStore
 	cps    projections.Checkpoints
 
-	mu  sync.RWMutex
-	cfg Config
+	mu    sync.RWMutex
+	cfg   Config
+	gen   int // bumped with the config, so cached tables of the old one are not served
+	cache map[cacheKey]Table
+}
+
+// cacheKey is a table as computed for one model position: a table is
+// recomputed only after the model has moved on (a few times a minute in a
+// city), and repeated views in between are answered from the cache.
+type cacheKey struct {
+	pos      uint64
+	gen      int
+	level    Level
+	from, to time.Time
+	at       time.Time
+	worst    bool
 }
 
 func NewService(runner *projections.Runner, store domain.EventStore, cps projections.Checkpoints, cfg Config) *Service {
@@ -38,7 +53,7 @@ func (s *Service) Config() Config {
 func (s *Service) SetConfig(c Config) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cfg = c
+	s.cfg, s.gen, s.cache = c, s.gen+1, nil
 }
 
 // Request is one table query.
@@ -63,15 +78,28 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 			return Table{}, err
 		}
 	}
-	cfg := s.Config()
+	s.mu.RLock()
+	cfg, gen := s.cfg, s.gen
+	s.mu.RUnlock()
 	var tb Table
 	live := pos == 0 && req.AsOfTime.IsZero()
 	s.runner.Read(func(p projections.Projection) {
-		if live || pos >= p.Position() {
-			live, tb = true, p.(*Model).Table(cfg, req.Query)
+		if !live && pos < p.Position() {
+			return
+		}
+		live = true
+		key := cacheKey{p.Position(), gen, req.Level, req.Period.From, req.Period.To, req.At, req.WorstFirst}
+		if cached, ok := s.cached(key); ok && !req.Explain {
+			tb = cached
+			return
+		}
+		tb = p.(*Model).Table(cfg, req.Query)
+		if !req.Explain {
+			s.remember(key, tb)
 		}
 	})
 	if live {
+		tb.Rows = slices.Clone(tb.Rows) // callers may filter the rows; the cached table stays whole
 		return tb, nil
 	}
 	m := New()
@@ -79,6 +107,31 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 		return Table{}, err
 	}
 	return m.Table(cfg, req.Query), nil
+}
+
+func (s *Service) cached(k cacheKey) (Table, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	tb, ok := s.cache[k]
+	return tb, ok
+}
+
+// remember keeps a computed table; tables of older positions are dropped.
+func (s *Service) remember(k cacheKey, tb Table) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if k.gen != s.gen {
+		return
+	}
+	for old := range s.cache {
+		if old.pos != k.pos {
+			delete(s.cache, old)
+		}
+	}
+	if s.cache == nil {
+		s.cache = map[cacheKey]Table{}
+	}
+	s.cache[k] = tb
 }
 
 // positionAt is the last position recorded at or before t, found by binary

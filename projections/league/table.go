@@ -127,7 +127,7 @@ func (m *Model) Table(cfg Config, q Query) Table {
 	if at.IsZero() || at.After(q.Period.To) {
 		at = q.Period.To
 	}
-	tallies := m.count(q.Level, q.Period, at)
+	tallies := m.count(q.Level, q.Period, at, q.Explain)
 	rows := make([]Row, 0, len(tallies))
 	for key, t := range tallies {
 		r := Row{Unit: key, Name: t.name}
@@ -142,6 +142,9 @@ func (m *Model) Table(cfg Config, q Query) Table {
 			}
 			if q.Explain {
 				mv.Events = slices.Sorted(slices.Values(c.Events))
+				if mv.Events == nil {
+					mv.Events = []string{}
+				}
 			}
 			r.Metrics = append(r.Metrics, mv)
 		}

@@ -1,0 +1,54 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/deadlines"
+)
+
+const (
+	defaultSoonDays = 14
+	maxSoonDays     = 3660 // ten years: beyond, "soon" means nothing, and the duration would overflow
+)
+
+// WithDeadlines serves the deadlines board (期限看板) from a runner of a
+// *deadlines.Model.
+func WithDeadlines(runner *projections.Runner) Option {
+	return func(s *Server) { s.router.Get("/api/v1/deadlines", s.handleDeadlines(runner)) }
+}
+
+// handleDeadlines answers the open deadlines overdue at ?at= (a time, or a
+// day meaning its start, so that what falls due that day is still due
+// soon; default now) or due within soon_days (default 14) after it,
+// narrowed by district, street, community and compound.
+func (s *Server) handleDeadlines(runner *projections.Runner) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := newParams(r)
+		at := atParam(p, false)
+		days := uint64(defaultSoonDays)
+		if p.q.Get("soon_days") != "" {
+			days = p.uint("soon_days", 0)
+		}
+		if days > maxSoonDays {
+			p.fail("soon_days", "param.soon_days", "must be at most "+strconv.Itoa(maxSoonDays), "不得超过 "+strconv.Itoa(maxSoonDays))
+		}
+		f := deadlines.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community"), Compound: p.q.Get("compound")}
+		if !s.awaitProjection(w, r, p, runner) {
+			return
+		}
+		var res struct {
+			Position uint64 `json:"position"`
+			SoonDays uint64 `json:"soon_days"`
+			deadlines.Board
+		}
+		runner.Read(func(pr projections.Projection) {
+			m := pr.(*deadlines.Model)
+			res.Position, res.SoonDays = m.Position(), days
+			res.Board = m.Board(at, time.Duration(days)*24*time.Hour, f)
+		})
+		s.respond(w, r, http.StatusOK, res)
+	}
+}

@@ -1,0 +1,193 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/domain/demo"
+	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/league"
+)
+
+// The projection benchmarks run on a generated city of about 1M events
+// (9,600 compounds, two years), built through the command service once and
+// kept in $CASETRACK_BENCH_DIR (default: the temp dir) for later runs.
+
+const benchCompounds = 9600
+
+func benchCity(b *testing.B) *Store {
+	b.Helper()
+	dir := os.Getenv("CASETRACK_BENCH_DIR")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	path := filepath.Join(dir, fmt.Sprintf("casetrack-bench-%d.db", benchCompounds))
+	if _, err := os.Stat(path + ".done"); err == nil {
+		s, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}
+	os.Remove(path)
+	start := time.Now()
+	mem := domain.NewMemoryStore()
+	cfg := demo.DefaultConfig()
+	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 6, 16, benchCompounds/96
+	if _, err := demo.Load(context.Background(), domain.NewService(mem, domain.DefaultRuleBook()), cfg, 8, nil); err != nil {
+		b.Fatal(err)
+	}
+	all, _ := mem.ReadAll(context.Background(), 0, 0)
+	s, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Copy command by command, streams in parallel, each stream in order.
+	byStream := map[string][][]domain.Envelope{}
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].CommandID == all[i].CommandID {
+			j++
+		}
+		byStream[all[i].StreamID] = append(byStream[all[i].StreamID], all[i:j])
+		i = j
+	}
+	streams := make(chan [][]domain.Envelope)
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			for cmds := range streams {
+				for _, c := range cmds {
+					mustAppend(b, s, c[0].StreamID, c[0].Version-1, c[0].CommandID, c)
+				}
+			}
+		})
+	}
+	for _, cmds := range byStream {
+		streams <- cmds
+	}
+	close(streams)
+	wg.Wait()
+	os.WriteFile(path+".done", nil, 0o644)
+	b.Logf("generated %d events in %s at %s", len(all), time.Since(start).Round(time.Second), path)
+	return s
+}
+
+// BenchmarkRebuild1M: a full rebuild of the league model (read, decode,
+// fold) next to a raw scan of the same rows and columns (those the rebuild
+// reads) without decoding, alternating, in the same run.
+func BenchmarkRebuild1M(b *testing.B) {
+	s := benchCity(b)
+	defer s.Close()
+	ctx := context.Background()
+	var raw, rebuild time.Duration
+	var n uint64
+	for b.Loop() {
+		t := time.Now()
+		rows, err := s.r.QueryContext(ctx, `SELECT position, stream_id, event_id, type, schema_version, occurred_at, recorded_at, data
+			FROM events ORDER BY position`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		count := uint64(0)
+		for rows.Next() {
+			var pos, ver, occ, rec int64
+			var stream, id, typ string
+			var data []byte
+			if err := rows.Scan(&pos, &stream, &id, &typ, &ver, &occ, &rec, &data); err != nil {
+				b.Fatal(err)
+			}
+			count++
+		}
+		rows.Close()
+		raw += time.Since(t)
+
+		t = time.Now()
+		m := league.New()
+		if err := projections.CatchUp(ctx, s, m, 0); err != nil {
+			b.Fatal(err)
+		}
+		rebuild += time.Since(t)
+		if m.Position() != count {
+			b.Fatalf("rebuilt %d of %d events", m.Position(), count)
+		}
+		n = count
+	}
+	rawRate := float64(n) * float64(b.N) / raw.Seconds()
+	rebuildRate := float64(n) * float64(b.N) / rebuild.Seconds()
+	b.ReportMetric(float64(n), "events")
+	b.ReportMetric(rawRate, "raw_scan_ev/s")
+	b.ReportMetric(rebuildRate, "rebuild_ev/s")
+	b.ReportMetric(rebuildRate/rawRate, "ratio_vs_raw")
+}
+
+// BenchmarkAsOf1M: a league table as of a random past position, replayed
+// from the nearest snapshot (taken every 50,000 events).
+func BenchmarkAsOf1M(b *testing.B) {
+	s := benchCity(b)
+	defer s.Close()
+	ctx := context.Background()
+	cps := projections.NewMemoryCheckpoints()
+	runner, _ := projections.NewRunner(league.New(), cps, 50000)
+	if err := projections.CatchUp(ctx, s, handler{runner}, 0); err != nil {
+		b.Fatal(err)
+	}
+	head, _ := runner.Status()
+	svc := league.NewService(runner, s, cps, league.DefaultConfig())
+	year, _ := league.ParsePeriod("2025")
+	rng := rand.New(rand.NewPCG(1, 2))
+	var lat []time.Duration
+	for b.Loop() {
+		pos := 1 + rng.Uint64N(head-1)
+		t := time.Now()
+		if _, err := svc.Table(ctx, league.Request{Query: league.Query{Level: league.LevelStreet, Period: year}, AsOfPosition: pos}); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t))
+	}
+	reportLatency(b, lat)
+}
+
+// BenchmarkLeagueQuery1M: the street table of a year from the live model.
+func BenchmarkLeagueQuery1M(b *testing.B) {
+	s := benchCity(b)
+	defer s.Close()
+	m := league.New()
+	if err := projections.CatchUp(context.Background(), s, m, 0); err != nil {
+		b.Fatal(err)
+	}
+	cfg, year := league.DefaultConfig(), league.Period{}
+	year, _ = league.ParsePeriod("2025")
+	var lat []time.Duration
+	for b.Loop() {
+		t := time.Now()
+		m.Table(cfg, league.Query{Level: league.LevelStreet, Period: year})
+		lat = append(lat, time.Since(t))
+	}
+	reportLatency(b, lat)
+}
+
+func reportLatency(b *testing.B, lat []time.Duration) {
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50_ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99_ms")
+}
+
+// handler feeds a runner through CatchUp, as the bus would.
+type handler struct{ *projections.Runner }
+
+func (h handler) Apply(e domain.Envelope) error { return h.Handle(e) }
+func (h handler) Position() uint64 {
+	p, _ := h.Status()
+	return p
+}
+func (h handler) Snapshot() ([]byte, error) { return nil, nil }
+func (h handler) Restore([]byte) error      { return nil }

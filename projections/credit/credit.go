@@ -1,0 +1,283 @@
+// Package credit folds the event log into the credit ledgers (信用评价) of
+// property companies: good and bad items, each valid for a window from its
+// business time, and the score and grade they add up to on any day.
+//
+// The fold keeps facts only; points, windows and grades come from Rules at
+// query time, so that a city changing its scoring needs no rebuild.
+package credit
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/gob"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/casetrack/casetrack/domain"
+)
+
+// Kind is the kind of a ledger item. The enforcement kinds are the
+// violation codes of domain.EnforcementRecorded.
+type Kind string
+
+const (
+	// Bad items of enforcement actions (行政处罚), one per violation code.
+	KindMisuseFund       = Kind(domain.ViolationMisuseMaintenanceFund)  // 挪用专项维修资金
+	KindServiceCut       = Kind(domain.ViolationUnauthorisedServiceCut) // 擅自停止服务或调整收费
+	KindCommonLand       = Kind(domain.ViolationOccupyCommonLand)       // 占用共有场地
+	KindForcedPrepayment = Kind(domain.ViolationForcedPrepayment)       // 强制预收物业费超过一年
+	KindOtherViolation   = Kind(domain.ViolationOther)                  // 其他违法违规
+)
+
+const (
+	KindLawsuitLost       Kind = "lawsuit_lost"       // 败诉
+	KindVerifiedComplaint Kind = "verified_complaint" // 有效投诉：回访不满意且未解决
+	KindRedProperty       Kind = "red_property"       // 红色物业 (a good item)
+)
+
+// Band is a grade and the lowest score that earns it.
+type Band struct {
+	Grade string `json:"grade"`
+	Min   int    `json:"min"`
+}
+
+// Rules score a ledger. Every number is a default of a jurisdiction, never
+// a constant of the code.
+type Rules struct {
+	Base        int          `json:"base"`         // 基础分
+	ValidMonths int          `json:"valid_months"` // each item counts this long from its business time
+	Points      map[Kind]int `json:"points"`       // good items positive, bad items negative
+	Bands       []Band       `json:"bands"`        // highest first; lower bounds inclusive
+	Lowest      string       `json:"lowest"`       // the grade below every band
+	Blacklist   []Kind       `json:"blacklist"`    // one valid item of these kinds blacklists the company (黑名单)
+}
+
+// DefaultRules follow the domain reference (Yantai-style grades).
+func DefaultRules() Rules {
+	return Rules{
+		Base:        80,
+		ValidMonths: 12,
+		Points: map[Kind]int{KindMisuseFund: -41, KindServiceCut: -20, KindCommonLand: -10, KindForcedPrepayment: -5,
+			KindOtherViolation: -5, KindLawsuitLost: -3, KindVerifiedComplaint: -1, KindRedProperty: +5},
+		Bands:     []Band{{"AAA", 85}, {"AA", 80}, {"A", 70}, {"B", 60}},
+		Lowest:    "C",
+		Blacklist: []Kind{KindMisuseFund},
+	}
+}
+
+// Grade is the grade of a score.
+func (r Rules) Grade(score int) string {
+	for _, b := range r.Bands {
+		if score >= b.Min {
+			return b.Grade
+		}
+	}
+	return r.Lowest
+}
+
+// Model is the fold. Its fields are exported for gob snapshots only.
+type Model struct {
+	Pos       uint64
+	Facts     map[string][]Fact    // by company; every company ever serving a compound has an entry
+	Compounds map[string]*Compound // by compound ID
+	// The company serving the compound when each complaint came in, by
+	// compound/complaint, while it may still be verified: a verified
+	// complaint counts against that company even if another serves now.
+	Complaints map[string]string
+	rules      Rules
+}
+
+// Fact is one item as recorded; its points and window come from the rules.
+type Fact struct {
+	Kind     Kind
+	Compound string
+	At       time.Time // business time
+	Ended    time.Time // a red designation withdrawn early (zero: runs its window)
+	EventID  string
+}
+
+// Compound is who serves a compound and its red designation, if any.
+type Compound struct {
+	Company string
+	Red     int // 1 + index in Facts[Company] of the red-property item in force; 0: none
+}
+
+// New returns an empty ledger scored by rules.
+func New(rules Rules) *Model {
+	return &Model{rules: rules, Facts: map[string][]Fact{}, Compounds: map[string]*Compound{}, Complaints: map[string]string{}}
+}
+
+func (m *Model) Name() string     { return "credit" }
+func (m *Model) Position() uint64 { return m.Pos }
+
+var relevant = map[string]bool{"CompoundRegistered": true, "PropertyCompanyChanged": true, "RedFlagsSet": true,
+	"EnforcementRecorded": true, "LawsuitConcluded": true, "ComplaintReceived": true, "ComplaintFollowedUp": true}
+
+// Apply folds one event; types the ledger does not use are skipped undecoded.
+func (m *Model) Apply(e domain.Envelope) error {
+	if e.Position <= m.Pos && m.Pos > 0 {
+		return nil // delivered again (at-least-once): applied already
+	}
+	if relevant[e.Type] {
+		ev, err := e.Decode()
+		if err != nil {
+			return fmt.Errorf("credit: %s at position %d: %w", e.Type, e.Position, err)
+		}
+		m.apply(e, ev)
+	}
+	m.Pos = e.Position
+	return nil
+}
+
+func (m *Model) apply(e domain.Envelope, ev domain.Event) {
+	id := strings.TrimPrefix(e.StreamID, "compound-")
+	c := m.Compounds[id]
+	if c == nil {
+		c = &Compound{}
+		m.Compounds[id] = c
+	}
+	add := func(company string, k Kind, at time.Time) {
+		if company != "" {
+			m.Facts[company] = append(m.Facts[company], Fact{Kind: k, Compound: id, At: at, EventID: e.EventID})
+		}
+	}
+	switch ev := ev.(type) {
+	case domain.CompoundRegistered:
+		m.serve(c, ev.PropertyCompany)
+	case domain.PropertyCompanyChanged:
+		m.endRed(c, e.OccurredAt) // the designation was the outgoing company's
+		m.serve(c, ev.Company)
+	case domain.RedFlagsSet:
+		switch {
+		case ev.RedProperty && c.Red == 0 && c.Company != "":
+			add(c.Company, KindRedProperty, e.OccurredAt)
+			c.Red = len(m.Facts[c.Company])
+		case !ev.RedProperty:
+			m.endRed(c, e.OccurredAt)
+		}
+	case domain.EnforcementRecorded:
+		add(ev.Company, Kind(ev.Violation), ev.At)
+	case domain.LawsuitConcluded:
+		if ev.CompanyLost {
+			add(ev.Company, KindLawsuitLost, ev.At)
+		}
+	case domain.ComplaintReceived:
+		m.Complaints[id+"/"+ev.ComplaintID] = c.Company
+	case domain.ComplaintFollowedUp:
+		key := id + "/" + ev.ComplaintID
+		company, ok := m.Complaints[key]
+		switch {
+		case !ok:
+		case ev.Satisfaction == domain.Dissatisfied && !ev.Solved: // verified (属实): counted once, however many rounds
+			add(company, KindVerifiedComplaint, ev.At)
+			delete(m.Complaints, key)
+		case ev.Satisfaction != domain.Dissatisfied: // settled: only a dissatisfied call may be reopened
+			delete(m.Complaints, key)
+		}
+	}
+}
+
+// serve records company as the compound's; a company with no items yet
+// still has a ledger (the base score).
+func (m *Model) serve(c *Compound, company string) {
+	c.Company = company
+	if _, ok := m.Facts[company]; company != "" && !ok {
+		m.Facts[company] = []Fact{}
+	}
+}
+
+// endRed withdraws the compound's red designation from at.
+func (m *Model) endRed(c *Compound, at time.Time) {
+	if c.Red > 0 {
+		m.Facts[c.Company][c.Red-1].Ended = at
+		c.Red = 0
+	}
+}
+
+// Item is a ledger item valid at the time asked.
+type Item struct {
+	Kind       Kind      `json:"kind"`
+	Points     int       `json:"points"`
+	Compound   string    `json:"compound"`
+	At         time.Time `json:"at"` // business time
+	ValidUntil time.Time `json:"valid_until"`
+	EventID    string    `json:"event_id"`
+}
+
+// Ledger is a company's credit as of At: only the items valid then count.
+type Ledger struct {
+	Company     string    `json:"company"`
+	At          time.Time `json:"at"`
+	Base        int       `json:"base"`
+	Score       int       `json:"score"`
+	Grade       string    `json:"grade"`
+	Blacklisted bool      `json:"blacklisted"`
+	Items       []Item    `json:"items"` // by business time
+}
+
+// Summary is a company's line in the list of all ledgers.
+type Summary struct {
+	Company     string `json:"company"`
+	Score       int    `json:"score"`
+	Grade       string `json:"grade"`
+	Blacklisted bool   `json:"blacklisted"`
+	Items       int    `json:"items"`
+}
+
+// Ledger returns a company's ledger as of at; false if no compound was
+// ever served by it and no item names it.
+func (m *Model) Ledger(company string, at time.Time) (Ledger, bool) {
+	facts, ok := m.Facts[company]
+	if !ok {
+		return Ledger{}, false
+	}
+	l := Ledger{Company: company, At: at, Base: m.rules.Base, Score: m.rules.Base, Items: []Item{}}
+	for _, f := range facts {
+		until := f.At.AddDate(0, m.rules.ValidMonths, 0)
+		if !f.Ended.IsZero() && f.Ended.Before(until) {
+			until = f.Ended
+		}
+		if at.Before(f.At) || !at.Before(until) {
+			continue // not yet, or no longer valid
+		}
+		pts := m.rules.Points[f.Kind]
+		l.Items = append(l.Items, Item{Kind: f.Kind, Points: pts, Compound: f.Compound, At: f.At, ValidUntil: until, EventID: f.EventID})
+		l.Score += pts
+		l.Blacklisted = l.Blacklisted || slices.Contains(m.rules.Blacklist, f.Kind)
+	}
+	slices.SortStableFunc(l.Items, func(a, b Item) int { return a.At.Compare(b.At) })
+	l.Grade = m.rules.Grade(l.Score)
+	return l, true
+}
+
+// Companies summarises every ledger as of at, best score first.
+func (m *Model) Companies(at time.Time) []Summary {
+	out := make([]Summary, 0, len(m.Facts))
+	for company := range m.Facts {
+		l, _ := m.Ledger(company, at)
+		out = append(out, Summary{Company: company, Score: l.Score, Grade: l.Grade, Blacklisted: l.Blacklisted, Items: len(l.Items)})
+	}
+	slices.SortFunc(out, func(a, b Summary) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Company, b.Company))
+	})
+	return out
+}
+
+// Snapshot encodes the facts; the rules are configuration, not state.
+func (m *Model) Snapshot() ([]byte, error) {
+	var b bytes.Buffer
+	err := gob.NewEncoder(&b).Encode(m)
+	return b.Bytes(), err
+}
+
+// Restore replaces the facts by a snapshot, keeping the rules.
+func (m *Model) Restore(b []byte) error {
+	fresh := New(m.rules)
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(fresh); err != nil {
+		return err
+	}
+	*m = *fresh
+	return nil
+}
