@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections/league"
@@ -64,8 +65,8 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		p.fail("explain", "param.explain_needs_unit", "explain lists events, so it needs one unit", "explain 须同时指定 unit")
 	}
 	format := p.q.Get("format")
-	if format != "" && format != "json" && format != "csv" {
-		p.fail("format", "param.format", "must be json or csv", "须为 json 或 csv")
+	if format != "" && format != "json" && format != "csv" && format != "xlsx" {
+		p.fail("format", "param.format", "must be json, csv or xlsx", "须为 json、csv 或 xlsx")
 	}
 	if err := p.err(); err != nil {
 		s.Error(w, r, err)
@@ -95,39 +96,90 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	if limit > 0 && limit < len(tb.Rows) {
 		tb.Rows = tb.Rows[:limit]
 	}
-	if format == "csv" {
+	switch format {
+	case "csv":
 		writeCSV(w, tb)
+		return
+	case "xlsx":
+		if err := writeXLSX(w, tb); err != nil {
+			s.logger.Error("xlsx export", "err", err)
+		}
 		return
 	}
 	s.respond(w, r, http.StatusOK, tb)
 }
 
-// writeCSV exports a table with Chinese headers, one metric a column.
-func writeCSV(w http.ResponseWriter, tb league.Table) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="league-%s-%s.csv"`, tb.Level, tb.From.Format("20060102")))
-	w.Write([]byte("\ufeff")) // a BOM, so that spreadsheet programs read UTF-8
-	cw := csv.NewWriter(w)
-	header := []string{"排名", "单位", "综合得分", "红黑榜", "信访诉讼上升（只降不升预警）"}
+// tableRecords lays a table out as a header of Chinese column names and
+// one record a unit, for the spreadsheet exports.
+func tableRecords(tb league.Table) [][]any {
+	header := []any{"排名", "单位", "综合得分", "红黑榜", "信访诉讼上升（只降不升预警）"}
 	if len(tb.Rows) > 0 {
 		for _, m := range tb.Rows[0].Metrics {
 			header = append(header, m.Label)
 		}
 	}
-	cw.Write(header)
+	out := [][]any{header}
 	lists := map[string]string{"red": "红榜", "black": "黑榜"}
 	for _, row := range tb.Rows {
-		rec := []string{strconv.Itoa(row.Rank), row.Name, strconv.FormatFloat(row.Score, 'f', 2, 64), lists[row.List], map[bool]string{true: "是", false: "否"}[row.Rising]}
+		rec := []any{row.Rank, row.Name, row.Score, lists[row.List], map[bool]string{true: "是", false: "否"}[row.Rising]}
 		for _, m := range row.Metrics {
-			v := ""
 			if m.Value != nil {
-				v = strconv.FormatFloat(*m.Value, 'f', 4, 64)
+				rec = append(rec, *m.Value)
+			} else {
+				rec = append(rec, "")
 			}
-			rec = append(rec, v)
 		}
-		cw.Write(rec)
+		out = append(out, rec)
+	}
+	return out
+}
+
+func exportName(tb league.Table, ext string) string {
+	return fmt.Sprintf(`attachment; filename="league-%s-%s.%s"`, tb.Level, tb.From.Format("20060102"), ext)
+}
+
+// writeCSV exports a table as UTF-8 CSV with a BOM, so that spreadsheet
+// programs read the Chinese headers right.
+func writeCSV(w http.ResponseWriter, tb league.Table) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", exportName(tb, "csv"))
+	w.Write([]byte("\ufeff"))
+	cw := csv.NewWriter(w)
+	for _, rec := range tableRecords(tb) {
+		fields := make([]string, len(rec))
+		for i, v := range rec {
+			switch v := v.(type) {
+			case float64:
+				fields[i] = strconv.FormatFloat(v, 'f', 4, 64)
+			default:
+				fields[i] = fmt.Sprint(v)
+			}
+		}
+		cw.Write(fields)
 	}
 	cw.Flush()
+}
+
+// writeXLSX exports a table as an Excel workbook, numbers as numbers.
+func writeXLSX(w http.ResponseWriter, tb league.Table) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := "排名"
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	for i, rec := range tableRecords(tb) {
+		cell, err := excelize.CoordinatesToCellName(1, i+1)
+		if err == nil {
+			err = f.SetSheetRow(sheet, cell, &rec)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", exportName(tb, "xlsx"))
+	return f.Write(w)
 }
 
 func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {

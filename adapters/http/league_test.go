@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -149,4 +151,27 @@ func TestProjectionStatusAndRebuild(t *testing.T) {
 		t.Fatalf("after rebuild: %d %v", pos, halted)
 	}
 	problemOf(t, f.do("POST", "/api/v1/projections/nope/rebuild", nil), 404)
+}
+
+// The XLSX export is a real workbook with the Chinese headers and numbers.
+func TestLeagueXLSX(t *testing.T) {
+	f, _, feed := leagueFixture(t)
+	f.ok("c1", "register", registerBody)
+	f.ok("c1", "receive-complaint", `{"complaint_id":"k1","channel":"hotline","kind":"complaint","category":"fees","summary":"x"}`)
+	feed()
+	rec := f.do("GET", fmt.Sprintf("/api/v1/league/street?period=%d&format=xlsx", f.now.In(domain.China).Year()), nil)
+	if rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	wb, err := excelize.OpenReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := wb.GetRows("排名")
+	if err != nil || len(rows) != 2 || rows[0][0] != "排名" || rows[0][5] != "响应率" || rows[1][1] != "中关村" {
+		t.Fatalf("rows %v (%v)", rows, err)
+	}
+	if v, _ := wb.GetCellValue("排名", "J2"); v == "" { // 每千户投诉量: 1 of 120 households
+		t.Fatal("no figure for complaints per 1,000 households")
+	}
 }
