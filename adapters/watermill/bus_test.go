@@ -19,12 +19,15 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// demoStore is a small demo city in memory.
-func demoStore(t *testing.T) *domain.MemoryStore {
+// demoStore is a demo city in memory: the README's whole city (600
+// compounds, about 65,000 events), or a tenth of it.
+func demoStore(t *testing.T, whole bool) *domain.MemoryStore {
 	t.Helper()
 	store := domain.NewMemoryStore()
 	cfg := demo.DefaultConfig()
-	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 10
+	if !whole {
+		cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 20
+	}
 	if _, err := demo.Load(context.Background(), domain.NewService(store, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -116,15 +119,15 @@ func waitFor(t *testing.T, r *projections.Runner, pos uint64) {
 // snapshot, gives the same read model as a rebuild; no event is skipped
 // or applied twice.
 func TestBusCatchUpEqualsRebuildAcrossAKill(t *testing.T) {
-	store := demoStore(t)
+	store := demoStore(t, true)
 	all, _ := store.ReadAll(context.Background(), 0, 0)
 	last := all[len(all)-1].Position
 	cps := &crashable{MemoryCheckpoints: projections.NewMemoryCheckpoints()}
 
 	// First run: stop it abruptly once it is past the middle.
 	model, led := league.New(), &ledger{}
-	lr, _ := projections.NewRunner(model, cps, 500)
-	dr, _ := projections.NewRunner(led, cps, 500)
+	lr, _ := projections.NewRunner(model, cps, 5000)
+	dr, _ := projections.NewRunner(led, cps, 5000)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- NewInProcess(store, quiet, lr, dr).Run(ctx) }()
@@ -144,8 +147,8 @@ func TestBusCatchUpEqualsRebuildAcrossAKill(t *testing.T) {
 	// Restart from the snapshots, with more events arriving meanwhile.
 	cps.crashed = false
 	model2, led2 := league.New(), &ledger{}
-	lr2, _ := projections.NewRunner(model2, cps, 500)
-	dr2, _ := projections.NewRunner(led2, cps, 500)
+	lr2, _ := projections.NewRunner(model2, cps, 5000)
+	dr2, _ := projections.NewRunner(led2, cps, 5000)
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
 	go func() { done <- NewInProcess(store, quiet, lr2, dr2).Run(ctx2) }()
@@ -198,7 +201,7 @@ func (f *failing) Apply(e domain.Envelope) error {
 // A poisoned event halts its projection at the last good position rather
 // than letting it skip the event; other projections go on.
 func TestBusPoisonHaltsWithoutSkipping(t *testing.T) {
-	store := demoStore(t)
+	store := demoStore(t, false)
 	all, _ := store.ReadAll(context.Background(), 0, 0)
 	last := all[len(all)-1].Position
 	bad, good := &failing{at: 100}, &ledger{}
@@ -224,7 +227,7 @@ func TestBusPoisonHaltsWithoutSkipping(t *testing.T) {
 // answered by the old one and new events keep arriving; after the swap the
 // model equals a rebuild.
 func TestRebuildSwapsInACaughtUpModel(t *testing.T) {
-	store := demoStore(t)
+	store := demoStore(t, false)
 	old := league.New()
 	runner, _ := projections.NewRunner(old, projections.NewMemoryCheckpoints(), 1000)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -110,20 +110,20 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[str
 	// The unit of each compound, found once; companies go by the company
 	// serving when a fact happened.
 	units := make(map[string]*tally, len(m.Compounds))
-	unit := func(c *Compound, company string) *tally {
+	unit := func(compound, company string) *tally {
 		if level == LevelCompany {
 			return byKey(company, company)
 		}
-		if t, ok := units[c.ID]; ok {
-			return t
+		t, ok := units[compound]
+		if !ok {
+			t = byKey(unitOf(m.Compounds[compound], level))
+			units[compound] = t
 		}
-		t := byKey(unitOf(c, level))
-		units[c.ID] = t
 		return t
 	}
 	prev := p.lastYear()
 	for _, c := range m.Compounds {
-		t := unit(c, c.Company)
+		t := unit(c.ID, c.Company)
 		if t == nil || c.EventID == "" {
 			continue
 		}
@@ -142,8 +142,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[str
 		t.redProperty.add(c.RedProperty, c.Company != "", c.EventID)
 	}
 	for _, x := range m.Complaints {
-		c := m.Compounds[x.Compound]
-		t := unit(c, x.Company)
+		t := unit(x.Compound, x.Company)
 		if t == nil {
 			continue
 		}
@@ -173,8 +172,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[str
 		}
 	}
 	for _, l := range m.Lawsuits {
-		c := m.Compounds[l.Compound]
-		t := unit(c, l.Company)
+		t := unit(l.Compound, l.Company)
 		if t == nil {
 			continue
 		}
@@ -182,8 +180,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[str
 		t.petitionsSuitsLastYear.add(true, prev.contains(l.Filed), l.EventID)
 	}
 	for _, ms := range m.Measures {
-		c := m.Compounds[ms.Compound]
-		t := unit(c, c.Company)
+		t := unit(ms.Compound, m.Compounds[ms.Compound].Company)
 		if t == nil {
 			continue
 		}
@@ -194,8 +191,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[str
 		t.overdueMeasures.add(true, open && ms.Deadline.Before(at), ms.EventID)
 	}
 	for _, l := range m.Listings {
-		c := m.Compounds[l.Compound]
-		t := unit(c, c.Company)
+		t := unit(l.Compound, m.Compounds[l.Compound].Company)
 		if t == nil {
 			continue
 		}
