@@ -4,7 +4,11 @@
 // applied position) atomically with it. Nothing here knows HTTP or the bus.
 package projections
 
-import "github.com/casetrack/casetrack/domain"
+import (
+	"fmt"
+
+	"github.com/casetrack/casetrack/domain"
+)
 
 // Projection is one read model.
 type Projection interface {
@@ -27,4 +31,32 @@ type Checkpoints interface {
 	Save(name string, position uint64, snapshot []byte) error
 	// Load returns the latest snapshot at or below position (0: the latest of all).
 	Load(name string, atOrBelow uint64) (position uint64, snapshot []byte, err error)
+}
+
+// Types is the set of event types a fold reads.
+func Types(types ...string) map[string]bool {
+	out := make(map[string]bool, len(types))
+	for _, t := range types {
+		out[t] = true
+	}
+	return out
+}
+
+// ApplyTyped is the step every fold shares: an event at or below the
+// position was delivered again and is ignored; only the types the fold
+// reads are decoded (decoding is most of a rebuild's cost); the position
+// moves on with every event.
+func ApplyTyped(name string, pos *uint64, types map[string]bool, e domain.Envelope, apply func(domain.Envelope, domain.Event)) error {
+	if e.Position <= *pos && *pos > 0 {
+		return nil
+	}
+	if types[e.Type] {
+		ev, err := e.Decode()
+		if err != nil {
+			return fmt.Errorf("%s: %s at position %d: %w", name, e.Type, e.Position, err)
+		}
+		apply(e, ev)
+	}
+	*pos = e.Position
+	return nil
 }

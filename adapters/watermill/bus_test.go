@@ -15,6 +15,7 @@ import (
 	"github.com/casetrack/casetrack/domain/demo"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
+	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -48,15 +49,7 @@ func digest(m *league.Model) string {
 // rebuild folds the whole log in one pass, without the bus.
 func rebuild(t *testing.T, store domain.EventStore) *league.Model {
 	m := league.New()
-	all, err := store.ReadAll(context.Background(), 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range all {
-		if err := m.Apply(e); err != nil {
-			t.Fatal(err)
-		}
-	}
+	projectiontest.Fold(t, store, m)
 	return m
 }
 

@@ -10,12 +10,12 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/gob"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 )
 
 // Kind is the kind of a ledger item. The enforcement kinds are the
@@ -112,23 +112,11 @@ func New(rules Rules) *Model {
 func (m *Model) Name() string     { return "credit" }
 func (m *Model) Position() uint64 { return m.Pos }
 
-var relevant = map[string]bool{"CompoundRegistered": true, "PropertyCompanyChanged": true, "RedFlagsSet": true,
-	"EnforcementRecorded": true, "LawsuitConcluded": true, "ComplaintReceived": true, "ComplaintFollowedUp": true}
+var relevant = projections.Types("CompoundRegistered", "PropertyCompanyChanged", "RedFlagsSet", "EnforcementRecorded", "LawsuitConcluded", "ComplaintReceived", "ComplaintFollowedUp")
 
-// Apply folds one event; types the ledger does not use are skipped undecoded.
+// Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
-	if e.Position <= m.Pos && m.Pos > 0 {
-		return nil // delivered again (at-least-once): applied already
-	}
-	if relevant[e.Type] {
-		ev, err := e.Decode()
-		if err != nil {
-			return fmt.Errorf("credit: %s at position %d: %w", e.Type, e.Position, err)
-		}
-		m.apply(e, ev)
-	}
-	m.Pos = e.Position
-	return nil
+	return projections.ApplyTyped("credit", &m.Pos, relevant, e, m.apply)
 }
 
 func (m *Model) apply(e domain.Envelope, ev domain.Event) {

@@ -1,16 +1,16 @@
 package credit
 
 import (
-	"context"
 	"encoding/json"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
-func at(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, domain.China) }
+var at = projectiontest.At
 
 // city records a small hand-made city through the real command service and
 // returns the folded ledger. Compounds and their companies:
@@ -18,15 +18,8 @@ func at(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 
 //	A, B 甲物业 (B passes to 己物业 on 2025-04-01); C 乙物业; D 丙物业; E 丁物业; F 戊物业
 func city(t *testing.T) *Model {
 	t.Helper()
-	ctx := context.Background()
-	store := domain.NewMemoryStore()
-	svc := domain.NewService(store, domain.DefaultRuleBook(), domain.WithClock(func() time.Time { return at(2026, 6, 1, 12) }))
-	do := func(id string, when time.Time, cmd domain.Command) {
-		t.Helper()
-		if _, err := svc.Execute(ctx, id, cmd, domain.Meta{OccurredAt: when}); err != nil {
-			t.Fatalf("%s %T at %s: %v", id, cmd, when, err)
-		}
-	}
+	c := projectiontest.NewCity(t, domain.DefaultRuleBook(), at(2026, 6, 1, 12))
+	do := func(id string, when time.Time, cmd domain.Command) { t.Helper(); c.Do(id, when, cmd) }
 	for id, company := range map[string]string{"A": "甲物业", "B": "甲物业", "C": "乙物业", "D": "丙物业", "E": "丁物业", "F": "戊物业"} {
 		do(id, at(2024, 1, 2, 9), domain.RegisterCompound{Profile: domain.Profile{Name: "小区" + id, District: "城东区", Street: "东湖街道",
 			Community: "东湖社区", Kind: domain.KindCommercial, Households: 100, PrivateArea: 10000, DeliveredArea: 10000, PropertyCompany: company}})
@@ -71,15 +64,7 @@ func city(t *testing.T) *Model {
 	complaint("F", "f1", at(2025, 5, 5, 9), domain.Dissatisfied, false)
 
 	m := New(DefaultRules())
-	all, err := store.ReadAll(ctx, 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range all {
-		if err := m.Apply(e); err != nil {
-			t.Fatal(err)
-		}
-	}
+	c.Fold(m)
 	return m
 }
 

@@ -11,13 +11,13 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/gob"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 )
 
 // Kind is what a deadline is for.
@@ -66,31 +66,15 @@ func New(book domain.RuleBook) *Model {
 func (m *Model) Name() string     { return "deadlines" }
 func (m *Model) Position() uint64 { return m.Pos }
 
-var relevant = map[string]bool{}
+// relevant are the event types the fold reads.
+var relevant = projections.Types("CompoundRegistered", "CommitteeElected", "CommitteeFiled", "ReelectionStarted", "CommitteeTermExpired",
+	"ListedForSupervision", "ListingExtensionDecided", "Delisted", "PlanAdopted", "MeasureAdded", "MeasureSignedOff",
+	"ComplaintReceived", "ComplaintDispatched", "ComplaintReturned", "ComplaintAccepted", "ComplaintExtensionDecided",
+	"ComplaintResolved", "ComplaintFollowedUp", "ComplaintReopened")
 
-func init() {
-	for _, t := range []string{"CompoundRegistered", "CommitteeElected", "CommitteeFiled", "ReelectionStarted", "CommitteeTermExpired",
-		"ListedForSupervision", "ListingExtensionDecided", "Delisted", "PlanAdopted", "MeasureAdded", "MeasureSignedOff",
-		"ComplaintReceived", "ComplaintDispatched", "ComplaintReturned", "ComplaintAccepted", "ComplaintExtensionDecided",
-		"ComplaintResolved", "ComplaintFollowedUp", "ComplaintReopened"} {
-		relevant[t] = true
-	}
-}
-
-// Apply folds one event; types the board does not use are skipped undecoded.
+// Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
-	if e.Position <= m.Pos && m.Pos > 0 {
-		return nil // delivered again (at-least-once): applied already
-	}
-	if relevant[e.Type] {
-		ev, err := e.Decode()
-		if err != nil {
-			return fmt.Errorf("deadlines: %s at position %d: %w", e.Type, e.Position, err)
-		}
-		m.apply(e, ev)
-	}
-	m.Pos = e.Position
-	return nil
+	return projections.ApplyTyped("deadlines", &m.Pos, relevant, e, m.apply)
 }
 
 func (m *Model) apply(e domain.Envelope, ev domain.Event) {

@@ -1,7 +1,6 @@
 package league
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -9,9 +8,10 @@ import (
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
-func at(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, domain.China) }
+var at = projectiontest.At
 
 // city records a small hand-made city through the real command service:
 //
@@ -21,15 +21,8 @@ func at(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 
 // and returns the folded model.
 func city(t *testing.T) *Model {
 	t.Helper()
-	ctx := context.Background()
-	store := domain.NewMemoryStore()
-	svc := domain.NewService(store, domain.DefaultRuleBook(), domain.WithClock(func() time.Time { return at(2026, 6, 1, 12) }))
-	do := func(id string, when time.Time, cmd domain.Command) {
-		t.Helper()
-		if _, err := svc.Execute(ctx, id, cmd, domain.Meta{OccurredAt: when}); err != nil {
-			t.Fatalf("%s %T at %s: %v", id, cmd, when, err)
-		}
-	}
+	c := projectiontest.NewCity(t, domain.DefaultRuleBook(), at(2026, 6, 1, 12))
+	do := func(id string, when time.Time, cmd domain.Command) { t.Helper(); c.Do(id, when, cmd) }
 	reg := func(id, street string, households int, company string) {
 		area := domain.SquareMetres(int64(households) * 100)
 		do(id, at(2019, 1, 2, 9), domain.RegisterCompound{Profile: domain.Profile{Name: "小区" + id, District: "城东区", Street: street,
@@ -114,15 +107,7 @@ func city(t *testing.T) *Model {
 	do("A", at(2025, 4, 1, 10), domain.ListForSupervision{ListingID: "L", Authority: "区住建局", Deadline: domain.NewDate(at(2025, 12, 31, 0))})
 
 	m := New()
-	all, err := store.ReadAll(ctx, 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range all {
-		if err := m.Apply(e); err != nil {
-			t.Fatal(err)
-		}
-	}
+	c.Fold(m)
 	return m
 }
 

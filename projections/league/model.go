@@ -7,10 +7,10 @@ package league
 import (
 	"bytes"
 	"encoding/gob"
-	"fmt"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 )
 
 // Model is the fold. Its fields are exported for gob snapshots only.
@@ -115,33 +115,17 @@ func New() *Model {
 func (m *Model) Name() string     { return "league" }
 func (m *Model) Position() uint64 { return m.Pos }
 
-// Apply folds one event; types the tables do not use are skipped undecoded.
+// Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
-	if e.Position <= m.Pos && m.Pos > 0 {
-		return nil // delivered again (at-least-once): applied already
-	}
-	if relevant[e.Type] {
-		ev, err := e.Decode()
-		if err != nil {
-			return fmt.Errorf("league: %s at position %d: %w", e.Type, e.Position, err)
-		}
-		m.apply(e, ev)
-	}
-	m.Pos = e.Position
-	return nil
+	return projections.ApplyTyped("league", &m.Pos, relevant, e, m.apply)
 }
 
-var relevant = map[string]bool{}
-
-func init() {
-	for _, t := range []string{"CompoundRegistered", "DeliveredAreaUpdated", "PropertyCompanyChanged", "PartyBranchEstablished", "RedFlagsSet",
-		"CommitteeElected", "ChairChosen", "CommitteeFiled", "ReelectionStarted", "CommitteeTermExpired", "MemberLeft", "InterimCommissionFiled",
-		"ComplaintReceived", "ComplaintDispatched", "ComplaintAccepted", "ComplaintReturned", "ComplaintExtensionDecided", "ComplaintResolved",
-		"ComplaintFollowedUp", "ComplaintReopened", "LawsuitFiled", "LawsuitConcluded", "ConflictFlagged", "ConflictUnflagged",
-		"PlanAdopted", "MeasureAdded", "MeasureSignedOff", "ListedForSupervision", "Delisted"} {
-		relevant[t] = true
-	}
-}
+// relevant are the event types the fold reads.
+var relevant = projections.Types("CompoundRegistered", "DeliveredAreaUpdated", "PropertyCompanyChanged", "PartyBranchEstablished", "RedFlagsSet",
+	"CommitteeElected", "ChairChosen", "CommitteeFiled", "ReelectionStarted", "CommitteeTermExpired", "MemberLeft", "InterimCommissionFiled",
+	"ComplaintReceived", "ComplaintDispatched", "ComplaintAccepted", "ComplaintReturned", "ComplaintExtensionDecided", "ComplaintResolved",
+	"ComplaintFollowedUp", "ComplaintReopened", "LawsuitFiled", "LawsuitConcluded", "ConflictFlagged", "ConflictUnflagged",
+	"PlanAdopted", "MeasureAdded", "MeasureSignedOff", "ListedForSupervision", "Delisted")
 
 func (m *Model) apply(e domain.Envelope, ev domain.Event) {
 	id := compoundID(e.StreamID)
