@@ -177,6 +177,18 @@ var errReached = errors.New("target position reached")
 // end). Reading and folding run on two goroutines, so a rebuild uses both
 // cores: one scans the store, the other decodes and folds.
 func CatchUp(ctx context.Context, store domain.EventStore, p Projection, position uint64) error {
+	return pipeline(ctx, store, p.Position(), position, p.Apply)
+}
+
+// CatchUp brings the runner's projection up to the end of the log straight
+// from the store, event by event under its lock: the fast way through a
+// backlog (at start-up, after a long stop), before live delivery takes over.
+func (r *Runner) CatchUp(ctx context.Context, store domain.EventStore) error {
+	from, _ := r.Status()
+	return pipeline(ctx, store, from, 0, r.Handle)
+}
+
+func pipeline(ctx context.Context, store domain.EventStore, after, position uint64, apply func(domain.Envelope) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	const batch = 512
@@ -199,7 +211,7 @@ func CatchUp(ctx context.Context, store domain.EventStore, p Projection, positio
 			}
 			return nil
 		}
-		err := scan(ctx, store, p.Position(), send)
+		err := scan(ctx, store, after, send)
 		if errors.Is(err, errReached) {
 			err = nil
 		}
@@ -214,7 +226,7 @@ func CatchUp(ctx context.Context, store domain.EventStore, p Projection, positio
 	}()
 	for b := range batches {
 		for _, e := range b {
-			if err := p.Apply(e); err != nil {
+			if err := apply(e); err != nil {
 				cancel()
 				for range batches { // let the reader finish
 				}
@@ -245,6 +257,34 @@ func scan(ctx context.Context, store domain.EventStore, after uint64, fn func(do
 		}
 		if len(events) < page {
 			return nil
+		}
+	}
+}
+
+// Tail follows the global log: it hands every event after a position to fn
+// in order, then waits for appends, until ctx ends or fn or the store
+// fails. The bus relay and the bus-less followers both stand on it.
+func Tail(ctx context.Context, store domain.EventStore, after uint64, fn func(domain.Envelope) error) error {
+	const page = 500
+	for {
+		changed := store.Changed() // taken before the read, so no append is missed
+		events, err := store.ReadAll(ctx, after, page)
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if err := fn(e); err != nil {
+				return err
+			}
+			after = e.Position
+		}
+		if len(events) == page {
+			continue
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }

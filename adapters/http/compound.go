@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
 )
 
@@ -160,8 +161,8 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, http.StatusOK, h)
 }
 
-// handleListCompounds lists compounds from the directory. min_position
-// gives read-your-writes: pass the position of your last command.
+// handleListCompounds lists compounds with their case file summaries.
+// min_position gives read-your-writes: pass the position of your last command.
 func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r)
 	minPos := p.uint("min_position", 0)
@@ -174,18 +175,17 @@ func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
 		err := s.dir.WaitFor(ctx, minPos)
 		cancel()
 		if err != nil {
-			if r.Context().Err() == nil {
-				err = domain.Errorf(domain.CodeUnavailable, "the directory has not reached position %d yet; retry", minPos)
-			}
 			s.Error(w, r, err)
 			return
 		}
 	}
-	// The position is read first: the list holds at least what it says.
-	pos := s.dir.Position()
-	list := s.dir.List(directory.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community")})
-	s.respond(w, r, http.StatusOK, struct {
+	f := directory.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community")}
+	var out struct {
 		Position  uint64            `json:"position"`
 		Compounds []directory.Entry `json:"compounds"`
-	}{pos, list})
+	}
+	s.dir.Read(func(m projections.Projection) {
+		out.Position, out.Compounds = m.Position(), m.(*directory.Model).List(f)
+	})
+	s.respond(w, r, http.StatusOK, out)
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/casetrack/casetrack/domain"
-	"github.com/casetrack/casetrack/projections/directory"
 )
 
 // FuzzCommandEndpoint posts random bodies to random commands of a registered
@@ -21,7 +20,7 @@ func FuzzCommandEndpoint(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pick uint, body []byte) {
 		// A fresh store per input keeps inputs independent and the streams short.
 		store := domain.NewMemoryStore()
-		srv := NewServer(domain.NewService(store, domain.DefaultRuleBook()), store, directory.New(),
+		srv := NewServer(domain.NewService(store, domain.DefaultRuleBook()), store, followDirectory(t, store),
 			slog.New(slog.NewTextHandler(io.Discard, nil)))
 		post := func(name string, body string) *httptest.ResponseRecorder {
 			req := httptest.NewRequest("POST", "/api/v1/compounds/c1/"+name, strings.NewReader(body))

@@ -14,7 +14,6 @@ import (
 
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
-	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
 )
 
@@ -28,7 +27,7 @@ func leagueFixture(t *testing.T) (*fixture, *projections.Runner, func()) {
 		t.Fatal(err)
 	}
 	svc := domain.NewService(f.store, domain.DefaultRuleBook(), domain.WithClock(func() time.Time { return f.now }))
-	f.srv = NewServer(svc, f.store, directory.New(), slog.New(slog.NewTextHandler(io.Discard, nil)),
+	f.srv = NewServer(svc, f.store, followDirectory(t, f.store), slog.New(slog.NewTextHandler(io.Discard, nil)),
 		WithLeague(league.NewService(runner, f.store, cps, league.DefaultConfig())),
 		WithProjections(f.store, Managed{Runner: runner, New: func() projections.Projection { return league.New() }}))
 	feed := func() {

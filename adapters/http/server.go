@@ -20,7 +20,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/casetrack/casetrack/domain"
-	"github.com/casetrack/casetrack/projections/directory"
+	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
 )
 
@@ -35,14 +35,15 @@ type Server struct {
 	router *chi.Mux
 	svc    *domain.Service
 	store  domain.EventStore
-	dir    *directory.Directory
-	league *league.Service // nil: no league tables served
+	dir    *projections.Runner // of a *directory.Model
+	league *league.Service     // nil: no league tables served
 	logger *slog.Logger
 
 	waitTimeout time.Duration
 }
 
-func NewServer(svc *domain.Service, store domain.EventStore, dir *directory.Directory, logger *slog.Logger, opts ...Option) *Server {
+// NewServer serves the API; dir runs the directory projection (compound lists).
+func NewServer(svc *domain.Service, store domain.EventStore, dir *projections.Runner, logger *slog.Logger, opts ...Option) *Server {
 	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, logger: logger, waitTimeout: waitTimeout}
 	r := s.router
 	r.Use(s.recoverer)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
 )
 
@@ -37,13 +38,21 @@ func newFixture(t *testing.T) *fixture { return newFixtureOn(t, domain.NewMemory
 func newFixtureOn(t *testing.T, store domain.EventStore) *fixture {
 	f := &fixture{t: t, store: store, log: &bytes.Buffer{}, now: time.Now().Add(-time.Hour)}
 	svc := domain.NewService(store, domain.DefaultRuleBook(), domain.WithClock(func() time.Time { return f.now }))
-	dir := directory.New()
+	f.srv = NewServer(svc, store, followDirectory(t, store), slog.New(slog.NewTextHandler(f.log, nil)))
+	return f
+}
+
+// followDirectory runs the directory projection on store until the test ends.
+func followDirectory(t testing.TB, store domain.EventStore) *projections.Runner {
+	dir, err := projections.NewRunner(directory.New(), projections.NewMemoryCheckpoints(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { dir.Follow(ctx, store); close(done) }()
+	go func() { projections.Tail(ctx, store, 0, dir.Handle); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	f.srv = NewServer(svc, store, dir, slog.New(slog.NewTextHandler(f.log, nil)))
-	return f
+	return dir
 }
 
 // do sends a request; body may be a string or []byte, headers come in pairs.

@@ -41,7 +41,6 @@ type Bus struct {
 	wlog    wm.LoggerAdapter
 	runners []*projections.Runner
 	stats   map[string]*HandlerStats
-	page    int
 }
 
 // HandlerStats are the metrics middleware's counts for one projection.
@@ -55,7 +54,7 @@ type HandlerStats struct {
 // pub/sub (in-process, SQL, NATS…), chosen by configuration.
 func New(store domain.EventStore, pub message.Publisher, sub message.Subscriber, logger *slog.Logger, runners ...*projections.Runner) *Bus {
 	b := &Bus{store: store, pub: pub, sub: sub, logger: logger, wlog: wm.NewSlogLogger(logger), runners: runners,
-		stats: map[string]*HandlerStats{}, page: 500}
+		stats: map[string]*HandlerStats{}}
 	for _, r := range runners {
 		b.stats[r.Name()] = &HandlerStats{}
 	}
@@ -113,6 +112,20 @@ func (b *Bus) Run(ctx context.Context) error {
 	case <-router.Running():
 	case <-ctx.Done():
 	}
+	// A backlog (first start, a long stop) is folded straight from the
+	// store, both cores busy, rather than one message at a time through the
+	// bus; live events then go through the router.
+	var catchUp sync.WaitGroup
+	catchErr := make([]error, len(b.runners))
+	for i, r := range b.runners {
+		catchUp.Go(func() { catchErr[i] = r.CatchUp(ctx, b.store) })
+	}
+	catchUp.Wait()
+	for i, err := range catchErr {
+		if err != nil && ctx.Err() == nil {
+			b.logger.Error("projection catch-up stopped; live delivery resumes from its position", "projection", b.runners[i].Name(), "err", err)
+		}
+	}
 	relayErr := b.relay(ctx)
 	cancel()
 	wg.Wait()
@@ -127,6 +140,8 @@ func (b *Bus) Run(ctx context.Context) error {
 }
 
 // relay publishes the global log from the lowest projection position on.
+// A read that fails (the store restarting, say) is retried from where it
+// stopped.
 func (b *Bus) relay(ctx context.Context) error {
 	after := uint64(0)
 	for i, r := range b.runners {
@@ -135,21 +150,7 @@ func (b *Bus) relay(ctx context.Context) error {
 		}
 	}
 	for {
-		changed := b.store.Changed() // taken before the read, so no append is missed
-		page, err := b.store.ReadAll(ctx, after, b.page)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			b.logger.Warn("relay: read failed, retrying", "after", after, "err", err)
-			select {
-			case <-time.After(time.Second):
-				continue
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		for _, e := range page {
+		err := projections.Tail(ctx, b.store, after, func(e domain.Envelope) error {
 			payload, err := json.Marshal(e)
 			if err != nil {
 				return err
@@ -161,12 +162,14 @@ func (b *Bus) relay(ctx context.Context) error {
 				return fmt.Errorf("relay: publish position %d: %w", e.Position, err)
 			}
 			after = e.Position
+			return nil
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
-		if len(page) == b.page {
-			continue
-		}
+		b.logger.Warn("relay: retrying", "after", after, "err", err)
 		select {
-		case <-changed:
+		case <-time.After(time.Second):
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -1,19 +1,21 @@
-// Package directory is the read model behind compound lists: an in-memory
-// index of registered compounds, folded from the global event log. It is
-// rebuilt from position 0 at start-up, so it needs no storage of its own.
+// Package directory is the read model behind compound lists: each
+// compound's case file summary (案卷摘要) — where it sits, who manages it,
+// its committee, open complaints, pending suits, plan and listing —
+// folded from the global event log.
 package directory
 
 import (
-	"context"
-	"fmt"
+	"bytes"
+	"encoding/gob"
 	"slices"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 )
 
-// Entry is one compound as lists show it.
+// Entry is one compound's case file summary as lists show it.
 type Entry struct {
 	ID              string              `json:"id"`
 	Name            string              `json:"name"`
@@ -23,6 +25,32 @@ type Entry struct {
 	Kind            domain.CompoundKind `json:"kind"`
 	Households      int                 `json:"households"`
 	PropertyCompany string              `json:"property_company,omitempty"`
+	Committee       Committee           `json:"committee"`
+	OpenComplaints  int                 `json:"open_complaints"`  // received or reopened, not yet resolved
+	PendingLawsuits int                 `json:"pending_lawsuits"` // filed, not yet concluded
+	Conflict        bool                `json:"conflict"`         // 矛盾突出小区
+	Plan            *Plan               `json:"plan,omitempty"`   // 一区一策, the latest
+	Listing         *Listing            `json:"listing,omitempty"`
+}
+
+// Committee is the owners' committee at a glance.
+type Committee struct {
+	Phase   string    `json:"phase"` // none, serving, reelection, expired, interim
+	TermEnd time.Time `json:"term_end,omitzero"`
+	Filed   bool      `json:"filed"`
+}
+
+// Plan is the progress of the compound's plan.
+type Plan struct {
+	Measures  int  `json:"measures"`
+	SignedOff int  `json:"signed_off"` // measures 销号
+	Open      bool `json:"open"`
+}
+
+// Listing is the supervision listing (挂牌督办).
+type Listing struct {
+	Active   bool        `json:"active"`
+	Deadline domain.Date `json:"deadline"`
 }
 
 // Filter narrows a list; empty fields match everything.
@@ -30,138 +58,120 @@ type Filter struct {
 	District, Street, Community string
 }
 
-func (f Filter) match(e Entry) bool {
+func (f Filter) match(e *Entry) bool {
 	return (f.District == "" || e.District == f.District) &&
 		(f.Street == "" || e.Street == f.Street) &&
 		(f.Community == "" || e.Community == f.Community)
 }
 
-// PageSize is how many events Follow reads at a time.
-const PageSize = 500
-
-// Directory is safe for concurrent use: one Follow writes, many readers read.
-type Directory struct {
-	mu       sync.RWMutex
-	entries  map[string]Entry
-	position uint64        // global position of the last event applied
-	advanced chan struct{} // closed (and replaced) whenever position moves
+// Model is the fold; its fields are exported for snapshots only.
+type Model struct {
+	Pos     uint64
+	Entries map[string]*Entry
 }
 
-func New() *Directory {
-	return &Directory{entries: map[string]Entry{}, advanced: make(chan struct{})}
+func New() *Model { return &Model{Entries: map[string]*Entry{}} }
+
+func (m *Model) Name() string     { return "directory" }
+func (m *Model) Position() uint64 { return m.Pos }
+
+var relevant = projections.Types("CompoundRegistered", "PropertyCompanyChanged", "CommitteeElected", "CommitteeFiled",
+	"ReelectionStarted", "CommitteeTermExpired", "InterimCommissionFormed", "ComplaintReceived", "ComplaintResolved",
+	"ComplaintReopened", "LawsuitFiled", "LawsuitConcluded", "ConflictFlagged", "ConflictUnflagged", "PlanAdopted",
+	"MeasureAdded", "MeasureSignedOff", "PlanSignedOff", "ListedForSupervision", "ListingExtensionDecided", "Delisted")
+
+// Apply folds one event; types it does not read are skipped undecoded.
+func (m *Model) Apply(e domain.Envelope) error {
+	return projections.ApplyTyped("directory", &m.Pos, relevant, e, m.apply)
 }
 
-// Follow applies the store's global log from the directory's position on,
-// then waits for appends, until ctx ends (it returns ctx.Err()) or the store
-// or an event fails. It resumes where it stopped, so a caller may restart it.
-func (d *Directory) Follow(ctx context.Context, store domain.EventStore) error {
-	for {
-		// Take the wake-up channel before reading, so that an append landing
-		// between the last read and the wait is not missed.
-		changed := store.Changed()
-		for {
-			page, err := store.ReadAll(ctx, d.Position(), PageSize)
-			if err != nil {
-				return err
-			}
-			if len(page) == 0 {
-				break
-			}
-			if err := d.apply(page); err != nil {
-				return err
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-changed:
-		}
-	}
-}
-
-// apply folds one page of the global log under one lock.
-func (d *Directory) apply(page []domain.Envelope) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	defer func() { // wake waiters even when a bad event stops the page
-		close(d.advanced)
-		d.advanced = make(chan struct{})
-	}()
-	for _, env := range page {
-		if err := d.applyOne(env); err != nil {
-			return err
-		}
-		d.position = env.Position
-	}
-	return nil
-}
-
-func (d *Directory) applyOne(env domain.Envelope) error {
-	id, ok := strings.CutPrefix(env.StreamID, domain.StreamID("")) // "compound-"
-	if !ok || (env.Type != "CompoundRegistered" && env.Type != "PropertyCompanyChanged") {
-		return nil // decode only what the directory shows
-	}
-	ev, err := env.Decode()
-	if err != nil {
-		return fmt.Errorf("directory: event %d: %w", env.Position, err)
+func (m *Model) apply(env domain.Envelope, ev domain.Event) {
+	id := strings.TrimPrefix(env.StreamID, domain.StreamID(""))
+	e := m.Entries[id]
+	if e == nil {
+		e = &Entry{ID: id, Committee: Committee{Phase: "none"}}
+		m.Entries[id] = e
 	}
 	switch ev := ev.(type) {
 	case domain.CompoundRegistered:
 		p := ev.Profile
-		d.entries[id] = Entry{ID: id, Name: p.Name, District: p.District, Street: p.Street, Community: p.Community,
-			Kind: p.Kind, Households: p.Households, PropertyCompany: p.PropertyCompany}
+		e.Name, e.District, e.Street, e.Community = p.Name, p.District, p.Street, p.Community
+		e.Kind, e.Households, e.PropertyCompany = p.Kind, p.Households, p.PropertyCompany
 	case domain.PropertyCompanyChanged:
-		if e, ok := d.entries[id]; ok {
-			e.PropertyCompany = ev.Company
-			d.entries[id] = e
+		e.PropertyCompany = ev.Company
+	case domain.CommitteeElected:
+		e.Committee = Committee{Phase: "serving", TermEnd: ev.TermEnd}
+	case domain.CommitteeFiled:
+		e.Committee.Filed = true
+	case domain.ReelectionStarted:
+		e.Committee.Phase = "reelection"
+	case domain.CommitteeTermExpired:
+		e.Committee.Phase = "expired"
+	case domain.InterimCommissionFormed:
+		e.Committee = Committee{Phase: "interim"}
+	case domain.ComplaintReceived, domain.ComplaintReopened:
+		e.OpenComplaints++
+	case domain.ComplaintResolved:
+		e.OpenComplaints--
+	case domain.LawsuitFiled:
+		e.PendingLawsuits++
+	case domain.LawsuitConcluded:
+		e.PendingLawsuits--
+	case domain.ConflictFlagged:
+		e.Conflict = true
+	case domain.ConflictUnflagged:
+		e.Conflict = false
+	case domain.PlanAdopted:
+		e.Plan = &Plan{Measures: len(ev.Measures), Open: true}
+	case domain.MeasureAdded:
+		e.Plan.Measures++
+	case domain.MeasureSignedOff:
+		e.Plan.SignedOff++
+	case domain.PlanSignedOff:
+		e.Plan.Open = false
+	case domain.ListedForSupervision:
+		e.Listing = &Listing{Active: true, Deadline: ev.Deadline}
+	case domain.ListingExtensionDecided:
+		if ev.Granted {
+			e.Listing.Deadline = ev.Deadline
 		}
+	case domain.Delisted:
+		e.Listing.Active = false
 	}
-	return nil
 }
 
 // List returns the compounds matching f, sorted by ID.
-func (d *Directory) List(f Filter) []Entry {
-	d.mu.RLock()
-	out := make([]Entry, 0, len(d.entries))
-	for _, e := range d.entries {
-		if f.match(e) {
-			out = append(out, e)
+func (m *Model) List(f Filter) []Entry {
+	out := make([]Entry, 0, len(m.Entries))
+	for _, e := range m.Entries {
+		if e.Name != "" && f.match(e) {
+			out = append(out, *e)
 		}
 	}
-	d.mu.RUnlock()
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
-// Get returns one compound.
-func (d *Directory) Get(id string) (Entry, bool) {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	e, ok := d.entries[id]
-	return e, ok
-}
-
-// Position is the global position of the last event applied.
-func (d *Directory) Position() uint64 {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.position
-}
-
-// WaitFor blocks until the directory has applied position, or ctx ends: a
-// client that just wrote at position p reads its own write after WaitFor(p).
-func (d *Directory) WaitFor(ctx context.Context, position uint64) error {
-	for {
-		d.mu.RLock()
-		pos, advanced := d.position, d.advanced
-		d.mu.RUnlock()
-		if pos >= position {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-advanced:
-		}
+// Get returns one compound's summary.
+func (m *Model) Get(id string) (Entry, bool) {
+	e, ok := m.Entries[id]
+	if !ok || e.Name == "" {
+		return Entry{}, false
 	}
+	return *e, true
+}
+
+func (m *Model) Snapshot() ([]byte, error) {
+	var b bytes.Buffer
+	err := gob.NewEncoder(&b).Encode(m)
+	return b.Bytes(), err
+}
+
+func (m *Model) Restore(b []byte) error {
+	fresh := New()
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(fresh); err != nil {
+		return err
+	}
+	*m = *fresh
+	return nil
 }

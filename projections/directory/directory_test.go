@@ -1,62 +1,23 @@
-package directory_test
+package directory
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
-	"github.com/casetrack/casetrack/projections/directory"
+	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
-func profile(name, district, street, community string) domain.Profile {
-	return domain.Profile{Name: name, District: district, Street: street, Community: community, Kind: domain.KindCommercial,
-		Households: 100, PrivateArea: domain.SquareMetres(10000), DeliveredArea: domain.SquareMetres(10000), PropertyCompany: "甲物业"}
+var at = projectiontest.At
+
+func register(c *projectiontest.City, id, district, street, community string) {
+	c.Do(id, at(2024, 1, 2, 9), domain.RegisterCompound{Profile: domain.Profile{Name: "小区" + id, District: district, Street: street,
+		Community: community, Kind: domain.KindCommercial, Households: 100, PrivateArea: domain.SquareMetres(10000),
+		DeliveredArea: domain.SquareMetres(10000), PropertyCompany: "甲物业"}})
 }
 
-func execute(t *testing.T, svc *domain.Service, id, name string, body any) domain.AppendResult {
-	t.Helper()
-	raw, _ := json.Marshal(body)
-	cmd, err := domain.ParseCommand(name, raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := svc.Execute(t.Context(), id, cmd, domain.Meta{})
-	if err != nil {
-		t.Fatalf("%s %s: %v", name, id, err)
-	}
-	return res
-}
-
-// follow starts a directory on store and stops it with the test.
-func follow(t *testing.T, store domain.EventStore) *directory.Directory {
-	t.Helper()
-	dir := directory.New()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- dir.Follow(ctx, store) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != context.Canceled {
-			t.Errorf("Follow: %v", err)
-		}
-	})
-	return dir
-}
-
-func wait(t *testing.T, dir *directory.Directory, pos uint64) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
-	if err := dir.WaitFor(ctx, pos); err != nil {
-		t.Fatalf("WaitFor(%d): %v (at %d)", pos, err, dir.Position())
-	}
-}
-
-func ids(entries []directory.Entry) []string {
+func ids(entries []Entry) []string {
 	out := []string{}
 	for _, e := range entries {
 		out = append(out, e.ID)
@@ -64,90 +25,82 @@ func ids(entries []directory.Entry) []string {
 	return out
 }
 
-func TestList(t *testing.T) {
-	store := domain.NewMemoryStore()
-	svc := domain.NewService(store, domain.DefaultRuleBook())
-	dir := follow(t, store)
-
-	execute(t, svc, "c3", "register", profile("三号院", "海淀", "中关村", "东区"))
-	execute(t, svc, "c1", "register", profile("一号院", "海淀", "中关村", "西区"))
-	execute(t, svc, "c2", "register", profile("二号院", "朝阳", "望京", "东区"))
-	execute(t, svc, "c1", "establish-party-branch", map[string]string{"branch": "一号院党支部", "secretary": "王芳"})
-	last := execute(t, svc, "c1", "change-property-company", map[string]string{"company": "乙物业"})
-	wait(t, dir, last.Position)
-
-	tests := []struct {
-		name   string
-		filter directory.Filter
-		want   []string
+func TestListFilters(t *testing.T) {
+	c := projectiontest.NewCity(t, domain.DefaultRuleBook(), at(2026, 1, 1, 9))
+	register(c, "B", "海淀", "中关村", "东区")
+	register(c, "A", "海淀", "学院路", "西区")
+	register(c, "C", "朝阳", "望京", "东区")
+	c.Do("A", at(2024, 3, 1, 9), domain.ChangePropertyCompany{Company: "乙物业"})
+	m := New()
+	c.Fold(m)
+	for _, tc := range []struct {
+		f    Filter
+		want []string
 	}{
-		{"all, sorted by ID", directory.Filter{}, []string{"c1", "c2", "c3"}},
-		{"district", directory.Filter{District: "海淀"}, []string{"c1", "c3"}},
-		{"street", directory.Filter{Street: "望京"}, []string{"c2"}},
-		{"community across districts", directory.Filter{Community: "东区"}, []string{"c2", "c3"}},
-		{"all fields", directory.Filter{District: "海淀", Street: "中关村", Community: "西区"}, []string{"c1"}},
-		{"no match", directory.Filter{District: "西城"}, []string{}},
+		{Filter{}, []string{"A", "B", "C"}},
+		{Filter{District: "海淀"}, []string{"A", "B"}},
+		{Filter{Street: "望京"}, []string{"C"}},
+		{Filter{Community: "东区"}, []string{"B", "C"}},
+		{Filter{District: "朝阳", Community: "西区"}, []string{}},
+	} {
+		if got := ids(m.List(tc.f)); !slices.Equal(got, tc.want) {
+			t.Errorf("%+v: %v, want %v", tc.f, got, tc.want)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := ids(dir.List(tt.filter)); !slices.Equal(got, tt.want) {
-				t.Errorf("List(%+v) = %v, want %v", tt.filter, got, tt.want)
-			}
-		})
+	if a, ok := m.Get("A"); !ok || a.PropertyCompany != "乙物业" || a.Committee.Phase != "none" {
+		t.Fatalf("A: %+v", a)
 	}
-
-	got, ok := dir.Get("c1")
-	want := directory.Entry{ID: "c1", Name: "一号院", District: "海淀", Street: "中关村", Community: "西区",
-		Kind: domain.KindCommercial, Households: 100, PropertyCompany: "乙物业"}
-	if !ok || got != want {
-		t.Errorf("Get(c1) = %+v, %v; want %+v", got, ok, want)
-	}
-	if _, ok := dir.Get("nope"); ok {
-		t.Error("Get(nope) found an entry")
-	}
-	if dir.Position() != last.Position {
-		t.Errorf("Position = %d, want %d", dir.Position(), last.Position)
+	if _, ok := m.Get("Z"); ok {
+		t.Fatal("an unknown compound was found")
 	}
 }
 
-// TestCatchUp starts the directory on a log longer than one page.
-func TestCatchUp(t *testing.T) {
-	store := domain.NewMemoryStore()
-	svc := domain.NewService(store, domain.DefaultRuleBook())
-	n := directory.PageSize + 7
-	var last domain.AppendResult
-	for i := range n {
-		last = execute(t, svc, fmt.Sprintf("c%04d", i), "register", profile("院", "D", "S", "Q"))
+// The case file summary follows complaints, suits, the conflict flag, the
+// plan and the listing.
+func TestCaseFileSummary(t *testing.T) {
+	c := projectiontest.NewCity(t, domain.DefaultRuleBook(), at(2026, 1, 1, 9))
+	register(c, "A", "海淀", "中关村", "东区")
+	receive := func(id string, when time.Time) {
+		c.Do("A", when, domain.ReceiveComplaint{ComplaintID: id, Channel: domain.ChannelHotline, Kind: domain.KindComplaint,
+			Category: domain.CategoryFees, Summary: "x"})
 	}
-	dir := follow(t, store)
-	wait(t, dir, last.Position)
-	if got := len(dir.List(directory.Filter{})); got != n {
-		t.Errorf("%d entries, want %d", got, n)
+	receive("k1", at(2025, 3, 3, 9))
+	receive("k2", at(2025, 3, 3, 10))
+	c.Do("A", at(2025, 3, 3, 11), domain.DispatchComplaint{ComplaintID: "k1", Unit: "甲物业"}, domain.AcceptComplaint{ComplaintID: "k1"},
+		domain.ResolveComplaint{ComplaintID: "k1", Outcome: "ok"})
+	c.Do("A", at(2025, 3, 4, 9), domain.FileLawsuit{LawsuitFiling: domain.LawsuitFiling{LawsuitID: "L1", Plaintiff: "甲物业",
+		Defendant: "业主", Cause: domain.CauseFeeArrears, AmountFen: 100}})
+	c.Do("A", at(2025, 3, 5, 9), domain.FlagConflict{Reason: "投诉多"})
+	c.Do("A", at(2025, 3, 6, 9), domain.AdoptPlan{Problems: []domain.Problem{{ID: "P", Description: "x"}}, Measures: []domain.Measure{
+		{ID: "m1", ProblemID: "P", Description: "x", ResponsibleUnit: "街道", Deadline: domain.NewDate(at(2025, 6, 1, 0)), Term: domain.TermShort},
+		{ID: "m2", ProblemID: "P", Description: "y", ResponsibleUnit: "街道", Deadline: domain.NewDate(at(2025, 7, 1, 0)), Term: domain.TermLong}},
+		CaseLeader: domain.CaseLeader{Name: "王", Title: "主任"}})
+	c.Do("A", at(2025, 3, 20, 9), domain.VerifyMeasure{MeasureID: "m1", Passed: true, Verifier: "局"}, domain.SignOffMeasure{MeasureID: "m1"})
+	c.Do("A", at(2025, 4, 1, 9), domain.ListForSupervision{ListingID: "S", Authority: "局", Deadline: domain.NewDate(at(2025, 12, 1, 0))})
+	m := New()
+	c.Fold(m)
+	a, _ := m.Get("A")
+	if a.OpenComplaints != 1 || a.PendingLawsuits != 1 || !a.Conflict || a.Plan == nil || a.Plan.Measures != 2 || a.Plan.SignedOff != 1 ||
+		!a.Plan.Open || a.Listing == nil || !a.Listing.Active || a.Listing.Deadline.String() != "2025-12-01" {
+		t.Fatalf("case file %+v plan %+v listing %+v", a, a.Plan, a.Listing)
 	}
-}
+	c.Do("A", at(2025, 5, 1, 9), domain.ConcludeLawsuit{LawsuitID: "L1", Outcome: domain.OutcomeWithdrawn},
+		domain.VerifyRemediation{ListingID: "S", Passed: true, Verifier: "局"}, domain.Delist{ListingID: "S", Published: true})
+	c.Fold(m)
+	if a, _ = m.Get("A"); a.PendingLawsuits != 0 || a.Listing.Active {
+		t.Fatalf("after conclusion and delisting: %+v", a)
+	}
 
-func TestWaitForTimesOut(t *testing.T) {
-	dir := follow(t, domain.NewMemoryStore())
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
-	defer cancel()
-	if err := dir.WaitFor(ctx, 1); err != context.DeadlineExceeded {
-		t.Errorf("WaitFor on an empty log = %v, want deadline exceeded", err)
-	}
-	if err := dir.WaitFor(ctx, 0); err != nil {
-		t.Errorf("WaitFor(0) = %v", err)
-	}
-}
-
-// TestFollowStopsOnBadEvent: an undecodable event is a bug upstream; Follow
-// reports it instead of skipping the compound silently.
-func TestFollowStopsOnBadEvent(t *testing.T) {
-	store := domain.NewMemoryStore()
-	_, err := store.Append(t.Context(), domain.AppendRequest{StreamID: domain.StreamID("x"), Events: []domain.Envelope{
-		{Type: "CompoundRegistered", SchemaVersion: 1, Data: json.RawMessage(`{"households":"many"}`)}}})
+	// The snapshot restores the same summaries.
+	snap, err := m.Snapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := directory.New().Follow(t.Context(), store); err == nil || err == context.Canceled {
-		t.Errorf("Follow = %v, want a decode error", err)
+	r := New()
+	if err := r.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := r.Get("A"); b.OpenComplaints != a.OpenComplaints || *b.Plan != *a.Plan || r.Position() != m.Position() {
+		t.Fatalf("restored %+v", b)
 	}
 }
