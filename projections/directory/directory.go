@@ -145,7 +145,7 @@ func (m *Model) List(f Filter) []Entry {
 	out := make([]Entry, 0, len(m.Entries))
 	for _, e := range m.Entries {
 		if e.Name != "" && f.match(e) {
-			out = append(out, *e)
+			out = append(out, e.clone())
 		}
 	}
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.ID, b.ID) })
@@ -158,7 +158,22 @@ func (m *Model) Get(id string) (Entry, bool) {
 	if !ok || e.Name == "" {
 		return Entry{}, false
 	}
-	return *e, true
+	return e.clone(), true
+}
+
+// clone copies an entry deep enough for a reader to keep while the fold
+// goes on changing the original.
+func (e *Entry) clone() Entry {
+	c := *e
+	if e.Plan != nil {
+		p := *e.Plan
+		c.Plan = &p
+	}
+	if e.Listing != nil {
+		l := *e.Listing
+		c.Listing = &l
+	}
+	return c
 }
 
 func (m *Model) Snapshot() ([]byte, error) {
