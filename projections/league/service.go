@@ -22,14 +22,15 @@ type Service struct {
 	mu    sync.RWMutex
 	cfg   Config
 	gen   int // bumped with the config, so cached tables of the old one are not served
-	cache map[cacheKey]Table
+	cache map[cacheKey]*cached
 }
 
-// cacheKey is a table as computed for one model position: a table is
-// recomputed only after the model has moved on (a few times a minute in a
-// city), and repeated views in between are answered from the cache.
+// Computing a table walks every fact (about 100 ms at a million events), so
+// tables are served from a cache: stale while revalidating. A cached table
+// older than the model is still answered — its position says how old — and
+// recomputed in the background; a request with min_position beyond it
+// waits for a fresh one.
 type cacheKey struct {
-	pos      uint64
 	gen      int
 	level    Level
 	from, to time.Time
@@ -37,8 +38,16 @@ type cacheKey struct {
 	worst    bool
 }
 
+type cached struct {
+	pos        uint64
+	table      Table
+	refreshing bool
+}
+
+const maxCached = 256
+
 func NewService(runner *projections.Runner, store domain.EventStore, cps projections.Checkpoints, cfg Config) *Service {
-	return &Service{runner: runner, store: store, cps: cps, cfg: cfg}
+	return &Service{runner: runner, store: store, cps: cps, cfg: cfg, cache: map[cacheKey]*cached{}}
 }
 
 // Config is the campaign configuration in force.
@@ -53,7 +62,7 @@ func (s *Service) Config() Config {
 func (s *Service) SetConfig(c Config) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cfg, s.gen, s.cache = c, s.gen+1, nil
+	s.cfg, s.gen, s.cache = c, s.gen+1, map[cacheKey]*cached{}
 }
 
 // Request is one table query.
@@ -81,26 +90,18 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 	s.mu.RLock()
 	cfg, gen := s.cfg, s.gen
 	s.mu.RUnlock()
-	var tb Table
-	live := pos == 0 && req.AsOfTime.IsZero()
-	s.runner.Read(func(p projections.Projection) {
-		if !live && pos < p.Position() {
-			return
+	head, _ := s.runner.Status()
+	if pos == 0 && req.AsOfTime.IsZero() || pos >= head {
+		if req.Explain { // event lists are not cached
+			var tb Table
+			s.runner.Read(func(p projections.Projection) { tb = p.(*Model).Table(cfg, req.Query) })
+			return tb, nil
 		}
-		live = true
-		key := cacheKey{p.Position(), gen, req.Level, req.Period.From, req.Period.To, req.At, req.WorstFirst}
-		if cached, ok := s.cached(key); ok && !req.Explain {
-			tb = cached
-			return
+		key := cacheKey{gen, req.Level, req.Period.From, req.Period.To, req.At, req.WorstFirst}
+		if tb, ok := s.fromCache(key, req.MinPosition, head, cfg, req.Query); ok {
+			return tb, nil
 		}
-		tb = p.(*Model).Table(cfg, req.Query)
-		if !req.Explain {
-			s.remember(key, tb)
-		}
-	})
-	if live {
-		tb.Rows = slices.Clone(tb.Rows) // callers may filter the rows; the cached table stays whole
-		return tb, nil
+		return s.compute(key, cfg, req.Query), nil
 	}
 	m := New()
 	if err := projections.Replay(ctx, s.store, s.cps, m, pos); err != nil {
@@ -109,29 +110,43 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 	return m.Table(cfg, req.Query), nil
 }
 
-func (s *Service) cached(k cacheKey) (Table, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	tb, ok := s.cache[k]
-	return tb, ok
-}
-
-// remember keeps a computed table; tables of older positions are dropped.
-func (s *Service) remember(k cacheKey, tb Table) {
+// fromCache answers from the cache when the cached table is at least at
+// minPosition, and starts a refresh when the model has moved past it.
+func (s *Service) fromCache(key cacheKey, minPosition, head uint64, cfg Config, q Query) (Table, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if k.gen != s.gen {
-		return
+	c, ok := s.cache[key]
+	if !ok || c.pos < minPosition {
+		return Table{}, false
 	}
-	for old := range s.cache {
-		if old.pos != k.pos {
-			delete(s.cache, old)
+	if c.pos < head && !c.refreshing {
+		c.refreshing = true
+		go s.compute(key, cfg, q)
+	}
+	tb := c.table
+	tb.Rows = slices.Clone(tb.Rows) // callers may filter the rows; the cached table stays whole
+	return tb, true
+}
+
+// compute makes a table from the live model and caches it.
+func (s *Service) compute(key cacheKey, cfg Config, q Query) Table {
+	var tb Table
+	s.runner.Read(func(p projections.Projection) { tb = p.(*Model).Table(cfg, q) })
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if key.gen == s.gen {
+		if len(s.cache) >= maxCached {
+			for k := range s.cache { // map order is random: a cheap random eviction
+				delete(s.cache, k)
+				break
+			}
+		}
+		if c, ok := s.cache[key]; !ok || c.pos <= tb.Position {
+			s.cache[key] = &cached{pos: tb.Position, table: tb}
 		}
 	}
-	if s.cache == nil {
-		s.cache = map[cacheKey]Table{}
-	}
-	s.cache[k] = tb
+	tb.Rows = slices.Clone(tb.Rows)
+	return tb
 }
 
 // positionAt is the last position recorded at or before t, found by binary
