@@ -19,6 +19,7 @@ import (
 func history(ctx context.Context, out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("history", flag.ContinueOnError)
 	data := fs.String("data", "./data", "data directory of the embedded store")
+	storeURL := storeFlag(fs)
 	at := fs.String("at", "", "state as of this business time (RFC 3339, or YYYY-MM-DD for the end of that day)")
 	knownAt := fs.String("known-at", "", "only what had been recorded by this time")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -43,7 +44,7 @@ func history(ctx context.Context, out io.Writer, args []string) error {
 	if q.RecordedUntil, err = parseTime(*knownAt); err != nil {
 		return fmt.Errorf("--known-at: %w", err)
 	}
-	store, err := openStore(*data)
+	store, err := openStore(ctx, *storeURL, *data)
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,11 @@ func history(ctx context.Context, out io.Writer, args []string) error {
 		return err
 	}
 	if len(all) == 0 {
-		return fmt.Errorf("no compound %s in %s", id, *data)
+		where := *data
+		if *storeURL != "" {
+			where = redact(*storeURL)
+		}
+		return fmt.Errorf("no compound %s in %s", id, where)
 	}
 	chainErr := domain.VerifyChain(all)
 	c, events, err := newService(store).Load(ctx, id, q)

@@ -1,5 +1,6 @@
 // Command casetrack runs the property-dispute case tracker: the HTTP API
-// (serve), the demo city loader (demo) and the auditor's replay (history).
+// (serve), the demo city loader (demo), the auditor's replay (history) and
+// the PostgreSQL schema migration (migrate).
 // It only wires the packages together.
 package main
 
@@ -10,20 +11,22 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
-	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/domain"
 )
 
 const usage = `casetrack — case tracker for the property-dispute campaign (物业矛盾专项整治)
 
 Usage:
-  casetrack serve   [--addr :8080] [--data ./data] [--demo=true] [--campaign FILE.toml]
-  casetrack demo    [--data ./data]
-  casetrack history COMPOUND [--data ./data] [--at TIME] [--known-at TIME] [--json]
-  casetrack projections rebuild [league] [--data ./data]    (server stopped; a running one: POST /api/v1/projections/NAME/rebuild)
+  casetrack serve   [--addr :8080] [--data ./data] [--store URL] [--migrate] [--demo=true] [--campaign FILE.toml]
+  casetrack demo    [--data ./data] [--store URL]
+  casetrack history COMPOUND [--data ./data] [--store URL] [--at TIME] [--known-at TIME] [--json]
+  casetrack migrate --store postgres://…
+  casetrack projections rebuild [league] [--data ./data] [--store URL]    (server stopped; a running one: POST /api/v1/projections/NAME/rebuild)
+
+--store (or $CASETRACK_STORE) picks the event store: empty for the embedded store in --data,
+a SQLite file, or postgres://user@host/db for PostgreSQL (see docs/production.md).
 `
 
 func main() {
@@ -42,6 +45,8 @@ func main() {
 		err = demoCmd(ctx, logger, os.Args[2:])
 	case "history":
 		err = history(ctx, os.Stdout, os.Args[2:])
+	case "migrate":
+		err = migrateCmd(ctx, logger, os.Args[2:])
 	case "projections":
 		err = projectionsCmd(ctx, os.Stdout, os.Args[2:])
 	case "-h", "--help", "help":
@@ -54,14 +59,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "casetrack:", err)
 		os.Exit(1)
 	}
-}
-
-// openStore opens the embedded store in the data directory.
-func openStore(dir string) (*sqlite.Store, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	return sqlite.Open(filepath.Join(dir, "casetrack.db"))
 }
 
 func newService(store domain.EventStore) *domain.Service {

@@ -15,11 +15,13 @@ import (
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/credit"
 	"github.com/casetrack/casetrack/projections/deadlines"
+	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
 )
 
 // fresh makes an empty instance of each projection by name.
 var fresh = map[string]func() projections.Projection{
+	"directory": func() projections.Projection { return directory.New() },
 	"league":    func() projections.Projection { return league.New() },
 	"credit":    func() projections.Projection { return credit.New(credit.DefaultRules()) },
 	"deadlines": func() projections.Projection { return deadlines.New(domain.DefaultRuleBook()) },
@@ -35,6 +37,7 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 	}
 	fs := flag.NewFlagSet("projections rebuild", flag.ContinueOnError)
 	data := fs.String("data", "./data", "data directory of the embedded store")
+	storeURL := storeFlag(fs)
 	args = args[1:]
 	names := []string{}
 	for len(args) > 0 && args[0] != "" && args[0][0] != '-' {
@@ -46,7 +49,7 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 	if len(names) == 0 {
 		names = slices.Sorted(maps.Keys(fresh))
 	}
-	store, err := openStore(*data)
+	store, err := openStore(ctx, *storeURL, *data)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/domain/demo"
 	"github.com/casetrack/casetrack/projections"
-	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
 )
 
@@ -26,12 +25,19 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", ":8080", "listen address")
 	data := fs.String("data", "./data", "data directory of the embedded store")
-	withDemo := fs.Bool("demo", true, "load the demo city into an empty data directory")
+	storeURL := storeFlag(fs)
+	withMigrate := fs.Bool("migrate", false, "apply pending PostgreSQL migrations before serving")
+	withDemo := fs.Bool("demo", true, "load the demo city into an empty data directory (a shared store: only when set explicitly)")
 	campaign := fs.String("campaign", "", "campaign configuration file (TOML); empty: the default")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openStore(*data)
+	if *withMigrate {
+		if err := migrate(ctx, logger, *storeURL); err != nil {
+			return err
+		}
+	}
+	store, err := openStore(ctx, *storeURL, *data)
 	if err != nil {
 		return err
 	}
@@ -39,17 +45,13 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	svc := newService(store)
 
 	if *withDemo {
-		if err := loadDemoOnce(ctx, logger, svc, *data); err != nil {
+		explicit := false
+		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "demo" })
+		if err := loadDemoOnce(ctx, logger, svc, store, *storeURL, *data, explicit); err != nil {
 			return err
 		}
 	}
 
-	dir := directory.New()
-	go func() {
-		if err := dir.Follow(ctx, store); err != nil && !errors.Is(err, context.Canceled) {
-			logger.Error("directory stopped", "err", err)
-		}
-	}()
 	rm, err := openReadModels(store, *data, *campaign, logger)
 	if err != nil {
 		return err
@@ -64,7 +66,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		}
 	}()
 	defer func() { <-busDone }() // the bus saves the snapshots on its way out
-	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, dir, logger, rm.apiOptions(store)...),
+	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, rm.directory, logger, rm.apiOptions(store)...),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -72,7 +74,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
-	logger.Info("serving", "addr", *addr, "data", *data)
+	logger.Info("serving", "addr", *addr, "data", *data, "store", redact(*storeURL))
 	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -82,10 +84,10 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 // readModels restores the projections from their snapshots and sets up
 // the bus that keeps them current.
 type readModels struct {
-	tables                 *league.Service
-	league, credit, boards *projections.Runner
-	bus                    *watermill.Bus
-	close                  func()
+	tables                            *league.Service
+	directory, league, credit, boards *projections.Runner
+	bus                               *watermill.Bus
+	close                             func()
 }
 
 func openReadModels(store domain.EventStore, data, campaign string, logger *slog.Logger) (*readModels, error) {
@@ -101,14 +103,14 @@ func openReadModels(store domain.EventStore, data, campaign string, logger *slog
 	for _, r := range []struct {
 		name   string
 		runner **projections.Runner
-	}{{"league", &rm.league}, {"credit", &rm.credit}, {"deadlines", &rm.boards}} {
+	}{{"directory", &rm.directory}, {"league", &rm.league}, {"credit", &rm.credit}, {"deadlines", &rm.boards}} {
 		if *r.runner, err = projections.NewRunner(fresh[r.name](), cps, 20000); err != nil {
 			cps.Close()
 			return nil, err
 		}
 	}
 	rm.tables = league.NewService(rm.league, store, cps, cfg)
-	rm.bus = watermill.NewInProcess(store, logger, rm.league, rm.credit, rm.boards)
+	rm.bus = watermill.NewInProcess(store, logger, rm.directory, rm.league, rm.credit, rm.boards)
 	return rm, nil
 }
 
@@ -116,7 +118,7 @@ func openReadModels(store domain.EventStore, data, campaign string, logger *slog
 func (rm *readModels) apiOptions(store domain.EventStore) []httpapi.Option {
 	managed := func(r *projections.Runner) httpapi.Managed { return httpapi.Managed{Runner: r, New: fresh[r.Name()]} }
 	return []httpapi.Option{httpapi.WithLeague(rm.tables), httpapi.WithCredit(rm.credit), httpapi.WithDeadlines(rm.boards),
-		httpapi.WithProjections(store, managed(rm.league), managed(rm.credit), managed(rm.boards))}
+		httpapi.WithProjections(store, managed(rm.directory), managed(rm.league), managed(rm.credit), managed(rm.boards))}
 }
 
 func campaignConfig(path string) (league.Config, error) {
@@ -150,7 +152,19 @@ func reloadOnHangup(ctx context.Context, logger *slog.Logger, tables *league.Ser
 
 // loadDemoOnce loads the demo city unless this data directory already has
 // it. The load is idempotent, so an interrupted first start simply resumes.
-func loadDemoOnce(ctx context.Context, logger *slog.Logger, svc *domain.Service, data string) error {
+// A store shared with other instances gets the demo only when asked for it
+// explicitly, and only while its log is empty: a production database must
+// not fill with a demo city because a flag kept its default.
+func loadDemoOnce(ctx context.Context, logger *slog.Logger, svc *domain.Service, store domain.EventStore, storeURL, data string, explicit bool) error {
+	if external(storeURL) {
+		if !explicit {
+			return nil
+		}
+		if first, err := store.ReadAll(ctx, 0, 1); err != nil || len(first) > 0 {
+			return err
+		}
+		return loadDemo(ctx, logger, svc)
+	}
 	marker := filepath.Join(data, "demo-loaded")
 	if _, err := os.Stat(marker); err == nil {
 		return nil
@@ -181,13 +195,17 @@ func loadDemo(ctx context.Context, logger *slog.Logger, svc *domain.Service) err
 func demoCmd(ctx context.Context, logger *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	data := fs.String("data", "./data", "data directory of the embedded store")
+	storeURL := storeFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := openStore(*data)
+	store, err := openStore(ctx, *storeURL, *data)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	return loadDemoOnce(ctx, logger, newService(store), *data)
+	if external(*storeURL) { // no marker file for a shared store: the load is idempotent, so run (or finish) it
+		return loadDemo(ctx, logger, newService(store))
+	}
+	return loadDemoOnce(ctx, logger, newService(store), store, *storeURL, *data, true)
 }

@@ -1,0 +1,295 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/casetrack/casetrack/adapters/storetest"
+	"github.com/casetrack/casetrack/domain"
+)
+
+// fold is the tests' projection of the global log: per stream a count and
+// a digest of its events in order. It refuses a gap or a reordering, so a
+// follower that was ever shown position p+1 before p fails.
+type fold struct {
+	position uint64
+	streams  map[string]streamFold
+}
+
+type streamFold struct {
+	Count  uint64
+	Digest [32]byte
+}
+
+func newFold() *fold { return &fold{streams: map[string]streamFold{}} }
+
+func (f *fold) apply(e domain.Envelope) error {
+	if e.Position != f.position+1 {
+		return fmt.Errorf("after position %d the log showed %d: an event was skipped or reordered", f.position, e.Position)
+	}
+	sf := f.streams[e.StreamID]
+	if e.Version != sf.Count+1 {
+		return fmt.Errorf("%s: version %d follows %d", e.StreamID, e.Version, sf.Count)
+	}
+	h := sha256.New()
+	h.Write(sf.Digest[:])
+	h.Write(binary.BigEndian.AppendUint64(nil, e.Position))
+	h.Write([]byte(e.Hash))
+	sf.Count++
+	h.Sum(sf.Digest[:0])
+	f.streams[e.StreamID] = sf
+	f.position = e.Position
+	return nil
+}
+
+// follower tails a store as a projection would: ReadAll pages, then wait
+// for Changed. It rides out an unavailable store by trying again.
+type follower struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu       sync.Mutex
+	fold     *fold
+	err      error
+	advanced chan struct{}
+}
+
+func startFollower(s domain.EventStore, onEvent func(domain.Envelope)) *follower {
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &follower{cancel: cancel, done: make(chan struct{}), fold: newFold(), advanced: make(chan struct{})}
+	go func() {
+		defer close(f.done)
+		for ctx.Err() == nil {
+			changed := s.Changed()
+			page, err := s.ReadAll(ctx, f.fold.position, 1000)
+			if domain.ErrorCode(err) == domain.CodeUnavailable {
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			f.mu.Lock()
+			for _, e := range page {
+				if onEvent != nil {
+					onEvent(e)
+				}
+				if err == nil {
+					err = f.fold.apply(e)
+				}
+			}
+			if err != nil && ctx.Err() == nil {
+				f.err = err
+			}
+			close(f.advanced)
+			f.advanced = make(chan struct{})
+			f.mu.Unlock()
+			if f.err != nil {
+				return
+			}
+			if len(page) == 0 {
+				select {
+				case <-changed:
+				case <-ctx.Done():
+				}
+			}
+		}
+	}()
+	return f
+}
+
+func (f *follower) stop() {
+	f.cancel()
+	<-f.done
+}
+
+// waitFor waits until the follower has applied position, and fails on its
+// error or after a minute.
+func (f *follower) waitFor(tb testing.TB, position uint64) *fold {
+	tb.Helper()
+	deadline := time.After(time.Minute)
+	for {
+		f.mu.Lock()
+		at, err, advanced := f.fold.position, f.err, f.advanced
+		if err == nil && at >= position {
+			defer f.mu.Unlock()
+			return &fold{position: at, streams: maps.Clone(f.fold.streams)}
+		}
+		f.mu.Unlock()
+		if err != nil {
+			tb.Fatalf("follower: %v", err)
+		}
+		select {
+		case <-advanced:
+		case <-deadline:
+			tb.Fatalf("follower stuck at position %d, want %d", at, position)
+		}
+	}
+}
+
+// rebuild folds a full re-read of the log.
+func rebuild(tb testing.TB, s domain.EventStore) *fold {
+	tb.Helper()
+	f := newFold()
+	for {
+		page, err := s.ReadAll(context.Background(), f.position, 10000)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if len(page) == 0 {
+			return f
+		}
+		for _, e := range page {
+			if err := f.apply(e); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+}
+
+// load is writers appending to random streams, through several store
+// instances, until budget events are acknowledged. The writers of an
+// instance share what they know of each stream's version, as the command
+// service caches compounds, and catch up on a conflict.
+type load struct {
+	stores  []domain.EventStore
+	writers int
+	streams int
+	size    func(r *rand.Rand) int // events per append
+	onAck   func(domain.AppendResult)
+
+	conflicts atomic.Int64
+}
+
+// versions is one instance's view of the streams.
+type versions struct {
+	mu sync.Mutex
+	v  map[string]uint64
+}
+
+func (vs *versions) get(stream string) uint64 {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	return vs.v[stream]
+}
+
+func (vs *versions) saw(stream string, v uint64) {
+	vs.mu.Lock()
+	defer vs.mu.Unlock()
+	vs.v[stream] = max(vs.v[stream], v)
+}
+
+func (l *load) run(tb testing.TB, budget int64) (acked int64) {
+	tb.Helper()
+	var left, done atomic.Int64
+	left.Store(budget)
+	views := make([]*versions, len(l.stores))
+	for i := range views {
+		views[i] = &versions{v: map[string]uint64{}}
+	}
+	var wg sync.WaitGroup
+	for w := range l.writers {
+		wg.Go(func() {
+			ctx := context.Background()
+			store, view := l.stores[w%len(l.stores)], views[w%len(l.stores)]
+			rng := rand.New(rand.NewPCG(uint64(w), 42))
+			for i := 0; ; i++ {
+				n := int64(l.size(rng))
+				if rem := left.Add(-n); rem < 0 {
+					if n += rem; n <= 0 {
+						return
+					}
+				}
+				stream := fmt.Sprint("compound-", rng.IntN(l.streams))
+				evs := storetest.Events(int(n), time.Now().UTC().Truncate(time.Microsecond))
+				for {
+					known := view.get(stream)
+					res, err := store.Append(ctx, domain.AppendRequest{StreamID: stream, ExpectedVersion: known,
+						CommandID: fmt.Sprintf("w%d-%d", w, i), Events: evs})
+					if domain.ErrorCode(err) == domain.CodeConflict {
+						l.conflicts.Add(1)
+						seen, err := store.ReadStream(ctx, stream, domain.StreamQuery{FromVersion: known + 1})
+						if err != nil {
+							tb.Error(err)
+							return
+						}
+						view.saw(stream, known+uint64(len(seen)))
+						continue
+					}
+					if err != nil {
+						tb.Error(err)
+						return
+					}
+					view.saw(stream, res.Version)
+					done.Add(int64(len(res.Events)))
+					if l.onAck != nil {
+						l.onAck(res)
+					}
+					break
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return done.Load()
+}
+
+// TestFollowUnderLoad: 64 writers on random streams, through two store
+// instances, while a projection on a third follows the log by its
+// notifications. The projection must equal a rebuild from a full re-read,
+// with no event skipped (the fold refuses gaps).
+func TestFollowUnderLoad(t *testing.T) {
+	dsn := freshSchema(t)
+	follower := startFollower(open(t, dsn), nil)
+	defer follower.stop()
+	l := &load{stores: []domain.EventStore{open(t, dsn), open(t, dsn)}, writers: 64, streams: 40,
+		size: func(r *rand.Rand) int { return r.IntN(3) + 1 }}
+	acked := l.run(t, 3000)
+	if t.Failed() {
+		t.FailNow()
+	}
+	got := follower.waitFor(t, uint64(acked))
+	want := rebuild(t, open(t, dsn))
+	if want.position != uint64(acked) || got.position != want.position || !maps.Equal(got.streams, want.streams) {
+		t.Fatalf("projection at %d with %d streams, rebuild at %d with %d streams, %d events acknowledged",
+			got.position, len(got.streams), want.position, len(want.streams), acked)
+	}
+}
+
+// BenchmarkFollowUnderLoad is the test above at scale: b.N single-event
+// appends by 64 writers on 10,000 streams through two instances, a
+// follower on a third. It reports the append rate and the follower's lag
+// from acknowledgement to read.
+//
+//	go test -run '^$' -bench FollowUnderLoad -benchtime 1000000x -timeout 30m ./adapters/postgres/
+func BenchmarkFollowUnderLoad(b *testing.B) {
+	dsn := freshSchema(b)
+	acked, seen := make([]time.Time, b.N), make([]time.Time, b.N)
+	follower := startFollower(open(b, dsn), func(e domain.Envelope) { seen[e.Position-1] = time.Now() })
+	defer follower.stop()
+	l := &load{stores: []domain.EventStore{open(b, dsn), open(b, dsn)}, writers: 64, streams: 10000,
+		size:  func(*rand.Rand) int { return 1 },
+		onAck: func(r domain.AppendResult) { acked[r.Position-1] = time.Now() }}
+	b.ResetTimer()
+	start := time.Now()
+	n := l.run(b, int64(b.N))
+	elapsed := time.Since(start)
+	got := follower.waitFor(b, uint64(n))
+	b.StopTimer()
+	want := rebuild(b, open(b, dsn))
+	if n != int64(b.N) || got.position != want.position || !maps.Equal(got.streams, want.streams) {
+		b.Fatalf("projection at %d, rebuild at %d, %d of %d acknowledged", got.position, want.position, n, b.N)
+	}
+	lags := make([]time.Duration, b.N)
+	for i := range lags {
+		lags[i] = max(seen[i].Sub(acked[i]), 0)
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(percentile(lags, 0.99).Seconds()*1000, "lag_p99_ms")
+	b.ReportMetric(float64(l.conflicts.Load())/float64(b.N), "conflicts/op")
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/casetrack/casetrack/adapters/esdb"
+	"github.com/casetrack/casetrack/adapters/postgres"
+	"github.com/casetrack/casetrack/adapters/sqlite"
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/migrations"
+)
+
+// eventStore is what the commands need of a backend.
+type eventStore interface {
+	domain.EventStore
+	Close() error
+}
+
+// storeFlag adds --store, which defaults to $CASETRACK_STORE.
+func storeFlag(fs *flag.FlagSet) *string {
+	return fs.String("store", os.Getenv("CASETRACK_STORE"),
+		"event store: empty for the embedded store in --data, a SQLite file, postgres://… or esdb://… (default $CASETRACK_STORE)")
+}
+
+// isPostgres reports whether the store is a PostgreSQL URL.
+func isPostgres(store string) bool {
+	return strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://")
+}
+
+// isESDB reports whether the store is an EventStoreDB / KurrentDB URL.
+func isESDB(store string) bool {
+	for _, scheme := range []string{"esdb://", "esdb+discover://", "kurrentdb://", "kurrentdb+discover://"} {
+		if strings.HasPrefix(store, scheme) {
+			return true
+		}
+	}
+	return false
+}
+
+// external reports whether the store is a server shared with other
+// instances, rather than a file of this one.
+func external(store string) bool { return strings.Contains(store, "://") }
+
+// openStore opens the event store named by store: empty for the embedded
+// SQLite file in the data directory, postgres:// or postgresql:// for
+// PostgreSQL, anything else without a scheme for a SQLite file at that path.
+// It creates the data directory, which holds the projections' checkpoints
+// whatever the store.
+func openStore(ctx context.Context, store, data string) (eventStore, error) {
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return nil, err
+	}
+	switch {
+	case isPostgres(store):
+		return postgres.Open(ctx, store)
+	case isESDB(store):
+		return esdb.Open(ctx, store)
+	case external(store):
+		return nil, fmt.Errorf("unknown event store %q: use a file path, postgres://… or esdb://…", redact(store))
+	case store == "":
+		store = filepath.Join(data, "casetrack.db")
+	}
+	return sqlite.Open(store)
+}
+
+// migrate brings the PostgreSQL schema up to date; the embedded store
+// creates its own schema, so there is nothing to do for it.
+func migrate(ctx context.Context, logger *slog.Logger, store string) error {
+	if !isPostgres(store) {
+		return nil
+	}
+	applied, err := migrations.Up(ctx, store)
+	for _, name := range applied {
+		logger.Info("migration applied", "file", name)
+	}
+	if err == nil && len(applied) == 0 {
+		logger.Info("schema up to date")
+	}
+	return err
+}
+
+// migrateCmd: `migrate --store postgres://…`.
+func migrateCmd(ctx context.Context, logger *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	store := storeFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !isPostgres(*store) {
+		return errors.New("migrate needs --store postgres://… (or CASETRACK_STORE); the embedded store migrates itself")
+	}
+	return migrate(ctx, logger, *store)
+}
+
+// redact hides a password in a store URL, for logs.
+func redact(store string) string {
+	if u, err := url.Parse(store); err == nil && u.Scheme != "" {
+		return u.Redacted()
+	}
+	return store
+}
