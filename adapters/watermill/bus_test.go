@@ -206,6 +206,9 @@ func TestBusPoisonHaltsWithoutSkipping(t *testing.T) {
 	go func() { done <- bus.Run(ctx) }()
 	waitFor(t, gr, last)
 	pos, halted := br.Status()
+	for deadline := time.Now().Add(10 * time.Second); halted == nil && time.Now().Before(deadline); pos, halted = br.Status() {
+		time.Sleep(10 * time.Millisecond) // the two projections catch up side by side
+	}
 	if pos != 99 || halted == nil {
 		t.Fatalf("failing projection at %d (halted: %v), want halted at 99", pos, halted)
 	}
