@@ -68,6 +68,28 @@ func (r *Runner) Handle(e domain.Envelope) error {
 	return nil
 }
 
+// A Runner is itself a Projection (the one it runs, behind its lock), so
+// that a backlog can be folded into it like into any projection.
+
+func (r *Runner) Apply(e domain.Envelope) error { return r.Handle(e) }
+
+func (r *Runner) Position() uint64 {
+	pos, _ := r.Status()
+	return pos
+}
+
+func (r *Runner) Snapshot() ([]byte, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.p.Snapshot()
+}
+
+func (r *Runner) Restore(b []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.p.Restore(b)
+}
+
 // Save writes a snapshot now (at shutdown, say).
 func (r *Runner) Save() error {
 	r.mu.Lock()
@@ -184,8 +206,7 @@ func CatchUp(ctx context.Context, store domain.EventStore, p Projection, positio
 // from the store, event by event under its lock: the fast way through a
 // backlog (at start-up, after a long stop), before live delivery takes over.
 func (r *Runner) CatchUp(ctx context.Context, store domain.EventStore) error {
-	from, _ := r.Status()
-	return pipeline(ctx, store, from, 0, r.Handle)
+	return CatchUp(ctx, store, r, 0)
 }
 
 func pipeline(ctx context.Context, store domain.EventStore, after, position uint64, apply func(domain.Envelope) error) error {

@@ -137,7 +137,7 @@ func BenchmarkAsOf1M(b *testing.B) {
 	ctx := context.Background()
 	cps := projections.NewMemoryCheckpoints()
 	runner, _ := projections.NewRunner(league.New(), cps, 50000)
-	if err := projections.CatchUp(ctx, s, handler{runner}, 0); err != nil {
+	if err := projections.CatchUp(ctx, s, runner, 0); err != nil {
 		b.Fatal(err)
 	}
 	head, _ := runner.Status()
@@ -168,7 +168,7 @@ func BenchmarkLeagueQuery1M(b *testing.B) {
 	runner, _ := projections.NewRunner(league.New(), cps, 1<<40)
 	const live = 20000 // events left to arrive during the queries
 	head := lastPosition(b, s)
-	if err := projections.CatchUp(ctx, s, handler{runner}, head-live); err != nil {
+	if err := projections.CatchUp(ctx, s, runner, head-live); err != nil {
 		b.Fatal(err)
 	}
 	cfg := league.DefaultConfig()
@@ -233,14 +233,3 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50_ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99_ms")
 }
-
-// handler feeds a runner through CatchUp, as the bus would.
-type handler struct{ *projections.Runner }
-
-func (h handler) Apply(e domain.Envelope) error { return h.Handle(e) }
-func (h handler) Position() uint64 {
-	p, _ := h.Status()
-	return p
-}
-func (h handler) Snapshot() ([]byte, error) { return nil, nil }
-func (h handler) Restore([]byte) error      { return nil }

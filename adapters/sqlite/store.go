@@ -152,7 +152,9 @@ func (s *Store) init(path string) error {
 	if err != nil {
 		return err
 	}
-	s.r.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	// Rebuild scans hold a reader each for a long time; keep room for
+	// everyone else (queries, snapshot anchors, readiness checks).
+	s.r.SetMaxOpenConns(max(8, 2*runtime.GOMAXPROCS(0)))
 	s.r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
 	return s.r.Ping()
 }

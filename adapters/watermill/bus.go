@@ -117,8 +117,13 @@ func (b *Bus) Run(ctx context.Context) error {
 	// bus; live events then go through the router.
 	var catchUp sync.WaitGroup
 	catchErr := make([]error, len(b.runners))
+	slots := make(chan struct{}, 2) // each catch-up keeps a core busy; two at a time
 	for i, r := range b.runners {
-		catchUp.Go(func() { catchErr[i] = r.CatchUp(ctx, b.store) })
+		catchUp.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			catchErr[i] = r.CatchUp(ctx, b.store)
+		})
 	}
 	catchUp.Wait()
 	for i, err := range catchErr {

@@ -54,11 +54,12 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 		return err
 	}
 	defer store.Close()
-	cps, err := sqlite.OpenCheckpoints(filepath.Join(*data, "projections.db"))
+	file, err := sqlite.OpenCheckpoints(filepath.Join(*data, "projections.db"))
 	if err != nil {
 		return err
 	}
-	defer cps.Close()
+	defer file.Close()
+	cps := projections.Anchored(file, store)
 	for _, name := range names {
 		newP, ok := fresh[name]
 		if !ok {

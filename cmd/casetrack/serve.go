@@ -95,17 +95,18 @@ func openReadModels(store domain.EventStore, data, campaign string, logger *slog
 	if err != nil {
 		return nil, err
 	}
-	cps, err := sqlite.OpenCheckpoints(filepath.Join(data, "projections.db"))
+	file, err := sqlite.OpenCheckpoints(filepath.Join(data, "projections.db"))
 	if err != nil {
 		return nil, err
 	}
-	rm := &readModels{close: func() { cps.Close() }}
+	cps := projections.Anchored(file, store) // snapshots are only restored over the log they came from
+	rm := &readModels{close: func() { file.Close() }}
 	for _, r := range []struct {
 		name   string
 		runner **projections.Runner
 	}{{"directory", &rm.directory}, {"league", &rm.league}, {"credit", &rm.credit}, {"deadlines", &rm.boards}} {
 		if *r.runner, err = projections.NewRunner(fresh[r.name](), cps, 20000); err != nil {
-			cps.Close()
+			file.Close()
 			return nil, err
 		}
 	}
