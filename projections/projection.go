@@ -5,6 +5,8 @@
 package projections
 
 import (
+	"bytes"
+	"encoding/gob"
 	"fmt"
 
 	"github.com/casetrack/casetrack/domain"
@@ -59,4 +61,17 @@ func ApplyTyped(name string, pos *uint64, types map[string]bool, e domain.Envelo
 	}
 	*pos = e.Position
 	return nil
+}
+
+// GobSnapshot encodes a model for a snapshot; the folds keep their state
+// in exported fields for this.
+func GobSnapshot(model any) ([]byte, error) {
+	var b bytes.Buffer
+	err := gob.NewEncoder(&b).Encode(model)
+	return b.Bytes(), err
+}
+
+// GobRestore decodes a snapshot into a fresh model.
+func GobRestore(snapshot []byte, fresh any) error {
+	return gob.NewDecoder(bytes.NewReader(snapshot)).Decode(fresh)
 }

@@ -3,33 +3,19 @@ package postgres
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/casetrack/casetrack/adapters/appendq"
 	"github.com/casetrack/casetrack/domain"
 )
 
 // maxBatch bounds one group commit, so a flood of appends is still
 // acknowledged in steady steps.
 const maxBatch = 256
-
-// op is one queued Append. state arbitrates between the writer taking it and
-// the caller giving up, so a canceled Append has certainly written nothing.
-type op struct {
-	req   domain.AppendRequest
-	state atomic.Int32
-	done  chan outcome // buffered: the writer never waits for the caller
-}
-
-const (
-	queued int32 = iota
-	taken
-	abandoned
-)
 
 type outcome struct {
 	res domain.AppendResult
@@ -43,37 +29,14 @@ type outcome struct {
 // away), the append may have landed: the caller sees CodeUnavailable and a
 // retry with the same command ID is answered as a duplicate.
 func (s *Store) Append(ctx context.Context, req domain.AppendRequest) (domain.AppendResult, error) {
-	if err := ctx.Err(); err != nil {
-		return domain.AppendResult{}, err
-	}
-	if len(req.Events) == 0 {
-		return domain.AppendResult{}, domain.Errorf(domain.CodeInvalid, "append to %s carries no events", req.StreamID)
-	}
-	o := &op{req: req, done: make(chan outcome, 1)}
-	select {
-	case s.ops <- o:
-	case <-ctx.Done():
-		return domain.AppendResult{}, ctx.Err()
-	case <-s.closing:
-		return domain.AppendResult{}, errClosed
-	}
-	select {
-	case out := <-o.done:
-		return out.res, out.err
-	case <-ctx.Done():
-		if o.state.CompareAndSwap(queued, abandoned) {
-			return domain.AppendResult{}, ctx.Err()
-		}
-		out := <-o.done // already in a transaction: report how it ended
-		return out.res, out.err
-	}
+	return appendq.Submit(ctx, s.ops, s.closing, errClosed, req)
 }
 
 // writer takes whatever requests are waiting and commits them together,
 // one transaction at a time. It returns on Close once it has answered every
 // request it accepted.
 func (s *Store) writer() {
-	var pending []*op
+	var pending []*appendq.Op
 	for {
 		if len(pending) == 0 {
 			select {
@@ -92,7 +55,7 @@ func (s *Store) writer() {
 				break more
 			}
 		}
-		var batch []*op
+		var batch []*appendq.Op
 		batch, pending = take(pending)
 		if len(batch) > 0 {
 			s.commit(batch)
@@ -103,17 +66,17 @@ func (s *Store) writer() {
 // take picks the next transaction's requests: at most one per stream and
 // per command ID, so that each is checked against committed state alone;
 // the others wait for the next transaction. Abandoned requests are dropped.
-func take(pending []*op) (batch, rest []*op) {
+func take(pending []*appendq.Op) (batch, rest []*appendq.Op) {
 	streams, commands := map[string]bool{}, map[string]bool{}
 	for _, o := range pending {
-		r := o.req
+		r := o.Req
 		if streams[r.StreamID] || (r.CommandID != "" && commands[r.CommandID]) {
-			if o.state.Load() != abandoned {
+			if !o.Abandoned() {
 				rest = append(rest, o)
 			}
 			continue
 		}
-		if !o.state.CompareAndSwap(queued, taken) {
+		if !o.Take() {
 			continue // the caller gave up and was told nothing was written
 		}
 		streams[r.StreamID], commands[r.CommandID] = true, true
@@ -123,10 +86,10 @@ func take(pending []*op) (batch, rest []*op) {
 }
 
 // commit runs a batch in one transaction and answers its callers.
-func (s *Store) commit(batch []*op) {
+func (s *Store) commit(batch []*appendq.Op) {
 	reqs := make([]domain.AppendRequest, len(batch))
 	for i, o := range batch {
-		reqs[i] = o.req
+		reqs[i] = o.Req
 	}
 	outs, err := s.appendTx(reqs)
 	if isUniqueViolation(err) && len(reqs) > 1 {
@@ -154,7 +117,7 @@ func (s *Store) commit(batch []*op) {
 		}
 	}
 	for i, o := range batch {
-		o.done <- outs[i]
+		o.Finish(outs[i].res, outs[i].err)
 	}
 }
 

@@ -64,6 +64,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/casetrack/casetrack/adapters/appendq"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -86,7 +87,7 @@ type Store struct {
 	pool  *pgxpool.Pool // readers
 	wpool *pgxpool.Pool // the writer's one connection, so that reads never keep appends waiting
 
-	ops     chan *op // unbuffered: a request is either taken by the writer or never queued
+	ops     chan *appendq.Op // unbuffered: a request is either taken by the writer or never queued
 	closing chan struct{}
 	stopped chan struct{} // the writer and the listener have returned
 	close   sync.Once
@@ -144,7 +145,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return fail(err)
 	}
-	s := &Store{pool: pool, wpool: wpool, ops: make(chan *op), closing: make(chan struct{}), stopped: make(chan struct{}),
+	s := &Store{pool: pool, wpool: wpool, ops: make(chan *appendq.Op), closing: make(chan struct{}), stopped: make(chan struct{}),
 		changed: make(chan struct{}), heads: map[string]head{}}
 	var wg sync.WaitGroup
 	wg.Go(s.writer)

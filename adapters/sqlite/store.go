@@ -22,12 +22,12 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	sqlitedrv "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/casetrack/casetrack/adapters/appendq"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -69,7 +69,7 @@ type Store struct {
 	head, byCommand, insert *sql.Stmt
 	heads                   map[string]head // the writer's cache of stream heads
 
-	ops     chan *op // unbuffered: a request is either taken by the writer or never queued
+	ops     chan *appendq.Op // unbuffered: a request is either taken by the writer or never queued
 	closing chan struct{}
 	stopped chan struct{}
 	close   sync.Once
@@ -79,20 +79,7 @@ type Store struct {
 	changed chan struct{}
 }
 
-// op is one queued Append. state arbitrates between the writer taking it and
-// the caller giving up, so a canceled Append has certainly written nothing.
-type op struct {
-	req   domain.AppendRequest
-	state atomic.Int32
-	done  chan outcome // buffered: the writer never waits for the caller
-}
-
-const (
-	queued int32 = iota
-	taken
-	abandoned
-)
-
+// outcome is how one request of a batch ended.
 type outcome struct {
 	res domain.AppendResult
 	err error
@@ -117,7 +104,7 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
-	s := &Store{w: w, ops: make(chan *op), closing: make(chan struct{}), stopped: make(chan struct{}),
+	s := &Store{w: w, ops: make(chan *appendq.Op), closing: make(chan struct{}), stopped: make(chan struct{}),
 		changed: make(chan struct{}), heads: map[string]head{}}
 	if err := s.init(path); err != nil {
 		w.Close()
@@ -175,37 +162,14 @@ func (s *Store) Close() error {
 // gets the context's error and nothing is written; once taken, the request
 // shares its batch's fate.
 func (s *Store) Append(ctx context.Context, req domain.AppendRequest) (domain.AppendResult, error) {
-	if err := ctx.Err(); err != nil {
-		return domain.AppendResult{}, err
-	}
-	if len(req.Events) == 0 {
-		return domain.AppendResult{}, domain.Errorf(domain.CodeInvalid, "append to %s carries no events", req.StreamID)
-	}
-	o := &op{req: req, done: make(chan outcome, 1)}
-	select {
-	case s.ops <- o:
-	case <-ctx.Done():
-		return domain.AppendResult{}, ctx.Err()
-	case <-s.closing:
-		return domain.AppendResult{}, errClosed
-	}
-	select {
-	case out := <-o.done:
-		return out.res, out.err
-	case <-ctx.Done():
-		if o.state.CompareAndSwap(queued, abandoned) {
-			return domain.AppendResult{}, ctx.Err()
-		}
-		out := <-o.done // already in a transaction: report how it ended
-		return out.res, out.err
-	}
+	return appendq.Submit(ctx, s.ops, s.closing, errClosed, req)
 }
 
 // writer owns the write connection. It takes one request, then whatever
 // else is waiting, and commits them together.
 func (s *Store) writer() {
 	defer close(s.stopped)
-	batch := make([]*op, 0, maxBatch)
+	batch := make([]*appendq.Op, 0, maxBatch)
 	for {
 		select {
 		case o := <-s.ops:
@@ -243,7 +207,7 @@ type head struct {
 // commit runs a batch in one transaction. It runs on a background context:
 // a caller's cancellation must not cut a batch that others share, and
 // SQLite's atomic commit means a failure (or a crash) leaves none of it.
-func (s *Store) commit(batch []*op) {
+func (s *Store) commit(batch []*appendq.Op) {
 	ctx := context.Background()
 	outs := make([]outcome, len(batch))
 	wrote := false
@@ -252,10 +216,10 @@ func (s *Store) commit(batch []*op) {
 		w := &writeTx{Tx: tx, ctx: ctx, byCommand: tx.StmtContext(ctx, s.byCommand), head: tx.StmtContext(ctx, s.head),
 			insert: tx.StmtContext(ctx, s.insert), heads: map[string]head{}}
 		for i, o := range batch {
-			if !o.state.CompareAndSwap(queued, taken) {
+			if !o.Take() {
 				continue // the caller gave up and was told nothing was written
 			}
-			if outs[i], err = s.appendTx(w, o.req); err != nil {
+			if outs[i], err = s.appendTx(w, o.Req); err != nil {
 				break
 			}
 			wrote = wrote || (outs[i].err == nil && !outs[i].res.Duplicate)
@@ -283,7 +247,7 @@ func (s *Store) commit(batch []*op) {
 		s.notify()
 	}
 	for i, o := range batch {
-		o.done <- outs[i]
+		o.Finish(outs[i].res, outs[i].err)
 	}
 }
 

@@ -7,9 +7,7 @@
 package credit
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/gob"
 	"slices"
 	"strings"
 	"time"
@@ -255,15 +253,13 @@ func (m *Model) Companies(at time.Time) []Summary {
 
 // Snapshot encodes the facts; the rules are configuration, not state.
 func (m *Model) Snapshot() ([]byte, error) {
-	var b bytes.Buffer
-	err := gob.NewEncoder(&b).Encode(m)
-	return b.Bytes(), err
+	return projections.GobSnapshot(m)
 }
 
 // Restore replaces the facts by a snapshot, keeping the rules.
 func (m *Model) Restore(b []byte) error {
 	fresh := New(m.rules)
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(fresh); err != nil {
+	if err := projections.GobRestore(b, fresh); err != nil {
 		return err
 	}
 	*m = *fresh

@@ -8,9 +8,7 @@
 package deadlines
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/gob"
 	"slices"
 	"strconv"
 	"strings"
@@ -227,15 +225,13 @@ func (m *Model) Board(at time.Time, soon time.Duration, f Filter) Board {
 
 // Snapshot encodes the board; the rule book is configuration, not state.
 func (m *Model) Snapshot() ([]byte, error) {
-	var b bytes.Buffer
-	err := gob.NewEncoder(&b).Encode(m)
-	return b.Bytes(), err
+	return projections.GobSnapshot(m)
 }
 
 // Restore replaces the board by a snapshot, keeping the rule book.
 func (m *Model) Restore(b []byte) error {
 	fresh := New(m.book)
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(fresh); err != nil {
+	if err := projections.GobRestore(b, fresh); err != nil {
 		return err
 	}
 	*m = *fresh

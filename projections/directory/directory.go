@@ -5,8 +5,6 @@
 package directory
 
 import (
-	"bytes"
-	"encoding/gob"
 	"slices"
 	"strings"
 	"time"
@@ -177,14 +175,12 @@ func (e *Entry) clone() Entry {
 }
 
 func (m *Model) Snapshot() ([]byte, error) {
-	var b bytes.Buffer
-	err := gob.NewEncoder(&b).Encode(m)
-	return b.Bytes(), err
+	return projections.GobSnapshot(m)
 }
 
 func (m *Model) Restore(b []byte) error {
 	fresh := New()
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(fresh); err != nil {
+	if err := projections.GobRestore(b, fresh); err != nil {
 		return err
 	}
 	*m = *fresh

@@ -5,8 +5,6 @@
 package league
 
 import (
-	"bytes"
-	"encoding/gob"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -245,15 +243,13 @@ func compoundID(stream string) string { return stream[len("compound-"):] }
 
 // Snapshot encodes the whole model.
 func (m *Model) Snapshot() ([]byte, error) {
-	var b bytes.Buffer
-	err := gob.NewEncoder(&b).Encode(m)
-	return b.Bytes(), err
+	return projections.GobSnapshot(m)
 }
 
 // Restore replaces the model by a snapshot.
 func (m *Model) Restore(b []byte) error {
 	fresh := New()
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(fresh); err != nil {
+	if err := projections.GobRestore(b, fresh); err != nil {
 		return err
 	}
 	*m = *fresh
