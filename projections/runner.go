@@ -19,6 +19,8 @@ type Runner struct {
 	cps           Checkpoints
 	snapshotEvery uint64
 
+	store domain.EventStore // set by FillGapsFrom: where missed events are read
+
 	mu      sync.RWMutex
 	saved   uint64
 	halted  error
@@ -45,8 +47,15 @@ func NewRunner(p Projection, cps Checkpoints, snapshotEvery uint64) (*Runner, er
 // Name is the projection's name.
 func (r *Runner) Name() string { return r.p.Name() }
 
+// FillGapsFrom makes the runner read from store any events that delivery
+// skipped: a bus shared by instances may hand it an event before one that
+// another instance's relay published late.
+func (r *Runner) FillGapsFrom(store domain.EventStore) { r.store = store }
+
 // Handle applies one delivered event. Events at or below the position were
-// applied before (at-least-once delivery) and are ignored.
+// applied before (at-least-once delivery) and are ignored. An event beyond
+// the next one is preceded by the events in between, read from the store,
+// so delivery order can never make the projection skip one.
 func (r *Runner) Handle(e domain.Envelope) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -56,6 +65,36 @@ func (r *Runner) Handle(e domain.Envelope) error {
 	case r.halted != nil || e.Position <= r.p.Position():
 		return nil // halted: later events wait for a restart; or applied before
 	}
+	if r.store != nil && e.Position > r.p.Position()+1 {
+		if err := r.fillLocked(e.Position); err != nil {
+			return err
+		}
+	}
+	return r.applyLocked(e)
+}
+
+// fillLocked applies the stored events between the position and before.
+func (r *Runner) fillLocked(before uint64) error {
+	for {
+		page, err := r.store.ReadAll(context.Background(), r.p.Position(), 1000)
+		if err != nil {
+			return err
+		}
+		for _, m := range page {
+			if m.Position >= before {
+				return nil
+			}
+			if err := r.applyLocked(m); err != nil {
+				return err
+			}
+		}
+		if len(page) == 0 {
+			return nil
+		}
+	}
+}
+
+func (r *Runner) applyLocked(e domain.Envelope) error {
 	if err := r.p.Apply(e); err != nil {
 		r.halted, r.stuckAt = fmt.Errorf("halted before position %d: %w", e.Position, err), e.Position
 		return r.halted

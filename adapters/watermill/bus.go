@@ -36,7 +36,9 @@ const (
 type Bus struct {
 	store   domain.EventStore
 	pub     message.Publisher
-	sub     message.Subscriber
+	subFor  func(handler string) (message.Subscriber, error)
+	topic   string // the events
+	poison  string // events a projection could not fold
 	logger  *slog.Logger
 	wlog    wm.LoggerAdapter
 	runners []*projections.Runner
@@ -53,8 +55,15 @@ type HandlerStats struct {
 // New wires a bus over any Watermill publisher and subscriber of one
 // pub/sub (in-process, SQL, NATS…), chosen by configuration.
 func New(store domain.EventStore, pub message.Publisher, sub message.Subscriber, logger *slog.Logger, runners ...*projections.Runner) *Bus {
-	b := &Bus{store: store, pub: pub, sub: sub, logger: logger, wlog: wm.NewSlogLogger(logger), runners: runners,
-		stats: map[string]*HandlerStats{}}
+	return newBus(store, pub, func(string) (message.Subscriber, error) { return sub, nil }, logger, runners...)
+}
+
+// newBus takes a subscriber per handler: brokers with durable consumers
+// (NATS) need one each, or the handlers would share the events out.
+func newBus(store domain.EventStore, pub message.Publisher, subFor func(string) (message.Subscriber, error), logger *slog.Logger,
+	runners ...*projections.Runner) *Bus {
+	b := &Bus{store: store, pub: pub, subFor: subFor, topic: EventsTopic, poison: PoisonTopic, logger: logger,
+		wlog: wm.NewSlogLogger(logger), runners: runners, stats: map[string]*HandlerStats{}}
 	for _, r := range runners {
 		b.stats[r.Name()] = &HandlerStats{}
 	}
@@ -78,7 +87,7 @@ func (b *Bus) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	poison, err := middleware.PoisonQueue(b.pub, PoisonTopic)
+	poison, err := middleware.PoisonQueue(b.pub, b.poison)
 	if err != nil {
 		return err
 	}
@@ -89,8 +98,12 @@ func (b *Bus) Run(ctx context.Context) error {
 		middleware.Recoverer, // a panic becomes an error the retry sees
 	)
 	for _, r := range b.runners {
-		r := r
-		router.AddConsumerHandler(r.Name(), EventsTopic, b.sub, func(msg *message.Message) error {
+		r.FillGapsFrom(b.store)
+		sub, err := b.subFor(r.Name())
+		if err != nil {
+			return err
+		}
+		router.AddConsumerHandler(r.Name(), b.topic, sub, func(msg *message.Message) error {
 			var e domain.Envelope
 			if err := json.Unmarshal(msg.Payload, &e); err != nil {
 				return fmt.Errorf("decode event %s: %w", msg.UUID, err)
@@ -163,7 +176,7 @@ func (b *Bus) relay(ctx context.Context) error {
 			msg := message.NewMessage(e.EventID, payload)
 			msg.Metadata.Set("position", strconv.FormatUint(e.Position, 10))
 			msg.Metadata.Set("type", e.Type)
-			if err := b.pub.Publish(EventsTopic, msg); err != nil {
+			if err := b.pub.Publish(b.topic, msg); err != nil {
 				return fmt.Errorf("relay: publish position %d: %w", e.Position, err)
 			}
 			after = e.Position

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -29,6 +31,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	withMigrate := fs.Bool("migrate", false, "apply pending PostgreSQL migrations before serving")
 	withDemo := fs.Bool("demo", true, "load the demo city into an empty data directory (a shared store: only when set explicitly)")
 	campaign := fs.String("campaign", "", "campaign configuration file (TOML); empty: the default")
+	busURL := fs.String("bus", os.Getenv("CASETRACK_BUS"), "projection delivery: empty for in-process, or nats://… (JetStream, shared by instances; default $CASETRACK_BUS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +55,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		}
 	}
 
-	rm, err := openReadModels(store, *data, *campaign, logger)
+	rm, err := openReadModels(store, *data, *campaign, *busURL, *addr, logger)
 	if err != nil {
 		return err
 	}
@@ -90,7 +93,7 @@ type readModels struct {
 	close                             func()
 }
 
-func openReadModels(store domain.EventStore, data, campaign string, logger *slog.Logger) (*readModels, error) {
+func openReadModels(store domain.EventStore, data, campaign, busURL, addr string, logger *slog.Logger) (*readModels, error) {
 	cfg, err := campaignConfig(campaign)
 	if err != nil {
 		return nil, err
@@ -111,8 +114,32 @@ func openReadModels(store domain.EventStore, data, campaign string, logger *slog
 		}
 	}
 	rm.tables = league.NewService(rm.league, store, cps, cfg)
-	rm.bus = watermill.NewInProcess(store, logger, rm.directory, rm.league, rm.credit, rm.boards)
+	runners := []*projections.Runner{rm.directory, rm.league, rm.credit, rm.boards}
+	switch {
+	case busURL == "":
+		rm.bus = watermill.NewInProcess(store, logger, runners...)
+	case strings.HasPrefix(busURL, "nats://"):
+		// The instance's name keeps its durable consumers apart from other instances'.
+		host, _ := os.Hostname()
+		rm.bus, err = watermill.NewNATS(watermill.NATSConfig{URL: busURL, Instance: instanceName(host, addr)}, store, logger, runners...)
+	default:
+		err = fmt.Errorf("unknown bus %q: use nats://… or nothing", busURL)
+	}
+	if err != nil {
+		file.Close()
+		return nil, err
+	}
 	return rm, nil
+}
+
+// instanceName turns host and listen address into a durable-consumer name.
+func instanceName(host, addr string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, host+"_"+addr)
 }
 
 // apiOptions serves the read models and lets operators rebuild them.
