@@ -14,7 +14,7 @@ import (
 )
 
 // startServe runs `serve` as `make run` does, on a free port, until stop.
-func startServe(t *testing.T, data string) (base string, stop func()) {
+func startServe(t *testing.T, data string, extra ...string) (base string, stop func()) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -25,7 +25,7 @@ func startServe(t *testing.T, data string) (base string, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), []string{"--addr", addr, "--data", data})
+		done <- serve(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), append([]string{"--addr", addr, "--data", data}, extra...))
 	}()
 	base = "http://" + addr
 	deadline := time.Now().Add(3 * time.Minute) // the first start loads the demo city

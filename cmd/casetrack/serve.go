@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -119,9 +120,18 @@ func openReadModels(store domain.EventStore, data, campaign, busURL, addr string
 	case busURL == "":
 		rm.bus = watermill.NewInProcess(store, logger, runners...)
 	case strings.HasPrefix(busURL, "nats://"):
-		// The instance's name keeps its durable consumers apart from other instances'.
+		// ?prefix= names the streams: one store, one prefix. The instance's
+		// name keeps its durable consumers apart from other instances'.
+		u, perr := url.Parse(busURL)
+		if perr != nil {
+			file.Close()
+			return nil, perr
+		}
+		prefix := u.Query().Get("prefix")
+		u.RawQuery = ""
 		host, _ := os.Hostname()
-		rm.bus, err = watermill.NewNATS(watermill.NATSConfig{URL: busURL, Instance: instanceName(host, addr)}, store, logger, runners...)
+		rm.bus, err = watermill.NewNATS(watermill.NATSConfig{URL: u.String(), Instance: instanceName(host, addr), Prefix: prefix},
+			store, logger, runners...)
 	default:
 		err = fmt.Errorf("unknown bus %q: use nats://… or nothing", busURL)
 	}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/nats-io/nats.go"
+)
+
+// Two servers on one PostgreSQL and one NATS act as one system: commands
+// spread over both, and both serve the same league tables and lists.
+func TestTwoInstancesActAsOne(t *testing.T) {
+	dsn, natsURL := os.Getenv("CASETRACK_TEST_POSTGRES"), os.Getenv("CASETRACK_TEST_NATS")
+	if dsn == "" || natsURL == "" {
+		t.Skip("needs PostgreSQL and NATS: set CASETRACK_TEST_POSTGRES and CASETRACK_TEST_NATS (.ci/run does)")
+	}
+	ctx := context.Background()
+	id := fmt.Sprintf("casetrack_two_%d", time.Now().UnixNano())
+	exec := func(sql string) {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec("CREATE SCHEMA " + id)
+	t.Cleanup(func() {
+		exec("DROP SCHEMA IF EXISTS " + id + " CASCADE")
+		if nc, err := nats.Connect(natsURL); err == nil {
+			if js, err := nc.JetStream(); err == nil {
+				js.DeleteStream(id + "_events")
+				js.DeleteStream(id + "_poison")
+			}
+			nc.Close()
+		}
+	})
+	u, _ := url.Parse(dsn)
+	q := u.Query()
+	q.Set("search_path", id)
+	u.RawQuery = q.Encode()
+	store, bus := u.String(), natsURL+"?prefix="+id
+	if err := migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), store); err != nil {
+		t.Fatal(err)
+	}
+	a, stopA := startServe(t, t.TempDir(), "--store", store, "--bus", bus, "--demo=false")
+	defer stopA()
+	b, stopB := startServe(t, t.TempDir(), "--store", store, "--bus", bus, "--demo=false")
+	defer stopB()
+
+	var last uint64
+	post := func(base, compound, command, body string) {
+		t.Helper()
+		resp, err := http.Post(base+"/api/v1/compounds/"+compound+"/"+command, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var res struct {
+			Position uint64 `json:"position"`
+		}
+		if resp.StatusCode != http.StatusCreated {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("%s %s: %d %s", compound, command, resp.StatusCode, b)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
+			t.Fatal(err)
+		}
+		last = max(last, res.Position)
+	}
+	year := time.Now().Year()
+	for i := range 12 {
+		base := []string{a, b}[i%2]
+		c := fmt.Sprintf("T%02d", i)
+		post(base, c, "register", fmt.Sprintf(`{"name":"小区%d","district":"城东区","street":"街道%d","community":"社区","kind":"commercial",
+			"households":%d,"private_area":"10000","delivered_area":"10000","property_company":"甲物业"}`, i, i%3, 100+i))
+		for k := range i % 4 {
+			post([]string{b, a}[k%2], c, "receive-complaint",
+				fmt.Sprintf(`{"complaint_id":"%s-%d","channel":"hotline","kind":"complaint","category":"fees","summary":"x"}`, c, k))
+		}
+	}
+	var tables [2]string
+	for i, base := range []string{a, b} {
+		resp, err := http.Get(fmt.Sprintf("%s/api/v1/league/street?period=%d&min_position=%d", base, year, last))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("instance %d: %d %s", i+1, resp.StatusCode, body)
+		}
+		tables[i] = string(body)
+		var list struct {
+			Compounds []struct{ ID string } `json:"compounds"`
+		}
+		getJSON(t, fmt.Sprintf("%s/api/v1/compounds?min_position=%d", base, last), &list)
+		if len(list.Compounds) != 12 {
+			t.Fatalf("instance %d lists %d compounds, want 12", i+1, len(list.Compounds))
+		}
+	}
+	if tables[0] != tables[1] || !strings.Contains(tables[0], "街道2") {
+		t.Fatalf("the instances serve different tables:\n%s\n%s", tables[0], tables[1])
+	}
+}
