@@ -81,7 +81,18 @@ func TestServeLoadsTheDemoOnce(t *testing.T) {
 	var list struct {
 		Compounds []json.RawMessage `json:"compounds"`
 	}
-	// The demo is loaded before serving; the list waits for the directory to catch up with it.
+	// The demo is loaded before serving; the projections then catch up with
+	// it (slowly under -race): the list answers 503 until they have.
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get(base + "/api/v1/compounds?min_position=60000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == 200 || time.Now().After(deadline) {
+			break
+		}
+	}
 	getJSON(t, base+"/api/v1/compounds?min_position=60000", &list)
 	if len(list.Compounds) != 600 {
 		t.Fatalf("demo city has %d compounds, want 600", len(list.Compounds))
