@@ -31,6 +31,15 @@ func TestNATSBusTwoInstancesActAsOne(t *testing.T) {
 			nc.Close()
 		}
 	})
+	twoInstances(t, func(name string, store domain.EventStore, runners []*projections.Runner) (*Bus, error) {
+		return NewNATS(NATSConfig{URL: url, Instance: name, Prefix: prefix}, store, quiet, runners...)
+	})
+}
+
+// twoInstances runs two buses ("instances") on one store: commands land on
+// either, and both instances' projections apply every event once and
+// equal a rebuild.
+func twoInstances(t *testing.T, openBus func(name string, store domain.EventStore, runners []*projections.Runner) (*Bus, error)) {
 	store := demoStore(t, false)
 	type instance struct {
 		model *league.Model
@@ -49,14 +58,19 @@ func TestNATSBusTwoInstancesActAsOne(t *testing.T) {
 			}
 			in.runs = append(in.runs, r)
 		}
-		bus, err := NewNATS(NATSConfig{URL: url, Instance: name, Prefix: prefix}, store, quiet, in.runs...)
+		bus, err := openBus(name, store, in.runs)
 		if err != nil {
 			t.Fatal(err)
 		}
 		go func() { done <- bus.Run(ctx) }()
 		instances = append(instances, in)
 	}
-	// Commands on both instances while they run: these arrive through NATS.
+	select { // a bus that cannot start says why at once
+	case err := <-done:
+		t.Fatalf("a bus stopped: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	// Commands on both instances while they run: these arrive through the bus.
 	svcs := []*domain.Service{domain.NewService(store, domain.DefaultRuleBook()), domain.NewService(store, domain.DefaultRuleBook())}
 	for i := range 30 {
 		cmd := domain.HoldJointMeeting{MeetingID: fmt.Sprintf("nats-%d", i), Attendees: []string{"党支部"}}

@@ -24,6 +24,16 @@ func TestTwoInstancesActAsOne(t *testing.T) {
 	if dsn == "" || natsURL == "" {
 		t.Skip("needs PostgreSQL and NATS: set CASETRACK_TEST_POSTGRES and CASETRACK_TEST_NATS (.ci/run does)")
 	}
+	t.Run("nats", func(t *testing.T) {
+		twoServers(t, dsn, func(prefix string) string { return natsURL + "?prefix=" + prefix })
+	})
+	t.Run("postgres", func(t *testing.T) { twoServers(t, dsn, func(string) string { return "" }) })
+}
+
+// twoServers runs two servers on one fresh schema; bus gives the bus URL
+// for a prefix ("" : PostgreSQL itself, the store's own URL).
+func twoServers(t *testing.T, dsn string, bus func(prefix string) string) {
+	natsURL := os.Getenv("CASETRACK_TEST_NATS")
 	ctx := context.Background()
 	id := fmt.Sprintf("casetrack_two_%d", time.Now().UnixNano())
 	exec := func(sql string) {
@@ -51,13 +61,16 @@ func TestTwoInstancesActAsOne(t *testing.T) {
 	q := u.Query()
 	q.Set("search_path", id)
 	u.RawQuery = q.Encode()
-	store, bus := u.String(), natsURL+"?prefix="+id
+	store, busURL := u.String(), bus(id)
+	if busURL == "" {
+		busURL = store + "&prefix=" + id
+	}
 	if err := migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), store); err != nil {
 		t.Fatal(err)
 	}
-	a, stopA := startServe(t, t.TempDir(), "--store", store, "--bus", bus, "--demo=false")
+	a, stopA := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false")
 	defer stopA()
-	b, stopB := startServe(t, t.TempDir(), "--store", store, "--bus", bus, "--demo=false")
+	b, stopB := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false")
 	defer stopB()
 
 	var last uint64

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +23,8 @@ import (
 	"github.com/casetrack/casetrack/domain/demo"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for the watermill-sql bus
 )
 
 func serve(ctx context.Context, logger *slog.Logger, args []string) error {
@@ -32,7 +35,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	withMigrate := fs.Bool("migrate", false, "apply pending PostgreSQL migrations before serving")
 	withDemo := fs.Bool("demo", true, "load the demo city into an empty data directory (a shared store: only when set explicitly)")
 	campaign := fs.String("campaign", "", "campaign configuration file (TOML); empty: the default")
-	busURL := fs.String("bus", os.Getenv("CASETRACK_BUS"), "projection delivery: empty for in-process, or nats://… (JetStream, shared by instances; default $CASETRACK_BUS)")
+	busURL := fs.String("bus", os.Getenv("CASETRACK_BUS"), "projection delivery: empty for in-process, nats://… (JetStream) or postgres://… (tables), shared by instances; ?prefix= names them (default $CASETRACK_BUS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -119,24 +122,33 @@ func openReadModels(store domain.EventStore, data, campaign, busURL, addr string
 	switch {
 	case busURL == "":
 		rm.bus = watermill.NewInProcess(store, logger, runners...)
-	case strings.HasPrefix(busURL, "nats://"):
-		// ?prefix= names the streams: one store, one prefix. The instance's
-		// name keeps its durable consumers apart from other instances'.
-		u, perr := url.Parse(busURL)
-		if perr != nil {
-			file.Close()
-			return nil, perr
+	case strings.HasPrefix(busURL, "nats://"), isPostgres(busURL):
+		// ?prefix= names the streams or tables: one store, one prefix. The
+		// instance's name keeps its consumers apart from other instances'.
+		var u *url.URL
+		if u, err = url.Parse(busURL); err != nil {
+			break
 		}
-		prefix := u.Query().Get("prefix")
-		u.RawQuery = ""
+		q := u.Query()
+		prefix := q.Get("prefix")
+		q.Del("prefix")
+		u.RawQuery = q.Encode()
 		host, _ := os.Hostname()
-		rm.bus, err = watermill.NewNATS(watermill.NATSConfig{URL: u.String(), Instance: instanceName(host, addr), Prefix: prefix},
-			store, logger, runners...)
+		instance := instanceName(host, addr)
+		if u.Scheme == "nats" {
+			rm.bus, err = watermill.NewNATS(watermill.NATSConfig{URL: u.String(), Instance: instance, Prefix: prefix}, store, logger, runners...)
+			break
+		}
+		var db *sql.DB
+		if db, err = sql.Open("pgx", u.String()); err == nil {
+			rm.close = func() { db.Close(); file.Close() }
+			rm.bus, err = watermill.NewSQL(db, watermill.SQLConfig{Instance: instance, Prefix: prefix}, store, logger, runners...)
+		}
 	default:
-		err = fmt.Errorf("unknown bus %q: use nats://… or nothing", busURL)
+		err = fmt.Errorf("unknown bus %q: use nats://…, postgres://… or nothing", redact(busURL))
 	}
 	if err != nil {
-		file.Close()
+		rm.close()
 		return nil, err
 	}
 	return rm, nil
