@@ -12,11 +12,11 @@ type MemoryStore struct {
 	all      []Envelope
 	streams  map[string][]int // indexes into all
 	commands map[string]AppendResult
-	changed  chan struct{}
+	changed  Signal
 }
 
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{streams: map[string][]int{}, commands: map[string]AppendResult{}, changed: make(chan struct{})}
+	return &MemoryStore{streams: map[string][]int{}, commands: map[string]AppendResult{}}
 }
 
 func (s *MemoryStore) Append(ctx context.Context, req AppendRequest) (AppendResult, error) {
@@ -54,8 +54,7 @@ func (s *MemoryStore) Append(ctx context.Context, req AppendRequest) (AppendResu
 	if req.CommandID != "" {
 		s.commands[req.CommandID] = r
 	}
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.changed.Notify()
 	return r, nil
 }
 
@@ -84,8 +83,4 @@ func (s *MemoryStore) ReadAll(ctx context.Context, after uint64, limit int) ([]E
 	return append([]Envelope(nil), s.all[after:end]...), ctx.Err()
 }
 
-func (s *MemoryStore) Changed() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.changed
-}
+func (s *MemoryStore) Changed() <-chan struct{} { return s.changed.Changed() }

@@ -71,7 +71,12 @@ func GobSnapshot(model any) ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// GobRestore decodes a snapshot into a fresh model.
-func GobRestore(snapshot []byte, fresh any) error {
-	return gob.NewDecoder(bytes.NewReader(snapshot)).Decode(fresh)
+// GobRestore decodes a snapshot into fresh, an empty model configured as
+// m is, and makes m that model; on an error m is left as it was.
+func GobRestore[T any](snapshot []byte, m, fresh *T) error {
+	if err := gob.NewDecoder(bytes.NewReader(snapshot)).Decode(fresh); err != nil {
+		return err
+	}
+	*m = *fresh
+	return nil
 }

@@ -303,42 +303,43 @@ func scan(ctx context.Context, store domain.EventStore, after uint64, fn func(do
 	if s, ok := store.(Scanner); ok {
 		return s.ScanAll(ctx, after, fn)
 	}
-	const page = 1000
 	for {
-		events, err := store.ReadAll(ctx, after, page)
-		if err != nil {
+		var full bool
+		var err error
+		if after, full, err = readPage(ctx, store, after, 1000, fn); err != nil || !full {
 			return err
 		}
-		for _, e := range events {
-			if err := fn(e); err != nil {
-				return err
-			}
-			after = e.Position
-		}
-		if len(events) < page {
-			return nil
-		}
 	}
+}
+
+// readPage hands one page of the log after a position to fn. It returns the
+// last position handed on and whether the page was full (more may follow).
+func readPage(ctx context.Context, store domain.EventStore, after uint64, size int, fn func(domain.Envelope) error) (uint64, bool, error) {
+	events, err := store.ReadAll(ctx, after, size)
+	if err != nil {
+		return after, false, err
+	}
+	for _, e := range events {
+		if err := fn(e); err != nil {
+			return after, false, err
+		}
+		after = e.Position
+	}
+	return after, len(events) == size, nil
 }
 
 // Tail follows the global log: it hands every event after a position to fn
 // in order, then waits for appends, until ctx ends or fn or the store
 // fails. The bus relay and the bus-less followers both stand on it.
 func Tail(ctx context.Context, store domain.EventStore, after uint64, fn func(domain.Envelope) error) error {
-	const page = 500
 	for {
 		changed := store.Changed() // taken before the read, so no append is missed
-		events, err := store.ReadAll(ctx, after, page)
-		if err != nil {
+		var full bool
+		var err error
+		if after, full, err = readPage(ctx, store, after, 500, fn); err != nil {
 			return err
 		}
-		for _, e := range events {
-			if err := fn(e); err != nil {
-				return err
-			}
-			after = e.Position
-		}
-		if len(events) == page {
+		if full {
 			continue
 		}
 		select {

@@ -79,7 +79,7 @@ type Store struct {
 	closed error
 
 	mu      sync.Mutex
-	changed chan struct{}
+	changed domain.Signal
 	seen    uint64 // the highest position the channel was closed for
 }
 
@@ -113,7 +113,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, storeError(err, "connect to EventStoreDB")
 	}
-	s := &Store{db: db, done: make(chan struct{}), changed: make(chan struct{})}
+	s := &Store{db: db, done: make(chan struct{})}
 	for _, o := range opts {
 		o(s)
 	}
@@ -424,14 +424,9 @@ func (s *Store) notify(pos uint64) {
 		return
 	}
 	s.seen = max(s.seen, pos)
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.changed.Notify()
 }
 
-func (s *Store) Changed() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.changed
-}
+func (s *Store) Changed() <-chan struct{} { return s.changed.Changed() }
 
 var _ domain.EventStore = (*Store)(nil)

@@ -112,7 +112,7 @@ func (s *Store) commit(batch []*appendq.Op) {
 	}
 	for _, out := range outs {
 		if out.err == nil && !out.res.Duplicate {
-			s.notify()
+			s.changed.Notify()
 			break
 		}
 	}

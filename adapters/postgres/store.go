@@ -94,8 +94,7 @@ type Store struct {
 
 	heads map[string]head // the writer's cache of stream heads; only the writer uses it
 
-	mu      sync.Mutex
-	changed chan struct{}
+	changed domain.Signal
 }
 
 var errClosed = domain.Errorf(domain.CodeUnavailable, "event store is closed")
@@ -146,7 +145,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return fail(err)
 	}
 	s := &Store{pool: pool, wpool: wpool, ops: make(chan *appendq.Op), closing: make(chan struct{}), stopped: make(chan struct{}),
-		changed: make(chan struct{}), heads: map[string]head{}}
+		heads: map[string]head{}}
 	var wg sync.WaitGroup
 	wg.Go(s.writer)
 	wg.Go(func() { s.listen(conn, listenCfg) })
@@ -167,18 +166,7 @@ func (s *Store) Close() error {
 }
 
 // Changed returns a channel closed at the next append by any instance.
-func (s *Store) Changed() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.changed
-}
-
-func (s *Store) notify() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *Store) Changed() <-chan struct{} { return s.changed.Changed() }
 
 // listenTo connects and subscribes to the appends' notifications.
 func listenTo(ctx context.Context, cfg *pgx.ConnConfig) (*pgx.Conn, error) {
@@ -204,7 +192,7 @@ func (s *Store) listen(conn *pgx.Conn, cfg *pgx.ConnConfig) {
 		var err error
 		for err == nil {
 			if _, err = conn.WaitForNotification(ctx); err == nil {
-				s.notify()
+				s.changed.Notify()
 			}
 		}
 		conn.Close(context.Background())
@@ -217,7 +205,7 @@ func (s *Store) listen(conn *pgx.Conn, cfg *pgx.ConnConfig) {
 			}
 			if conn, err = listenTo(ctx, cfg); err == nil {
 				backoff = 100 * time.Millisecond
-				s.notify()
+				s.changed.Notify()
 			}
 		}
 	}

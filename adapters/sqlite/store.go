@@ -75,8 +75,7 @@ type Store struct {
 	close   sync.Once
 	err     error
 
-	mu      sync.Mutex
-	changed chan struct{}
+	changed domain.Signal
 }
 
 // outcome is how one request of a batch ended.
@@ -105,7 +104,7 @@ func Open(path string) (*Store, error) {
 	}
 	w.SetMaxOpenConns(1)
 	s := &Store{w: w, ops: make(chan *appendq.Op), closing: make(chan struct{}), stopped: make(chan struct{}),
-		changed: make(chan struct{}), heads: map[string]head{}}
+		heads: map[string]head{}}
 	if err := s.init(path); err != nil {
 		w.Close()
 		if s.r != nil {
@@ -244,7 +243,7 @@ func (s *Store) commit(batch []*appendq.Op) {
 		wrote = false
 	}
 	if wrote {
-		s.notify()
+		s.changed.Notify()
 	}
 	for i, o := range batch {
 		o.Finish(outs[i].res, outs[i].err)
@@ -356,18 +355,7 @@ func resultOf(events []domain.Envelope, duplicate bool) domain.AppendResult {
 		Duplicate: duplicate, Events: events}
 }
 
-func (s *Store) notify() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
-func (s *Store) Changed() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.changed
-}
+func (s *Store) Changed() <-chan struct{} { return s.changed.Changed() }
 
 func (s *Store) ReadStream(ctx context.Context, streamID string, q domain.StreamQuery) ([]domain.Envelope, error) {
 	upTo := func(v uint64) int64 {

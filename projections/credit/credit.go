@@ -258,10 +258,5 @@ func (m *Model) Snapshot() ([]byte, error) {
 
 // Restore replaces the facts by a snapshot, keeping the rules.
 func (m *Model) Restore(b []byte) error {
-	fresh := New(m.rules)
-	if err := projections.GobRestore(b, fresh); err != nil {
-		return err
-	}
-	*m = *fresh
-	return nil
+	return projections.GobRestore(b, m, New(m.rules))
 }

@@ -230,10 +230,5 @@ func (m *Model) Snapshot() ([]byte, error) {
 
 // Restore replaces the board by a snapshot, keeping the rule book.
 func (m *Model) Restore(b []byte) error {
-	fresh := New(m.book)
-	if err := projections.GobRestore(b, fresh); err != nil {
-		return err
-	}
-	*m = *fresh
-	return nil
+	return projections.GobRestore(b, m, New(m.book))
 }

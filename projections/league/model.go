@@ -248,10 +248,5 @@ func (m *Model) Snapshot() ([]byte, error) {
 
 // Restore replaces the model by a snapshot.
 func (m *Model) Restore(b []byte) error {
-	fresh := New()
-	if err := projections.GobRestore(b, fresh); err != nil {
-		return err
-	}
-	*m = *fresh
-	return nil
+	return projections.GobRestore(b, m, New())
 }
