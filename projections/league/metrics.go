@@ -1,6 +1,7 @@
 package league
 
 import (
+	"strings"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -26,20 +27,29 @@ func (l Level) Valid() bool {
 }
 
 // unitOf names the unit of a compound at a level; companies are attributed
-// per fact (the company serving when it happened), see agg.
-func unitOf(c *Compound, l Level) (key, name string) {
+// per fact (the company serving when it happened), see count.
+func unitOf(c *Compound, l Level) (key unitKey, name string) {
 	switch l {
 	case LevelDistrict:
-		return c.District, c.District
+		return unitKey{[3]string{c.District}, 1}, c.District
 	case LevelCommunity:
-		return c.District + "/" + c.Street + "/" + c.Community, c.Community
+		return unitKey{[3]string{c.District, c.Street, c.Community}, 3}, c.Community
 	case LevelCompound:
-		return c.ID, c.Name
+		return unitKey{[3]string{c.ID}, 1}, c.Name
 	case LevelCompany:
-		return c.Company, c.Company
+		return unitKey{[3]string{c.Company}, 1}, c.Company
 	}
-	return c.District + "/" + c.Street, c.Street
+	return unitKey{[3]string{c.District, c.Street}, 2}, c.Street
 }
+
+// unitKey is a unit's path (district, street, community), kept apart so
+// that finding a compound's unit allocates nothing.
+type unitKey struct {
+	path [3]string
+	n    int
+}
+
+func (k unitKey) String() string { return strings.Join(k.path[:k.n], "/") }
 
 // Period is a span of business time [From, To).
 type Period struct{ From, To time.Time }
@@ -71,30 +81,29 @@ func (c *Count) add(num, den bool, event string) {
 
 // tally is everything counted for one unit in one period.
 type tally struct {
-	name                                     string
-	households                               int
-	received, receivedLastYear               Count // complaints
-	petitionsSuits, petitionsSuitsLastYear   Count // 信访 and 诉讼, for 只降不升
-	response, closure, resolution, satisfied Count
-	returned, reopened                       Count
-	measuresOnTime, overdueMeasures, listed  Count
-	coverage, expired, partyShare, dualRole  Count
-	redProperty                              Count
+	name                                    string
+	households                              int
+	cur, prev                               [nCounters]Count // dated facts of the period and of a year before
+	measuresOnTime, overdueMeasures, listed Count
+	coverage, expired, partyShare, dualRole Count
+	redProperty                             Count
 }
 
 func (t *tally) counts() []*Count {
-	return []*Count{&t.received, &t.receivedLastYear, &t.petitionsSuits, &t.petitionsSuitsLastYear, &t.response, &t.closure,
-		&t.resolution, &t.satisfied, &t.returned, &t.reopened, &t.measuresOnTime, &t.overdueMeasures, &t.listed,
-		&t.coverage, &t.expired, &t.partyShare, &t.dualRole, &t.redProperty}
+	out := []*Count{&t.measuresOnTime, &t.overdueMeasures, &t.listed, &t.coverage, &t.expired, &t.partyShare, &t.dualRole, &t.redProperty}
+	for i := range t.cur {
+		out = append(out, &t.cur[i], &t.prev[i])
+	}
+	return out
 }
 
 // count walks the model once and tallies every unit of the level for the
 // period; at is when open items are judged (overdue, expired). Event IDs
 // are kept only when explaining: collecting them costs more than counting.
-func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[string]*tally {
-	out := map[string]*tally{}
-	byKey := func(key, name string) *tally {
-		if key == "" {
+func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[unitKey]*tally {
+	out := map[unitKey]*tally{}
+	byKey := func(key unitKey, name string) *tally {
+		if key.path[0] == "" {
 			return nil // e.g. no property company: not a unit of the company table
 		}
 		t := out[key]
@@ -109,21 +118,21 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[str
 	}
 	// The unit of each compound, found once; companies go by the company
 	// serving when a fact happened.
-	units := make(map[string]*tally, len(m.Compounds))
-	unit := func(compound, company string) *tally {
+	units := make(map[*Compound]*tally, len(m.Compounds))
+	unit := func(c *Compound, company string) *tally {
 		if level == LevelCompany {
-			return byKey(company, company)
+			return byKey(unitKey{[3]string{company}, 1}, company)
 		}
-		t, ok := units[compound]
+		t, ok := units[c]
 		if !ok {
-			t = byKey(unitOf(m.Compounds[compound], level))
-			units[compound] = t
+			t = byKey(unitOf(c, level))
+			units[c] = t
 		}
 		return t
 	}
 	prev := p.lastYear()
 	for _, c := range m.Compounds {
-		t := unit(c.ID, c.Company)
+		t := unit(c, c.Company)
 		if t == nil || c.EventID == "" {
 			continue
 		}
@@ -141,46 +150,12 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[str
 		}
 		t.redProperty.add(c.RedProperty, c.Company != "", c.EventID)
 	}
-	for _, x := range m.Complaints {
-		t := unit(x.Compound, x.Company)
-		if t == nil {
-			continue
-		}
-		petition := x.Channel == domain.ChannelPetition || x.Channel == domain.ChannelVisit
-		rcv := x.ReceivedEvent
-		t.received.add(true, p.contains(x.Received), rcv)
-		t.receivedLastYear.add(true, prev.contains(x.Received), rcv)
-		t.petitionsSuits.add(true, petition && p.contains(x.Received), rcv)
-		t.petitionsSuitsLastYear.add(true, petition && prev.contains(x.Received), rcv)
-		if p.contains(x.Dispatched) {
-			onTime := !x.Accepted.IsZero() && !x.Accepted.After(x.DispatchDue)
-			t.response.add(onTime, true, x.DispatchedEvent)
-			t.returned.add(x.Returns > 0, true, x.DispatchedEvent)
-		}
-		if p.contains(x.ReplyDue) && x.ReplyDue.Before(at) {
-			t.closure.add(!x.Resolved.IsZero() && !x.Resolved.After(x.ReplyDue), true, rcv)
-		}
-		for _, call := range x.Calls {
-			if p.contains(call.At) {
-				ok := call.Satisfaction == domain.Satisfied || call.Satisfaction == domain.BasicallySatisfied
-				t.resolution.add(call.Solved, true, call.EventID)
-				t.satisfied.add(ok, true, call.EventID)
-			}
-		}
-		if p.contains(x.Received) && (len(x.Calls) > 0 || !x.Resolved.IsZero()) {
-			t.reopened.add(x.Reopens > 0, true, rcv)
-		}
-	}
-	for _, l := range m.Lawsuits {
-		t := unit(l.Compound, l.Company)
-		if t == nil {
-			continue
-		}
-		t.petitionsSuits.add(true, p.contains(l.Filed), l.EventID)
-		t.petitionsSuitsLastYear.add(true, prev.contains(l.Filed), l.EventID)
-	}
+	m.countFacts(unit, explain,
+		window{p, at, func(t *tally) *[nCounters]Count { return &t.cur }},
+		window{prev, time.Time{}, func(t *tally) *[nCounters]Count { return &t.prev }})
 	for _, ms := range m.Measures {
-		t := unit(ms.Compound, m.Compounds[ms.Compound].Company)
+		c := m.Compounds[ms.Compound]
+		t := unit(c, c.Company)
 		if t == nil {
 			continue
 		}
@@ -191,7 +166,8 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[str
 		t.overdueMeasures.add(true, open && ms.Deadline.Before(at), ms.EventID)
 	}
 	for _, l := range m.Listings {
-		t := unit(l.Compound, m.Compounds[l.Compound].Company)
+		c := m.Compounds[l.Compound]
+		t := unit(c, c.Company)
 		if t == nil {
 			continue
 		}

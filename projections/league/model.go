@@ -14,11 +14,14 @@ import (
 // Model is the fold. Its fields are exported for gob snapshots only.
 type Model struct {
 	Pos        uint64
+	Recorded   time.Time // when the event at Pos was recorded
 	Compounds  map[string]*Compound
 	Complaints map[string]*Complaint // by compound ID + "/" + complaint ID
 	Lawsuits   map[string]*Lawsuit
 	Measures   map[string]*Measure
 	Listings   map[string]*Listing
+
+	ix *indexHolder // derived: rebuilt on demand, never snapshotted
 }
 
 // Compound is what a league table needs to know of one compound.
@@ -71,6 +74,7 @@ type Complaint struct {
 	Calls                           []Call // follow-up calls (回访), each counted
 	Returns, Reopens                int
 	ReceivedEvent, DispatchedEvent  string // IDs of the events behind the counts
+	place                           place
 }
 
 // Call is one follow-up call.
@@ -87,6 +91,7 @@ type Lawsuit struct {
 	Filed, Concluded  time.Time
 	CompanyLost       bool
 	EventID           string
+	place             place
 }
 
 // Measure is one measure of a plan (一区一策).
@@ -107,7 +112,7 @@ type Listing struct {
 // New returns an empty model.
 func New() *Model {
 	return &Model{Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
-		Lawsuits: map[string]*Lawsuit{}, Measures: map[string]*Measure{}, Listings: map[string]*Listing{}}
+		Lawsuits: map[string]*Lawsuit{}, Measures: map[string]*Measure{}, Listings: map[string]*Listing{}, ix: &indexHolder{}}
 }
 
 func (m *Model) Name() string     { return "league" }
@@ -115,6 +120,9 @@ func (m *Model) Position() uint64 { return m.Pos }
 
 // Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
+	if e.Position > m.Pos {
+		m.Recorded = e.RecordedAt
+	}
 	return projections.ApplyTyped("league", &m.Pos, relevant, e, m.apply)
 }
 
@@ -177,8 +185,10 @@ func (m *Model) apply(e domain.Envelope, ev domain.Event) {
 	case domain.InterimCommissionFiled:
 		c.InterimFiled = true
 	case domain.ComplaintReceived:
-		m.Complaints[key(ev.ComplaintID)] = &Complaint{Compound: id, Company: c.Company, Channel: ev.Channel, Received: ev.At,
+		x := &Complaint{Compound: id, Company: c.Company, Channel: ev.Channel, Received: ev.At,
 			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: e.EventID}
+		m.Complaints[key(ev.ComplaintID)] = x
+		m.update(x, nil)
 	case domain.ComplaintDispatched:
 		m.complaint(key(ev.ComplaintID), e, func(x *Complaint) {
 			if x.Dispatched.IsZero() {
@@ -205,7 +215,9 @@ func (m *Model) apply(e domain.Envelope, ev domain.Event) {
 		// A new round: the new reply limit, and no resolution until it is resolved again.
 		m.complaint(key(ev.ComplaintID), e, func(x *Complaint) { x.Reopens++; x.ReplyDue, x.Resolved = ev.ReplyDue, time.Time{} })
 	case domain.LawsuitFiled:
-		m.Lawsuits[key(ev.LawsuitID)] = &Lawsuit{Compound: id, Company: ev.Company, Filed: ev.At, EventID: e.EventID}
+		l := &Lawsuit{Compound: id, Company: ev.Company, Filed: ev.At, EventID: e.EventID}
+		m.Lawsuits[key(ev.LawsuitID)] = l
+		m.update(l, nil)
 	case domain.LawsuitConcluded:
 		if l := m.Lawsuits[key(ev.LawsuitID)]; l != nil {
 			l.Concluded, l.CompanyLost = ev.At, ev.CompanyLost
@@ -235,7 +247,7 @@ func (m *Model) apply(e domain.Envelope, ev domain.Event) {
 
 func (m *Model) complaint(key string, e domain.Envelope, f func(*Complaint)) {
 	if x := m.Complaints[key]; x != nil {
-		f(x)
+		m.update(x, func() { f(x) })
 	}
 }
 

@@ -69,3 +69,36 @@ func TestServiceServesStaleWhileRevalidating(t *testing.T) {
 		}
 	}
 }
+
+// A table of the running period judges open items now, not at the period's
+// end: a measure due next month is not overdue yet.
+func TestServiceJudgesOpenItemsNow(t *testing.T) {
+	cps := projections.NewMemoryCheckpoints()
+	runner, err := projections.NewRunner(city(t), cps, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := NewService(runner, nil, cps, allMetrics())
+	cases := []struct {
+		now               time.Time
+		overdue, onTime   float64
+		dueBy, closureDen float64
+	}{
+		{at(2025, 7, 15, 9), 0, 1, 1, 3}, // m2 is due on 31 August
+		{at(2025, 9, 1, 9), 1, 1, 2, 3},  // now it is overdue
+		{at(2026, 6, 1, 9), 1, 1, 2, 3},  // the period is over: judged at its end
+	}
+	for _, tc := range cases {
+		svc.now = func() time.Time { return tc.now }
+		tb, err := svc.Table(context.Background(), Request{Query: Query{Level: LevelStreet, Period: year2025}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s1 := row(t, tb, "城东区/东湖街道")
+		overdue, onTime, closure := metric(t, s1, "overdue_measures"), metric(t, s1, "measures_on_time"), metric(t, s1, "closure_rate")
+		if overdue.Den != tc.overdue || onTime.Num != tc.onTime || onTime.Den != tc.dueBy || closure.Den != tc.closureDen {
+			t.Errorf("now %s: overdue %v, on time %v/%v, closure over %v; want %v, %v/%v, %v", tc.now.Format(time.DateOnly),
+				overdue.Den, onTime.Num, onTime.Den, closure.Den, tc.overdue, tc.onTime, tc.dueBy, tc.closureDen)
+		}
+	}
+}

@@ -48,17 +48,17 @@ func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count
 // Metrics are every metric of the domain reference's league tables.
 var Metrics = []MetricDef{
 	{"complaints_per_1000", "每千户投诉量", false, func(t *tally) (float64, bool, Count) {
-		x := Count{Num: t.received.Den, Den: float64(t.households), Events: t.received.Events}
+		x := Count{Num: t.cur[cReceived].Den, Den: float64(t.households), Events: t.cur[cReceived].Events}
 		return x.Num / max(x.Den, 1) * 1000, t.households > 0, x
 	}},
-	{"complaints_yoy", "投诉量同比变化", false, change(func(t *tally) Count { return t.received }, func(t *tally) Count { return t.receivedLastYear })},
-	{"petitions_lawsuits_yoy", "信访诉讼同比变化（只降不升）", false, change(func(t *tally) Count { return t.petitionsSuits }, func(t *tally) Count { return t.petitionsSuitsLastYear })},
-	{"response_rate", "响应率", true, rate(func(t *tally) Count { return t.response })},
-	{"closure_rate", "办结率", true, rate(func(t *tally) Count { return t.closure })},
-	{"resolution_rate", "解决率", true, rate(func(t *tally) Count { return t.resolution })},
-	{"satisfaction_rate", "满意率", true, rate(func(t *tally) Count { return t.satisfied })},
-	{"return_rate", "回退率", false, rate(func(t *tally) Count { return t.returned })},
-	{"reopen_rate", "重办率", false, rate(func(t *tally) Count { return t.reopened })},
+	{"complaints_yoy", "投诉量同比变化", false, change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
+	{"petitions_lawsuits_yoy", "信访诉讼同比变化（只降不升）", false, change(func(t *tally) Count { return t.cur[cPetitionsSuits] }, func(t *tally) Count { return t.prev[cPetitionsSuits] })},
+	{"response_rate", "响应率", true, rate(func(t *tally) Count { return t.cur[cResponse] })},
+	{"closure_rate", "办结率", true, rate(func(t *tally) Count { return t.cur[cClosure] })},
+	{"resolution_rate", "解决率", true, rate(func(t *tally) Count { return t.cur[cResolution] })},
+	{"satisfaction_rate", "满意率", true, rate(func(t *tally) Count { return t.cur[cSatisfied] })},
+	{"return_rate", "回退率", false, rate(func(t *tally) Count { return t.cur[cReturned] })},
+	{"reopen_rate", "重办率", false, rate(func(t *tally) Count { return t.cur[cReopened] })},
 	{"measures_on_time", "整改措施按期完成率", true, rate(func(t *tally) Count { return t.measuresOnTime })},
 	{"overdue_measures", "逾期整改措施数", false, number(func(t *tally) Count { return t.overdueMeasures })},
 	{"listings", "挂牌督办小区数", false, number(func(t *tally) Count { return t.listed })},
@@ -130,8 +130,8 @@ func (m *Model) Table(cfg Config, q Query) Table {
 	tallies := m.count(q.Level, q.Period, at, q.Explain)
 	rows := make([]Row, 0, len(tallies))
 	for key, t := range tallies {
-		r := Row{Unit: key, Name: t.name}
-		cur, prev := t.petitionsSuits.Den, t.petitionsSuitsLastYear.Den
+		r := Row{Unit: key.String(), Name: t.name}
+		cur, prev := t.cur[cPetitionsSuits].Den, t.prev[cPetitionsSuits].Den
 		r.Rising = cur > prev
 		for _, w := range cfg.Metrics {
 			def, _ := metricDef(w.Key)
