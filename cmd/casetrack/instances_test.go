@@ -68,9 +68,9 @@ func twoServers(t *testing.T, dsn string, bus func(prefix string) string) {
 	if err := migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), store); err != nil {
 		t.Fatal(err)
 	}
-	a, stopA := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false")
+	a, stopA := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
 	defer stopA()
-	b, stopB := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false")
+	b, stopB := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
 	defer stopB()
 
 	var last uint64
@@ -126,5 +126,24 @@ func twoServers(t *testing.T, dsn string, bus func(prefix string) string) {
 	}
 	if tables[0] != tables[1] || !strings.Contains(tables[0], "街道2") {
 		t.Fatalf("the instances serve different tables:\n%s\n%s", tables[0], tables[1])
+	}
+	// And SQL readers see the same in the read-model tables.
+	conn, err := pgx.Connect(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var compounds, complaints int
+		err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM rm_compounds), (SELECT count(*) FROM rm_complaints)`).Scan(&compounds, &complaints)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if compounds == 12 && complaints == 18 { // 0+1+2+3, three times
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the rm_ tables hold %d compounds and %d complaints, want 12 and 18", compounds, complaints)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	httpapi "github.com/casetrack/casetrack/adapters/http"
+	"github.com/casetrack/casetrack/adapters/postgres"
 	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/adapters/watermill"
 	"github.com/casetrack/casetrack/domain"
@@ -36,6 +37,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	withDemo := fs.Bool("demo", true, "load the demo city into an empty data directory (a shared store: only when set explicitly)")
 	campaign := fs.String("campaign", "", "campaign configuration file (TOML); empty: the default")
 	busURL := fs.String("bus", os.Getenv("CASETRACK_BUS"), "projection delivery: empty for in-process, nats://… (JetStream) or postgres://… (tables), shared by instances; ?prefix= names them (default $CASETRACK_BUS)")
+	tablesEvery := fs.Duration("tables-every", 10*time.Second, "with a PostgreSQL store: how often the read models are written to its rm_* tables for SQL readers")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -73,6 +75,9 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		}
 	}()
 	defer func() { <-busDone }() // the bus saves the snapshots on its way out
+	if pg, ok := store.(*postgres.Store); ok {
+		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.boards)
+	}
 	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, rm.directory, logger, rm.apiOptions(store)...),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go func() {

@@ -203,6 +203,15 @@ type Ledger struct {
 	Items       []Item    `json:"items"` // by business time
 }
 
+// validUntil is the end of an item's window: its validity, or its early end.
+func (m *Model) validUntil(f Fact) time.Time {
+	until := f.At.AddDate(0, m.rules.ValidMonths, 0)
+	if !f.Ended.IsZero() && f.Ended.Before(until) {
+		until = f.Ended
+	}
+	return until
+}
+
 // Summary is a company's line in the list of all ledgers.
 type Summary struct {
 	Company     string `json:"company"`
@@ -221,10 +230,7 @@ func (m *Model) Ledger(company string, at time.Time) (Ledger, bool) {
 	}
 	l := Ledger{Company: company, At: at, Base: m.rules.Base, Score: m.rules.Base, Items: []Item{}}
 	for _, f := range facts {
-		until := f.At.AddDate(0, m.rules.ValidMonths, 0)
-		if !f.Ended.IsZero() && f.Ended.Before(until) {
-			until = f.Ended
-		}
+		until := m.validUntil(f)
 		if at.Before(f.At) || !at.Before(until) {
 			continue // not yet, or no longer valid
 		}
@@ -259,4 +265,18 @@ func (m *Model) Snapshot() ([]byte, error) {
 // Restore replaces the facts by a snapshot, keeping the rules.
 func (m *Model) Restore(b []byte) error {
 	return projections.GobRestore(b, m, New(m.rules))
+}
+
+// Tables lays the ledger out for SQL readers (rm_credit_items): each item
+// with its points and validity window, so that a score as of any day is
+// a sum over the items valid on it.
+func (m *Model) Tables() []projections.Table {
+	t := projections.Table{Name: "rm_credit_items", Columns: []string{"company", "kind", "compound_id", "at", "valid_until", "points", "event_id"}}
+	for company, facts := range m.Facts {
+		for _, f := range facts {
+			until := m.validUntil(f)
+			t.Rows = append(t.Rows, []any{company, string(f.Kind), f.Compound, f.At, until, m.rules.Points[f.Kind], f.EventID})
+		}
+	}
+	return []projections.Table{t}
 }

@@ -232,3 +232,14 @@ func (m *Model) Snapshot() ([]byte, error) {
 func (m *Model) Restore(b []byte) error {
 	return projections.GobRestore(b, m, New(m.book))
 }
+
+// Tables lays the open deadlines out for SQL readers (rm_deadlines).
+func (m *Model) Tables() []projections.Table {
+	t := projections.Table{Name: "rm_deadlines", Columns: []string{"compound_id", "kind", "subject", "due", "event_id"}}
+	for id, c := range m.Compounds {
+		for _, d := range c.Open {
+			t.Rows = append(t.Rows, []any{id, string(d.Kind), d.Subject, d.Due, d.EventID})
+		}
+	}
+	return []projections.Table{t}
+}

@@ -181,3 +181,28 @@ func (m *Model) Snapshot() ([]byte, error) {
 func (m *Model) Restore(b []byte) error {
 	return projections.GobRestore(b, m, New())
 }
+
+// Tables lays the case files out for SQL readers (rm_compounds).
+func (m *Model) Tables() []projections.Table {
+	t := projections.Table{Name: "rm_compounds", Columns: []string{"compound_id", "name", "district", "street", "community", "kind",
+		"households", "property_company", "committee_phase", "committee_term_end", "committee_filed", "open_complaints",
+		"pending_lawsuits", "conflict", "plan_measures", "plan_signed_off", "plan_open", "listed", "listing_deadline"}}
+	for _, e := range m.Entries {
+		if e.Name == "" {
+			continue // events of a compound not (yet) registered
+		}
+		var plan Plan
+		if e.Plan != nil {
+			plan = *e.Plan
+		}
+		var listed bool
+		var deadline time.Time
+		if e.Listing != nil {
+			listed, deadline = e.Listing.Active, e.Listing.Deadline.Time
+		}
+		t.Rows = append(t.Rows, []any{e.ID, e.Name, e.District, e.Street, e.Community, string(e.Kind), e.Households, e.PropertyCompany,
+			e.Committee.Phase, projections.Nullable(e.Committee.TermEnd), e.Committee.Filed, e.OpenComplaints, e.PendingLawsuits,
+			e.Conflict, plan.Measures, plan.SignedOff, plan.Open, listed, projections.Nullable(deadline)})
+	}
+	return []projections.Table{t}
+}

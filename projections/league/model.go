@@ -262,3 +262,21 @@ func (m *Model) Snapshot() ([]byte, error) {
 func (m *Model) Restore(b []byte) error {
 	return projections.GobRestore(b, m, New())
 }
+
+// Tables lays the complaints out for SQL readers (rm_complaints), one row
+// per ticket as of its latest handling round.
+func (m *Model) Tables() []projections.Table {
+	t := projections.Table{Name: "rm_complaints", Columns: []string{"compound_id", "complaint_id", "company", "channel", "received_at",
+		"dispatch_due", "reply_due", "dispatched_at", "accepted_at", "resolved_at", "returns", "reopens", "follow_ups", "last_satisfaction"}}
+	t.Rows = make([][]any, 0, len(m.Complaints))
+	for key, x := range m.Complaints {
+		var satisfaction string
+		if len(x.Calls) > 0 {
+			satisfaction = string(x.Calls[len(x.Calls)-1].Satisfaction)
+		}
+		t.Rows = append(t.Rows, []any{x.Compound, key[len(x.Compound)+1:], x.Company, string(x.Channel), x.Received,
+			projections.Nullable(x.DispatchDue), projections.Nullable(x.ReplyDue), projections.Nullable(x.Dispatched),
+			projections.Nullable(x.Accepted), projections.Nullable(x.Resolved), x.Returns, x.Reopens, len(x.Calls), satisfaction})
+	}
+	return []projections.Table{t}
+}

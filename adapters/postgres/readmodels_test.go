@@ -1,0 +1,143 @@
+package postgres_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/domain/demo"
+	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/credit"
+	"github.com/casetrack/casetrack/projections/deadlines"
+	"github.com/casetrack/casetrack/projections/directory"
+	"github.com/casetrack/casetrack/projections/league"
+)
+
+// The read models land in PostgreSQL from the same folds that answer the
+// API: SQL over the tables gives the figures the models give.
+func TestReadModelsForSQLReaders(t *testing.T) {
+	dsn := freshSchema(t)
+	s := open(t, dsn)
+	ctx := context.Background()
+	cfg := demo.DefaultConfig()
+	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 10
+	if _, err := demo.Load(ctx, domain.NewService(s, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir, lg := directory.New(), league.New()
+	var runners []*projections.Runner
+	for _, p := range []projections.Projection{dir, lg, credit.New(credit.DefaultRules()), deadlines.New(domain.DefaultRuleBook())} {
+		r, err := projections.NewRunner(p, projections.NewMemoryCheckpoints(), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.CatchUp(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		runners = append(runners, r)
+	}
+	head := lg.Position()
+	exportCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.ExportTables(exportCtx, time.Hour, slog.New(slog.DiscardHandler), runners...)
+	}()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM rm_positions WHERE position = $1`, int64(head)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == len(runners) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d projections exported at position %d", n, len(runners), head)
+		}
+	}
+	cancel()
+	<-done
+
+	// Compounds and their open complaints, as the case files count them.
+	var compounds, open int
+	if err := conn.QueryRow(ctx, `SELECT count(*), sum(open_complaints) FROM rm_compounds`).Scan(&compounds, &open); err != nil {
+		t.Fatal(err)
+	}
+	list := dir.List(directory.Filter{})
+	wantOpen := 0
+	for _, e := range list {
+		wantOpen += e.OpenComplaints
+	}
+	if compounds != len(list) || open != wantOpen || compounds != 30 {
+		t.Errorf("rm_compounds: %d compounds with %d open complaints; the model has %d with %d", compounds, open, len(list), wantOpen)
+	}
+	// Complaints received per street in 2025, as the league table counts them.
+	year, _ := league.ParsePeriod("2025")
+	tb := lg.Table(league.DefaultConfig(), league.Query{Level: league.LevelStreet, Period: year})
+	rows, err := conn.Query(ctx, `SELECT c.district || '/' || c.street, count(*) FROM rm_complaints x JOIN rm_compounds c USING (compound_id)
+		WHERE x.received_at >= $1 AND x.received_at < $2 GROUP BY 1`, year.From, year.To)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySQL, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (struct {
+		Street string
+		N      float64
+	}, error) {
+		var v struct {
+			Street string
+			N      float64
+		}
+		return v, r.Scan(&v.Street, &v.N)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bySQL) != len(tb.Rows) || len(bySQL) != 3 {
+		t.Fatalf("SQL has %d streets, the table %d", len(bySQL), len(tb.Rows))
+	}
+	for _, sq := range bySQL {
+		found := false
+		for _, r := range tb.Rows {
+			for _, m := range r.Metrics {
+				if r.Unit == sq.Street && m.Key == "complaints_per_1000" {
+					found = true
+					if m.Num != sq.N || sq.N == 0 {
+						t.Errorf("%s: SQL counts %v complaints in 2025, the league table %v", sq.Street, sq.N, m.Num)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("street %s is not in the league table", sq.Street)
+		}
+	}
+	for _, table := range []string{"rm_deadlines", "rm_credit_items"} {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil || n == 0 {
+			t.Errorf("%s: %d rows, %v", table, n, err)
+		}
+	}
+
+	// A write older than the tables is skipped; they never go back in the log.
+	_, old, _ := runners[0].Tables()
+	if written, err := s.WriteTables(ctx, "directory", head-1, old[:1]); err != nil || written {
+		t.Errorf("an older write was taken: %v, %v", written, err)
+	}
+	// A failed write leaves the tables as they were.
+	bad := []projections.Table{{Name: "rm_compounds", Columns: []string{"compound_id"}, Rows: [][]any{{"x"}}}}
+	if _, err := s.WriteTables(ctx, "directory", head+1, bad); err == nil {
+		t.Error("a row missing NOT NULL columns was written")
+	}
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM rm_compounds`).Scan(&compounds); err != nil || compounds != 30 {
+		t.Errorf("after a failed write: %d compounds, %v", compounds, err)
+	}
+}
