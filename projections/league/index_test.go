@@ -4,24 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/domain/demo"
+	"github.com/casetrack/casetrack/projections"
 )
 
 // The month index answers exactly what the walk over every item answers:
 // for whole and cut months, periods of every kind, and judging times inside
-// a month; also when it was built half-way and kept up by the fold since.
+// a month; also when it was built half-way and kept up by the fold since,
+// and when built on a model restored from a snapshot.
 func TestIndexAgreesWithWalk(t *testing.T) {
-	store := domain.NewMemoryStore()
-	cfg := demo.DefaultConfig()
-	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 20
-	if _, err := demo.Load(context.Background(), domain.NewService(store, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
-		t.Fatal(err)
-	}
-	events, _ := store.ReadAll(context.Background(), 0, 0)
+	events := demoEvents(t)
 	walked, indexed := New(), New()
 	for i, e := range events {
 		if i == len(events)/2 {
@@ -37,6 +34,15 @@ func TestIndexAgreesWithWalk(t *testing.T) {
 	if indexed.ix.ix.Load() == nil || walked.ix.ix.Load() != nil {
 		t.Fatal("the index was not built where it should have been")
 	}
+	snap, err := walked.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := New()
+	if err := restored.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	restored.Index()
 	periods := []string{"2024", "2025", "2026", "2025-Q1", "2025-Q4", "2025-02", "2025-07", "2024-12-15..2025-03-10", "2025-06-01..2025-06-01"}
 	rng := rand.New(rand.NewPCG(7, 8))
 	for range 20 {
@@ -57,13 +63,85 @@ func TestIndexAgreesWithWalk(t *testing.T) {
 			for _, at := range append([]time.Time{{}}, judged...) {
 				q := Query{Level: level, Period: p, At: at}
 				want, _ := json.Marshal(walked.Table(allMetrics(), q))
-				got, _ := json.Marshal(indexed.Table(allMetrics(), q))
-				if string(got) != string(want) {
-					t.Fatalf("%s %s judged at %s:\nindex %s\nwalk  %s", level, s, at, got, want)
+				for name, m := range map[string]*Model{"kept up": indexed, "restored": restored} {
+					if got, _ := json.Marshal(m.Table(allMetrics(), q)); string(got) != string(want) {
+						t.Fatalf("%s %s judged at %s, index %s:\n%s\nwalk:\n%s", level, s, at, name, got, want)
+					}
 				}
 				compared++
 			}
 		}
 	}
 	t.Logf("%d tables agree over %d events", compared, len(events))
+}
+
+// Readers build the index and lay out levels while the fold goes on; the
+// tables they end with are the walk's. Run under -race.
+func TestIndexUnderConcurrentReaders(t *testing.T) {
+	events := demoEvents(t)
+	cps := projections.NewMemoryCheckpoints()
+	runner, err := projections.NewRunner(New(), cps, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := NewService(runner, nil, cps, allMetrics())
+	year, _ := ParsePeriod("2025")
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, level := range []Level{LevelStreet, LevelCompany, LevelCompound} {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, err := svc.Table(context.Background(), Request{Query: Query{Level: level, Period: year}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for _, e := range events {
+		if err := runner.Handle(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	wg.Wait()
+	walked := New()
+	for _, e := range events {
+		walked.Apply(e)
+	}
+	at := time.Now()
+	for _, level := range []Level{LevelStreet, LevelCompany, LevelCompound} {
+		q := Query{Level: level, Period: year, At: at}
+		got, err := svc.Table(context.Background(), Request{Query: q, MinPosition: uint64(len(events))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := walked.Table(allMetrics(), q)
+		if a, b := mustJSON(got), mustJSON(want); a != b {
+			t.Fatalf("%s: served\n%s\nwalked\n%s", level, a, b)
+		}
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// demoEvents is the log of a small demo city.
+func demoEvents(t *testing.T) []domain.Envelope {
+	t.Helper()
+	store := domain.NewMemoryStore()
+	cfg := demo.DefaultConfig()
+	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 20
+	if _, err := demo.Load(context.Background(), domain.NewService(store, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
+		t.Fatal(err)
+	}
+	events, _ := store.ReadAll(context.Background(), 0, 0)
+	return events
 }

@@ -3,8 +3,6 @@ package league
 import (
 	"strings"
 	"time"
-
-	"github.com/casetrack/casetrack/domain"
 )
 
 // Level is the kind of unit a table ranks.
@@ -97,65 +95,107 @@ func (t *tally) counts() []*Count {
 	return out
 }
 
-// count walks the model once and tallies every unit of the level for the
-// period; at is when open items are judged (overdue, expired). Event IDs
-// are kept only when explaining: collecting them costs more than counting.
-func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[unitKey]*tally {
-	out := map[unitKey]*tally{}
-	byKey := func(key unitKey, name string) *tally {
-		if key.path[0] == "" {
-			return nil // e.g. no property company: not a unit of the company table
-		}
-		t := out[key]
-		if t == nil {
-			t = &tally{name: name}
-			for _, c := range t.counts() {
-				c.explain = explain
-			}
-			out[key] = t
-		}
-		return t
+// units finds the tally of each unit of a table.
+type units struct {
+	level   Level
+	explain bool
+	out     map[unitKey]*tally
+	lu      *levelUnits // laid out by the index; nil: found compound by compound
+	laid    []*tally    // by unit of lu
+	found   map[*Compound]*tally
+}
+
+func (u *units) byKey(key unitKey, name string) *tally {
+	if key.path[0] == "" {
+		return nil // e.g. no property company: not a unit of the company table
 	}
-	// The unit of each compound, found once; companies go by the company
-	// serving when a fact happened.
-	units := make(map[*Compound]*tally, len(m.Compounds))
-	unit := func(c *Compound, company string) *tally {
-		if level == LevelCompany {
-			return byKey(unitKey{[3]string{company}, 1}, company)
+	t := u.out[key]
+	if t == nil {
+		t = &tally{name: name}
+		for _, c := range t.counts() {
+			c.explain = u.explain
 		}
-		t, ok := units[c]
-		if !ok {
-			t = byKey(unitOf(c, level))
-			units[c] = t
+		u.out[key] = t
+	}
+	return t
+}
+
+// laidOut is the tally of a unit of the index's layout (-1: none).
+func (u *units) laidOut(n int32) *tally {
+	if n < 0 {
+		return nil
+	}
+	if u.laid[n] == nil {
+		u.laid[n] = u.byKey(u.lu.keys[n], u.lu.names[n])
+	}
+	return u.laid[n]
+}
+
+// of is the tally of a compound's unit; companies go by the company
+// serving when a fact happened.
+func (u *units) of(c *Compound, company string) *tally {
+	switch {
+	case u.lu != nil && company == c.Company && c.slot > 0:
+		return u.laidOut(u.lu.of[c.slot-1])
+	case u.level == LevelCompany:
+		return u.byKey(unitKey{[3]string{company}, 1}, company)
+	}
+	t, ok := u.found[c]
+	if !ok {
+		t = u.byKey(unitOf(c, u.level))
+		u.found[c] = t
+	}
+	return t
+}
+
+// add counts a compound's standing; open items are judged at at.
+func (t *tally) add(st *standing, at time.Time, explain bool) {
+	if t == nil || !st.registered {
+		return
+	}
+	t.households += int(st.households)
+	t.coverage.add(st.covered, st.eligible, st.registration)
+	t.expired.add(true, st.expiredNoReelection || st.serving && st.termEnd.Before(at) && !st.reelection, st.election)
+	if st.serving {
+		t.partyShare.Num += float64(st.party)
+		t.partyShare.Den += float64(st.members)
+		if explain {
+			t.partyShare.Events = append(t.partyShare.Events, st.election)
 		}
-		return t
+		t.dualRole.add(st.dual, true, st.election)
+	}
+	t.redProperty.add(st.red, st.hasCompany, st.registration)
+}
+
+// count tallies every unit of the level for the period; at is when open
+// items are judged (overdue, expired). It reads the month index when the
+// model has one, else walks every item. Event IDs are kept only when
+// explaining (by walking): collecting them costs more than counting.
+func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[unitKey]*tally {
+	u := &units{level: level, explain: explain, out: map[unitKey]*tally{}, found: map[*Compound]*tally{}}
+	ix := m.ix.ix.Load()
+	if explain {
+		ix = nil
+	}
+	if ix != nil {
+		u.lu = ix.level(m.ix, level)
+		u.laid = make([]*tally, len(u.lu.keys))
+		for slot := range ix.standings {
+			u.laidOut(u.lu.of[slot]).add(&ix.standings[slot], at, explain)
+		}
+	} else {
+		for _, c := range m.Compounds {
+			st := c.standing()
+			u.of(c, c.Company).add(&st, at, explain)
+		}
 	}
 	prev := p.lastYear()
-	for _, c := range m.Compounds {
-		t := unit(c, c.Company)
-		if t == nil || c.EventID == "" {
-			continue
-		}
-		t.households += c.Households
-		eligible := domain.Fraction{Num: 1, Den: 2, Strict: true}.Met(int64(c.DeliveredArea), int64(c.PrivateArea))
-		cm := c.Committee
-		serving := len(cm.Members) > 0 && !cm.ExpiredNoReelection
-		t.coverage.add(serving && cm.Filed || c.InterimFiled, eligible, c.EventID)
-		t.expired.add(true, cm.ExpiredNoReelection || serving && cm.TermEnd.Before(at) && !cm.ReelectionStarted, cm.EventID)
-		if serving {
-			t.partyShare.Num += float64(cm.partyMembers())
-			t.partyShare.Den += float64(len(cm.Members))
-			t.partyShare.Events = append(t.partyShare.Events, cm.EventID)
-			t.dualRole.add(c.Secretary != "" && cm.Members[cm.Chair].Name == c.Secretary, true, cm.EventID)
-		}
-		t.redProperty.add(c.RedProperty, c.Company != "", c.EventID)
-	}
-	m.countFacts(unit, explain,
+	m.countFacts(u, ix,
 		window{p, at, func(t *tally) *[nCounters]Count { return &t.cur }},
 		window{prev, time.Time{}, func(t *tally) *[nCounters]Count { return &t.prev }})
 	for _, ms := range m.Measures {
 		c := m.Compounds[ms.Compound]
-		t := unit(c, c.Company)
+		t := u.of(c, c.Company)
 		if t == nil {
 			continue
 		}
@@ -167,12 +207,12 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[uni
 	}
 	for _, l := range m.Listings {
 		c := m.Compounds[l.Compound]
-		t := unit(c, c.Company)
+		t := u.of(c, c.Company)
 		if t == nil {
 			continue
 		}
 		active := l.Listed.Before(p.To) && (l.Delisted.IsZero() || !l.Delisted.Before(p.From))
 		t.listed.add(true, active, l.EventID)
 	}
-	return out
+	return u.out
 }

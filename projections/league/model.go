@@ -35,6 +35,8 @@ type Compound struct {
 	Committee                                      Committee
 	InterimFiled                                   bool
 	EventID                                        string // registration
+
+	slot int32 // its place in the month index, plus one
 }
 
 // Committee is the serving committee's summary.
@@ -136,10 +138,16 @@ var relevant = projections.Types("CompoundRegistered", "DeliveredAreaUpdated", "
 func (m *Model) apply(e domain.Envelope, ev domain.Event) {
 	id := compoundID(e.StreamID)
 	c := m.Compounds[id]
+	moved := c == nil
 	if c == nil {
 		c = &Compound{ID: id}
 		m.Compounds[id] = c
 	}
+	switch ev.(type) {
+	case domain.CompoundRegistered, domain.PropertyCompanyChanged:
+		moved = true
+	}
+	defer m.touched(c, moved)
 	key := func(sub string) string { return id + "/" + sub }
 	switch ev := ev.(type) {
 	case domain.CompoundRegistered:

@@ -129,17 +129,20 @@ func (m *Model) Table(cfg Config, q Query) Table {
 	}
 	tallies := m.count(q.Level, q.Period, at, q.Explain)
 	rows := make([]Row, 0, len(tallies))
+	n := len(cfg.Metrics)
+	figures := make([]float64, 2*n*len(tallies)) // every value and its score, in one allocation
 	for key, t := range tallies {
-		r := Row{Unit: key.String(), Name: t.name}
+		r := Row{Unit: key.String(), Name: t.name, Metrics: make([]Value, 0, n)}
 		cur, prev := t.cur[cPetitionsSuits].Den, t.prev[cPetitionsSuits].Den
 		r.Rising = cur > prev
 		for _, w := range cfg.Metrics {
 			def, _ := metricDef(w.Key)
 			v, ok, c := def.value(t)
 			mv := Value{Key: def.Key, Label: def.Label, Num: c.Num, Den: c.Den, Weight: w.Weight}
-			if ok {
-				mv.Value = &v
+			if ok { // score fills in the score
+				figures[0], mv.Value, mv.Score = v, &figures[0], &figures[1]
 			}
+			figures = figures[2:]
 			if q.Explain {
 				mv.Events = slices.Sorted(slices.Values(c.Events))
 				if mv.Events == nil {
@@ -176,7 +179,8 @@ func (m *Model) Table(cfg Config, q Query) Table {
 
 // score normalises each metric across the units (min–max or rank) so that
 // 100 is the best unit, then weighs them into the composite. A unit with no
-// figure for a metric is scored on the others.
+// figure for a metric is scored on the others. Each figure has its score's
+// place already.
 func score(cfg Config, rows []Row) {
 	for k, w := range cfg.Metrics {
 		def, _ := metricDef(w.Key)
@@ -201,7 +205,7 @@ func score(cfg Config, rows []Row) {
 				s = 100 - s
 			}
 			s = math.Round(s*100) / 100
-			rows[i].Metrics[k].Score = &s
+			*rows[i].Metrics[k].Score = s
 		}
 	}
 	for i := range rows {
