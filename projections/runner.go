@@ -251,8 +251,11 @@ func (r *Runner) CatchUp(ctx context.Context, store domain.EventStore) error {
 func pipeline(ctx context.Context, store domain.EventStore, after, position uint64, apply func(domain.Envelope) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	const batch = 512
-	batches := make(chan []domain.Envelope, 8)
+	const batch, inFlight = 512, 8
+	batches := make(chan []domain.Envelope, inFlight)
+	// Batches go back to the reader once folded: envelopes are hundreds of
+	// bytes, and a rebuild's garbage is most of its collector's work.
+	free := make(chan []domain.Envelope, inFlight+2)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -267,7 +270,11 @@ func pipeline(ctx context.Context, store domain.EventStore, after, position uint
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				buf = make([]domain.Envelope, 0, batch)
+				select {
+				case buf = <-free:
+				default:
+					buf = make([]domain.Envelope, 0, batch)
+				}
 			}
 			return nil
 		}
@@ -292,6 +299,11 @@ func pipeline(ctx context.Context, store domain.EventStore, after, position uint
 				}
 				return err
 			}
+		}
+		clear(b) // let the payloads go
+		select {
+		case free <- b[:0]:
+		default:
 		}
 	}
 	return <-readErr

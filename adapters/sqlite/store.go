@@ -13,8 +13,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"os"
@@ -444,27 +446,67 @@ func scanEvents(rows *sql.Rows) ([]domain.Envelope, error) {
 // ScanAll streams the log after a position to fn in global order, with the
 // fields projections read (position, stream, event ID, type, schema
 // version, times and payload; not the actor, the correlation or the
-// hashes). It is the rebuild's fast path: no page slices, a third of the
-// columns.
+// hashes). It is the rebuild's fast path: a third of the columns, straight
+// from the driver.
 func (s *Store) ScanAll(ctx context.Context, after uint64, fn func(domain.Envelope) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT position, stream_id, event_id, type, schema_version, occurred_at, recorded_at, data
-		FROM events WHERE position > ? ORDER BY position`, int64(min(after, math.MaxInt64)))
+	return s.scanRows(ctx, after, math.MaxInt64, func(row []driver.Value) error {
+		e, err := envelopeOf(row)
+		if err != nil {
+			return err
+		}
+		return fn(e)
+	})
+}
+
+// envelopeOf makes an envelope of a scanned row.
+func envelopeOf(row []driver.Value) (domain.Envelope, error) {
+	pos, ok1 := row[0].(int64)
+	stream, ok2 := row[1].(string)
+	id, ok3 := row[2].(string)
+	typ, ok4 := row[3].(string)
+	ver, ok5 := row[4].(int64)
+	occ, ok6 := row[5].(int64)
+	rec, ok7 := row[6].(int64)
+	data, ok8 := row[7].([]byte)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8) {
+		return domain.Envelope{}, readErr(fmt.Errorf("event row of unexpected column types %T %T %T %T %T %T %T %T",
+			row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7]))
+	}
+	return domain.Envelope{Position: uint64(pos), StreamID: stream, EventID: id, Type: typ, SchemaVersion: int(ver),
+		OccurredAt: time.Unix(0, occ).UTC(), RecordedAt: time.Unix(0, rec).UTC(), Data: data}, nil
+}
+
+// scanRows hands the rows of positions in (after, upTo] to fn straight
+// from the driver: the conversions and copies of database/sql's Scan cost
+// a quarter of a rebuild's read. A row is fn's only during the call.
+func (s *Store) scanRows(ctx context.Context, after, upTo uint64, fn func(row []driver.Value) error) error {
+	conn, err := s.r.Conn(ctx)
 	if err != nil {
 		return readErr(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var e domain.Envelope
-		var pos, occ, rec int64
-		var data []byte
-		if err := rows.Scan(&pos, &e.StreamID, &e.EventID, &e.Type, &e.SchemaVersion, &occ, &rec, &data); err != nil {
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		q, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return readErr(fmt.Errorf("the SQLite driver's %T cannot query", dc))
+		}
+		rows, err := q.QueryContext(ctx, `SELECT position, stream_id, event_id, type, schema_version, occurred_at, recorded_at, data
+			FROM events WHERE position > ? AND position <= ? ORDER BY position`,
+			[]driver.NamedValue{{Ordinal: 1, Value: int64(min(after, math.MaxInt64))}, {Ordinal: 2, Value: int64(min(upTo, math.MaxInt64))}})
+		if err != nil {
 			return readErr(err)
 		}
-		e.Position, e.Data = uint64(pos), data
-		e.OccurredAt, e.RecordedAt = time.Unix(0, occ).UTC(), time.Unix(0, rec).UTC()
-		if err := fn(e); err != nil {
-			return err
+		defer rows.Close()
+		row := make([]driver.Value, 8)
+		for {
+			if err := rows.Next(row); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return readErr(err)
+			}
+			if err := fn(row); err != nil {
+				return err
+			}
 		}
-	}
-	return readErr(rows.Err())
+	})
 }

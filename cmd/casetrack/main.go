@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 )
 
 const usage = `casetrack — case tracker for the property-dispute campaign (物业矛盾专项整治)
@@ -34,6 +35,7 @@ func main() {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
+	projections.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
