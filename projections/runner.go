@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
+	"time"
 
 	"github.com/casetrack/casetrack/domain"
 )
@@ -223,6 +225,37 @@ func Replay(ctx context.Context, store domain.EventStore, cps Checkpoints, fresh
 		}
 	}
 	return CatchUp(ctx, store, fresh, position)
+}
+
+// AsOf folds fresh up to position from the runner's nearest snapshot:
+// the read model as it stood then.
+func (r *Runner) AsOf(ctx context.Context, store domain.EventStore, fresh Projection, position uint64) error {
+	return Replay(ctx, store, r.cps, fresh, position)
+}
+
+// PositionAt is the last position recorded at or before t, at most head,
+// found by binary search on the log (recorded times rise with positions).
+func PositionAt(ctx context.Context, store domain.EventStore, head uint64, t time.Time) (uint64, error) {
+	var err error
+	n := sort.Search(int(head), func(after int) bool {
+		if err != nil {
+			return true
+		}
+		var page []domain.Envelope
+		page, err = store.ReadAll(ctx, uint64(after), 1)
+		return err == nil && (len(page) == 0 || page[0].RecordedAt.After(t))
+	})
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, domain.Errorf(domain.CodeNotFound, "nothing was recorded by %s", t.Format(time.RFC3339))
+	}
+	page, err := store.ReadAll(ctx, uint64(n-1), 1)
+	if err != nil || len(page) == 0 {
+		return 0, err
+	}
+	return page[0].Position, nil
 }
 
 // Scanner is the optional fast path of a store for rebuilds: it streams

@@ -162,10 +162,12 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleListCompounds lists compounds with their case file summaries.
-// min_position gives read-your-writes: pass the position of your last command.
+// min_position gives read-your-writes: pass the position of your last
+// command; as_of (a time) or as_of_position gives the list as it stood.
 func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r)
 	minPos := p.uint("min_position", 0)
+	asOf, asOfPos := p.time("as_of", true), p.uint("as_of_position", 1)
 	if err := p.err(); err != nil {
 		s.Error(w, r, err)
 		return
@@ -184,8 +186,29 @@ func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
 		Position  uint64            `json:"position"`
 		Compounds []directory.Entry `json:"compounds"`
 	}
-	s.dir.Read(func(m projections.Projection) {
+	list := func(m projections.Projection) {
 		out.Position, out.Compounds = m.Position(), m.(*directory.Model).List(f)
-	})
+	}
+	if asOf.IsZero() && asOfPos == 0 {
+		s.dir.Read(list)
+		s.respond(w, r, http.StatusOK, out)
+		return
+	}
+	// As of a past time or position: replayed from the nearest snapshot.
+	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
+	defer cancel()
+	if !asOf.IsZero() {
+		var err error
+		if asOfPos, err = projections.PositionAt(ctx, s.store, s.dir.Position(), asOf); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	m := directory.New()
+	if err := s.dir.AsOf(ctx, s.store, m, min(asOfPos, s.dir.Position())); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	list(m)
 	s.respond(w, r, http.StatusOK, out)
 }

@@ -72,8 +72,7 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second) // a replay to a past position takes a while
-
+	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
 	defer cancel()
 	tb, err := s.league.Table(ctx, req)
 	if err != nil {

@@ -28,7 +28,7 @@ func leagueFixture(t *testing.T) (*fixture, *projections.Runner, func()) {
 	}
 	svc := domain.NewService(f.store, domain.DefaultRuleBook(), domain.WithClock(func() time.Time { return f.now }))
 	f.srv = NewServer(svc, f.store, followDirectory(t, f.store), slog.New(slog.NewTextHandler(io.Discard, nil)),
-		WithLeague(league.NewService(runner, f.store, cps, league.DefaultConfig())),
+		WithLeague(league.NewService(runner, f.store, league.DefaultConfig())),
 		WithProjections(f.store, Managed{Runner: runner, New: func() projections.Projection { return league.New() }}))
 	feed := func() {
 		all, _ := f.store.ReadAll(context.Background(), 0, 0)

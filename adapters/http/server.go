@@ -25,9 +25,10 @@ import (
 )
 
 const (
-	maxBodyBytes = 1 << 20         // commands are small; anything larger is a mistake or an attack
-	readyTimeout = 2 * time.Second // a store slower than this is not ready
-	waitTimeout  = 5 * time.Second // how long a list waits for its min_position
+	maxBodyBytes = 1 << 20          // commands are small; anything larger is a mistake or an attack
+	readyTimeout = 2 * time.Second  // a store slower than this is not ready
+	waitTimeout  = 5 * time.Second  // how long a list waits for its min_position
+	asOfTimeout  = 30 * time.Second // a replay to a past position takes a while
 )
 
 // Server serves the API; it is an http.Handler.

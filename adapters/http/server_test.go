@@ -432,6 +432,9 @@ func TestListCompounds(t *testing.T) {
 		{"?district=海淀&street=中关村&community=西区&min_position=4", []string{"c3"}},
 		{"?community=东区&min_position=4", []string{"c1", "c2"}},
 		{"?street=望京&min_position=4", nil},
+		// As it stood: after c2 and c1 were registered; before c2 was.
+		{"?as_of_position=2", []string{"c1", "c2"}},
+		{"?as_of=2999-01-01T00:00:00Z", []string{"c1", "c2", "c3"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -446,7 +449,12 @@ func TestListCompounds(t *testing.T) {
 		})
 	}
 
+	if _, old := list("?as_of_position=3"); old[0].PropertyCompany != "甲物业" {
+		t.Errorf("as of position 3, c1 is served by %q, want 甲物业 (before the change)", old[0].PropertyCompany)
+	}
 	hasViolation(t, problemOf(t, f.do("GET", "/api/v1/compounds?min_position=soon", nil), 400), "min_position", "param.integer")
+	hasViolation(t, problemOf(t, f.do("GET", "/api/v1/compounds?as_of_position=0", nil), 400), "as_of_position", "param.integer")
+	problemOf(t, f.do("GET", "/api/v1/compounds?as_of=2000-01-01T00:00:00Z", nil), http.StatusNotFound) // nothing recorded by then
 	f.srv.waitTimeout = 10 * time.Millisecond
 	rec := f.do("GET", "/api/v1/compounds?min_position=99", nil)
 	problemOf(t, rec, http.StatusServiceUnavailable)

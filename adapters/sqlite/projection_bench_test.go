@@ -140,7 +140,7 @@ func BenchmarkAsOf1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	head, _ := runner.Status()
-	svc := league.NewService(runner, s, cps, league.DefaultConfig())
+	svc := league.NewService(runner, s, league.DefaultConfig())
 	year, _ := league.ParsePeriod("2025")
 	rng := rand.New(rand.NewPCG(1, 2))
 	var lat []time.Duration
@@ -201,7 +201,7 @@ func BenchmarkLeagueQuery1M(b *testing.B) {
 	b.Run("cold", cold(q, true))
 	b.Run("cold-judged-mid-month", cold(midMonth, true))
 	b.Run("served-while-writing", func(b *testing.B) {
-		svc := league.NewService(runner, s, cps, cfg)
+		svc := league.NewService(runner, s, cfg)
 		svc.Table(ctx, league.Request{Query: q}) // the first view computes the table
 		tail, _ := s.ReadAll(ctx, head-live, live)
 		stop := make(chan struct{})

@@ -122,7 +122,7 @@ func openReadModels(store domain.EventStore, data, campaign, busURL, addr string
 			return nil, err
 		}
 	}
-	rm.tables = league.NewService(rm.league, store, cps, cfg)
+	rm.tables = league.NewService(rm.league, store, cfg)
 	runners := []*projections.Runner{rm.directory, rm.league, rm.credit, rm.boards}
 	switch {
 	case busURL == "":

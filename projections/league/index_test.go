@@ -84,7 +84,7 @@ func TestIndexUnderConcurrentReaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := NewService(runner, nil, cps, allMetrics())
+	svc := NewService(runner, nil, allMetrics())
 	year, _ := ParsePeriod("2025")
 	done := make(chan struct{})
 	var wg sync.WaitGroup

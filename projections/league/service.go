@@ -3,7 +3,6 @@ package league
 import (
 	"context"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 type Service struct {
 	runner *projections.Runner
 	store  domain.EventStore
-	cps    projections.Checkpoints
 
 	now func() time.Time
 
@@ -49,8 +47,8 @@ type cached struct {
 
 const maxCached = 256
 
-func NewService(runner *projections.Runner, store domain.EventStore, cps projections.Checkpoints, cfg Config) *Service {
-	return &Service{runner: runner, store: store, cps: cps, cfg: cfg, now: time.Now, cache: map[cacheKey]*cached{}}
+func NewService(runner *projections.Runner, store domain.EventStore, cfg Config) *Service {
+	return &Service{runner: runner, store: store, cfg: cfg, now: time.Now, cache: map[cacheKey]*cached{}}
 }
 
 // Config is the campaign configuration in force.
@@ -92,7 +90,7 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 	}
 	if !req.AsOfTime.IsZero() {
 		var err error
-		if pos, err = s.positionAt(ctx, req.AsOfTime); err != nil {
+		if pos, err = projections.PositionAt(ctx, s.store, s.runner.Position(), req.AsOfTime); err != nil {
 			return Table{}, err
 		}
 		at = minTime(at, req.AsOfTime)
@@ -115,7 +113,7 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 		return s.compute(key, cfg, req.Query), nil
 	}
 	m := New()
-	if err := projections.Replay(ctx, s.store, s.cps, m, pos); err != nil {
+	if err := s.runner.AsOf(ctx, s.store, m, pos); err != nil {
 		return Table{}, err
 	}
 	if req.AsOfTime.IsZero() && req.At.After(m.Recorded) {
@@ -165,31 +163,4 @@ func (s *Service) compute(key cacheKey, cfg Config, q Query) Table {
 	}
 	tb.Rows = slices.Clone(tb.Rows)
 	return tb
-}
-
-// positionAt is the last position recorded at or before t, found by binary
-// search on the log (recorded times rise with positions).
-func (s *Service) positionAt(ctx context.Context, t time.Time) (uint64, error) {
-	var hi uint64
-	s.runner.Read(func(p projections.Projection) { hi = p.Position() })
-	var err error
-	n := sort.Search(int(hi), func(after int) bool {
-		if err != nil {
-			return true
-		}
-		var page []domain.Envelope
-		page, err = s.store.ReadAll(ctx, uint64(after), 1)
-		return err == nil && (len(page) == 0 || page[0].RecordedAt.After(t))
-	})
-	if err != nil {
-		return 0, err
-	}
-	if n == 0 {
-		return 0, domain.Errorf(domain.CodeNotFound, "nothing was recorded by %s", t.Format(time.RFC3339))
-	}
-	page, err := s.store.ReadAll(ctx, uint64(n-1), 1)
-	if err != nil || len(page) == 0 {
-		return 0, err
-	}
-	return page[0].Position, nil
 }

@@ -31,7 +31,7 @@ func TestServiceServesStaleWhileRevalidating(t *testing.T) {
 		}
 	}
 	feed()
-	svc := NewService(runner, c.Store, cps, DefaultConfig())
+	svc := NewService(runner, c.Store, DefaultConfig())
 	year, _ := ParsePeriod("2025")
 	req := Request{Query: Query{Level: LevelStreet, Period: year}}
 	table := func(r Request) Table {
@@ -78,7 +78,7 @@ func TestServiceJudgesOpenItemsNow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := NewService(runner, nil, cps, allMetrics())
+	svc := NewService(runner, nil, allMetrics())
 	cases := []struct {
 		now               time.Time
 		overdue, onTime   float64
