@@ -93,8 +93,9 @@ func benchCity(b *testing.B) *Store {
 
 // BenchmarkRebuild1M: a full rebuild of the league model (read, decode,
 // fold) next to a raw scan of the same rows and columns (those the rebuild
-// reads, through the same driver path) without making envelopes or
-// decoding, alternating, in the same run.
+// reads, through the same driver path, on one connection where the rebuild
+// reads on two) without making envelopes or decoding, alternating, in the
+// same run.
 func BenchmarkRebuild1M(b *testing.B) {
 	s := benchCity(b)
 	defer s.Close()
