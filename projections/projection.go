@@ -22,7 +22,8 @@ type Projection interface {
 	Position() uint64
 	// Snapshot serialises the state, position included.
 	Snapshot() ([]byte, error)
-	// Restore replaces the state by a snapshot.
+	// Restore replaces the state by a snapshot; on an error it leaves the
+	// state as it was.
 	Restore([]byte) error
 }
 

@@ -21,7 +21,8 @@ type Runner struct {
 	cps           Checkpoints
 	snapshotEvery uint64
 
-	store domain.EventStore // set by FillGapsFrom: where missed events are read
+	store     domain.EventStore // set by FillGapsFrom: where missed events are read
+	discarded error
 
 	mu      sync.RWMutex
 	saved   uint64
@@ -30,7 +31,9 @@ type Runner struct {
 	changed chan struct{}
 }
 
-// NewRunner restores p from its latest snapshot, if any.
+// NewRunner restores p from its latest snapshot, if any. A snapshot that
+// does not decode (one of an older model, say) is only a cache: p starts
+// empty and catches up from the log; Discarded says why.
 func NewRunner(p Projection, cps Checkpoints, snapshotEvery uint64) (*Runner, error) {
 	r := &Runner{p: p, cps: cps, snapshotEvery: max(snapshotEvery, 1), changed: make(chan struct{})}
 	pos, snap, err := cps.Load(p.Name(), 0)
@@ -39,12 +42,15 @@ func NewRunner(p Projection, cps Checkpoints, snapshotEvery uint64) (*Runner, er
 	}
 	if snap != nil {
 		if err := p.Restore(snap); err != nil {
-			return nil, fmt.Errorf("projection %s: restore snapshot at %d: %w", p.Name(), pos, err)
+			r.discarded = fmt.Errorf("projection %s: snapshot at %d discarded, folding from the start: %w", p.Name(), pos, err)
 		}
 	}
 	r.saved = p.Position()
 	return r, nil
 }
+
+// Discarded is why the latest snapshot was not restored, if it was not.
+func (r *Runner) Discarded() error { return r.discarded }
 
 // Name is the projection's name.
 func (r *Runner) Name() string { return r.p.Name() }

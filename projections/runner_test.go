@@ -30,3 +30,28 @@ func TestRunnerFillsGapsFromTheStore(t *testing.T) {
 		}
 	})
 }
+
+// A snapshot that no longer decodes costs a fold from the start, not a
+// server that will not start.
+func TestRunnerDiscardsAnUnreadableSnapshot(t *testing.T) {
+	c := city(t, "甲")
+	cps := projections.NewMemoryCheckpoints()
+	if err := cps.Save("directory", 3, []byte("not a snapshot of this model")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := projections.NewRunner(directory.New(), cps, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Discarded() == nil || r.Position() != 0 {
+		t.Fatalf("discarded %v, position %d", r.Discarded(), r.Position())
+	}
+	if err := r.CatchUp(context.Background(), c.Store); err != nil {
+		t.Fatal(err)
+	}
+	r.Read(func(p projections.Projection) {
+		if got := len(p.(*directory.Model).List(directory.Filter{})); got != 3 {
+			t.Fatalf("%d compounds after catching up, want 3", got)
+		}
+	})
+}

@@ -121,6 +121,9 @@ func openReadModels(store domain.EventStore, data, campaign, busURL, addr string
 			file.Close()
 			return nil, err
 		}
+		if err := (*r.runner).Discarded(); err != nil {
+			logger.Warn("snapshot not restored", "err", err)
+		}
 	}
 	rm.tables = league.NewService(rm.league, store, cfg)
 	runners := []*projections.Runner{rm.directory, rm.league, rm.credit, rm.boards}
