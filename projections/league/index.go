@@ -26,8 +26,7 @@ type index struct {
 	cells     map[cellKey]int32
 	cellKeys  []cellKey                                   // by cell
 	cellSlot  []int32                                     // by cell: its compound's slot
-	first     int                                         // the month of months[0]
-	months    []column                                    // by month from first
+	first     int                                         // the month of upTo[0]
 	upTo      []column                                    // by month from first: the running totals up to and with it
 	listed    map[int32][]item                            // by listing
 	buf       []fact                                      // the fold's
@@ -218,25 +217,22 @@ func (ix *index) cell(it item) int32 {
 // month returns the offset of month mo, making room for it.
 func (ix *index) month(mo int) int {
 	switch {
-	case len(ix.months) == 0:
-		ix.first, ix.months, ix.upTo = mo, []column{nil}, []column{nil}
+	case len(ix.upTo) == 0:
+		ix.first, ix.upTo = mo, []column{nil}
 	case mo < ix.first: // nothing before: the running totals of earlier months are zero
-		n := ix.first - mo
-		ix.months = append(make([]column, n), ix.months...)
-		ix.upTo = append(make([]column, n), ix.upTo...)
+		ix.upTo = append(make([]column, ix.first-mo), ix.upTo...)
 		ix.first = mo
 	}
-	for mo-ix.first >= len(ix.months) {
-		ix.months = append(ix.months, nil)
+	for mo-ix.first >= len(ix.upTo) { // nothing yet: the running totals carry on
 		ix.upTo = append(ix.upTo, slices.Clone(ix.upTo[len(ix.upTo)-1]))
 	}
 	return mo - ix.first
 }
 
+// count adds a fact (sign 1) or takes it back (-1) in the running totals
+// of its month and every later one.
 func (ix *index) count(cell int32, f fact, sign int32) {
-	i := ix.month(monthOf(f.at))
-	ix.months[i].add(cell, f.c, f.num, sign)
-	for j := i; j < len(ix.upTo); j++ {
+	for j := ix.month(monthOf(f.at)); j < len(ix.upTo); j++ {
 		ix.upTo[j].add(cell, f.c, f.num, sign)
 	}
 }
