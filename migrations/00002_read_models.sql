@@ -79,7 +79,27 @@ CREATE TABLE rm_credit_items (
 );
 CREATE INDEX rm_credit_items_company ON rm_credit_items (company);
 
+-- League tables (排名) of the running year and the one before, at every
+-- level, under the campaign configuration in force (projection "league").
+-- metrics holds each metric's value, numerator, denominator, normalised
+-- score and weight: jsonb_to_recordset(metrics) lays them out as rows.
+CREATE TABLE rm_league (
+    level     text             NOT NULL, -- street, community, district, compound, company
+    period    text             NOT NULL, -- the year
+    unit      text             NOT NULL,
+    name      text             NOT NULL,
+    rank      integer          NOT NULL,
+    score     double precision NOT NULL, -- weighted composite, 0–100
+    list      text             NOT NULL, -- red (红榜), black (黑榜) or ''
+    rising    boolean          NOT NULL, -- petitions and suits rose against the year before (只降不升)
+    metrics   jsonb            NOT NULL,
+    campaign  text             NOT NULL,
+    judged_at timestamptz      NOT NULL, -- when open items were judged
+    PRIMARY KEY (level, period, unit)
+);
+
 -- +goose Down
+DROP TABLE rm_league;
 DROP TABLE rm_credit_items;
 DROP TABLE rm_deadlines;
 DROP TABLE rm_complaints;

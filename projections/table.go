@@ -27,6 +27,14 @@ func Nullable(t time.Time) any {
 	return t
 }
 
+// Exporter lays a read model out as tables at one position: a Runner of a
+// Tabular projection, or a service that adds tables of its own.
+type Exporter interface {
+	Name() string
+	Position() uint64
+	Tables() (position uint64, tables []Table, ok bool)
+}
+
 // Tables lays the projection out as rows at its current position, while
 // no event is applied; ok is false if it is not Tabular.
 func (r *Runner) Tables() (position uint64, tables []Table, ok bool) {

@@ -49,19 +49,19 @@ func (s *Store) WriteTables(ctx context.Context, projection string, position uin
 	return true, nil
 }
 
-// ExportTables keeps the tables of the runners' projections in PostgreSQL
-// up to date: every interval, each projection that has moved on is laid
-// out and written (WriteTables), until ctx ends. A failed write is logged
+// ExportTables keeps the tables of read models in PostgreSQL up to date:
+// every interval, each that has moved on is laid out and written
+// (WriteTables), until ctx ends. A failed write is logged
 // and tried again at the next tick, so an outage only delays the tables.
 // Each write replaces a projection's tables whole: cheap at a city's
 // scale of compounds, about a second for the complaints at a million
 // events, which the interval bounds.
-func (s *Store) ExportTables(ctx context.Context, interval time.Duration, logger *slog.Logger, runners ...*projections.Runner) {
+func (s *Store) ExportTables(ctx context.Context, interval time.Duration, logger *slog.Logger, models ...projections.Exporter) {
 	exported := map[string]uint64{}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		for _, r := range runners {
+		for _, r := range models {
 			if r.Position() <= exported[r.Name()] {
 				continue
 			}

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 	}
 	dir, lg := directory.New(), league.New()
 	var runners []*projections.Runner
+	var models []projections.Exporter
 	for _, p := range []projections.Projection{dir, lg, credit.New(credit.DefaultRules()), deadlines.New(domain.DefaultRuleBook())} {
 		r, err := projections.NewRunner(p, projections.NewMemoryCheckpoints(), 1<<20)
 		if err != nil {
@@ -39,13 +41,16 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 			t.Fatal(err)
 		}
 		runners = append(runners, r)
+		models = append(models, r)
 	}
+	tables := league.NewService(runners[1], s, league.DefaultConfig())
+	models[1] = tables // the complaints and the league tables
 	head := lg.Position()
 	exportCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.ExportTables(exportCtx, time.Hour, slog.New(slog.DiscardHandler), runners...)
+		s.ExportTables(exportCtx, time.Hour, slog.New(slog.DiscardHandler), models...)
 	}()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
@@ -120,7 +125,26 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 			t.Errorf("street %s is not in the league table", sq.Street)
 		}
 	}
-	for _, table := range []string{"rm_deadlines", "rm_credit_items"} {
+	// The league table of 2025 as the API serves it.
+	served, err := tables.Table(ctx, league.Request{Query: league.Query{Level: league.LevelStreet, Period: year}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range served.Rows {
+		var rank int
+		var score float64
+		var list string
+		var responseRate *float64
+		if err := conn.QueryRow(ctx, `SELECT rank, score, list, (SELECT value FROM jsonb_to_recordset(metrics) AS m(key text, value float8)
+			WHERE key = 'response_rate') FROM rm_league WHERE level = 'street' AND period = '2025' AND unit = $1`, r.Unit).Scan(&rank, &score, &list, &responseRate); err != nil {
+			t.Fatalf("%s: %v", r.Unit, err)
+		}
+		want := r.Metrics[slices.IndexFunc(r.Metrics, func(v league.Value) bool { return v.Key == "response_rate" })].Value
+		if rank != r.Rank || score != r.Score || list != r.List || (responseRate == nil) != (want == nil) || want != nil && *want != *responseRate {
+			t.Errorf("%s in SQL: rank %d, score %v, list %q, response %v; served: %d, %v, %q, %v", r.Unit, rank, score, list, responseRate, r.Rank, r.Score, r.List, want)
+		}
+	}
+	for _, table := range []string{"rm_deadlines", "rm_credit_items", "rm_league"} {
 		var n int
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil || n == 0 {
 			t.Errorf("%s: %d rows, %v", table, n, err)

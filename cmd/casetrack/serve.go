@@ -76,7 +76,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	}()
 	defer func() { <-busDone }() // the bus saves the snapshots on its way out
 	if pg, ok := store.(*postgres.Store); ok {
-		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.boards)
+		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.tables, rm.credit, rm.boards)
 	}
 	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, rm.directory, logger, rm.apiOptions(store)...),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}

@@ -2,7 +2,9 @@ package league
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -163,4 +165,44 @@ func (s *Service) compute(key cacheKey, cfg Config, q Query) Table {
 	}
 	tb.Rows = slices.Clone(tb.Rows)
 	return tb
+}
+
+// Name, Position and Tables make the service an exporter of read models
+// (projections.Exporter): the fold's complaint rows (Model.Tables) and, for
+// SQL readers, the league tables of the running year and the one before
+// at every level, under the campaign configuration in force, judged now.
+func (s *Service) Name() string     { return s.runner.Name() }
+func (s *Service) Position() uint64 { return s.runner.Position() }
+
+func (s *Service) Tables() (uint64, []projections.Table, bool) {
+	cfg, now := s.Config(), s.now().Truncate(time.Minute)
+	year := now.In(domain.China).Year()
+	league := projections.Table{Name: "rm_league", Columns: []string{"level", "period", "unit", "name", "rank", "score", "list",
+		"rising", "metrics", "campaign", "judged_at"}}
+	type ranked struct {
+		year int
+		tb   Table
+	}
+	var pos uint64
+	var tables []projections.Table
+	var ranks []ranked
+	s.runner.Read(func(p projections.Projection) {
+		m := p.(*Model)
+		m.Index()
+		pos, tables = m.Position(), m.Tables()
+		for _, y := range []int{year - 1, year} {
+			period, _ := ParsePeriod(strconv.Itoa(y))
+			for _, level := range levelOrder {
+				ranks = append(ranks, ranked{y, m.Table(cfg, Query{Level: level, Period: period, At: now})})
+			}
+		}
+	})
+	for _, r := range ranks { // laid out after the read: the fold need not wait for it
+		for _, row := range r.tb.Rows {
+			metrics, _ := json.Marshal(row.Metrics)
+			league.Rows = append(league.Rows, []any{string(r.tb.Level), strconv.Itoa(r.year), row.Unit, row.Name, row.Rank, row.Score,
+				row.List, row.Rising, metrics, cfg.Name, minTime(now, r.tb.To)})
+		}
+	}
+	return pos, append(tables, league), true
 }
