@@ -6,59 +6,6 @@ import (
 	"time"
 )
 
-// CommitteeRules are the owners' committee (业主委员会) rules of a
-// jurisdiction. Defaults follow the domain reference; cities override them.
-type CommitteeRules struct {
-	EligibleDelivered       Fraction `json:"eligible_delivered"`        // delivered share of private area before owners may apply
-	PreparatoryWithinDays   int      `json:"preparatory_within_days"`   // 筹备组 formed after the application
-	MinMembers              int      `json:"min_members"`               // 5
-	MaxMembers              int      `json:"max_members"`               // 11
-	SmallCompoundHouseholds int      `json:"small_compound_households"` // below this, SmallMinMembers is allowed
-	SmallMinMembers         int      `json:"small_min_members"`         // 3
-	MaxAlternates           Fraction `json:"max_alternates"`            // cap on alternates per member: 40%
-	MaxTermYears            int      `json:"max_term_years"`            // 5
-	ChairWithinDays         int      `json:"chair_within_days"`         // chair chosen after the election
-	FilingWithinDays        int      `json:"filing_within_days"`        // 备案 after the election
-	ReelectionLeadMonths    int      `json:"reelection_lead_months"`    // 换届 starts before the term ends
-	HandoverWithinDays      int      `json:"handover_within_days"`      // outgoing committee hands over archives and seal
-	InterimFilingWithinDays int      `json:"interim_filing_within_days"`
-	AgeMin                  int      `json:"age_min"`
-	AgeMax                  int      `json:"age_max"`
-	VettingChecks           []string `json:"vetting_checks"` // every check a candidate must pass
-}
-
-// The vetting checks (资格审查) of the domain reference.
-const (
-	CheckUnitOwner         = "unit_owner"            // 本小区业主
-	CheckCivilCapacity     = "civil_capacity"        // 完全民事行为能力
-	CheckAge               = "age"                   // 年龄
-	CheckNoFeeArrears      = "no_fee_arrears"        // 无欠缴、拒缴物业费
-	CheckFundPaid          = "maintenance_fund_paid" // 已缴维修资金
-	CheckNoCompanyTies     = "no_company_ties"       // 本人及近亲属不在物业企业任职
-	CheckNoCompanyBenefits = "no_company_benefits"   // 未收受物业企业利益
-	CheckNoRecentPenalty   = "no_recent_penalty"     // 三年内无刑事处罚或严重处分
-	CheckNoIllegalBuilding = "no_illegal_construction"
-)
-
-func defaultCommitteeRules() CommitteeRules {
-	return CommitteeRules{
-		EligibleDelivered:     Fraction{1, 2, true},
-		PreparatoryWithinDays: 60,
-		MinMembers:            5, MaxMembers: 11,
-		SmallCompoundHouseholds: 100, SmallMinMembers: 3,
-		MaxAlternates:           Fraction{2, 5, false},
-		MaxTermYears:            5,
-		ChairWithinDays:         7,
-		FilingWithinDays:        30,
-		ReelectionLeadMonths:    3,
-		HandoverWithinDays:      10,
-		InterimFilingWithinDays: 30,
-		AgeMin:                  18, AgeMax: 75,
-		VettingChecks: []string{CheckUnitOwner, CheckCivilCapacity, CheckAge, CheckNoFeeArrears, CheckFundPaid,
-			CheckNoCompanyTies, CheckNoCompanyBenefits, CheckNoRecentPenalty, CheckNoIllegalBuilding},
-	}
-}
-
 // committeeState is the committee side of a compound: the formation in
 // progress and the body currently serving.
 type committeeState struct {

@@ -116,23 +116,6 @@ var complaintFlow = map[complaintAction]struct {
 	actReopen:           {[]ComplaintState{ComplaintStateFollowedUp}, ComplaintStateReopened, "重办"},
 }
 
-// ComplaintRules are the time limits of complaint handling (办理时限).
-// Missing a limit is recorded, never rejected: the rates are computed later
-// from the times and dues the events carry.
-type ComplaintRules struct {
-	DispatchHours                int `json:"dispatch_hours"`                  // 派单时限
-	UrgentDispatchHours          int `json:"urgent_dispatch_hours"`           // 紧急件派单时限
-	ConsultationReplyWorkingDays int `json:"consultation_reply_working_days"` // 咨询答复时限
-	ComplaintReplyWorkingDays    int `json:"complaint_reply_working_days"`    // 投诉办结时限
-	FollowUpDays                 int `json:"follow_up_days"`                  // 办结后回访时限
-	MaxExtensionWorkingDays      int `json:"max_extension_working_days"`      // 每轮办理累计最多延期
-}
-
-func defaultComplaintRules() ComplaintRules {
-	return ComplaintRules{DispatchHours: 24, UrgentDispatchHours: 1, ConsultationReplyWorkingDays: 3,
-		ComplaintReplyWorkingDays: 15, FollowUpDays: 1, MaxExtensionWorkingDays: 15}
-}
-
 // dispatchDue is when a complaint received (or reopened) at must be
 // dispatched and signed for.
 func (r ComplaintRules) dispatchDue(at time.Time, urgent bool) time.Time {

@@ -71,7 +71,7 @@ func (c *Compound) Version() uint64           { return c.version }
 func (c *Compound) Registered() bool          { return c.registered }
 func (c *Compound) Profile() Profile          { return c.profile }
 func (c *Compound) Alerts() []Alert           { return append([]Alert(nil), c.alerts...) }
-func (c *Compound) hasCommand(id string) bool { return c.commandIDs[id] }
+func (c *Compound) HasCommand(id string) bool { return c.commandIDs[id] }
 
 // Command is a request to change one compound. decide checks it against the
 // current state and the rule set in force at its effective time, and returns

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,7 @@ func sealedStream(n int) []Envelope {
 	prev := ""
 	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := 1; i <= n; i++ {
-		e := Envelope{EventID: EventID("cmd", i), StreamID: "compound-x", Version: uint64(i), Type: "AlertRaised", SchemaVersion: 1,
+		e := Envelope{EventID: fmt.Sprintf("event-%d", i), StreamID: "compound-x", Version: uint64(i), Type: "AlertRaised", SchemaVersion: 1,
 			OccurredAt: at, RecordedAt: at, Actor: Actor{UserID: "u"}, CommandID: "cmd", Data: json.RawMessage(`{}`)}
 		e.Seal(prev)
 		prev = e.Hash

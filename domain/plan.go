@@ -7,18 +7,6 @@ import (
 	"time"
 )
 
-// PlanRules are the limits of remediation plans (一区一策) and supervision
-// listings (挂牌督办) of one jurisdiction.
-type PlanRules struct {
-	MaxListingDays               int `json:"max_listing_days"`                // a listing's deadline is at most this many days after listing (≤ 1 year)
-	ExtensionLeadWorkingDays     int `json:"extension_lead_working_days"`     // an extension is requested at least this many working days before the deadline
-	ExtensionDecisionWorkingDays int `json:"extension_decision_working_days"` // and decided within this many working days of the request
-}
-
-func defaultPlanRules() PlanRules {
-	return PlanRules{MaxListingDays: 365, ExtensionLeadWorkingDays: 20, ExtensionDecisionWorkingDays: 10}
-}
-
 // ---- Conflict flag (矛盾突出小区) ----
 
 // ConflictView is the conflict-compound designation (矛盾突出小区).

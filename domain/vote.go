@@ -75,38 +75,6 @@ type Threshold struct {
 	Share Fraction `json:"share"`
 }
 
-// VoteRules are an assembly's quorum and thresholds under one law.
-type VoteRules struct {
-	Law          string    `json:"law"`
-	Quorum       Fraction  `json:"quorum"` // of total area and of all owners
-	Ordinary     Threshold `json:"ordinary"`
-	Major        Threshold `json:"major"`
-	MajorMatters []Matter  `json:"major_matters"`
-}
-
-// civilCodeVoteRules: Civil Code art. 278, for votes from 2021-01-01.
-func civilCodeVoteRules() VoteRules {
-	return VoteRules{
-		Law:          "民法典第二百七十八条",
-		Quorum:       Fraction{2, 3, false},
-		Ordinary:     Threshold{OfParticipating, Fraction{1, 2, true}},
-		Major:        Threshold{OfParticipating, Fraction{3, 4, false}},
-		MajorMatters: []Matter{MatterRaiseFund, MatterRebuild, MatterChangeCommonUse},
-	}
-}
-
-// regulation2018VoteRules: Property Management Regulation art. 12 (2018),
-// kept for replays of votes before 2021.
-func regulation2018VoteRules() VoteRules {
-	return VoteRules{
-		Law:          "物业管理条例第十二条（2018年修订）",
-		Quorum:       Fraction{1, 2, true},
-		Ordinary:     Threshold{OfTotal, Fraction{1, 2, true}},
-		Major:        Threshold{OfTotal, Fraction{2, 3, false}},
-		MajorMatters: []Matter{MatterRaiseFund, MatterUseFund, MatterRebuild},
-	}
-}
-
 // Tally is an assembly's count on both axes. Headcount follows the rules of
 // TallyUnits: one owner one head, however many units; the developer's
 // unsold units one head together.

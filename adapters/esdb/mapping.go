@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -107,7 +108,7 @@ func seal(req domain.AppendRequest, prevHash string) ([]domain.Envelope, []esdb.
 		e.StreamID, e.CommandID = req.StreamID, req.CommandID
 		e.Version = req.ExpectedVersion + uint64(i) + 1
 		if e.EventID == "" && req.CommandID != "" {
-			e.EventID = domain.EventID(req.CommandID, i)
+			e.EventID = app.EventID(req.CommandID, i)
 		}
 		e.Seal(prevHash)
 		d, err := toEventData(e)

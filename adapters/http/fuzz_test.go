@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casetrack/casetrack/adapters/memory"
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -19,8 +21,8 @@ func FuzzCommandEndpoint(f *testing.F) {
 	names := domain.CommandNames()
 	f.Fuzz(func(t *testing.T, pick uint, body []byte) {
 		// A fresh store per input keeps inputs independent and the streams short.
-		store := domain.NewMemoryStore()
-		srv := NewServer(domain.NewService(store, domain.DefaultRuleBook()), store, followDirectory(t, store),
+		store := memory.NewStore()
+		srv := NewServer(app.NewService(store, domain.DefaultRuleBook()), store, followDirectory(t, store),
 			slog.New(slog.NewTextHandler(io.Discard, nil)))
 		post := func(name string, body string) *httptest.ResponseRecorder {
 			req := httptest.NewRequest("POST", "/api/v1/compounds/c1/"+name, strings.NewReader(body))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
@@ -26,7 +27,7 @@ func leagueFixture(t *testing.T) (*fixture, *projections.Runner, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := domain.NewService(f.store, domain.DefaultRuleBook(), domain.WithClock(func() time.Time { return f.now }))
+	svc := app.NewService(f.store, domain.DefaultRuleBook(), app.WithClock(func() time.Time { return f.now }))
 	f.srv = NewServer(svc, f.store, followDirectory(t, f.store), slog.New(slog.NewTextHandler(io.Discard, nil)),
 		WithLeague(league.NewService(runner, f.store, league.DefaultConfig())),
 		WithProjections(f.store, Managed{Runner: runner, New: func() projections.Projection { return league.New() }}))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -102,9 +103,9 @@ func (p *params) streamQuery() domain.StreamQuery {
 }
 
 // meta reads what travels with a command besides its body.
-func (p *params) meta(r *http.Request) domain.Meta {
+func (p *params) meta(r *http.Request) app.Meta {
 	h := r.Header
-	m := domain.Meta{
+	m := app.Meta{
 		CommandID:     h.Get("Idempotency-Key"),
 		CorrelationID: h.Get("X-Correlation-ID"),
 		CausationID:   h.Get("X-Causation-ID"),

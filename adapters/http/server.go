@@ -19,6 +19,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
@@ -34,7 +35,7 @@ const (
 // Server serves the API; it is an http.Handler.
 type Server struct {
 	router *chi.Mux
-	svc    *domain.Service
+	svc    *app.Service
 	store  domain.EventStore
 	dir    *projections.Runner // of a *directory.Model
 	league *league.Service     // nil: no league tables served
@@ -44,7 +45,7 @@ type Server struct {
 }
 
 // NewServer serves the API; dir runs the directory projection (compound lists).
-func NewServer(svc *domain.Service, store domain.EventStore, dir *projections.Runner, logger *slog.Logger, opts ...Option) *Server {
+func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runner, logger *slog.Logger, opts ...Option) *Server {
 	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, logger: logger, waitTimeout: waitTimeout}
 	r := s.router
 	r.Use(s.recoverer)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casetrack/casetrack/adapters/memory"
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -33,11 +35,11 @@ type fixture struct {
 	now   time.Time // the service clock: recorded-at times
 }
 
-func newFixture(t *testing.T) *fixture { return newFixtureOn(t, domain.NewMemoryStore()) }
+func newFixture(t *testing.T) *fixture { return newFixtureOn(t, memory.NewStore()) }
 
 func newFixtureOn(t *testing.T, store domain.EventStore) *fixture {
 	f := &fixture{t: t, store: store, log: &bytes.Buffer{}, now: time.Now().Add(-time.Hour)}
-	svc := domain.NewService(store, domain.DefaultRuleBook(), domain.WithClock(func() time.Time { return f.now }))
+	svc := app.NewService(store, domain.DefaultRuleBook(), app.WithClock(func() time.Time { return f.now }))
 	f.srv = NewServer(svc, store, followDirectory(t, store), slog.New(slog.NewTextHandler(f.log, nil)))
 	return f
 }
@@ -370,10 +372,10 @@ func TestHistory(t *testing.T) {
 
 // tamperedStore alters the data of version 2 of every stream it reads, as
 // someone editing the database by hand would.
-type tamperedStore struct{ *domain.MemoryStore }
+type tamperedStore struct{ *memory.Store }
 
 func (s tamperedStore) ReadStream(ctx context.Context, id string, q domain.StreamQuery) ([]domain.Envelope, error) {
-	events, err := s.MemoryStore.ReadStream(ctx, id, q)
+	events, err := s.Store.ReadStream(ctx, id, q)
 	for i := range events {
 		if events[i].Version == 2 {
 			events[i].Data = json.RawMessage(`{"branch":"假支部","secretary":"无"}`)
@@ -383,7 +385,7 @@ func (s tamperedStore) ReadStream(ctx context.Context, id string, q domain.Strea
 }
 
 func TestHistoryTampered(t *testing.T) {
-	f := newFixtureOn(t, tamperedStore{domain.NewMemoryStore()})
+	f := newFixtureOn(t, tamperedStore{memory.NewStore()})
 	f.ok("c1", "register", registerBody)
 	f.ok("c1", "establish-party-branch", `{"branch":"党支部","secretary":"王芳"}`)
 	rec := f.do("GET", "/api/v1/compounds/c1/history?type=CompoundRegistered", nil)
@@ -473,7 +475,7 @@ func TestCommands(t *testing.T) {
 
 // failingStore fails every read, as a store whose database is gone.
 type failingStore struct {
-	*domain.MemoryStore
+	*memory.Store
 	err error
 }
 
@@ -491,7 +493,7 @@ func TestHealth(t *testing.T) {
 			t.Errorf("%s: status %d", path, rec.Code)
 		}
 	}
-	down := newFixtureOn(t, failingStore{domain.NewMemoryStore(), domain.Errorf(domain.CodeUnavailable, "database is closed")})
+	down := newFixtureOn(t, failingStore{memory.NewStore(), domain.Errorf(domain.CodeUnavailable, "database is closed")})
 	problemOf(t, down.do("GET", "/readyz", nil), http.StatusServiceUnavailable)
 	if rec := down.do("GET", "/healthz", nil); rec.Code != http.StatusOK {
 		t.Errorf("healthz with the store down: status %d (the process is alive)", rec.Code)
@@ -500,7 +502,7 @@ func TestHealth(t *testing.T) {
 
 // TestInternalErrorsAreHidden: internal details go to the log, never to the client.
 func TestInternalErrorsAreHidden(t *testing.T) {
-	f := newFixtureOn(t, failingStore{domain.NewMemoryStore(), errors.New("disk on fire at /var/lib/casetrack")})
+	f := newFixtureOn(t, failingStore{memory.NewStore(), errors.New("disk on fire at /var/lib/casetrack")})
 	for _, rec := range []*httptest.ResponseRecorder{
 		f.do("GET", "/api/v1/compounds/c1", nil),
 		f.do("GET", "/api/v1/compounds/c1/history", nil),

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	httpapi "github.com/casetrack/casetrack/adapters/http"
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -56,7 +57,7 @@ func TestServerRidesOutRestart(t *testing.T) {
 	})
 
 	store := open(t, dsn)
-	svc := domain.NewService(store, domain.DefaultRuleBook())
+	svc := app.NewService(store, domain.DefaultRuleBook())
 	dir, err := projections.NewRunner(directory.New(), projections.NewMemoryCheckpoints(), 1000) // lists are not under test
 	if err != nil {
 		t.Fatal(err)

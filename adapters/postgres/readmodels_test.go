@@ -9,8 +9,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
-	"github.com/casetrack/casetrack/domain/demo"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/credit"
 	"github.com/casetrack/casetrack/projections/deadlines"
@@ -26,7 +27,7 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 	ctx := context.Background()
 	cfg := demo.DefaultConfig()
 	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 10
-	if _, err := demo.Load(ctx, domain.NewService(s, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
+	if _, err := demo.Load(ctx, app.NewService(s, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
 		t.Fatal(err)
 	}
 	dir, lg := directory.New(), league.New()

@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casetrack/casetrack/adapters/memory"
+	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
-	"github.com/casetrack/casetrack/domain/demo"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
 )
@@ -49,10 +51,10 @@ func benchCity(b *testing.B) *Store {
 	}
 	os.Remove(path)
 	start := time.Now()
-	mem := domain.NewMemoryStore()
+	mem := memory.NewStore()
 	cfg := demo.DefaultConfig()
 	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 6, 16, benchCompounds/96
-	if _, err := demo.Load(context.Background(), domain.NewService(mem, domain.DefaultRuleBook()), cfg, 8, nil); err != nil {
+	if _, err := demo.Load(context.Background(), app.NewService(mem, domain.DefaultRuleBook()), cfg, 8, nil); err != nil {
 		b.Fatal(err)
 	}
 	all, _ := mem.ReadAll(context.Background(), 0, 0)

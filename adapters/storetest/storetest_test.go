@@ -5,25 +5,26 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/casetrack/casetrack/adapters/memory"
 	"github.com/casetrack/casetrack/adapters/storetest"
 	"github.com/casetrack/casetrack/domain"
 )
 
 // TestMemoryStore proves the suite against the reference implementation.
 func TestMemoryStore(t *testing.T) {
-	storetest.Run(t, func(*testing.T) domain.EventStore { return domain.NewMemoryStore() })
+	storetest.Run(t, func(*testing.T) domain.EventStore { return memory.NewStore() })
 }
 
 // TestSparsePositions proves the relaxed suite free of dense assumptions
 // against the memory store with gaps between positions, as EventStoreDB's
 // log offsets have.
 func TestSparsePositions(t *testing.T) {
-	storetest.RunWith(t, func(*testing.T) domain.EventStore { return sparse{domain.NewMemoryStore()} },
+	storetest.RunWith(t, func(*testing.T) domain.EventStore { return sparse{memory.NewStore()} },
 		storetest.Options{DensePositions: false})
 }
 
 // sparse maps the memory store's position p to 10p+3.
-type sparse struct{ *domain.MemoryStore }
+type sparse struct{ *memory.Store }
 
 func spread(events []domain.Envelope) []domain.Envelope {
 	out := slices.Clone(events) // the memory store keeps duplicates' results
@@ -37,7 +38,7 @@ func spread(events []domain.Envelope) []domain.Envelope {
 func squeeze(p uint64) uint64 { return (max(p, 3) - 3) / 10 }
 
 func (s sparse) Append(ctx context.Context, req domain.AppendRequest) (domain.AppendResult, error) {
-	res, err := s.MemoryStore.Append(ctx, req)
+	res, err := s.Store.Append(ctx, req)
 	if err == nil {
 		res.Position, res.Events = 10*res.Position+3, spread(res.Events)
 	}
@@ -51,11 +52,11 @@ func (s sparse) ReadStream(ctx context.Context, id string, q domain.StreamQuery)
 		}
 		q.ToPosition = squeeze(q.ToPosition)
 	}
-	events, err := s.MemoryStore.ReadStream(ctx, id, q)
+	events, err := s.Store.ReadStream(ctx, id, q)
 	return spread(events), err
 }
 
 func (s sparse) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.Envelope, error) {
-	events, err := s.MemoryStore.ReadAll(ctx, squeeze(after), limit)
+	events, err := s.Store.ReadAll(ctx, squeeze(after), limit)
 	return spread(events), err
 }

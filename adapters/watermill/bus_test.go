@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casetrack/casetrack/adapters/memory"
+	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
-	"github.com/casetrack/casetrack/domain/demo"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
 	"github.com/casetrack/casetrack/projections/projectiontest"
@@ -22,14 +24,14 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // demoStore is a demo city in memory: the README's whole city (600
 // compounds, about 65,000 events), or a tenth of it.
-func demoStore(t *testing.T, whole bool) *domain.MemoryStore {
+func demoStore(t *testing.T, whole bool) *memory.Store {
 	t.Helper()
-	store := domain.NewMemoryStore()
+	store := memory.NewStore()
 	cfg := demo.DefaultConfig()
 	if !whole {
 		cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 20
 	}
-	if _, err := demo.Load(context.Background(), domain.NewService(store, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
+	if _, err := demo.Load(context.Background(), app.NewService(store, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
 		t.Fatal(err)
 	}
 	return store
@@ -145,8 +147,8 @@ func TestBusCatchUpEqualsRebuildAcrossAKill(t *testing.T) {
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	defer cancel2()
 	go func() { done <- NewInProcess(store, quiet, lr2, dr2).Run(ctx2) }()
-	svc := domain.NewService(store, domain.DefaultRuleBook())
-	if _, err := svc.Execute(context.Background(), "C0001", domain.FlagConflict{Reason: "新增"}, domain.Meta{}); err != nil &&
+	svc := app.NewService(store, domain.DefaultRuleBook())
+	if _, err := svc.Execute(context.Background(), "C0001", domain.FlagConflict{Reason: "新增"}, app.Meta{}); err != nil &&
 		domain.ErrorCode(err) != domain.CodeRejected {
 		t.Fatal(err)
 	}
@@ -244,10 +246,10 @@ func TestRebuildSwapsInACaughtUpModel(t *testing.T) {
 	fresh := league.New()
 	rebuilt := make(chan error, 1)
 	go func() { rebuilt <- runner.Rebuild(context.Background(), store, fresh) }()
-	svc := domain.NewService(store, domain.DefaultRuleBook())
+	svc := app.NewService(store, domain.DefaultRuleBook())
 	for i := 0; i < 20; i++ { // writes during the rebuild
 		if _, err := svc.Execute(context.Background(), "C0002", domain.HoldJointMeeting{MeetingID: fmt.Sprintf("rb-%d", i), Attendees: []string{"x"}},
-			domain.Meta{}); err != nil && domain.ErrorCode(err) != domain.CodeRejected {
+			app.Meta{}); err != nil && domain.ErrorCode(err) != domain.CodeRejected {
 			t.Fatal(err)
 		}
 		runner.Read(func(p projections.Projection) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
@@ -71,10 +72,10 @@ func twoInstances(t *testing.T, openBus func(name string, store domain.EventStor
 	case <-time.After(100 * time.Millisecond):
 	}
 	// Commands on both instances while they run: these arrive through the bus.
-	svcs := []*domain.Service{domain.NewService(store, domain.DefaultRuleBook()), domain.NewService(store, domain.DefaultRuleBook())}
+	svcs := []*app.Service{app.NewService(store, domain.DefaultRuleBook()), app.NewService(store, domain.DefaultRuleBook())}
 	for i := range 30 {
 		cmd := domain.HoldJointMeeting{MeetingID: fmt.Sprintf("nats-%d", i), Attendees: []string{"党支部"}}
-		if _, err := svcs[i%2].Execute(context.Background(), fmt.Sprintf("C%04d", 1+i%20), cmd, domain.Meta{}); err != nil &&
+		if _, err := svcs[i%2].Execute(context.Background(), fmt.Sprintf("C%04d", 1+i%20), cmd, app.Meta{}); err != nil &&
 			domain.ErrorCode(err) != domain.CodeRejected {
 			t.Fatal(err)
 		}

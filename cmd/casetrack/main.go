@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 )
@@ -63,6 +64,6 @@ func main() {
 	}
 }
 
-func newService(store domain.EventStore) *domain.Service {
-	return domain.NewService(store, domain.DefaultRuleBook())
+func newService(store domain.EventStore) *app.Service {
+	return app.NewService(store, domain.DefaultRuleBook())
 }

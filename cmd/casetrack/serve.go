@@ -20,8 +20,9 @@ import (
 	"github.com/casetrack/casetrack/adapters/postgres"
 	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/adapters/watermill"
+	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
-	"github.com/casetrack/casetrack/domain/demo"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
 
@@ -213,7 +214,7 @@ func reloadOnHangup(ctx context.Context, logger *slog.Logger, tables *league.Ser
 // A store shared with other instances gets the demo only when asked for it
 // explicitly, and only while its log is empty: a production database must
 // not fill with a demo city because a flag kept its default.
-func loadDemoOnce(ctx context.Context, logger *slog.Logger, svc *domain.Service, store domain.EventStore, storeURL, data string, explicit bool) error {
+func loadDemoOnce(ctx context.Context, logger *slog.Logger, svc *app.Service, store domain.EventStore, storeURL, data string, explicit bool) error {
 	if external(storeURL) {
 		if !explicit {
 			return nil
@@ -233,7 +234,7 @@ func loadDemoOnce(ctx context.Context, logger *slog.Logger, svc *domain.Service,
 	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644)
 }
 
-func loadDemo(ctx context.Context, logger *slog.Logger, svc *domain.Service) error {
+func loadDemo(ctx context.Context, logger *slog.Logger, svc *app.Service) error {
 	cfg := demo.DefaultConfig()
 	start := time.Now()
 	logger.Info("loading the demo city", "districts", cfg.Districts, "streets", cfg.Districts*cfg.StreetsPerDistrict,

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casetrack/casetrack/adapters/memory"
+	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
-	"github.com/casetrack/casetrack/domain/demo"
 	"github.com/casetrack/casetrack/projections"
 )
 
@@ -136,10 +138,10 @@ func mustJSON(v any) string {
 // demoEvents is the log of a small demo city.
 func demoEvents(t *testing.T) []domain.Envelope {
 	t.Helper()
-	store := domain.NewMemoryStore()
+	store := memory.NewStore()
 	cfg := demo.DefaultConfig()
 	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 20
-	if _, err := demo.Load(context.Background(), domain.NewService(store, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
+	if _, err := demo.Load(context.Background(), app.NewService(store, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
 		t.Fatal(err)
 	}
 	events, _ := store.ReadAll(context.Background(), 0, 0)

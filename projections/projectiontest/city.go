@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casetrack/casetrack/adapters/memory"
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 )
@@ -17,21 +19,21 @@ func At(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 
 // City is a memory store and a command service over it.
 type City struct {
 	t     testing.TB
-	Store *domain.MemoryStore
-	Svc   *domain.Service
+	Store *memory.Store
+	Svc   *app.Service
 }
 
 // NewCity judges commands by book; now is the service clock (recorded-at).
 func NewCity(t testing.TB, book domain.RuleBook, now time.Time) *City {
-	store := domain.NewMemoryStore()
-	return &City{t: t, Store: store, Svc: domain.NewService(store, book, domain.WithClock(func() time.Time { return now }))}
+	store := memory.NewStore()
+	return &City{t: t, Store: store, Svc: app.NewService(store, book, app.WithClock(func() time.Time { return now }))}
 }
 
 // Do records commands on a compound at a business time; a rejection fails the test.
 func (c *City) Do(id string, when time.Time, cmds ...domain.Command) {
 	c.t.Helper()
 	for _, cmd := range cmds {
-		if _, err := c.Svc.Execute(context.Background(), id, cmd, domain.Meta{OccurredAt: when}); err != nil {
+		if _, err := c.Svc.Execute(context.Background(), id, cmd, app.Meta{OccurredAt: when}); err != nil {
 			c.t.Fatalf("%s %T at %s: %v", id, cmd, when, err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -73,7 +74,7 @@ func pick(names []string, i int, suffix string) string {
 
 // Load runs the city through svc with workers compounds at a time. Command
 // IDs are derived from the seed, so an interrupted load can simply run again.
-func Load(ctx context.Context, svc *domain.Service, cfg Config, workers int, progress func(done, total int)) (events int, err error) {
+func Load(ctx context.Context, svc *app.Service, cfg Config, workers int, progress func(done, total int)) (events int, err error) {
 	city := City(cfg)
 	jobs := make(chan Compound)
 	var mu sync.Mutex
@@ -118,10 +119,10 @@ feed:
 	return events, firstErr
 }
 
-func loadCompound(ctx context.Context, svc *domain.Service, cfg Config, c Compound) (int, error) {
+func loadCompound(ctx context.Context, svc *app.Service, cfg Config, c Compound) (int, error) {
 	n := 0
 	for i, s := range c.Steps {
-		res, err := svc.Execute(ctx, c.ID, s.Cmd, domain.Meta{
+		res, err := svc.Execute(ctx, c.ID, s.Cmd, app.Meta{
 			CommandID:     fmt.Sprintf("demo-%d-%s-%d", cfg.Seed, c.ID, i),
 			CorrelationID: "demo-" + c.ID, Actor: s.Actor, OccurredAt: s.At})
 		if err != nil {

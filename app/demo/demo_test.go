@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/casetrack/casetrack/adapters/memory"
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -18,8 +20,8 @@ func small() Config {
 // the command service rejects none of them.
 func TestDemoCityLoadsThroughTheCommandService(t *testing.T) {
 	ctx := context.Background()
-	store := domain.NewMemoryStore()
-	svc := domain.NewService(store, domain.DefaultRuleBook())
+	store := memory.NewStore()
+	svc := app.NewService(store, domain.DefaultRuleBook())
 	n, err := Load(ctx, svc, small(), 4, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,8 @@
-package domain
+package app
 
 import (
 	"context"
+	"github.com/casetrack/casetrack/domain"
 	"strconv"
 	"sync"
 	"time"
@@ -11,20 +12,20 @@ import (
 
 // Meta is what travels with a command besides its body.
 type Meta struct {
-	CommandID     string    // idempotency key: a retried command ID returns the first result
-	CorrelationID string    // ties a chain of commands to one user action
-	CausationID   string    // the event or command that caused this one
-	Actor         Actor     // who, in which role, for which organisation
-	OccurredAt    time.Time // business time; zero means now; may be backdated for paper records
-	IfVersion     *uint64   // the stream version the client saw (HTTP If-Match)
+	CommandID     string       // idempotency key: a retried command ID returns the first result
+	CorrelationID string       // ties a chain of commands to one user action
+	CausationID   string       // the event or command that caused this one
+	Actor         domain.Actor // who, in which role, for which organisation
+	OccurredAt    time.Time    // business time; zero means now; may be backdated for paper records
+	IfVersion     *uint64      // the stream version the client saw (HTTP If-Match)
 }
 
 // Service loads a compound, decides a command, and appends the events with
 // the version it loaded, retrying a bounded number of times when another
 // writer got there first.
 type Service struct {
-	store   EventStore
-	rules   RuleBook
+	store   domain.EventStore
+	rules   domain.RuleBook
 	now     func() time.Time
 	retries int
 	cache   aggregateCache
@@ -44,7 +45,7 @@ func WithCacheSize(n int) ServiceOption {
 // WithRetries sets how often a version conflict is retried.
 func WithRetries(n int) ServiceOption { return func(s *Service) { s.retries = n } }
 
-func NewService(store EventStore, rules RuleBook, opts ...ServiceOption) *Service {
+func NewService(store domain.EventStore, rules domain.RuleBook, opts ...ServiceOption) *Service {
 	s := &Service{store: store, rules: rules, now: time.Now, retries: 5,
 		cache: aggregateCache{entries: map[string]*cacheEntry{}, max: 5000}}
 	for _, o := range opts {
@@ -54,25 +55,25 @@ func NewService(store EventStore, rules RuleBook, opts ...ServiceOption) *Servic
 }
 
 // Rules returns the service's rule book.
-func (s *Service) Rules() RuleBook { return s.rules }
+func (s *Service) Rules() domain.RuleBook { return s.rules }
 
 // Load folds a compound's stream, narrowed by q (time travel).
-func (s *Service) Load(ctx context.Context, compoundID string, q StreamQuery) (*Compound, []Envelope, error) {
-	if err := ValidateCompoundID(compoundID); err != nil {
+func (s *Service) Load(ctx context.Context, compoundID string, q domain.StreamQuery) (*domain.Compound, []domain.Envelope, error) {
+	if err := domain.ValidateCompoundID(compoundID); err != nil {
 		return nil, nil, err
 	}
-	events, err := s.store.ReadStream(ctx, StreamID(compoundID), q)
+	events, err := s.store.ReadStream(ctx, domain.StreamID(compoundID), q)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := FoldCompound(compoundID, events)
+	c, err := domain.FoldCompound(compoundID, events)
 	return c, events, err
 }
 
 // Execute runs cmd against a compound and records what it decides.
-func (s *Service) Execute(ctx context.Context, compoundID string, cmd Command, m Meta) (AppendResult, error) {
-	if err := ValidateCompoundID(compoundID); err != nil {
-		return AppendResult{}, err
+func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Command, m Meta) (domain.AppendResult, error) {
+	if err := domain.ValidateCompoundID(compoundID); err != nil {
+		return domain.AppendResult{}, err
 	}
 	now := s.now().UTC().Truncate(time.Microsecond) // every backend keeps microseconds
 	if m.CommandID == "" {
@@ -84,7 +85,7 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd Command, m
 	}
 	at = at.UTC().Truncate(time.Microsecond)
 	if at.After(now.Add(5 * time.Minute)) {
-		return AppendResult{}, &Error{Code: CodeInvalid, Message: "command rejected", Violations: []Violation{{
+		return domain.AppendResult{}, &domain.Error{Code: domain.CodeInvalid, Message: "command rejected", Violations: []domain.Violation{{
 			Rule: "command.future", Field: "occurred_at",
 			Message: "a fact cannot be recorded before it happens", MessageZH: "不能登记尚未发生的事项"}}}
 	}
@@ -97,36 +98,36 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd Command, m
 	for attempt := 0; ; attempt++ {
 		c, err := s.catchUp(ctx, compoundID, entry)
 		if err != nil {
-			return AppendResult{}, err
+			return domain.AppendResult{}, err
 		}
-		if c.hasCommand(m.CommandID) { // a retry of a command that already landed
-			stream, err := s.store.ReadStream(ctx, StreamID(compoundID), StreamQuery{})
+		if c.HasCommand(m.CommandID) { // a retry of a command that already landed
+			stream, err := s.store.ReadStream(ctx, domain.StreamID(compoundID), domain.StreamQuery{})
 			return resultOf(stream, m.CommandID), err
 		}
 		if m.IfVersion != nil && *m.IfVersion != c.Version() {
-			return AppendResult{}, ConflictError(StreamID(compoundID), *m.IfVersion, c.Version())
+			return domain.AppendResult{}, domain.ConflictError(domain.StreamID(compoundID), *m.IfVersion, c.Version())
 		}
 		events, err := c.Decide(cmd, rules, at)
 		if err != nil {
-			return AppendResult{}, err
+			return domain.AppendResult{}, err
 		}
 		if len(events) == 0 {
-			return AppendResult{StreamID: StreamID(compoundID), Version: c.Version()}, nil
+			return domain.AppendResult{StreamID: domain.StreamID(compoundID), Version: c.Version()}, nil
 		}
-		req := AppendRequest{StreamID: StreamID(compoundID), ExpectedVersion: c.Version(), CommandID: m.CommandID}
+		req := domain.AppendRequest{StreamID: domain.StreamID(compoundID), ExpectedVersion: c.Version(), CommandID: m.CommandID}
 		for i, e := range events {
-			typ, ver, data, err := EncodeEvent(e)
+			typ, ver, data, err := domain.EncodeEvent(e)
 			if err != nil {
-				return AppendResult{}, err
+				return domain.AppendResult{}, err
 			}
-			req.Events = append(req.Events, Envelope{
+			req.Events = append(req.Events, domain.Envelope{
 				EventID: EventID(m.CommandID, i), StreamID: req.StreamID, Type: typ, SchemaVersion: ver,
 				OccurredAt: at, RecordedAt: now, Actor: m.Actor,
 				CorrelationID: m.CorrelationID, CausationID: m.CausationID, CommandID: m.CommandID, Data: data,
 			})
 		}
 		res, err := s.store.Append(ctx, req)
-		if ErrorCode(err) == CodeConflict && m.IfVersion == nil && attempt < s.retries {
+		if domain.ErrorCode(err) == domain.CodeConflict && m.IfVersion == nil && attempt < s.retries {
 			continue // catchUp reads what the other writer appended
 		}
 		if err != nil {
@@ -146,11 +147,11 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd Command, m
 
 // catchUp brings the cached compound up to the stream's head: the whole
 // stream on first use, afterwards only what other writers appended.
-func (s *Service) catchUp(ctx context.Context, compoundID string, e *cacheEntry) (*Compound, error) {
+func (s *Service) catchUp(ctx context.Context, compoundID string, e *cacheEntry) (*domain.Compound, error) {
 	if e.c == nil {
-		e.c = NewCompound(compoundID)
+		e.c = domain.NewCompound(compoundID)
 	}
-	events, err := s.store.ReadStream(ctx, StreamID(compoundID), StreamQuery{FromVersion: e.c.Version() + 1})
+	events, err := s.store.ReadStream(ctx, domain.StreamID(compoundID), domain.StreamQuery{FromVersion: e.c.Version() + 1})
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +174,7 @@ type aggregateCache struct {
 
 type cacheEntry struct {
 	mu sync.Mutex
-	c  *Compound
+	c  *domain.Compound
 }
 
 func (a *aggregateCache) get(id string) *cacheEntry {
@@ -203,8 +204,8 @@ func EventID(commandID string, i int) string {
 	return uuid.NewSHA1(eventIDSpace, []byte(commandID+"/"+strconv.Itoa(i))).String()
 }
 
-func resultOf(stream []Envelope, commandID string) AppendResult {
-	r := AppendResult{Duplicate: true}
+func resultOf(stream []domain.Envelope, commandID string) domain.AppendResult {
+	r := domain.AppendResult{Duplicate: true}
 	for _, e := range stream {
 		if e.CommandID == commandID {
 			r.StreamID, r.Version, r.Position = e.StreamID, e.Version, e.Position
