@@ -1,0 +1,135 @@
+// Package domain is the core of casetrack: the compound aggregate (小区),
+// the commands that ask to change it, the events that record what changed,
+// the jurisdiction rules that decide between them, and the ports the rest
+// of the program plugs into.
+//
+// It is pure Go: no clock, no ID generator, no database, HTTP or bus.
+// Business time comes in with each command, IDs come in with each command,
+// and the rule set in force comes in as a value.
+//
+// # Reading order
+//
+//   - compound.go: the aggregate; Decide runs a command, Apply folds an event.
+//   - event.go: the envelope every store keeps, its hash chain, the event
+//     registry with schema versions and upcasters.
+//   - error.go: the one error type, stable codes, every broken rule in
+//     English and Chinese.
+//   - rules.go: rule sets by effective date, loaded from TOML files
+//     (rulesets/ holds the built-in ones).
+//   - store.go: the EventStore port; adapters/storetest is its contract.
+//   - one file per part of a compound's life, each opening with its rules in
+//     plain words: registry.go (registration, company, party building),
+//     committee_*.go (owners' committee), vote.go (assemblies),
+//     complaint.go (12345 and petitions), lawsuit.go, plan.go (一区一策),
+//     listing.go (挂牌督办), enforcement.go, governance.go.
+//
+// Commands and events are declared apart: a command is what a user asks
+// (input shape, decoded from the API), an event is what was decided and is
+// kept for ever (stored shape, pinned by testdata/events/*.json). The two
+// change independently; an event that changes shape gets a new schema
+// version and an upcaster from the old one.
+//
+// # A command's life, file by file
+//
+//  1. adapters/http/compound.go, handleCommand: POST
+//     /api/v1/compounds/{id}/{command} reads the body, the business time
+//     (occurred_at), the idempotency key and If-Match.
+//  2. domain/compound.go, ParseCommand: the body is decoded strictly into
+//     the command's type (table below); unknown fields and wrong types are
+//     field errors.
+//  3. app/service.go, Service.Execute: loads the compound (from its cache,
+//     reading only newer events), picks the rule set in force at the business
+//     time, and calls Decide.
+//  4. The command's decide method (file in the table): checks it against the
+//     state and the rules, and returns the events to record or every rule it
+//     breaks.
+//  5. app/service.go: encodes the events (event.go, EncodeEvent) and appends
+//     them at the version it decided on; a concurrent writer makes it read
+//     what was added and decide again.
+//  6. adapters/sqlite (or postgres, esdb): seals each event into the stream's
+//     hash chain, gives it a global position, and acknowledges once durable.
+//  7. adapters/watermill/bus.go: the relay follows the log and publishes
+//     each event; the router hands it to every projection runner.
+//  8. projections/runner.go: the runner folds it into its read model
+//     (league, credit, deadlines, directory) through the handler for its
+//     type; a reader asking for min_position waits until it is folded.
+//
+// # Commands
+//
+// Each command is POST /api/v1/compounds/{id}/{command}; its body is the
+// JSON of its type.
+//
+//	command                    type                       file
+//	accept-complaint           AcceptComplaint            complaint.go
+//	add-measure                AddMeasure                 plan.go
+//	adopt-plan                 AdoptPlan                  plan.go
+//	apply-for-assembly         ApplyForAssembly           committee.go
+//	change-case-leader         ChangeCaseLeader           plan.go
+//	change-property-company    ChangePropertyCompany      registry.go
+//	choose-chair               ChooseChair                committee.go
+//	conclude-lawsuit           ConcludeLawsuit            lawsuit.go
+//	decide-complaint-extension DecideComplaintExtension   complaint.go
+//	decide-listing-extension   DecideListingExtension     listing.go
+//	delist                     Delist                     listing.go
+//	dispatch-complaint         DispatchComplaint          complaint.go
+//	elect-committee            ElectCommittee             committee.go
+//	establish-party-branch     EstablishPartyBranch       registry.go
+//	file-committee             FileCommittee              committee.go
+//	file-interim-commission    FileInterimCommission      committee.go
+//	file-lawsuit               FileLawsuit                lawsuit.go
+//	file-lawsuits              FileLawsuits               lawsuit.go
+//	flag-conflict              FlagConflict               plan.go
+//	follow-up-complaint        FollowUpComplaint          complaint.go
+//	form-interim-commission    FormInterimCommission      committee.go
+//	form-preparatory-group     FormPreparatoryGroup       committee.go
+//	hand-over-archives         HandOverArchives           committee.go
+//	hold-assembly-vote         HoldAssemblyVote           vote.go
+//	hold-joint-meeting         HoldJointMeeting           governance.go
+//	list-for-supervision       ListForSupervision         listing.go
+//	nominate-candidate         NominateCandidate          committee.go
+//	receive-complaint          ReceiveComplaint           complaint.go
+//	record-enforcement         RecordEnforcement          enforcement.go
+//	record-escalation          RecordEscalation           listing.go
+//	record-member-leaving      RecordMemberLeaving        committee.go
+//	record-term-expiry         RecordTermExpiry           committee.go
+//	record-training            RecordTraining             governance.go
+//	register                   RegisterCompound           registry.go
+//	reopen-complaint           ReopenComplaint            complaint.go
+//	report-measure-progress    ReportMeasureProgress      plan.go
+//	request-complaint-extension RequestComplaintExtension  complaint.go
+//	request-listing-extension  RequestListingExtension    listing.go
+//	resolve-complaint          ResolveComplaint           complaint.go
+//	return-complaint           ReturnComplaint            complaint.go
+//	set-red-flags              SetRedFlags                registry.go
+//	sign-off-measure           SignOffMeasure             plan.go
+//	sign-off-plan              SignOffPlan                plan.go
+//	start-reelection           StartReelection            committee.go
+//	unflag-conflict            UnflagConflict             plan.go
+//	update-delivered-area      UpdateDeliveredArea        registry.go
+//	verify-measure             VerifyMeasure              plan.go
+//	verify-remediation         VerifyRemediation          listing.go
+//	vet-candidate              VetCandidate               committee.go
+//
+// # Checklists
+//
+// Add a command: declare the command type and its event types apart in the
+// file of its phase; write decide (validate, then the rules; collect every
+// violation with a stable rule code in both languages) and the events'
+// apply; register both in the file's init; add a golden file per new event
+// in testdata/events; add given-events/when-command/then-events tests; run
+// go test ./domain -run TestDocCommandTable -update-doc for the table above.
+//
+// Add an event version: never edit a stored shape in place. Change the Go
+// type, register an upcaster from the old version (registerUpcast), keep the
+// old golden file and add <Type>.v<N>.upcast.json with what it must become,
+// and a golden file of the new version.
+//
+// Add a projection: a package under projections/ whose fold is built from
+// typed handlers (projections.On), one per event type it reads; run it
+// through projectiontest's contract suite; list its types in its
+// testdata/handles.txt; wire its runner in cmd/casetrack.
+//
+// Add a rule set: a TOML file with its effective date, copied from the set
+// it follows (rulesets/ has the built-in ones); start the server with
+// --rules DIR; casetrack rules show --at DATE prints the set in force.
+package domain
