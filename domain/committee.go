@@ -189,7 +189,14 @@ type NominateCandidate struct {
 }
 
 // CandidateNominated: the candidate awaits vetting.
-type CandidateNominated NominateCandidate
+type CandidateNominated struct {
+	CandidateID            string     `json:"candidate_id"`
+	Name                   string     `json:"name"`
+	Unit                   string     `json:"unit"`
+	BirthDate              Date       `json:"birth_date"`
+	RecommendedByCommunity bool       `json:"recommended_by_community,omitempty"`
+	Background             Background `json:"background"`
+}
 
 func (cmd NominateCandidate) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
@@ -204,7 +211,8 @@ func (cmd NominateCandidate) decide(c *Compound, _ RuleSet, at time.Time) ([]Eve
 	} else if _, dup := c.committee.candidates[cmd.CandidateID]; dup {
 		v.fail("candidate_id", "candidate.duplicate", "candidate %s is already nominated", "候选人 %s 已提名", cmd.CandidateID)
 	}
-	return v.emit(CandidateNominated(cmd))
+	return v.emit(CandidateNominated{CandidateID: cmd.CandidateID, Name: cmd.Name, Unit: cmd.Unit, BirthDate: cmd.BirthDate,
+		RecommendedByCommunity: cmd.RecommendedByCommunity, Background: cmd.Background})
 }
 
 func (CandidateNominated) EventType() string { return "CandidateNominated" }
@@ -620,7 +628,12 @@ type RecordMemberLeaving struct {
 }
 
 // MemberLeft: the seat is vacated, and filled if Replacement is set.
-type MemberLeft RecordMemberLeaving
+type MemberLeft struct {
+	CandidateID string      `json:"candidate_id"`
+	Reason      LeaveReason `json:"reason"`
+	VoteID      string      `json:"vote_id,omitempty"`
+	Replacement string      `json:"replacement,omitempty"`
+}
 
 func (cmd RecordMemberLeaving) decide(c *Compound, _ RuleSet, _ time.Time) ([]Event, error) {
 	var v violations
@@ -644,7 +657,7 @@ func (cmd RecordMemberLeaving) decide(c *Compound, _ RuleSet, _ time.Time) ([]Ev
 	if cmd.Replacement != "" && indexOf(s.Alternates, cmd.Replacement) < 0 {
 		v.fail("replacement", "committee.replacement_not_alternate", "%s is not an alternate", "%s 不是候补委员", cmd.Replacement)
 	}
-	return v.emit(MemberLeft(cmd))
+	return v.emit(MemberLeft{CandidateID: cmd.CandidateID, Reason: cmd.Reason, VoteID: cmd.VoteID, Replacement: cmd.Replacement})
 }
 
 func (MemberLeft) EventType() string { return "MemberLeft" }

@@ -25,8 +25,11 @@ type RecordEnforcement struct {
 
 // EnforcementRecorded: the enforcement action, with the company resolved.
 type EnforcementRecorded struct {
-	RecordEnforcement
-	At time.Time `json:"at"`
+	Violation CompanyViolation `json:"violation"`
+	Penalty   string           `json:"penalty"`
+	Authority string           `json:"authority,omitempty"`
+	Company   string           `json:"company,omitempty"`
+	At        time.Time        `json:"at"`
 }
 
 func (cmd RecordEnforcement) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -34,8 +37,8 @@ func (cmd RecordEnforcement) decide(c *Compound, _ RuleSet, at time.Time) ([]Eve
 	checkOneOf(&v, "violation", "enforcement.violation", cmd.Violation, ViolationMisuseMaintenanceFund,
 		ViolationUnauthorisedServiceCut, ViolationOccupyCommonLand, ViolationForcedPrepayment, ViolationOther)
 	v.required("penalty", cmd.Penalty)
-	cmd.Company = partyCompany(&v, c, "company", "enforcement.company_required", cmd.Company)
-	return v.emit(EnforcementRecorded{RecordEnforcement: cmd, At: at})
+	company := partyCompany(&v, c, "company", "enforcement.company_required", cmd.Company)
+	return v.emit(EnforcementRecorded{Violation: cmd.Violation, Penalty: cmd.Penalty, Authority: cmd.Authority, Company: company, At: at})
 }
 
 // The credit ledger is a projection of these events; the compound itself

@@ -140,10 +140,13 @@ type ConcludeLawsuit struct {
 // LawsuitConcluded: the suit ended. Company and CompanyLost make the credit
 // ledger a projection of this one event (败诉).
 type LawsuitConcluded struct {
-	ConcludeLawsuit
-	Company     string    `json:"company,omitempty"`
-	CompanyLost bool      `json:"company_lost"`
-	At          time.Time `json:"at"`
+	LawsuitID   string         `json:"lawsuit_id"`
+	Outcome     LawsuitOutcome `json:"outcome"`
+	Prevailing  LawsuitSide    `json:"prevailing,omitempty"`
+	Note        string         `json:"note,omitempty"`
+	Company     string         `json:"company,omitempty"`
+	CompanyLost bool           `json:"company_lost"`
+	At          time.Time      `json:"at"`
 }
 
 func (cmd ConcludeLawsuit) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -169,7 +172,7 @@ func (cmd ConcludeLawsuit) decide(c *Compound, _ RuleSet, at time.Time) ([]Event
 		v.fail("lawsuit_id", "lawsuit.concluded", "lawsuit %s was already concluded (%s)", "诉讼 %s 已结案（%s）", cmd.LawsuitID, s.Outcome)
 	}
 	lost := cmd.Outcome == OutcomeJudged && s.CompanySide != "" && cmd.Prevailing != s.CompanySide
-	return v.emit(LawsuitConcluded{ConcludeLawsuit: cmd, Company: s.Company, CompanyLost: lost, At: at})
+	return v.emit(LawsuitConcluded{LawsuitID: cmd.LawsuitID, Outcome: cmd.Outcome, Prevailing: cmd.Prevailing, Note: cmd.Note, Company: s.Company, CompanyLost: lost, At: at})
 }
 
 func (LawsuitConcluded) EventType() string { return "LawsuitConcluded" }

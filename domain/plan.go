@@ -223,8 +223,11 @@ type AdoptPlan struct {
 
 // PlanAdopted: the plan is open from At.
 type PlanAdopted struct {
-	AdoptPlan
-	At time.Time `json:"at"`
+	Problems   []Problem  `json:"problems"`
+	Measures   []Measure  `json:"measures"`
+	CaseLeader CaseLeader `json:"case_leader"`
+	TaskForce  []string   `json:"task_force,omitempty"`
+	At         time.Time  `json:"at"`
 }
 
 func (cmd AdoptPlan) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -264,7 +267,7 @@ func (cmd AdoptPlan) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, erro
 	for i, name := range cmd.TaskForce {
 		v.required(itemAt("task_force", i), name)
 	}
-	return v.emit(PlanAdopted{AdoptPlan: cmd, At: at})
+	return v.emit(PlanAdopted{Problems: cmd.Problems, Measures: cmd.Measures, CaseLeader: cmd.CaseLeader, TaskForce: cmd.TaskForce, At: at})
 }
 
 func (PlanAdopted) EventType() string { return "PlanAdopted" }
@@ -362,8 +365,10 @@ type ReportMeasureProgress struct {
 
 // MeasureProgressReported: the measure's latest progress.
 type MeasureProgressReported struct {
-	ReportMeasureProgress
-	At time.Time `json:"at"`
+	MeasureID string    `json:"measure_id"`
+	Percent   int       `json:"percent"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 func (cmd ReportMeasureProgress) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -374,7 +379,7 @@ func (cmd ReportMeasureProgress) decide(c *Compound, _ RuleSet, at time.Time) ([
 	if _, err := openMeasure(&v, c, cmd.MeasureID); err != nil {
 		return nil, err
 	}
-	return v.emit(MeasureProgressReported{ReportMeasureProgress: cmd, At: at})
+	return v.emit(MeasureProgressReported{MeasureID: cmd.MeasureID, Percent: cmd.Percent, Note: cmd.Note, At: at})
 }
 
 func (MeasureProgressReported) EventType() string { return "MeasureProgressReported" }
@@ -395,8 +400,11 @@ type VerifyMeasure struct {
 
 // MeasureVerified: the outcome of the check.
 type MeasureVerified struct {
-	VerifyMeasure
-	At time.Time `json:"at"`
+	MeasureID string    `json:"measure_id"`
+	Passed    bool      `json:"passed"`
+	Verifier  string    `json:"verifier"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 func (cmd VerifyMeasure) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -409,7 +417,7 @@ func (cmd VerifyMeasure) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, 
 	if m != nil && m.Verification.passed() {
 		v.fail("measure_id", "measure.already_verified", "measure %s already passed verification; sign it off", "措施 %s 已验收合格，请办理销号", cmd.MeasureID)
 	}
-	return v.emit(MeasureVerified{VerifyMeasure: cmd, At: at})
+	return v.emit(MeasureVerified{MeasureID: cmd.MeasureID, Passed: cmd.Passed, Verifier: cmd.Verifier, Note: cmd.Note, At: at})
 }
 
 func (MeasureVerified) EventType() string { return "MeasureVerified" }
@@ -429,10 +437,11 @@ type SignOffMeasure struct {
 // MeasureSignedOff: the measure is closed; Late when after its deadline (the
 // on-time share of the league tables).
 type MeasureSignedOff struct {
-	SignOffMeasure
-	Deadline Date      `json:"deadline"`
-	Late     bool      `json:"late"`
-	At       time.Time `json:"at"`
+	MeasureID string    `json:"measure_id"`
+	Note      string    `json:"note,omitempty"`
+	Deadline  Date      `json:"deadline"`
+	Late      bool      `json:"late"`
+	At        time.Time `json:"at"`
 }
 
 func (cmd SignOffMeasure) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -449,7 +458,7 @@ func (cmd SignOffMeasure) decide(c *Compound, _ RuleSet, at time.Time) ([]Event,
 	}
 	due := m.Deadline.End()
 	late := lateAlert("measure.late", "measure "+m.ID, due, at, "measure "+m.ID+" signed off after its deadline", "整改措施 "+m.ID+" 逾期销号")
-	return append([]Event{MeasureSignedOff{SignOffMeasure: cmd, Deadline: m.Deadline, Late: len(late) > 0, At: at}}, late...), nil
+	return append([]Event{MeasureSignedOff{MeasureID: cmd.MeasureID, Note: cmd.Note, Deadline: m.Deadline, Late: len(late) > 0, At: at}}, late...), nil
 }
 
 func (MeasureSignedOff) EventType() string { return "MeasureSignedOff" }
