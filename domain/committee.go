@@ -310,14 +310,27 @@ type CommitteeMember struct {
 	Background  Background `json:"background"`
 }
 
-// CommitteeElected: a new committee serves from At until TermEnd.
+// CommitteeElected: a new committee serves from At until TermEnd. The due
+// dates (schema v2) are those of the rule set in force at the election: a
+// committee is judged by the rules it was elected under, not by later ones.
 type CommitteeElected struct {
-	Term       int               `json:"term"` // 第几届
-	VoteID     string            `json:"vote_id"`
-	Members    []CommitteeMember `json:"members"`
-	Alternates []CommitteeMember `json:"alternates,omitempty"`
-	TermEnd    time.Time         `json:"term_end"`
-	At         time.Time         `json:"at"`
+	Term          int               `json:"term"` // 第几届
+	VoteID        string            `json:"vote_id"`
+	Members       []CommitteeMember `json:"members"`
+	Alternates    []CommitteeMember `json:"alternates,omitempty"`
+	TermEnd       time.Time         `json:"term_end"`
+	At            time.Time         `json:"at"`
+	ChairDue      time.Time         `json:"chair_due"`      // chair chosen
+	FilingDue     time.Time         `json:"filing_due"`     // 备案
+	HandoverDue   time.Time         `json:"handover_due"`   // archives and seal received from the outgoing committee
+	ReelectionDue time.Time         `json:"reelection_due"` // 换届 started
+}
+
+// committeeDues returns the due dates of a committee elected at with its
+// term ending termEnd, under the rules cr.
+func committeeDues(cr CommitteeRules, at, termEnd time.Time) (chair, filing, handover, reelection time.Time) {
+	return addDays(at, cr.ChairWithinDays), addDays(at, cr.FilingWithinDays), addDays(at, cr.HandoverWithinDays),
+		endOfDay(termEnd.In(China).AddDate(0, -cr.ReelectionLeadMonths, 0))
 }
 
 func (cmd ElectCommittee) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
@@ -374,6 +387,7 @@ func (cmd ElectCommittee) decide(c *Compound, r RuleSet, at time.Time) ([]Event,
 	}
 	e := CommitteeElected{Term: c.committee.terms + 1, VoteID: cmd.VoteID, Members: pick("members", cmd.Members),
 		Alternates: pick("alternates", cmd.Alternates), At: at, TermEnd: at.In(China).AddDate(cmd.TermYears, 0, 0)}
+	e.ChairDue, e.FilingDue, e.HandoverDue, e.ReelectionDue = committeeDues(cr, e.At, e.TermEnd)
 	if c.committee.active() && !c.committee.serving.reelectionStarted {
 		v.fail("", "committee.no_reelection", "a committee serves; its re-election must be started first", "业委会在任，须先启动换届")
 	}
@@ -434,7 +448,7 @@ func (cmd ChooseChair) check(members []string, v *violations) {
 	}
 }
 
-func (cmd ChooseChair) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
+func (cmd ChooseChair) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
 	v.required("chair", cmd.Chair)
 	s := c.committee.serving
@@ -448,7 +462,7 @@ func (cmd ChooseChair) decide(c *Compound, r RuleSet, at time.Time) ([]Event, er
 	}
 	events := []Event{ChairChosen{Chair: cmd.Chair, ViceChairs: cmd.ViceChairs, At: at}}
 	if !s.chairChosen {
-		events = append(events, lateAlert("committee.chair_late", "chair", addDays(s.At, r.Committee.ChairWithinDays), at,
+		events = append(events, lateAlert("committee.chair_late", "chair", s.ChairDue, at,
 			"chair chosen late", "主任推选逾期")...)
 	}
 	return events, nil
@@ -483,7 +497,7 @@ type CommitteeFiled struct {
 	At        time.Time `json:"at"`
 }
 
-func (cmd FileCommittee) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
+func (cmd FileCommittee) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
 	v.required("authority", cmd.Authority)
 	s := c.committee.serving
@@ -497,7 +511,7 @@ func (cmd FileCommittee) decide(c *Compound, r RuleSet, at time.Time) ([]Event, 
 		return nil, v.err()
 	}
 	return append([]Event{CommitteeFiled{Authority: cmd.Authority, FilingNo: cmd.FilingNo, At: at}},
-		lateAlert("committee.filing_late", "filing", addDays(s.At, r.Committee.FilingWithinDays), at, "committee filed late", "业委会备案逾期")...), nil
+		lateAlert("committee.filing_late", "filing", s.FilingDue, at, "committee filed late", "业委会备案逾期")...), nil
 }
 
 func (CommitteeFiled) EventType() string { return "CommitteeFiled" }
@@ -520,7 +534,7 @@ type ReelectionStarted struct {
 	At   time.Time `json:"at"`
 }
 
-func (cmd StartReelection) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
+func (cmd StartReelection) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
 	s := c.committee.serving
 	switch {
@@ -532,9 +546,8 @@ func (cmd StartReelection) decide(c *Compound, r RuleSet, at time.Time) ([]Event
 	if !v.ok() {
 		return nil, v.err()
 	}
-	due := endOfDay(s.TermEnd.In(China).AddDate(0, -r.Committee.ReelectionLeadMonths, 0))
 	return append([]Event{ReelectionStarted{Note: cmd.Note, At: at}},
-		lateAlert("committee.reelection_late", "re-election", due, at, "re-election started late", "换届启动逾期")...), nil
+		lateAlert("committee.reelection_late", "re-election", s.ReelectionDue, at, "re-election started late", "换届启动逾期")...), nil
 }
 
 func (ReelectionStarted) EventType() string { return "ReelectionStarted" }
@@ -590,7 +603,7 @@ type ArchivesHandedOver struct {
 	At    time.Time `json:"at"`
 }
 
-func (cmd HandOverArchives) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
+func (cmd HandOverArchives) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
 	v.required("items", cmd.Items)
 	out := c.committee.outgoing
@@ -601,7 +614,7 @@ func (cmd HandOverArchives) decide(c *Compound, r RuleSet, at time.Time) ([]Even
 		return nil, v.err()
 	}
 	return append([]Event{ArchivesHandedOver{Term: out.Term, Items: cmd.Items, At: at}},
-		lateAlert("committee.handover_late", "handover", addDays(c.committee.serving.At, r.Committee.HandoverWithinDays), at,
+		lateAlert("committee.handover_late", "handover", c.committee.serving.HandoverDue, at,
 			"archives handed over late", "档案印章移交逾期")...), nil
 }
 
@@ -694,14 +707,16 @@ type FormInterimCommission struct {
 	Members []string `json:"members"`
 }
 
-// InterimCommissionFormed: the commission acts for the owners.
+// InterimCommissionFormed: the commission acts for the owners. FilingDue
+// (schema v2) follows the rule set in force when it was formed.
 type InterimCommissionFormed struct {
-	Chair   string    `json:"chair"`
-	Members []string  `json:"members"`
-	At      time.Time `json:"at"`
+	Chair     string    `json:"chair"`
+	Members   []string  `json:"members"`
+	At        time.Time `json:"at"`
+	FilingDue time.Time `json:"filing_due"`
 }
 
-func (cmd FormInterimCommission) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
+func (cmd FormInterimCommission) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
 	var v violations
 	v.required("chair", cmd.Chair)
 	if len(cmd.Members) == 0 {
@@ -713,7 +728,8 @@ func (cmd FormInterimCommission) decide(c *Compound, _ RuleSet, at time.Time) ([
 	if c.committee.interim != nil {
 		v.fail("", "interim.exists", "an interim commission already acts", "物管会已成立")
 	}
-	return v.emit(InterimCommissionFormed{Chair: cmd.Chair, Members: cmd.Members, At: at})
+	return v.emit(InterimCommissionFormed{Chair: cmd.Chair, Members: cmd.Members, At: at,
+		FilingDue: addDays(at, r.Committee.InterimFilingWithinDays)})
 }
 
 func (InterimCommissionFormed) EventType() string { return "InterimCommissionFormed" }
@@ -732,7 +748,7 @@ type InterimCommissionFiled struct {
 	At        time.Time `json:"at"`
 }
 
-func (cmd FileInterimCommission) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
+func (cmd FileInterimCommission) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
 	v.required("authority", cmd.Authority)
 	switch {
@@ -745,7 +761,7 @@ func (cmd FileInterimCommission) decide(c *Compound, r RuleSet, at time.Time) ([
 		return nil, v.err()
 	}
 	return append([]Event{InterimCommissionFiled{Authority: cmd.Authority, At: at}},
-		lateAlert("interim.filing_late", "interim filing", addDays(c.committee.interim.At, r.Committee.InterimFilingWithinDays), at,
+		lateAlert("interim.filing_late", "interim filing", c.committee.interim.FilingDue, at,
 			"interim commission filed late", "物管会备案逾期")...), nil
 }
 
@@ -772,6 +788,47 @@ func upcastCandidateNominatedV1(data json.RawMessage) (json.RawMessage, error) {
 	return json.Marshal(v1)
 }
 
+// upcastCommitteeElectedV1 adds the due dates to a v1 election. Every v1
+// event was decided under the compiled-in defaults, so those give its dates.
+func upcastCommitteeElectedV1(data json.RawMessage) (json.RawMessage, error) {
+	return addDues(data, func(at, termEnd time.Time) map[string]time.Time {
+		chair, filing, handover, reelection := committeeDues(DefaultRuleBook().At(at).Committee, at, termEnd)
+		return map[string]time.Time{"chair_due": chair, "filing_due": filing, "handover_due": handover, "reelection_due": reelection}
+	})
+}
+
+// upcastInterimCommissionFormedV1 adds the filing due date, under the
+// compiled-in defaults every v1 event was decided by.
+func upcastInterimCommissionFormedV1(data json.RawMessage) (json.RawMessage, error) {
+	return addDues(data, func(at, _ time.Time) map[string]time.Time {
+		return map[string]time.Time{"filing_due": addDays(at, DefaultRuleBook().At(at).Committee.InterimFilingWithinDays)}
+	})
+}
+
+// addDues adds the fields dues computes from a payload's at and term_end
+// (zero when absent), leaving every other field as stored.
+func addDues(data json.RawMessage, dues func(at, termEnd time.Time) map[string]time.Time) (json.RawMessage, error) {
+	var times struct {
+		At      time.Time `json:"at"`
+		TermEnd time.Time `json:"term_end"`
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &times); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return nil, err
+	}
+	for k, t := range dues(times.At, times.TermEnd) {
+		b, err := json.Marshal(t)
+		if err != nil {
+			return nil, err
+		}
+		fields[k] = b
+	}
+	return json.Marshal(fields)
+}
+
 func init() {
 	registerEvent[AssemblyApplied]()
 	registerEvent[PreparatoryGroupFormed]()
@@ -779,6 +836,7 @@ func init() {
 	registerUpcast("CandidateNominated", 1, upcastCandidateNominatedV1)
 	registerEvent[CandidateVetted]()
 	registerEvent[CommitteeElected]()
+	registerUpcast("CommitteeElected", 1, upcastCommitteeElectedV1)
 	registerEvent[ChairChosen]()
 	registerEvent[CommitteeFiled]()
 	registerEvent[ReelectionStarted]()
@@ -786,6 +844,7 @@ func init() {
 	registerEvent[ArchivesHandedOver]()
 	registerEvent[MemberLeft]()
 	registerEvent[InterimCommissionFormed]()
+	registerUpcast("InterimCommissionFormed", 1, upcastInterimCommissionFormedV1)
 	registerEvent[InterimCommissionFiled]()
 	registerCommand[ApplyForAssembly]("apply-for-assembly")
 	registerCommand[FormPreparatoryGroup]("form-preparatory-group")
