@@ -61,10 +61,9 @@ func committeeDues(cr CommitteeRules, at, termEnd time.Time) (chair, filing, han
 func (cmd ElectCommittee) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
 	var v violations
 	cr := r.Committee
-	vote, ok := c.committee.votes[cmd.VoteID]
+	vote, ok := lookup(&v, c.committee.votes, "vote_id", "committee.vote_unknown", nounVote, cmd.VoteID)
 	switch {
 	case !ok:
-		v.fail("vote_id", "committee.vote_unknown", "no assembly vote %s is recorded", "未登记表决 %s", cmd.VoteID)
 	case vote.Matter != MatterElectCommittee:
 		v.fail("vote_id", "committee.vote_matter", "vote %s was not an election", "表决 %s 不是选举业委会", cmd.VoteID)
 	case !vote.Outcome.Passed:

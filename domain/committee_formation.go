@@ -63,6 +63,8 @@ const (
 	RoleParty     GroupRole = "party"     // 社区党组织代表
 )
 
+var groupRoles = vocabulary[GroupRole]{RoleStreet, RoleOwner, RoleCommunity, RoleHousing, RoleDeveloper, RoleParty}
+
 // GroupMember is a member of the preparatory group.
 type GroupMember struct {
 	Name   string    `json:"name"`
@@ -90,12 +92,8 @@ func (cmd FormPreparatoryGroup) decide(c *Compound, r RuleSet, at time.Time) ([]
 	for i, m := range cmd.Members {
 		f := fmt.Sprintf("members[%d]", i)
 		v.required(f+".name", m.Name)
-		switch m.Role {
-		case RoleOwner:
+		if oneOf(&v, f+".role", "prep_group.role", m.Role, groupRoles) && m.Role == RoleOwner {
 			owners++
-		case RoleStreet, RoleCommunity, RoleHousing, RoleDeveloper, RoleParty:
-		default:
-			v.invalid(f+".role", "prep_group.role", "role must be street, owner, community, housing, developer or party", "成员身份须为 street、owner、community、housing、developer 或 party")
 		}
 		if m.Leader {
 			leaders++

@@ -122,6 +122,8 @@ const (
 	LeaveAbsent      LeaveReason = "absent"       // 一年内缺席过半会议（北京）
 )
 
+var leaveReasons = vocabulary[LeaveReason]{LeaveCeasedOwner, LeaveResigned, LeaveRemoved, LeaveAbsent}
+
 // RecordMemberLeaving ends a membership; an alternate may fill the seat
 // (候补委员递补). Removal needs a passed assembly vote.
 type RecordMemberLeaving struct {
@@ -149,14 +151,10 @@ func (cmd RecordMemberLeaving) decide(c *Compound, _ RuleSet, _ time.Time) ([]Ev
 	if indexOf(s.Members, cmd.CandidateID) < 0 {
 		v.fail("candidate_id", "committee.not_member", "%s is not a serving member", "%s 不是在任委员", cmd.CandidateID)
 	}
-	switch cmd.Reason {
-	case LeaveCeasedOwner, LeaveResigned, LeaveAbsent:
-	case LeaveRemoved:
+	if oneOf(&v, "reason", "committee.leave_reason", cmd.Reason, leaveReasons) && cmd.Reason == LeaveRemoved {
 		if vote, ok := c.committee.votes[cmd.VoteID]; !ok || vote.Matter != MatterRemoveMember || !vote.Outcome.Passed {
 			v.fail("vote_id", "committee.removal_vote", "removal needs a passed assembly vote on removing the member", "罢免须经业主大会表决通过")
 		}
-	default:
-		v.invalid("reason", "committee.leave_reason", "reason must be ceased_owner, resigned, removed or absent", "离任原因须为 ceased_owner、resigned、removed 或 absent")
 	}
 	if cmd.Replacement != "" && indexOf(s.Alternates, cmd.Replacement) < 0 {
 		v.fail("replacement", "committee.replacement_not_alternate", "%s is not an alternate", "%s 不是候补委员", cmd.Replacement)

@@ -90,22 +90,13 @@ type CandidateVetted struct {
 
 func (cmd VetCandidate) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
 	var v violations
-	cand := c.committee.candidates[cmd.CandidateID]
-	if cand == nil {
-		v.fail("candidate_id", "candidate.unknown", "no candidate %s is nominated", "未提名候选人 %s", cmd.CandidateID)
-	}
-	required := map[string]bool{}
-	for _, k := range r.Committee.VettingChecks {
-		required[k] = true
-	}
+	cand, _ := lookup(&v, c.committee.candidates, "candidate_id", "candidate.unknown", nounCandidate, cmd.CandidateID)
+	checks := vocabulary[string](r.Committee.VettingChecks)
 	got := map[string]bool{}
 	e := CandidateVetted{CandidateID: cmd.CandidateID, Checks: cmd.Checks, Eligible: true}
 	for i, ch := range cmd.Checks {
 		f := fmt.Sprintf("checks[%d]", i)
-		switch {
-		case !required[ch.Check]:
-			v.invalid(f+".check", "vetting.unknown_check", "unknown vetting check %q", "未知审查项 %q", ch.Check)
-		case got[ch.Check]:
+		if oneOf(&v, f+".check", "vetting.unknown_check", ch.Check, checks) && got[ch.Check] {
 			v.invalid(f+".check", "vetting.duplicate_check", "check %s given twice", "审查项 %s 重复", ch.Check)
 		}
 		got[ch.Check] = true

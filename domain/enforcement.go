@@ -14,6 +14,9 @@ const (
 	ViolationOther                  CompanyViolation = "other"
 )
 
+var companyViolations = vocabulary[CompanyViolation]{ViolationMisuseMaintenanceFund, ViolationUnauthorisedServiceCut,
+	ViolationOccupyCommonLand, ViolationForcedPrepayment, ViolationOther}
+
 // RecordEnforcement records a penalty or order against a property company
 // (行政处罚/查处). Company defaults to the compound's current company.
 type RecordEnforcement struct {
@@ -34,8 +37,7 @@ type EnforcementRecorded struct {
 
 func (cmd RecordEnforcement) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
-	checkOneOf(&v, "violation", "enforcement.violation", cmd.Violation, ViolationMisuseMaintenanceFund,
-		ViolationUnauthorisedServiceCut, ViolationOccupyCommonLand, ViolationForcedPrepayment, ViolationOther)
+	oneOf(&v, "violation", "enforcement.violation", cmd.Violation, companyViolations)
 	v.required("penalty", cmd.Penalty)
 	company := partyCompany(&v, c, "company", "enforcement.company_required", cmd.Company)
 	return v.emit(EnforcementRecorded{Violation: cmd.Violation, Penalty: cmd.Penalty, Authority: cmd.Authority, Company: company, At: at})

@@ -260,7 +260,8 @@ func activeListing(v *violations, c *Compound, id string) (l *listing, err error
 	case id == "":
 		return nil, v.err()
 	case c.listing == nil || c.listing.ListingID != id:
-		return nil, unknownEntity(v, "listing_id", "listing.unknown", "listing %s is not recorded for this compound", "本小区无挂牌督办 %s", id)
+		notFound(v, "listing_id", "listing.unknown", nounListing, id)
+		return nil, v.err()
 	case !c.listing.Active:
 		v.fail("listing_id", "listing.delisted", "listing %s is already lifted", "挂牌督办 %s 已摘牌", id)
 		return nil, v.err()
@@ -275,6 +276,8 @@ const (
 	EscalationInterview    EscalationKind = "interview"     // 约谈
 	EscalationPublicNotice EscalationKind = "public_notice" // 通报
 )
+
+var escalationKinds = vocabulary[EscalationKind]{EscalationInterview, EscalationPublicNotice}
 
 // RecordEscalation records an interview or a public notice about the
 // compound; it counts against the active listing, if any.
@@ -295,7 +298,7 @@ type EscalationRecorded struct {
 
 func (cmd RecordEscalation) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
-	checkOneOf(&v, "kind", "escalation.kind", cmd.Kind, EscalationInterview, EscalationPublicNotice)
+	oneOf(&v, "kind", "escalation.kind", cmd.Kind, escalationKinds)
 	v.required("target", cmd.Target)
 	e := EscalationRecorded{Kind: cmd.Kind, Target: cmd.Target, Note: cmd.Note, At: at}
 	if c.listing.active() {

@@ -89,6 +89,8 @@ const (
 	TermLong  MeasureTerm = "long"  // 长效
 )
 
+var measureTerms = vocabulary[MeasureTerm]{TermShort, TermLong}
+
 // Problem is an item of the plan's problem list (问题清单).
 type Problem struct {
 	ID          string `json:"id"`
@@ -290,7 +292,7 @@ func checkMeasure(v *violations, prefix string, m Measure, problems map[string]b
 	}
 	v.required(f("description"), m.Description)
 	v.required(f("responsible_unit"), m.ResponsibleUnit)
-	checkOneOf(v, f("term"), "measure.term", m.Term, TermShort, TermLong)
+	oneOf(v, f("term"), "measure.term", m.Term, measureTerms)
 	checkDeadline(v, f("deadline"), "measure.deadline", m.Deadline, at)
 }
 
@@ -520,7 +522,8 @@ func openMeasure(v *violations, c *Compound, id string) (*measure, error) {
 	m := p.measure(id)
 	switch {
 	case m == nil:
-		return nil, unknownEntity(v, "measure_id", "measure.unknown", "the plan has no measure %s", "方案中没有措施 %s", id)
+		notFound(v, "measure_id", "measure.unknown", nounMeasure, id)
+		return nil, v.err()
 	case !m.SignedOffAt.IsZero():
 		v.fail("measure_id", "measure.signed_off", "measure %s is already signed off", "措施 %s 已销号", id)
 		return nil, nil
@@ -529,14 +532,6 @@ func openMeasure(v *violations, c *Compound, id string) (*measure, error) {
 }
 
 // ---- Helpers shared by lawsuits, plans and listings ----
-
-// unknownEntity turns v into a not-found error naming the missing entity,
-// keeping what was already found wrong with the input.
-func unknownEntity(v *violations, field, rule, en, zh string, args ...any) error {
-	v.fail(field, rule, en, zh, args...)
-	v.code = CodeNotFound
-	return v.err()
-}
 
 // fieldAt joins a field path: fieldAt("measures[1]", "deadline").
 func fieldAt(prefix, name string) string {
@@ -548,20 +543,6 @@ func fieldAt(prefix, name string) string {
 
 // itemAt names the i-th item of a list field: itemAt("measures", 1).
 func itemAt(list string, i int) string { return fmt.Sprintf("%s[%d]", list, i) }
-
-// checkOneOf records a value outside a closed vocabulary, naming the values
-// allowed so the user can correct it at once.
-func checkOneOf[T ~string](v *violations, field, rule string, got T, allowed ...T) {
-	if slices.Contains(allowed, got) {
-		return
-	}
-	names := make([]string, len(allowed))
-	for i, a := range allowed {
-		names[i] = string(a)
-	}
-	list := strings.Join(names, ", ")
-	v.invalid(field, rule, "%s must be one of %s, not %q", "%s 须为以下之一：%s（收到 %q）", field, list, string(got))
-}
 
 // requireDate records a missing date and reports whether d is set.
 func requireDate(v *violations, field string, d Date) bool {

@@ -12,13 +12,7 @@ const (
 	KindResettled  CompoundKind = "resettled"  // 村改居
 )
 
-func (k CompoundKind) valid() bool {
-	switch k {
-	case KindCommercial, KindOld, KindUnmanaged, KindResettled:
-		return true
-	}
-	return false
-}
+var compoundKinds = vocabulary[CompoundKind]{KindCommercial, KindOld, KindUnmanaged, KindResettled}
 
 // Profile is the registry record of a compound: where it sits in the
 // administrative tree and who manages it.
@@ -54,9 +48,7 @@ func (RegisterCompound) validateProfile(p Profile, v *violations) {
 	v.required("district", p.District)
 	v.required("street", p.Street)
 	v.required("community", p.Community)
-	if !p.Kind.valid() {
-		v.invalid("kind", "compound.kind", "kind must be commercial, old, unmanaged or resettled", "小区类型须为 commercial、old、unmanaged 或 resettled")
-	}
+	oneOf(v, "kind", "compound.kind", p.Kind, compoundKinds)
 	if p.Households <= 0 {
 		v.invalid("households", "compound.households", "households must be positive", "户数须为正数")
 	}
