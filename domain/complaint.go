@@ -55,12 +55,12 @@ const (
 
 // The closed vocabularies, in the order error messages list them.
 var (
-	complaintChannels   = []Channel{ChannelHotline, ChannelPetition, ChannelVisit, ChannelOnline, ChannelGrid}
-	complaintKinds      = []ComplaintKind{KindConsultation, KindComplaint}
-	complaintCategories = []ComplaintCategory{CategoryServiceQuality, CategoryFees, CategoryMaintenanceFund,
+	complaintChannels   = vocabulary[Channel]{ChannelHotline, ChannelPetition, ChannelVisit, ChannelOnline, ChannelGrid}
+	complaintKinds      = vocabulary[ComplaintKind]{KindConsultation, KindComplaint}
+	complaintCategories = vocabulary[ComplaintCategory]{CategoryServiceQuality, CategoryFees, CategoryMaintenanceFund,
 		CategoryPublicIncome, CategoryParking, CategoryIllegalConstruction, CategoryNeighbours,
 		CategoryCommitteeAffairs, CategoryHandover}
-	satisfactions  = []Satisfaction{Satisfied, BasicallySatisfied, Dissatisfied}
+	satisfactions  = vocabulary[Satisfaction]{Satisfied, BasicallySatisfied, Dissatisfied}
 	satisfactionZH = map[Satisfaction]string{Satisfied: "满意", BasicallySatisfied: "基本满意", Dissatisfied: "不满意"}
 )
 
@@ -249,20 +249,6 @@ func (c *Compound) OpenComplaints() int {
 	return n
 }
 
-// complaintEnum records a value outside a closed vocabulary, naming the
-// allowed values so the user can correct it at once.
-func complaintEnum[T ~string](v *violations, field string, x T, allowed []T) {
-	if slices.Contains(allowed, x) {
-		return
-	}
-	names := make([]string, len(allowed))
-	for i, a := range allowed {
-		names[i] = string(a)
-	}
-	list := strings.Join(names, ", ")
-	v.invalid(field, "complaint."+field, "%s must be one of %s, not %q", "%s 须为以下之一：%s（收到 %q）", field, list, x)
-}
-
 // complaintFor returns the complaint a command acts on, once the input is
 // well-formed, the complaint exists and act is legal in its state. Later
 // rule breaks are collected in v; an illegal step stops the decision.
@@ -271,11 +257,9 @@ func (c *Compound) complaintFor(id string, act complaintAction, at time.Time, v 
 	if !v.ok() {
 		return nil, v.err()
 	}
-	k, ok := c.complaints[id]
+	k, ok := lookup(v, c.complaints, "complaint_id", "complaint.unknown", nounComplaint, id)
 	if !ok {
-		nf := violations{code: CodeNotFound}
-		nf.fail("complaint_id", "complaint.unknown", "complaint %s is not recorded for this compound", "本小区无工单 %s", id)
-		return nil, nf.err()
+		return nil, v.err()
 	}
 	if !k.can(act) {
 		en, zh := string(k.State), complaintStateZH[k.State]
@@ -324,9 +308,9 @@ func (cmd ReceiveComplaint) decide(c *Compound, r RuleSet, at time.Time) ([]Even
 		v.invalid("complaint_id", "complaint.id_format", "complaint ID must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit",
 			"工单号须为1–64位字母、数字、'.'、'_'或'-'，以字母或数字开头")
 	}
-	complaintEnum(&v, "channel", cmd.Channel, complaintChannels)
-	complaintEnum(&v, "kind", cmd.Kind, complaintKinds)
-	complaintEnum(&v, "category", cmd.Category, complaintCategories)
+	oneOf(&v, "channel", "complaint.channel", cmd.Channel, complaintChannels)
+	oneOf(&v, "kind", "complaint.kind", cmd.Kind, complaintKinds)
+	oneOf(&v, "category", "complaint.category", cmd.Category, complaintCategories)
 	v.required("summary", cmd.Summary)
 	if _, dup := c.complaints[cmd.ComplaintID]; dup {
 		v.fail("complaint_id", "complaint.duplicate", "complaint %s is already recorded", "工单 %s 已受理", cmd.ComplaintID)
@@ -587,7 +571,7 @@ type ComplaintFollowedUp struct {
 
 func (cmd FollowUpComplaint) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
-	complaintEnum(&v, "satisfaction", cmd.Satisfaction, satisfactions)
+	oneOf(&v, "satisfaction", "complaint.satisfaction", cmd.Satisfaction, satisfactions)
 	k, err := c.complaintFor(cmd.ComplaintID, actFollowUp, at, &v)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,9 @@ const (
 	ViolationOther                  CompanyViolation = "other"
 )
 
+var companyViolations = vocabulary[CompanyViolation]{ViolationMisuseMaintenanceFund, ViolationUnauthorisedServiceCut,
+	ViolationOccupyCommonLand, ViolationForcedPrepayment, ViolationOther}
+
 // RecordEnforcement records a penalty or order against a property company
 // (行政处罚/查处). Company defaults to the compound's current company.
 type RecordEnforcement struct {
@@ -25,17 +28,19 @@ type RecordEnforcement struct {
 
 // EnforcementRecorded: the enforcement action, with the company resolved.
 type EnforcementRecorded struct {
-	RecordEnforcement
-	At time.Time `json:"at"`
+	Violation CompanyViolation `json:"violation"`
+	Penalty   string           `json:"penalty"`
+	Authority string           `json:"authority,omitempty"`
+	Company   string           `json:"company,omitempty"`
+	At        time.Time        `json:"at"`
 }
 
 func (cmd RecordEnforcement) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
-	checkOneOf(&v, "violation", "enforcement.violation", cmd.Violation, ViolationMisuseMaintenanceFund,
-		ViolationUnauthorisedServiceCut, ViolationOccupyCommonLand, ViolationForcedPrepayment, ViolationOther)
+	oneOf(&v, "violation", "enforcement.violation", cmd.Violation, companyViolations)
 	v.required("penalty", cmd.Penalty)
-	cmd.Company = partyCompany(&v, c, "company", "enforcement.company_required", cmd.Company)
-	return v.emit(EnforcementRecorded{RecordEnforcement: cmd, At: at})
+	company := partyCompany(&v, c, "company", "enforcement.company_required", cmd.Company)
+	return v.emit(EnforcementRecorded{Violation: cmd.Violation, Penalty: cmd.Penalty, Authority: cmd.Authority, Company: company, At: at})
 }
 
 // The credit ledger is a projection of these events; the compound itself

@@ -102,9 +102,12 @@ func (v *violations) fail(field, rule, en, zh string, args ...any) {
 		Message: fmt.Sprintf(en, args...), MessageZH: fmt.Sprintf(zh, args...)})
 }
 
-// invalid records malformed input: it makes the whole error CodeInvalid.
+// invalid records malformed input: it makes the whole error CodeInvalid,
+// unless a code (not found, too large) was set already.
 func (v *violations) invalid(field, rule, en, zh string, args ...any) {
-	v.code = CodeInvalid
+	if v.code == "" {
+		v.code = CodeInvalid
+	}
 	v.fail(field, rule, en, zh, args...)
 }
 

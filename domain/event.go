@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"time"
 
@@ -115,6 +116,7 @@ func VerifyChain(events []Envelope) error {
 // upcasters that lift each older version's JSON one step.
 type eventSpec struct {
 	version int
+	typ     reflect.Type // the Go type, for tests that check payloads strictly
 	decode  func(json.RawMessage) (Event, error)
 	upcast  map[int]func(json.RawMessage) (json.RawMessage, error) // from version k to k+1
 }
@@ -129,7 +131,7 @@ func registerEvent[T Event]() {
 	if _, dup := eventSpecs[typ]; dup {
 		panic("duplicate event type " + typ)
 	}
-	eventSpecs[typ] = eventSpec{version: 1, decode: func(data json.RawMessage) (Event, error) {
+	eventSpecs[typ] = eventSpec{version: 1, typ: reflect.TypeFor[T](), decode: func(data json.RawMessage) (Event, error) {
 		var e T
 		// Stored payloads are decoded by the million in rebuilds; go-json
 		// reads them several times faster than encoding/json, same result.

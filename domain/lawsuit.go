@@ -35,7 +35,11 @@ const (
 	OutcomeWithdrawn LawsuitOutcome = "withdrawn" // 撤诉
 )
 
-var lawsuitCauses = []LawsuitCause{CauseFeeArrears, CauseServiceQuality, CauseMaintenanceFund, CausePublicIncome, CauseHandover, CauseOther}
+var (
+	lawsuitCauses   = vocabulary[LawsuitCause]{CauseFeeArrears, CauseServiceQuality, CauseMaintenanceFund, CausePublicIncome, CauseHandover, CauseOther}
+	lawsuitSides    = vocabulary[LawsuitSide]{SidePlaintiff, SideDefendant}
+	lawsuitOutcomes = vocabulary[LawsuitOutcome]{OutcomeJudged, OutcomeMediated, OutcomeWithdrawn}
+)
 
 // maxLawsuitBatch bounds one file-lawsuits command: a technical limit on
 // one append, not a rule of law.
@@ -104,13 +108,13 @@ func fileLawsuits(c *Compound, suits []LawsuitFiling, batch bool, at time.Time) 
 		seen[s.LawsuitID] = true
 		v.required(f("plaintiff"), s.Plaintiff)
 		v.required(f("defendant"), s.Defendant)
-		checkOneOf(&v, f("cause"), "lawsuit.cause", s.Cause, lawsuitCauses...)
+		oneOf(&v, f("cause"), "lawsuit.cause", s.Cause, lawsuitCauses)
 		if s.AmountFen < 0 {
 			v.invalid(f("amount_fen"), "lawsuit.amount", "the amount must not be negative", "标的额不得为负数")
 		}
 		switch {
 		case s.CompanySide != "":
-			checkOneOf(&v, f("company_side"), "lawsuit.company_side", s.CompanySide, SidePlaintiff, SideDefendant)
+			oneOf(&v, f("company_side"), "lawsuit.company_side", s.CompanySide, lawsuitSides)
 			s.Company = partyCompany(&v, c, f("company"), "lawsuit.company_required", s.Company)
 		case s.Company != "":
 			v.invalid(f("company_side"), "lawsuit.company_side_required", "name the side the company %s is on", "请注明物业企业 %s 为原告或被告", s.Company)
@@ -140,36 +144,39 @@ type ConcludeLawsuit struct {
 // LawsuitConcluded: the suit ended. Company and CompanyLost make the credit
 // ledger a projection of this one event (败诉).
 type LawsuitConcluded struct {
-	ConcludeLawsuit
-	Company     string    `json:"company,omitempty"`
-	CompanyLost bool      `json:"company_lost"`
-	At          time.Time `json:"at"`
+	LawsuitID   string         `json:"lawsuit_id"`
+	Outcome     LawsuitOutcome `json:"outcome"`
+	Prevailing  LawsuitSide    `json:"prevailing,omitempty"`
+	Note        string         `json:"note,omitempty"`
+	Company     string         `json:"company,omitempty"`
+	CompanyLost bool           `json:"company_lost"`
+	At          time.Time      `json:"at"`
 }
 
 func (cmd ConcludeLawsuit) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
 	v.required("lawsuit_id", cmd.LawsuitID)
-	checkOneOf(&v, "outcome", "lawsuit.outcome", cmd.Outcome, OutcomeJudged, OutcomeMediated, OutcomeWithdrawn)
+	oneOf(&v, "outcome", "lawsuit.outcome", cmd.Outcome, lawsuitOutcomes)
 	switch {
 	case cmd.Outcome == OutcomeJudged && cmd.Prevailing == "":
 		v.invalid("prevailing", "lawsuit.prevailing_required", "a judgment names the prevailing side", "判决结案须注明胜诉方")
 	case cmd.Outcome == OutcomeJudged:
-		checkOneOf(&v, "prevailing", "lawsuit.prevailing", cmd.Prevailing, SidePlaintiff, SideDefendant)
+		oneOf(&v, "prevailing", "lawsuit.prevailing", cmd.Prevailing, lawsuitSides)
 	case cmd.Prevailing != "":
 		v.invalid("prevailing", "lawsuit.prevailing_not_judged", "only a judgment has a prevailing side", "仅判决结案有胜诉方")
 	}
 	if cmd.LawsuitID == "" {
 		return nil, v.err()
 	}
-	s := c.lawsuits[cmd.LawsuitID]
-	if s == nil {
-		return nil, unknownEntity(&v, "lawsuit_id", "lawsuit.unknown", "lawsuit %s is not recorded for this compound", "本小区无诉讼 %s", cmd.LawsuitID)
+	s, ok := lookup(&v, c.lawsuits, "lawsuit_id", "lawsuit.unknown", nounLawsuit, cmd.LawsuitID)
+	if !ok {
+		return nil, v.err()
 	}
 	if s.Outcome != "" {
 		v.fail("lawsuit_id", "lawsuit.concluded", "lawsuit %s was already concluded (%s)", "诉讼 %s 已结案（%s）", cmd.LawsuitID, s.Outcome)
 	}
 	lost := cmd.Outcome == OutcomeJudged && s.CompanySide != "" && cmd.Prevailing != s.CompanySide
-	return v.emit(LawsuitConcluded{ConcludeLawsuit: cmd, Company: s.Company, CompanyLost: lost, At: at})
+	return v.emit(LawsuitConcluded{LawsuitID: cmd.LawsuitID, Outcome: cmd.Outcome, Prevailing: cmd.Prevailing, Note: cmd.Note, Company: s.Company, CompanyLost: lost, At: at})
 }
 
 func (LawsuitConcluded) EventType() string { return "LawsuitConcluded" }

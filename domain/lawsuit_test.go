@@ -226,10 +226,12 @@ func TestLawsuitPlanListingRegistered(t *testing.T) {
 		t.Errorf("add-measure: %+v, %v", cmd, err)
 	}
 	at := fxDay(2024, 3, 4)
+	plan := disputePlan()
 	for _, e := range []Event{
-		LawsuitFiled{disputeSuit("L1", SidePlaintiff), at}, EnforcementRecorded{RecordEnforcement{Violation: ViolationOther}, at},
-		PlanAdopted{disputePlan(), at}, MeasureSignedOff{SignOffMeasure{MeasureID: "m1"}, NewDate(at), true, at},
-		ListedForSupervision{ListForSupervision{ListingID: "G1", Deadline: NewDate(at)}, at}, EscalationRecorded{RecordEscalation{Kind: EscalationInterview}, "G1", at},
+		LawsuitFiled{disputeSuit("L1", SidePlaintiff), at}, EnforcementRecorded{Violation: ViolationOther, At: at},
+		PlanAdopted{Problems: plan.Problems, Measures: plan.Measures, CaseLeader: plan.CaseLeader, TaskForce: plan.TaskForce, At: at},
+		MeasureSignedOff{MeasureID: "m1", Deadline: NewDate(at), Late: true, At: at},
+		ListedForSupervision{ListingID: "G1", Deadline: NewDate(at), At: at}, EscalationRecorded{Kind: EscalationInterview, ListingID: "G1", At: at},
 	} {
 		typ, ver, data, err := EncodeEvent(e)
 		if err != nil {

@@ -54,8 +54,11 @@ type ListForSupervision struct {
 
 // ListedForSupervision: the listing is active from At.
 type ListedForSupervision struct {
-	ListForSupervision
-	At time.Time `json:"at"`
+	ListingID string    `json:"listing_id"`
+	Authority string    `json:"authority"`
+	Deadline  Date      `json:"deadline"`
+	Reason    string    `json:"reason,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 func (cmd ListForSupervision) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
@@ -73,7 +76,7 @@ func (cmd ListForSupervision) decide(c *Compound, r RuleSet, at time.Time) ([]Ev
 		v.fail("deadline", "listing.deadline_too_far", "a listing lasts at most %d days: deadline %s is after %s",
 			"挂牌督办期限不得超过 %d 天：%s 晚于 %s", r.Plan.MaxListingDays, cmd.Deadline, limit.Format(time.DateOnly))
 	}
-	return v.emit(ListedForSupervision{ListForSupervision: cmd, At: at})
+	return v.emit(ListedForSupervision{ListingID: cmd.ListingID, Authority: cmd.Authority, Deadline: cmd.Deadline, Reason: cmd.Reason, At: at})
 }
 
 func (ListedForSupervision) EventType() string { return "ListedForSupervision" }
@@ -97,8 +100,10 @@ type RequestListingExtension struct {
 
 // ListingExtensionRequested: a request waits for a decision.
 type ListingExtensionRequested struct {
-	RequestListingExtension
-	At time.Time `json:"at"`
+	ListingID   string    `json:"listing_id"`
+	NewDeadline Date      `json:"new_deadline"`
+	Reason      string    `json:"reason"`
+	At          time.Time `json:"at"`
 }
 
 func (cmd RequestListingExtension) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
@@ -121,7 +126,7 @@ func (cmd RequestListingExtension) decide(c *Compound, r RuleSet, at time.Time) 
 		v.fail("", "listing.extension_too_late", "an extension is requested at least %d working days before the deadline %s",
 			"延期须在督办期限 %[2]s 前至少 %[1]d 个工作日申请", n, l.Deadline)
 	}
-	return v.emit(ListingExtensionRequested{RequestListingExtension: cmd, At: at})
+	return v.emit(ListingExtensionRequested{ListingID: cmd.ListingID, NewDeadline: cmd.NewDeadline, Reason: cmd.Reason, At: at})
 }
 
 func (ListingExtensionRequested) EventType() string { return "ListingExtensionRequested" }
@@ -139,9 +144,11 @@ type DecideListingExtension struct {
 
 // ListingExtensionDecided: Deadline is the listing's deadline from now on.
 type ListingExtensionDecided struct {
-	DecideListingExtension
-	Deadline Date      `json:"deadline"`
-	At       time.Time `json:"at"`
+	ListingID string    `json:"listing_id"`
+	Granted   bool      `json:"granted"`
+	Note      string    `json:"note,omitempty"`
+	Deadline  Date      `json:"deadline"`
+	At        time.Time `json:"at"`
 }
 
 func (cmd DecideListingExtension) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
@@ -155,7 +162,7 @@ func (cmd DecideListingExtension) decide(c *Compound, r RuleSet, at time.Time) (
 		v.fail("listing_id", "listing.no_extension_request", "listing %s has no pending extension request", "挂牌督办 %s 没有待批复的延期申请", l.ListingID)
 		return nil, v.err()
 	}
-	e := ListingExtensionDecided{DecideListingExtension: cmd, Deadline: l.Deadline, At: at}
+	e := ListingExtensionDecided{ListingID: cmd.ListingID, Granted: cmd.Granted, Note: cmd.Note, Deadline: l.Deadline, At: at}
 	if cmd.Granted {
 		e.Deadline = req.NewDeadline
 	}
@@ -187,8 +194,11 @@ type VerifyRemediation struct {
 
 // RemediationVerified: the outcome of the check.
 type RemediationVerified struct {
-	VerifyRemediation
-	At time.Time `json:"at"`
+	ListingID string    `json:"listing_id"`
+	Passed    bool      `json:"passed"`
+	Verifier  string    `json:"verifier,omitempty"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 func (cmd VerifyRemediation) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -200,7 +210,7 @@ func (cmd VerifyRemediation) decide(c *Compound, _ RuleSet, at time.Time) ([]Eve
 	if l.Verification.passed() {
 		v.fail("listing_id", "listing.already_verified", "the remediation of %s already passed verification; delist it", "挂牌督办 %s 已验收合格，请办理摘牌", l.ListingID)
 	}
-	return v.emit(RemediationVerified{VerifyRemediation: cmd, At: at})
+	return v.emit(RemediationVerified{ListingID: cmd.ListingID, Passed: cmd.Passed, Verifier: cmd.Verifier, Note: cmd.Note, At: at})
 }
 
 func (RemediationVerified) EventType() string { return "RemediationVerified" }
@@ -218,8 +228,10 @@ type Delist struct {
 
 // Delisted: the listing is lifted.
 type Delisted struct {
-	Delist
-	At time.Time `json:"at"`
+	ListingID string    `json:"listing_id"`
+	Published bool      `json:"published"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 func (cmd Delist) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -231,7 +243,7 @@ func (cmd Delist) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) 
 	if !l.Verification.passed() {
 		v.fail("listing_id", "listing.not_verified", "the remediation of %s has not passed verification", "挂牌督办 %s 整改尚未验收合格，不能摘牌", l.ListingID)
 	}
-	return v.emit(Delisted{Delist: cmd, At: at})
+	return v.emit(Delisted{ListingID: cmd.ListingID, Published: cmd.Published, Note: cmd.Note, At: at})
 }
 
 func (Delisted) EventType() string { return "Delisted" }
@@ -248,7 +260,8 @@ func activeListing(v *violations, c *Compound, id string) (l *listing, err error
 	case id == "":
 		return nil, v.err()
 	case c.listing == nil || c.listing.ListingID != id:
-		return nil, unknownEntity(v, "listing_id", "listing.unknown", "listing %s is not recorded for this compound", "本小区无挂牌督办 %s", id)
+		notFound(v, "listing_id", "listing.unknown", nounListing, id)
+		return nil, v.err()
 	case !c.listing.Active:
 		v.fail("listing_id", "listing.delisted", "listing %s is already lifted", "挂牌督办 %s 已摘牌", id)
 		return nil, v.err()
@@ -264,6 +277,8 @@ const (
 	EscalationPublicNotice EscalationKind = "public_notice" // 通报
 )
 
+var escalationKinds = vocabulary[EscalationKind]{EscalationInterview, EscalationPublicNotice}
+
 // RecordEscalation records an interview or a public notice about the
 // compound; it counts against the active listing, if any.
 type RecordEscalation struct {
@@ -274,16 +289,18 @@ type RecordEscalation struct {
 
 // EscalationRecorded: ListingID is the listing active at the time, if any.
 type EscalationRecorded struct {
-	RecordEscalation
-	ListingID string    `json:"listing_id,omitempty"`
-	At        time.Time `json:"at"`
+	Kind      EscalationKind `json:"kind"`
+	Target    string         `json:"target"`
+	Note      string         `json:"note,omitempty"`
+	ListingID string         `json:"listing_id,omitempty"`
+	At        time.Time      `json:"at"`
 }
 
 func (cmd RecordEscalation) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
 	var v violations
-	checkOneOf(&v, "kind", "escalation.kind", cmd.Kind, EscalationInterview, EscalationPublicNotice)
+	oneOf(&v, "kind", "escalation.kind", cmd.Kind, escalationKinds)
 	v.required("target", cmd.Target)
-	e := EscalationRecorded{RecordEscalation: cmd, At: at}
+	e := EscalationRecorded{Kind: cmd.Kind, Target: cmd.Target, Note: cmd.Note, At: at}
 	if c.listing.active() {
 		e.ListingID = c.listing.ListingID
 	}

@@ -89,6 +89,8 @@ const (
 	TermLong  MeasureTerm = "long"  // 长效
 )
 
+var measureTerms = vocabulary[MeasureTerm]{TermShort, TermLong}
+
 // Problem is an item of the plan's problem list (问题清单).
 type Problem struct {
 	ID          string `json:"id"`
@@ -223,8 +225,11 @@ type AdoptPlan struct {
 
 // PlanAdopted: the plan is open from At.
 type PlanAdopted struct {
-	AdoptPlan
-	At time.Time `json:"at"`
+	Problems   []Problem  `json:"problems"`
+	Measures   []Measure  `json:"measures"`
+	CaseLeader CaseLeader `json:"case_leader"`
+	TaskForce  []string   `json:"task_force,omitempty"`
+	At         time.Time  `json:"at"`
 }
 
 func (cmd AdoptPlan) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -264,7 +269,7 @@ func (cmd AdoptPlan) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, erro
 	for i, name := range cmd.TaskForce {
 		v.required(itemAt("task_force", i), name)
 	}
-	return v.emit(PlanAdopted{AdoptPlan: cmd, At: at})
+	return v.emit(PlanAdopted{Problems: cmd.Problems, Measures: cmd.Measures, CaseLeader: cmd.CaseLeader, TaskForce: cmd.TaskForce, At: at})
 }
 
 func (PlanAdopted) EventType() string { return "PlanAdopted" }
@@ -287,7 +292,7 @@ func checkMeasure(v *violations, prefix string, m Measure, problems map[string]b
 	}
 	v.required(f("description"), m.Description)
 	v.required(f("responsible_unit"), m.ResponsibleUnit)
-	checkOneOf(v, f("term"), "measure.term", m.Term, TermShort, TermLong)
+	oneOf(v, f("term"), "measure.term", m.Term, measureTerms)
 	checkDeadline(v, f("deadline"), "measure.deadline", m.Deadline, at)
 }
 
@@ -362,8 +367,10 @@ type ReportMeasureProgress struct {
 
 // MeasureProgressReported: the measure's latest progress.
 type MeasureProgressReported struct {
-	ReportMeasureProgress
-	At time.Time `json:"at"`
+	MeasureID string    `json:"measure_id"`
+	Percent   int       `json:"percent"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 func (cmd ReportMeasureProgress) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -374,7 +381,7 @@ func (cmd ReportMeasureProgress) decide(c *Compound, _ RuleSet, at time.Time) ([
 	if _, err := openMeasure(&v, c, cmd.MeasureID); err != nil {
 		return nil, err
 	}
-	return v.emit(MeasureProgressReported{ReportMeasureProgress: cmd, At: at})
+	return v.emit(MeasureProgressReported{MeasureID: cmd.MeasureID, Percent: cmd.Percent, Note: cmd.Note, At: at})
 }
 
 func (MeasureProgressReported) EventType() string { return "MeasureProgressReported" }
@@ -395,8 +402,11 @@ type VerifyMeasure struct {
 
 // MeasureVerified: the outcome of the check.
 type MeasureVerified struct {
-	VerifyMeasure
-	At time.Time `json:"at"`
+	MeasureID string    `json:"measure_id"`
+	Passed    bool      `json:"passed"`
+	Verifier  string    `json:"verifier"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 func (cmd VerifyMeasure) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -409,7 +419,7 @@ func (cmd VerifyMeasure) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, 
 	if m != nil && m.Verification.passed() {
 		v.fail("measure_id", "measure.already_verified", "measure %s already passed verification; sign it off", "措施 %s 已验收合格，请办理销号", cmd.MeasureID)
 	}
-	return v.emit(MeasureVerified{VerifyMeasure: cmd, At: at})
+	return v.emit(MeasureVerified{MeasureID: cmd.MeasureID, Passed: cmd.Passed, Verifier: cmd.Verifier, Note: cmd.Note, At: at})
 }
 
 func (MeasureVerified) EventType() string { return "MeasureVerified" }
@@ -429,10 +439,11 @@ type SignOffMeasure struct {
 // MeasureSignedOff: the measure is closed; Late when after its deadline (the
 // on-time share of the league tables).
 type MeasureSignedOff struct {
-	SignOffMeasure
-	Deadline Date      `json:"deadline"`
-	Late     bool      `json:"late"`
-	At       time.Time `json:"at"`
+	MeasureID string    `json:"measure_id"`
+	Note      string    `json:"note,omitempty"`
+	Deadline  Date      `json:"deadline"`
+	Late      bool      `json:"late"`
+	At        time.Time `json:"at"`
 }
 
 func (cmd SignOffMeasure) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -449,7 +460,7 @@ func (cmd SignOffMeasure) decide(c *Compound, _ RuleSet, at time.Time) ([]Event,
 	}
 	due := m.Deadline.End()
 	late := lateAlert("measure.late", "measure "+m.ID, due, at, "measure "+m.ID+" signed off after its deadline", "整改措施 "+m.ID+" 逾期销号")
-	return append([]Event{MeasureSignedOff{SignOffMeasure: cmd, Deadline: m.Deadline, Late: len(late) > 0, At: at}}, late...), nil
+	return append([]Event{MeasureSignedOff{MeasureID: cmd.MeasureID, Note: cmd.Note, Deadline: m.Deadline, Late: len(late) > 0, At: at}}, late...), nil
 }
 
 func (MeasureSignedOff) EventType() string { return "MeasureSignedOff" }
@@ -511,7 +522,8 @@ func openMeasure(v *violations, c *Compound, id string) (*measure, error) {
 	m := p.measure(id)
 	switch {
 	case m == nil:
-		return nil, unknownEntity(v, "measure_id", "measure.unknown", "the plan has no measure %s", "方案中没有措施 %s", id)
+		notFound(v, "measure_id", "measure.unknown", nounMeasure, id)
+		return nil, v.err()
 	case !m.SignedOffAt.IsZero():
 		v.fail("measure_id", "measure.signed_off", "measure %s is already signed off", "措施 %s 已销号", id)
 		return nil, nil
@@ -520,14 +532,6 @@ func openMeasure(v *violations, c *Compound, id string) (*measure, error) {
 }
 
 // ---- Helpers shared by lawsuits, plans and listings ----
-
-// unknownEntity turns v into a not-found error naming the missing entity,
-// keeping what was already found wrong with the input.
-func unknownEntity(v *violations, field, rule, en, zh string, args ...any) error {
-	v.fail(field, rule, en, zh, args...)
-	v.code = CodeNotFound
-	return v.err()
-}
 
 // fieldAt joins a field path: fieldAt("measures[1]", "deadline").
 func fieldAt(prefix, name string) string {
@@ -539,20 +543,6 @@ func fieldAt(prefix, name string) string {
 
 // itemAt names the i-th item of a list field: itemAt("measures", 1).
 func itemAt(list string, i int) string { return fmt.Sprintf("%s[%d]", list, i) }
-
-// checkOneOf records a value outside a closed vocabulary, naming the values
-// allowed so the user can correct it at once.
-func checkOneOf[T ~string](v *violations, field, rule string, got T, allowed ...T) {
-	if slices.Contains(allowed, got) {
-		return
-	}
-	names := make([]string, len(allowed))
-	for i, a := range allowed {
-		names[i] = string(a)
-	}
-	list := strings.Join(names, ", ")
-	v.invalid(field, rule, "%s must be one of %s, not %q", "%s 须为以下之一：%s（收到 %q）", field, list, string(got))
-}
 
 // requireDate records a missing date and reports whether d is set.
 func requireDate(v *violations, field string, d Date) bool {

@@ -12,13 +12,7 @@ const (
 	KindResettled  CompoundKind = "resettled"  // 村改居
 )
 
-func (k CompoundKind) valid() bool {
-	switch k {
-	case KindCommercial, KindOld, KindUnmanaged, KindResettled:
-		return true
-	}
-	return false
-}
+var compoundKinds = vocabulary[CompoundKind]{KindCommercial, KindOld, KindUnmanaged, KindResettled}
 
 // Profile is the registry record of a compound: where it sits in the
 // administrative tree and who manages it.
@@ -54,9 +48,7 @@ func (RegisterCompound) validateProfile(p Profile, v *violations) {
 	v.required("district", p.District)
 	v.required("street", p.Street)
 	v.required("community", p.Community)
-	if !p.Kind.valid() {
-		v.invalid("kind", "compound.kind", "kind must be commercial, old, unmanaged or resettled", "小区类型须为 commercial、old、unmanaged 或 resettled")
-	}
+	oneOf(v, "kind", "compound.kind", p.Kind, compoundKinds)
 	if p.Households <= 0 {
 		v.invalid("households", "compound.households", "households must be positive", "户数须为正数")
 	}
@@ -77,7 +69,7 @@ func (cmd RegisterCompound) decide(c *Compound, _ RuleSet, _ time.Time) ([]Event
 	if !v.ok() {
 		return nil, v.err()
 	}
-	return []Event{CompoundRegistered(cmd)}, nil
+	return []Event{CompoundRegistered{Profile: cmd.Profile}}, nil
 }
 
 func (CompoundRegistered) EventType() string { return "CompoundRegistered" }
@@ -102,7 +94,7 @@ func (cmd UpdateDeliveredArea) decide(c *Compound, _ RuleSet, _ time.Time) ([]Ev
 	if cmd.DeliveredArea < 0 || cmd.DeliveredArea > c.profile.PrivateArea {
 		v.invalid("delivered_area", "compound.delivered_area", "delivered area must be between 0 and the private area", "已交付面积须在0与专有部分总面积之间")
 	}
-	return v.emit(DeliveredAreaUpdated(cmd))
+	return v.emit(DeliveredAreaUpdated{DeliveredArea: cmd.DeliveredArea})
 }
 
 func (DeliveredAreaUpdated) EventType() string   { return "DeliveredAreaUpdated" }
@@ -140,7 +132,10 @@ type EstablishPartyBranch struct {
 }
 
 // PartyBranchEstablished: the compound has a party branch.
-type PartyBranchEstablished EstablishPartyBranch
+type PartyBranchEstablished struct {
+	Branch    string `json:"branch"`
+	Secretary string `json:"secretary"`
+}
 
 func (cmd EstablishPartyBranch) decide(c *Compound, _ RuleSet, _ time.Time) ([]Event, error) {
 	var v violations
@@ -149,7 +144,7 @@ func (cmd EstablishPartyBranch) decide(c *Compound, _ RuleSet, _ time.Time) ([]E
 	if c.party.Branch != "" {
 		v.fail("branch", "party.branch_exists", "the compound already has party branch %s", "小区已有党支部 %s", c.party.Branch)
 	}
-	return v.emit(PartyBranchEstablished(cmd))
+	return v.emit(PartyBranchEstablished{Branch: cmd.Branch, Secretary: cmd.Secretary})
 }
 
 func (PartyBranchEstablished) EventType() string { return "PartyBranchEstablished" }
@@ -165,14 +160,17 @@ type SetRedFlags struct {
 }
 
 // RedFlagsSet: the designations changed.
-type RedFlagsSet SetRedFlags
+type RedFlagsSet struct {
+	RedProperty  bool `json:"red_property"`
+	RedCommittee bool `json:"red_committee"`
+}
 
 func (cmd SetRedFlags) decide(c *Compound, _ RuleSet, _ time.Time) ([]Event, error) {
 	var v violations
 	if cmd.RedCommittee && !c.committee.active() {
 		v.fail("red_committee", "party.red_committee_without_committee", "a red committee needs a serving owners' committee", "红色业委会须以在任业委会为前提")
 	}
-	return v.emit(RedFlagsSet(cmd))
+	return v.emit(RedFlagsSet{RedProperty: cmd.RedProperty, RedCommittee: cmd.RedCommittee})
 }
 
 func (RedFlagsSet) EventType() string { return "RedFlagsSet" }

@@ -22,14 +22,8 @@ const (
 	MatterOther           Matter = "other"
 )
 
-func (m Matter) valid() bool {
-	switch m {
-	case MatterElectCommittee, MatterRemoveMember, MatterAmendRules, MatterHireCompany, MatterDismissCompany,
-		MatterUseFund, MatterRaiseFund, MatterRebuild, MatterChangeCommonUse, MatterOther:
-		return true
-	}
-	return false
-}
+var matters = vocabulary[Matter]{MatterElectCommittee, MatterRemoveMember, MatterAmendRules, MatterHireCompany,
+	MatterDismissCompany, MatterUseFund, MatterRaiseFund, MatterRebuild, MatterChangeCommonUse, MatterOther}
 
 // Fraction is a share that must be exceeded (Strict, "过半数") or reached
 // ("三分之二以上" in the sense of at least).
@@ -107,6 +101,8 @@ const (
 	ChoiceAbsent  Choice = ""
 )
 
+var choices = vocabulary[Choice]{ChoiceYes, ChoiceNo, ChoiceAbstain, ChoiceAbsent}
+
 // UnitVote is one unit of the compound's roll with its owner's ballot.
 type UnitVote struct {
 	Unit            string `json:"unit"`
@@ -145,11 +141,7 @@ func TallyUnits(field string, units []UnitVote, v *violations) Tally {
 		if u.Area <= 0 {
 			v.invalid(f+".area", "vote.unit_area", "a unit's area must be positive", "房屋面积须为正数")
 		}
-		switch u.Choice {
-		case ChoiceYes, ChoiceNo, ChoiceAbstain, ChoiceAbsent:
-		default:
-			v.invalid(f+".choice", "vote.choice", "choice must be yes, no, abstain or empty (absent)", "表决意见须为 yes、no、abstain 或空（未参与）")
-		}
+		oneOf(v, f+".choice", "vote.choice", u.Choice, choices) // empty: the owner took no part
 		prev, known := choiceOf[head]
 		if !known {
 			t.TotalOwners++
@@ -243,9 +235,7 @@ func (cmd HoldAssemblyVote) decide(c *Compound, r RuleSet, at time.Time) ([]Even
 	var v violations
 	v.required("vote_id", cmd.VoteID)
 	v.required("subject", cmd.Subject)
-	if !cmd.Matter.valid() {
-		v.invalid("matter", "vote.matter", "unknown matter %q", "未知表决事项 %q", cmd.Matter)
-	}
+	oneOf(&v, "matter", "vote.matter", cmd.Matter, matters)
 	if _, dup := c.committee.votes[cmd.VoteID]; dup {
 		v.fail("vote_id", "vote.duplicate", "vote %s is already recorded", "表决 %s 已登记", cmd.VoteID)
 	}
