@@ -19,9 +19,13 @@
 //   - store.go: the EventStore port; adapters/storetest is its contract.
 //   - one file per part of a compound's life, each opening with its rules in
 //     plain words: registry.go (registration, company, party building),
-//     committee_*.go (owners' committee), vote.go (assemblies),
-//     complaint.go (12345 and petitions), lawsuit.go, plan.go (一区一策),
-//     listing.go (挂牌督办), enforcement.go, governance.go.
+//     committee_formation.go, committee_vetting.go, committee_election.go,
+//     committee_term.go and committee_interim.go (owners' committee by
+//     phase), vote.go (assemblies), complaint.go (12345 and petitions),
+//     lawsuit.go, plan.go (一区一策), listing.go (挂牌督办), enforcement.go,
+//     governance.go.
+//   - vocabulary.go and lookup.go: the one way to check a closed set of
+//     codes and to find a sub-entity (complaint, candidate, measure…) by ID.
 //
 // Commands and events are declared apart: a command is what a user asks
 // (input shape, decoded from the API), an event is what was decided and is
@@ -63,35 +67,35 @@
 //	accept-complaint           AcceptComplaint            complaint.go
 //	add-measure                AddMeasure                 plan.go
 //	adopt-plan                 AdoptPlan                  plan.go
-//	apply-for-assembly         ApplyForAssembly           committee.go
+//	apply-for-assembly         ApplyForAssembly           committee_formation.go
 //	change-case-leader         ChangeCaseLeader           plan.go
 //	change-property-company    ChangePropertyCompany      registry.go
-//	choose-chair               ChooseChair                committee.go
+//	choose-chair               ChooseChair                committee_election.go
 //	conclude-lawsuit           ConcludeLawsuit            lawsuit.go
 //	decide-complaint-extension DecideComplaintExtension   complaint.go
 //	decide-listing-extension   DecideListingExtension     listing.go
 //	delist                     Delist                     listing.go
 //	dispatch-complaint         DispatchComplaint          complaint.go
-//	elect-committee            ElectCommittee             committee.go
+//	elect-committee            ElectCommittee             committee_election.go
 //	establish-party-branch     EstablishPartyBranch       registry.go
-//	file-committee             FileCommittee              committee.go
-//	file-interim-commission    FileInterimCommission      committee.go
+//	file-committee             FileCommittee              committee_election.go
+//	file-interim-commission    FileInterimCommission      committee_interim.go
 //	file-lawsuit               FileLawsuit                lawsuit.go
 //	file-lawsuits              FileLawsuits               lawsuit.go
 //	flag-conflict              FlagConflict               plan.go
 //	follow-up-complaint        FollowUpComplaint          complaint.go
-//	form-interim-commission    FormInterimCommission      committee.go
-//	form-preparatory-group     FormPreparatoryGroup       committee.go
-//	hand-over-archives         HandOverArchives           committee.go
+//	form-interim-commission    FormInterimCommission      committee_interim.go
+//	form-preparatory-group     FormPreparatoryGroup       committee_formation.go
+//	hand-over-archives         HandOverArchives           committee_term.go
 //	hold-assembly-vote         HoldAssemblyVote           vote.go
 //	hold-joint-meeting         HoldJointMeeting           governance.go
 //	list-for-supervision       ListForSupervision         listing.go
-//	nominate-candidate         NominateCandidate          committee.go
+//	nominate-candidate         NominateCandidate          committee_vetting.go
 //	receive-complaint          ReceiveComplaint           complaint.go
 //	record-enforcement         RecordEnforcement          enforcement.go
 //	record-escalation          RecordEscalation           listing.go
-//	record-member-leaving      RecordMemberLeaving        committee.go
-//	record-term-expiry         RecordTermExpiry           committee.go
+//	record-member-leaving      RecordMemberLeaving        committee_term.go
+//	record-term-expiry         RecordTermExpiry           committee_term.go
 //	record-training            RecordTraining             governance.go
 //	register                   RegisterCompound           registry.go
 //	reopen-complaint           ReopenComplaint            complaint.go
@@ -103,12 +107,12 @@
 //	set-red-flags              SetRedFlags                registry.go
 //	sign-off-measure           SignOffMeasure             plan.go
 //	sign-off-plan              SignOffPlan                plan.go
-//	start-reelection           StartReelection            committee.go
+//	start-reelection           StartReelection            committee_term.go
 //	unflag-conflict            UnflagConflict             plan.go
 //	update-delivered-area      UpdateDeliveredArea        registry.go
 //	verify-measure             VerifyMeasure              plan.go
 //	verify-remediation         VerifyRemediation          listing.go
-//	vet-candidate              VetCandidate               committee.go
+//	vet-candidate              VetCandidate               committee_vetting.go
 //
 // # Checklists
 //
