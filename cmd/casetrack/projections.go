@@ -23,7 +23,7 @@ import (
 var fresh = map[string]func() projections.Projection{
 	"directory": func() projections.Projection { return directory.New() },
 	"league":    func() projections.Projection { return league.New() },
-	"credit":    func() projections.Projection { return credit.New(credit.DefaultRules()) },
+	"credit":    func() projections.Projection { return credit.New(domain.DefaultRuleBook()) },
 	"deadlines": func() projections.Projection { return deadlines.New(domain.DefaultRuleBook()) },
 }
 
