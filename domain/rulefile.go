@@ -91,12 +91,14 @@ func ParseRuleSet(filename string, data []byte) (RuleSet, error) {
 	for _, k := range md.Undecoded() {
 		p.add(k.String(), "unknown setting")
 	}
+	complete := true
 	for _, k := range settings(reflect.TypeFor[RuleSet](), nil) {
 		if !md.IsDefined(k...) {
 			p.add(strings.Join(k, "."), "missing")
+			complete = false
 		}
 	}
-	if len(p.errs) == 0 { // a missing section would only repeat itself below
+	if complete { // a missing setting would only be reported again as zero
 		s.EffectiveFrom = date(s.EffectiveFrom.Date())
 		s.check(&p)
 	}
@@ -115,7 +117,9 @@ func ParseRuleSet(filename string, data []byte) (RuleSet, error) {
 func FormatRuleSet(s RuleSet) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "name = %s\neffective_from = %s\n\n", strconv.Quote(s.Name), s.EffectiveFrom.Format(time.DateOnly))
-	err := toml.NewEncoder(&b).Encode(struct {
+	enc := toml.NewEncoder(&b)
+	enc.Indent = ""
+	err := enc.Encode(struct {
 		Vote      VoteRules      `toml:"vote"`
 		Committee CommitteeRules `toml:"committee"`
 		Complaint ComplaintRules `toml:"complaint"`
@@ -273,6 +277,8 @@ func (idx lineIndex) line(key string) int {
 	}
 }
 
+var bareKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
 var typeError = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): incompatible types: TOML value has type (\w+); destination has type (\w+)`)
 
 // decodeError turns an error decoding a well-formed file into
@@ -375,7 +381,11 @@ func (b *Bands) UnmarshalTOML(v any) error {
 func (b Bands) MarshalTOML() ([]byte, error) {
 	parts := make([]string, len(b))
 	for i, x := range b {
-		parts[i] = fmt.Sprintf("%s = %d", strconv.Quote(x.Grade), x.Min)
+		g := x.Grade
+		if !bareKey.MatchString(g) {
+			g = strconv.Quote(g)
+		}
+		parts[i] = fmt.Sprintf("%s = %d", g, x.Min)
 	}
 	return []byte("{ " + strings.Join(parts, ", ") + " }"), nil
 }
