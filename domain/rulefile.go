@@ -174,6 +174,9 @@ func (s RuleSet) check(p *problems) {
 	if cr.ValidMonths <= 0 {
 		p.add("credit.valid_months", "must be a positive whole number")
 	}
+	if cr.Points == nil { // the decoder leaves a map nil when given a plain value
+		p.add("credit.points", "must be a table of item kind = points")
+	}
 	for k := range cr.Points {
 		if !slices.Contains(creditKinds, k) {
 			p.add("credit.points."+k, "not a credit item kind (known: %s)", strings.Join(creditKinds, ", "))
@@ -279,7 +282,11 @@ func (idx lineIndex) line(key string) int {
 
 var bareKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-var typeError = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): incompatible types: TOML value has type (\w+); destination has type (\w+)`)
+// The decoder's other errors are strings of these forms.
+var (
+	typeError = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): incompatible types: TOML value has type (\S+); destination has type (.+)$`)
+	keyError  = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+)
 
 // decodeError turns an error decoding a well-formed file into
 // "line: field: problem".
@@ -289,21 +296,29 @@ func decodeError(err error) string {
 		return fmt.Sprintf("%d: %s: %s", pe.Position.Line, pe.LastKey, pe.Message)
 	}
 	if m := typeError.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Sprintf("%s: %s: must be %s, not %s", m[1], m[2], article(m[4]), article(m[3]))
+		return fmt.Sprintf("%s: %s: must be %s, not %s", m[1], m[2], typeName(m[4]), typeName(m[3]))
+	}
+	if m := keyError.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Sprintf("%s: %s: %s", m[1], m[2], m[3])
 	}
 	return " " + err.Error()
 }
 
-func article(t string) string {
-	switch t = strings.ToLower(t); t {
-	case "integer":
+// typeName names a decoder's type (Go's or its destination's) for officials.
+func typeName(t string) string {
+	switch {
+	case t == "integer" || t == "int64":
 		return "a whole number"
-	case "array", "inline table", "integer array":
-		return "an " + t
-	case "struct", "map":
-		return "a table"
-	case "slice":
+	case t == "float" || t == "float64":
+		return "a decimal number"
+	case t == "boolean" || t == "bool":
+		return "true or false"
+	case t == "slice" || strings.HasPrefix(t, "[]"):
 		return "an array"
+	case t == "map" || strings.HasPrefix(t, "map["):
+		return "a table"
+	case t == "time.Time":
+		return "a date"
 	}
 	return "a " + t
 }

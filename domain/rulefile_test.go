@@ -102,6 +102,8 @@ func TestParseRuleSetErrors(t *testing.T) {
 			"city.toml:%d: complaint.complaint_reply_working_days: must be a positive whole number"},
 		{"zero limit", "max_listing_days = 365", "max_listing_days = 0", "city.toml:%d: plan.max_listing_days: must be a positive whole number"},
 		{"wrong type", "dispatch_hours = 24", `dispatch_hours = "24"`, "city.toml:%d: complaint.dispatch_hours: must be a whole number, not a string"},
+		{"array for number", "age_min = 18", "age_min = [18]", "city.toml:%d: committee.age_min: must be a whole number, not an array"},
+		{"number for table", "[credit.points]", "points = 3\n[credit.unused]", "city.toml:%d: credit.points: must be a table of item kind = points"},
 		{"unknown key", "follow_up_days = 1", "follow_up_days = 1\nfollowup_days = 2", "city.toml:%d: complaint.followup_days: unknown setting"},
 		{"missing key", "follow_up_days = 1 ", "", "complaint.follow_up_days: missing"},
 		{"bad fraction", `quorum = ">= 2/3"`, `quorum = "2/3"`, `city.toml:%d: vote.quorum: must be a share written "> 1/2"`},
