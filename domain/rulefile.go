@@ -74,7 +74,7 @@ func ParseRuleBook(files map[string][]byte) (RuleBook, error) {
 
 // ParseRuleSet parses one rule file; filename only labels the errors.
 func ParseRuleSet(filename string, data []byte) (RuleSet, error) {
-	var syntax map[string]any // first alone, so that a decoding error is a field's
+	var syntax map[string]any // first alone, so that a decoding error is a field's; it keeps how values were written
 	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&syntax); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
@@ -99,6 +99,9 @@ func ParseRuleSet(filename string, data []byte) (RuleSet, error) {
 		}
 	}
 	if complete { // a missing setting would only be reported again as zero
+		if t, _ := syntax["effective_from"].(time.Time); t.Location().String() != "date-local" { // how the decoder marks a bare date
+			p.add("effective_from", "must be a date such as 2021-01-01, without time or zone")
+		}
 		s.EffectiveFrom = date(s.EffectiveFrom.Date())
 		s.check(&p)
 	}

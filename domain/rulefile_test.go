@@ -104,6 +104,7 @@ func TestParseRuleSetErrors(t *testing.T) {
 		{"wrong type", "dispatch_hours = 24", `dispatch_hours = "24"`, "city.toml:%d: complaint.dispatch_hours: must be a whole number, not a string"},
 		{"array for number", "age_min = 18", "age_min = [18]", "city.toml:%d: committee.age_min: must be a whole number, not an array"},
 		{"number for table", "[credit.points]", "points = 3\n[credit.unused]", "city.toml:%d: credit.points: must be a table of item kind = points"},
+		{"not a date", "effective_from = 2021-01-01", "effective_from = 2021-01-01T08:00:00+08:00", "city.toml:%d: effective_from: must be a date"},
 		{"unknown key", "follow_up_days = 1", "follow_up_days = 1\nfollowup_days = 2", "city.toml:%d: complaint.followup_days: unknown setting"},
 		{"missing key", "follow_up_days = 1 ", "", "complaint.follow_up_days: missing"},
 		{"bad fraction", `quorum = ">= 2/3"`, `quorum = "2/3"`, `city.toml:%d: vote.quorum: must be a share written "> 1/2"`},
