@@ -77,20 +77,20 @@ func endOfDay(t time.Time) time.Time {
 }
 
 // CommitteeRules are the owners' committee (业主委员会) rules of a
-// jurisdiction. Defaults follow the domain reference; cities override them.
+// jurisdiction. The built-in sets follow the domain reference; cities bring their own.
 type CommitteeRules struct {
-	EligibleDelivered       Fraction `json:"eligible_delivered" toml:"eligible_delivered"`               // delivered share of private area before owners may apply
-	PreparatoryWithinDays   int      `json:"preparatory_within_days" toml:"preparatory_within_days"`     // 筹备组 formed after the application
-	MinMembers              int      `json:"min_members" toml:"min_members"`                             // 5
-	MaxMembers              int      `json:"max_members" toml:"max_members"`                             // 11
+	EligibleDelivered       Fraction `json:"eligible_delivered" toml:"eligible_delivered"`           // delivered share of private area before owners may apply
+	PreparatoryWithinDays   int      `json:"preparatory_within_days" toml:"preparatory_within_days"` // 筹备组 formed after the application
+	MinMembers              int      `json:"min_members" toml:"min_members"`
+	MaxMembers              int      `json:"max_members" toml:"max_members"`
 	SmallCompoundHouseholds int      `json:"small_compound_households" toml:"small_compound_households"` // below this, SmallMinMembers is allowed
-	SmallMinMembers         int      `json:"small_min_members" toml:"small_min_members"`                 // 3
-	MaxAlternates           Cap      `json:"max_alternates" toml:"max_alternates"`                       // cap on alternates per member: 40%
-	MaxTermYears            int      `json:"max_term_years" toml:"max_term_years"`                       // 5
-	ChairWithinDays         int      `json:"chair_within_days" toml:"chair_within_days"`                 // chair chosen after the election
-	FilingWithinDays        int      `json:"filing_within_days" toml:"filing_within_days"`               // 备案 after the election
-	ReelectionLeadMonths    int      `json:"reelection_lead_months" toml:"reelection_lead_months"`       // 换届 starts before the term ends
-	HandoverWithinDays      int      `json:"handover_within_days" toml:"handover_within_days"`           // outgoing committee hands over archives and seal
+	SmallMinMembers         int      `json:"small_min_members" toml:"small_min_members"`
+	MaxAlternates           Cap      `json:"max_alternates" toml:"max_alternates"` // cap on alternates per member
+	MaxTermYears            int      `json:"max_term_years" toml:"max_term_years"`
+	ChairWithinDays         int      `json:"chair_within_days" toml:"chair_within_days"`           // chair chosen after the election
+	FilingWithinDays        int      `json:"filing_within_days" toml:"filing_within_days"`         // 备案 after the election
+	ReelectionLeadMonths    int      `json:"reelection_lead_months" toml:"reelection_lead_months"` // 换届 starts before the term ends
+	HandoverWithinDays      int      `json:"handover_within_days" toml:"handover_within_days"`     // outgoing committee hands over archives and seal
 	InterimFilingWithinDays int      `json:"interim_filing_within_days" toml:"interim_filing_within_days"`
 	AgeMin                  int      `json:"age_min" toml:"age_min"`
 	AgeMax                  int      `json:"age_max" toml:"age_max"`
@@ -125,7 +125,7 @@ type ComplaintRules struct {
 // PlanRules are the limits of remediation plans (一区一策) and supervision
 // listings (挂牌督办) of one jurisdiction.
 type PlanRules struct {
-	MaxListingDays               int `json:"max_listing_days" toml:"max_listing_days"`                               // a listing's deadline is at most this many days after listing (≤ 1 year)
+	MaxListingDays               int `json:"max_listing_days" toml:"max_listing_days"`                               // a listing's deadline is at most this many days after listing
 	ExtensionLeadWorkingDays     int `json:"extension_lead_working_days" toml:"extension_lead_working_days"`         // an extension is requested at least this many working days before the deadline
 	ExtensionDecisionWorkingDays int `json:"extension_decision_working_days" toml:"extension_decision_working_days"` // and decided within this many working days of the request
 }

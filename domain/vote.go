@@ -51,6 +51,13 @@ func (f Fraction) Met(part, whole int64) bool {
 	return l >= r
 }
 
+func (f Fraction) String() string {
+	if f.Strict {
+		return fmt.Sprintf("> %d/%d", f.Num, f.Den)
+	}
+	return fmt.Sprintf("≥ %d/%d", f.Num, f.Den)
+}
+
 // Cap is a share that may be reached but not exceeded (上限).
 type Cap struct {
 	Num int64 `json:"num"`
@@ -59,13 +66,6 @@ type Cap struct {
 
 // AtMost reports whether part/whole does not exceed the cap.
 func (c Cap) AtMost(part, whole int64) bool { return part*c.Den <= c.Num*whole }
-
-func (f Fraction) String() string {
-	if f.Strict {
-		return fmt.Sprintf("> %d/%d", f.Num, f.Den)
-	}
-	return fmt.Sprintf("≥ %d/%d", f.Num, f.Den)
-}
 
 // Base says what an approval share is taken of.
 type Base string

@@ -39,9 +39,6 @@ const (
 // Kind.
 type Rules = domain.CreditRules
 
-// rules are the credit rules in force at t.
-func (m *Model) rules(t time.Time) Rules { return m.book.At(t).Credit }
-
 // Model is the fold. Its fields are exported for gob snapshots only.
 type Model struct {
 	Pos       uint64
@@ -74,6 +71,9 @@ type Compound struct {
 func New(book domain.RuleBook) *Model {
 	return &Model{book: book, Facts: map[string][]Fact{}, Compounds: map[string]*Compound{}, Complaints: map[string]string{}}
 }
+
+// rules are the credit rules in force at t.
+func (m *Model) rules(t time.Time) Rules { return m.book.At(t).Credit }
 
 func (m *Model) Name() string     { return "credit" }
 func (m *Model) Position() uint64 { return m.Pos }
