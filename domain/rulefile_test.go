@@ -82,7 +82,7 @@ func TestFormatRuleSetRoundTrip(t *testing.T) {
 	}
 }
 
-func builtinFile(t *testing.T) string {
+func builtinFile(t testing.TB) string {
 	t.Helper()
 	b, err := builtinSets.ReadFile("rulesets/2021-01-01-civil-code.toml")
 	if err != nil {
@@ -145,4 +145,20 @@ func TestParseRuleBookDuplicateDate(t *testing.T) {
 	if want := "b.toml:5: effective_from: 2021-01-01 is already the effective date of a.toml"; err == nil || err.Error() != want {
 		t.Fatalf("error %v, want %q", err, want)
 	}
+}
+
+// A city's file is untrusted input: parsing never panics, and what parses
+// is a usable rule set.
+func FuzzParseRuleSet(f *testing.F) {
+	f.Add([]byte(builtinFile(f)))
+	f.Add([]byte("name = \"x\"\neffective_from = 2021-01-01\n[vote]\nquorum = \"> 0/0\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ParseRuleSet("f.toml", data)
+		if err != nil {
+			return
+		}
+		if s.Vote.Quorum.Den <= 0 || s.Committee.MaxAlternates.Den <= 0 || s.Complaint.ComplaintReplyWorkingDays <= 0 {
+			t.Fatalf("accepted an unusable set: %+v", s)
+		}
+	})
 }
