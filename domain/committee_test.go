@@ -12,7 +12,7 @@ var fxGroup = []GroupMember{{Name: "街道代表", Role: RoleStreet, Leader: tru
 // fxChecks is a full vetting with every check passed but those named.
 func fxChecks(failed ...string) []CheckResult {
 	var out []CheckResult
-	for _, k := range defaultCommitteeRules().VettingChecks {
+	for _, k := range DefaultRuleBook().At(fxDay(2024, 1, 1)).Committee.VettingChecks {
 		passed := true
 		for _, f := range failed {
 			passed = passed && f != k

@@ -6,7 +6,7 @@ import (
 )
 
 func TestVettingChecks(t *testing.T) {
-	rules := defaultCommitteeRules()
+	rules := DefaultRuleBook().At(fxDay(2024, 1, 1)).Committee
 	for _, check := range rules.VettingChecks {
 		t.Run("failing "+check, func(t *testing.T) {
 			c := fxCompound(t, 500)

@@ -9,12 +9,13 @@ import (
 // next set of its book. Every number a rule uses lives here, never in code:
 // cities differ and rules change, and a replay of 2019 applies 2019's rules.
 type RuleSet struct {
-	Name          string         `json:"name"`
-	EffectiveFrom time.Time      `json:"effective_from"`
-	Vote          VoteRules      `json:"vote"`
-	Committee     CommitteeRules `json:"committee"`
-	Complaint     ComplaintRules `json:"complaint"`
-	Plan          PlanRules      `json:"plan"`
+	Name          string         `json:"name" toml:"name"`
+	EffectiveFrom time.Time      `json:"effective_from" toml:"effective_from"`
+	Vote          VoteRules      `json:"vote" toml:"vote"`
+	Committee     CommitteeRules `json:"committee" toml:"committee"`
+	Complaint     ComplaintRules `json:"complaint" toml:"complaint"`
+	Plan          PlanRules      `json:"plan" toml:"plan"`
+	Credit        CreditRules    `json:"credit" toml:"credit"`
 }
 
 // RuleBook is a jurisdiction's rule sets ordered by effective date.
@@ -52,25 +53,6 @@ var China = time.FixedZone("CST", 8*3600)
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, China) }
 
-// DefaultRuleBook holds the defaults of the domain reference: the Property
-// Management Regulation as revised in 2018, and the Civil Code from 2021.
-func DefaultRuleBook() RuleBook {
-	base := RuleSet{
-		Committee: defaultCommitteeRules(),
-		Complaint: defaultComplaintRules(),
-		Plan:      defaultPlanRules(),
-	}
-	reg2018 := base
-	reg2018.Name = "property-regulation-2018"
-	reg2018.EffectiveFrom = date(2018, 3, 19)
-	reg2018.Vote = regulation2018VoteRules()
-	code2021 := base
-	code2021.Name = "civil-code-2021"
-	code2021.EffectiveFrom = date(2021, 1, 1)
-	code2021.Vote = civilCodeVoteRules()
-	return NewRuleBook(reg2018, code2021)
-}
-
 // AddWorkingDays returns the end of the n-th working day after t, skipping
 // Saturdays and Sundays on the local calendar. Public holidays and their
 // swapped working weekends are not modelled: limits come out a little
@@ -95,24 +77,24 @@ func endOfDay(t time.Time) time.Time {
 }
 
 // CommitteeRules are the owners' committee (业主委员会) rules of a
-// jurisdiction. Defaults follow the domain reference; cities override them.
+// jurisdiction. The built-in sets follow the domain reference; cities bring their own.
 type CommitteeRules struct {
-	EligibleDelivered       Fraction `json:"eligible_delivered"`        // delivered share of private area before owners may apply
-	PreparatoryWithinDays   int      `json:"preparatory_within_days"`   // 筹备组 formed after the application
-	MinMembers              int      `json:"min_members"`               // 5
-	MaxMembers              int      `json:"max_members"`               // 11
-	SmallCompoundHouseholds int      `json:"small_compound_households"` // below this, SmallMinMembers is allowed
-	SmallMinMembers         int      `json:"small_min_members"`         // 3
-	MaxAlternates           Fraction `json:"max_alternates"`            // cap on alternates per member: 40%
-	MaxTermYears            int      `json:"max_term_years"`            // 5
-	ChairWithinDays         int      `json:"chair_within_days"`         // chair chosen after the election
-	FilingWithinDays        int      `json:"filing_within_days"`        // 备案 after the election
-	ReelectionLeadMonths    int      `json:"reelection_lead_months"`    // 换届 starts before the term ends
-	HandoverWithinDays      int      `json:"handover_within_days"`      // outgoing committee hands over archives and seal
-	InterimFilingWithinDays int      `json:"interim_filing_within_days"`
-	AgeMin                  int      `json:"age_min"`
-	AgeMax                  int      `json:"age_max"`
-	VettingChecks           []string `json:"vetting_checks"` // every check a candidate must pass
+	EligibleDelivered       Fraction `json:"eligible_delivered" toml:"eligible_delivered"`           // delivered share of private area before owners may apply
+	PreparatoryWithinDays   int      `json:"preparatory_within_days" toml:"preparatory_within_days"` // 筹备组 formed after the application
+	MinMembers              int      `json:"min_members" toml:"min_members"`
+	MaxMembers              int      `json:"max_members" toml:"max_members"`
+	SmallCompoundHouseholds int      `json:"small_compound_households" toml:"small_compound_households"` // below this, SmallMinMembers is allowed
+	SmallMinMembers         int      `json:"small_min_members" toml:"small_min_members"`
+	MaxAlternates           Cap      `json:"max_alternates" toml:"max_alternates"` // cap on alternates per member
+	MaxTermYears            int      `json:"max_term_years" toml:"max_term_years"`
+	ChairWithinDays         int      `json:"chair_within_days" toml:"chair_within_days"`           // chair chosen after the election
+	FilingWithinDays        int      `json:"filing_within_days" toml:"filing_within_days"`         // 备案 after the election
+	ReelectionLeadMonths    int      `json:"reelection_lead_months" toml:"reelection_lead_months"` // 换届 starts before the term ends
+	HandoverWithinDays      int      `json:"handover_within_days" toml:"handover_within_days"`     // outgoing committee hands over archives and seal
+	InterimFilingWithinDays int      `json:"interim_filing_within_days" toml:"interim_filing_within_days"`
+	AgeMin                  int      `json:"age_min" toml:"age_min"`
+	AgeMax                  int      `json:"age_max" toml:"age_max"`
+	VettingChecks           []string `json:"vetting_checks" toml:"vetting_checks"` // every check a candidate must pass
 }
 
 // The vetting checks (资格审查) of the domain reference.
@@ -128,82 +110,69 @@ const (
 	CheckNoIllegalBuilding = "no_illegal_construction"
 )
 
-func defaultCommitteeRules() CommitteeRules {
-	return CommitteeRules{
-		EligibleDelivered:     Fraction{1, 2, true},
-		PreparatoryWithinDays: 60,
-		MinMembers:            5, MaxMembers: 11,
-		SmallCompoundHouseholds: 100, SmallMinMembers: 3,
-		MaxAlternates:           Fraction{2, 5, false},
-		MaxTermYears:            5,
-		ChairWithinDays:         7,
-		FilingWithinDays:        30,
-		ReelectionLeadMonths:    3,
-		HandoverWithinDays:      10,
-		InterimFilingWithinDays: 30,
-		AgeMin:                  18, AgeMax: 75,
-		VettingChecks: []string{CheckUnitOwner, CheckCivilCapacity, CheckAge, CheckNoFeeArrears, CheckFundPaid,
-			CheckNoCompanyTies, CheckNoCompanyBenefits, CheckNoRecentPenalty, CheckNoIllegalBuilding},
-	}
-}
-
 // ComplaintRules are the time limits of complaint handling (办理时限).
 // Missing a limit is recorded, never rejected: the rates are computed later
 // from the times and dues the events carry.
 type ComplaintRules struct {
-	DispatchHours                int `json:"dispatch_hours"`                  // 派单时限
-	UrgentDispatchHours          int `json:"urgent_dispatch_hours"`           // 紧急件派单时限
-	ConsultationReplyWorkingDays int `json:"consultation_reply_working_days"` // 咨询答复时限
-	ComplaintReplyWorkingDays    int `json:"complaint_reply_working_days"`    // 投诉办结时限
-	FollowUpDays                 int `json:"follow_up_days"`                  // 办结后回访时限
-	MaxExtensionWorkingDays      int `json:"max_extension_working_days"`      // 每轮办理累计最多延期
-}
-
-func defaultComplaintRules() ComplaintRules {
-	return ComplaintRules{DispatchHours: 24, UrgentDispatchHours: 1, ConsultationReplyWorkingDays: 3,
-		ComplaintReplyWorkingDays: 15, FollowUpDays: 1, MaxExtensionWorkingDays: 15}
+	DispatchHours                int `json:"dispatch_hours" toml:"dispatch_hours"`                                   // 派单时限
+	UrgentDispatchHours          int `json:"urgent_dispatch_hours" toml:"urgent_dispatch_hours"`                     // 紧急件派单时限
+	ConsultationReplyWorkingDays int `json:"consultation_reply_working_days" toml:"consultation_reply_working_days"` // 咨询答复时限
+	ComplaintReplyWorkingDays    int `json:"complaint_reply_working_days" toml:"complaint_reply_working_days"`       // 投诉办结时限
+	FollowUpDays                 int `json:"follow_up_days" toml:"follow_up_days"`                                   // 办结后回访时限
+	MaxExtensionWorkingDays      int `json:"max_extension_working_days" toml:"max_extension_working_days"`           // 每轮办理累计最多延期
 }
 
 // PlanRules are the limits of remediation plans (一区一策) and supervision
 // listings (挂牌督办) of one jurisdiction.
 type PlanRules struct {
-	MaxListingDays               int `json:"max_listing_days"`                // a listing's deadline is at most this many days after listing (≤ 1 year)
-	ExtensionLeadWorkingDays     int `json:"extension_lead_working_days"`     // an extension is requested at least this many working days before the deadline
-	ExtensionDecisionWorkingDays int `json:"extension_decision_working_days"` // and decided within this many working days of the request
-}
-
-func defaultPlanRules() PlanRules {
-	return PlanRules{MaxListingDays: 365, ExtensionLeadWorkingDays: 20, ExtensionDecisionWorkingDays: 10}
+	MaxListingDays               int `json:"max_listing_days" toml:"max_listing_days"`                               // a listing's deadline is at most this many days after listing
+	ExtensionLeadWorkingDays     int `json:"extension_lead_working_days" toml:"extension_lead_working_days"`         // an extension is requested at least this many working days before the deadline
+	ExtensionDecisionWorkingDays int `json:"extension_decision_working_days" toml:"extension_decision_working_days"` // and decided within this many working days of the request
 }
 
 // VoteRules are an assembly's quorum and thresholds under one law.
 type VoteRules struct {
-	Law          string    `json:"law"`
-	Quorum       Fraction  `json:"quorum"` // of total area and of all owners
-	Ordinary     Threshold `json:"ordinary"`
-	Major        Threshold `json:"major"`
-	MajorMatters []Matter  `json:"major_matters"`
+	Law          string    `json:"law" toml:"law"`
+	Quorum       Fraction  `json:"quorum" toml:"quorum"` // of total area and of all owners
+	Ordinary     Threshold `json:"ordinary" toml:"ordinary"`
+	Major        Threshold `json:"major" toml:"major"`
+	MajorMatters []Matter  `json:"major_matters" toml:"major_matters"`
 }
 
-// civilCodeVoteRules: Civil Code art. 278, for votes from 2021-01-01.
-func civilCodeVoteRules() VoteRules {
-	return VoteRules{
-		Law:          "民法典第二百七十八条",
-		Quorum:       Fraction{2, 3, false},
-		Ordinary:     Threshold{OfParticipating, Fraction{1, 2, true}},
-		Major:        Threshold{OfParticipating, Fraction{3, 4, false}},
-		MajorMatters: []Matter{MatterRaiseFund, MatterRebuild, MatterChangeCommonUse},
-	}
+// CreditRules score the credit ledgers (信用评价) of property companies.
+// Items are keyed by kind: the violation codes of EnforcementRecorded and
+// the Credit* kinds below.
+type CreditRules struct {
+	Base        int            `json:"base" toml:"base"`                 // 基础分
+	ValidMonths int            `json:"valid_months" toml:"valid_months"` // each item counts this long from its business time
+	Points      map[string]int `json:"points" toml:"points"`             // good items positive, bad items negative
+	Bands       Bands          `json:"bands" toml:"grades"`              // highest first; lower bounds inclusive
+	Lowest      string         `json:"lowest" toml:"lowest"`             // the grade below every band
+	Blacklist   []string       `json:"blacklist" toml:"blacklist"`       // one valid item of these kinds blacklists the company (黑名单)
 }
 
-// regulation2018VoteRules: Property Management Regulation art. 12 (2018),
-// kept for replays of votes before 2021.
-func regulation2018VoteRules() VoteRules {
-	return VoteRules{
-		Law:          "物业管理条例第十二条（2018年修订）",
-		Quorum:       Fraction{1, 2, true},
-		Ordinary:     Threshold{OfTotal, Fraction{1, 2, true}},
-		Major:        Threshold{OfTotal, Fraction{2, 3, false}},
-		MajorMatters: []Matter{MatterRaiseFund, MatterUseFund, MatterRebuild},
+// The credit item kinds other than enforcement actions.
+const (
+	CreditLawsuitLost       = "lawsuit_lost"       // 败诉
+	CreditVerifiedComplaint = "verified_complaint" // 有效投诉：回访不满意且未解决
+	CreditRedProperty       = "red_property"       // 红色物业 (a good item)
+)
+
+// Band is a grade and the lowest score that earns it.
+type Band struct {
+	Grade string `json:"grade"`
+	Min   int    `json:"min"`
+}
+
+// Bands are grades ordered highest first.
+type Bands []Band
+
+// Grade is the grade of a score.
+func (r CreditRules) Grade(score int) string {
+	for _, b := range r.Bands {
+		if score >= b.Min {
+			return b.Grade
+		}
 	}
+	return r.Lowest
 }

@@ -45,15 +45,21 @@ func (f Fraction) Met(part, whole int64) bool {
 	return l >= r
 }
 
-// AtMost reports whether part/whole does not exceed the fraction (caps).
-func (f Fraction) AtMost(part, whole int64) bool { return part*f.Den <= f.Num*whole }
-
 func (f Fraction) String() string {
 	if f.Strict {
 		return fmt.Sprintf("> %d/%d", f.Num, f.Den)
 	}
 	return fmt.Sprintf("≥ %d/%d", f.Num, f.Den)
 }
+
+// Cap is a share that may be reached but not exceeded (上限).
+type Cap struct {
+	Num int64 `json:"num"`
+	Den int64 `json:"den"`
+}
+
+// AtMost reports whether part/whole does not exceed the cap.
+func (c Cap) AtMost(part, whole int64) bool { return part*c.Den <= c.Num*whole }
 
 // Base says what an approval share is taken of.
 type Base string
@@ -65,8 +71,8 @@ const (
 
 // Threshold is an approval rule, applied on both axes (area and headcount).
 type Threshold struct {
-	Base  Base     `json:"base"`
-	Share Fraction `json:"share"`
+	Base  Base     `json:"base" toml:"base"`
+	Share Fraction `json:"share" toml:"share"`
 }
 
 // Tally is an assembly's count on both axes. Headcount follows the rules of

@@ -32,7 +32,7 @@ func runVoteCases(t *testing.T, r VoteRules, cases []voteCase) {
 }
 
 func TestVoteThresholdsCivilCode(t *testing.T) {
-	r := civilCodeVoteRules()
+	r := DefaultRuleBook().At(date(2021, 1, 1)).Vote
 	// Quorum: ≥ 2/3 of total area (6,666,667 of 10,000,000 hundredths) and of owners (667 of 1000).
 	const qa, qo = 6_666_667, 667
 	cases := []voteCase{
@@ -56,7 +56,7 @@ func TestVoteThresholdsCivilCode(t *testing.T) {
 }
 
 func TestVoteThresholdsRegulation2018(t *testing.T) {
-	r := regulation2018VoteRules()
+	r := DefaultRuleBook().At(date(2020, 1, 1)).Vote
 	cases := []voteCase{
 		// Quorum: more than half of total area and of all owners.
 		{"quorum: exactly half the area is not enough", MatterOther, tallyOf(5_000_000, 600, 5_000_000, 600), false, false},

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/credit"
 )
@@ -43,7 +44,7 @@ type creditLedger struct {
 
 func TestCredit(t *testing.T) {
 	f := newFixture(t)
-	feed := withRunner(f, credit.New(credit.DefaultRules()), WithCredit)
+	feed := withRunner(f, credit.New(domain.DefaultRuleBook()), WithCredit)
 	f.okAt("c1", "register", registerBody, "2025-01-01")
 	f.okAt("c2", "register", strings.Replace(registerBody, "甲物业", "乙/丙物业", 1), "2025-01-01")
 	last := f.okAt("c1", "record-enforcement", `{"violation":"misuse_maintenance_fund","penalty":"罚款"}`, "2025-03-01")

@@ -33,7 +33,7 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 	dir, lg := directory.New(), league.New()
 	var runners []*projections.Runner
 	var models []projections.Exporter
-	for _, p := range []projections.Projection{dir, lg, credit.New(credit.DefaultRules()), deadlines.New(domain.DefaultRuleBook())} {
+	for _, p := range []projections.Projection{dir, lg, credit.New(domain.DefaultRuleBook()), deadlines.New(domain.DefaultRuleBook())} {
 		r, err := projections.NewRunner(p, projections.NewMemoryCheckpoints(), 1<<20)
 		if err != nil {
 			t.Fatal(err)

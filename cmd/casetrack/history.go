@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -61,7 +62,7 @@ func history(ctx context.Context, out io.Writer, args []string) error {
 		return fmt.Errorf("no compound %s in %s", id, where)
 	}
 	chainErr := domain.VerifyChain(all)
-	c, events, err := newService(store).Load(ctx, id, q)
+	c, events, err := app.NewService(store, domain.DefaultRuleBook()).Load(ctx, id, q) // a replay applies no rules: the events carry their outcomes
 	if err != nil {
 		return err
 	}

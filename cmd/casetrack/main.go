@@ -1,6 +1,6 @@
 // Command casetrack runs the property-dispute case tracker: the HTTP API
-// (serve), the demo city loader (demo), the auditor's replay (history) and
-// the PostgreSQL schema migration (migrate).
+// (serve), the demo city loader (demo), the auditor's replay (history),
+// the PostgreSQL schema migration (migrate) and the rule sets (rules show).
 // It only wires the packages together.
 package main
 
@@ -13,22 +13,23 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/casetrack/casetrack/app"
-	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 )
 
 const usage = `casetrack — case tracker for the property-dispute campaign (物业矛盾专项整治)
 
 Usage:
-  casetrack serve   [--addr :8080] [--data ./data] [--store URL] [--migrate] [--demo=true] [--campaign FILE.toml]
-  casetrack demo    [--data ./data] [--store URL]
+  casetrack serve   [--addr :8080] [--data ./data] [--store URL] [--rules DIR] [--migrate] [--demo=true] [--campaign FILE.toml]
+  casetrack demo    [--data ./data] [--store URL] [--rules DIR]
   casetrack history COMPOUND [--data ./data] [--store URL] [--at TIME] [--known-at TIME] [--json]
   casetrack migrate --store postgres://…
-  casetrack projections rebuild [league] [--data ./data] [--store URL]    (server stopped; a running one: POST /api/v1/projections/NAME/rebuild)
+  casetrack projections rebuild [league] [--data ./data] [--store URL] [--rules DIR]    (server stopped; a running one: POST /api/v1/projections/NAME/rebuild)
+  casetrack rules show [--rules DIR] [--at DATE]    the rule set in force on DATE (default today)
 
 --store (or $CASETRACK_STORE) picks the event store: empty for the embedded store in --data,
 a SQLite file, or postgres://user@host/db for PostgreSQL (see docs/production.md).
+--rules (or $CASETRACK_RULES) is a directory of rule set files (*.toml) replacing the built-in
+ones (domain/rulesets); a bad file stops the command with its file, line and setting.
 `
 
 func main() {
@@ -52,6 +53,8 @@ func main() {
 		err = migrateCmd(ctx, logger, os.Args[2:])
 	case "projections":
 		err = projectionsCmd(ctx, os.Stdout, os.Args[2:])
+	case "rules":
+		err = rulesCmd(os.Stdout, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
@@ -60,10 +63,9 @@ func main() {
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(os.Stderr, "casetrack:", err)
+		if errors.As(err, new(usageError)) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
-}
-
-func newService(store domain.EventStore) *app.Service {
-	return app.NewService(store, domain.DefaultRuleBook())
 }

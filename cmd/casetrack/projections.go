@@ -19,12 +19,15 @@ import (
 	"github.com/casetrack/casetrack/projections/league"
 )
 
-// fresh makes an empty instance of each projection by name.
-var fresh = map[string]func() projections.Projection{
-	"directory": func() projections.Projection { return directory.New() },
-	"league":    func() projections.Projection { return league.New() },
-	"credit":    func() projections.Projection { return credit.New(credit.DefaultRules()) },
-	"deadlines": func() projections.Projection { return deadlines.New(domain.DefaultRuleBook()) },
+// freshProjections makes an empty instance of each projection by name,
+// those that apply rules under book.
+func freshProjections(book domain.RuleBook) map[string]func() projections.Projection {
+	return map[string]func() projections.Projection{
+		"directory": func() projections.Projection { return directory.New() },
+		"league":    func() projections.Projection { return league.New() },
+		"credit":    func() projections.Projection { return credit.New(book) },
+		"deadlines": func() projections.Projection { return deadlines.New(book) },
+	}
 }
 
 // projectionsCmd: `projections rebuild [NAME]` replays a projection from the
@@ -33,11 +36,12 @@ var fresh = map[string]func() projections.Projection{
 // (POST /api/v1/projections/NAME/rebuild).
 func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 	if len(args) == 0 || args[0] != "rebuild" {
-		return fmt.Errorf("usage: casetrack projections rebuild [NAME] [--data DIR]")
+		return usageError{fmt.Errorf("usage: casetrack projections rebuild [NAME] [--data DIR] [--store URL] [--rules DIR]")}
 	}
 	fs := flag.NewFlagSet("projections rebuild", flag.ContinueOnError)
 	data := fs.String("data", "./data", "data directory of the embedded store")
 	storeURL := storeFlag(fs)
+	rulesDir := rulesFlag(fs)
 	args = args[1:]
 	names := []string{}
 	for len(args) > 0 && args[0] != "" && args[0][0] != '-' {
@@ -46,6 +50,11 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	book, err := loadRules(*rulesDir)
+	if err != nil {
+		return err
+	}
+	fresh := freshProjections(book)
 	if len(names) == 0 {
 		names = slices.Sorted(maps.Keys(fresh))
 	}

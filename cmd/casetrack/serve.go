@@ -34,12 +34,17 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	addr := fs.String("addr", ":8080", "listen address")
 	data := fs.String("data", "./data", "data directory of the embedded store")
 	storeURL := storeFlag(fs)
+	rulesDir := rulesFlag(fs)
 	withMigrate := fs.Bool("migrate", false, "apply pending PostgreSQL migrations before serving")
 	withDemo := fs.Bool("demo", true, "load the demo city into an empty data directory (a shared store: only when set explicitly)")
 	campaign := fs.String("campaign", "", "campaign configuration file (TOML); empty: the default")
 	busURL := fs.String("bus", os.Getenv("CASETRACK_BUS"), "projection delivery: empty for in-process, nats://… (JetStream) or postgres://… (tables), shared by instances; ?prefix= names them (default $CASETRACK_BUS)")
 	tablesEvery := fs.Duration("tables-every", 10*time.Second, "with a PostgreSQL store: how often the read models are written to its rm_* tables for SQL readers")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	book, err := loadRules(*rulesDir) // before anything is opened: a bad rule file stops the start
+	if err != nil {
 		return err
 	}
 	if *withMigrate {
@@ -52,7 +57,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		return err
 	}
 	defer store.Close()
-	svc := newService(store)
+	svc := app.NewService(store, book)
 
 	if *withDemo {
 		explicit := false
@@ -62,7 +67,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		}
 	}
 
-	rm, err := openReadModels(store, *data, *campaign, *busURL, *addr, logger)
+	rm, err := openReadModels(store, book, *data, *campaign, *busURL, *addr, logger)
 	if err != nil {
 		return err
 	}
@@ -97,13 +102,14 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 // readModels restores the projections from their snapshots and sets up
 // the bus that keeps them current.
 type readModels struct {
+	fresh                             map[string]func() projections.Projection
 	tables                            *league.Service
 	directory, league, credit, boards *projections.Runner
 	bus                               *watermill.Bus
 	close                             func()
 }
 
-func openReadModels(store domain.EventStore, data, campaign, busURL, addr string, logger *slog.Logger) (*readModels, error) {
+func openReadModels(store domain.EventStore, book domain.RuleBook, data, campaign, busURL, addr string, logger *slog.Logger) (*readModels, error) {
 	cfg, err := campaignConfig(campaign)
 	if err != nil {
 		return nil, err
@@ -113,12 +119,12 @@ func openReadModels(store domain.EventStore, data, campaign, busURL, addr string
 		return nil, err
 	}
 	cps := projections.Anchored(file, store) // snapshots are only restored over the log they came from
-	rm := &readModels{close: func() { file.Close() }}
+	rm := &readModels{fresh: freshProjections(book), close: func() { file.Close() }}
 	for _, r := range []struct {
 		name   string
 		runner **projections.Runner
 	}{{"directory", &rm.directory}, {"league", &rm.league}, {"credit", &rm.credit}, {"deadlines", &rm.boards}} {
-		if *r.runner, err = projections.NewRunner(fresh[r.name](), cps, 20000); err != nil {
+		if *r.runner, err = projections.NewRunner(rm.fresh[r.name](), cps, 20000); err != nil {
 			file.Close()
 			return nil, err
 		}
@@ -175,7 +181,9 @@ func instanceName(host, addr string) string {
 
 // apiOptions serves the read models and lets operators rebuild them.
 func (rm *readModels) apiOptions(store domain.EventStore) []httpapi.Option {
-	managed := func(r *projections.Runner) httpapi.Managed { return httpapi.Managed{Runner: r, New: fresh[r.Name()]} }
+	managed := func(r *projections.Runner) httpapi.Managed {
+		return httpapi.Managed{Runner: r, New: rm.fresh[r.Name()]}
+	}
 	return []httpapi.Option{httpapi.WithLeague(rm.tables), httpapi.WithCredit(rm.credit), httpapi.WithDeadlines(rm.boards),
 		httpapi.WithProjections(store, managed(rm.directory), managed(rm.league), managed(rm.credit), managed(rm.boards))}
 }
@@ -255,7 +263,12 @@ func demoCmd(ctx context.Context, logger *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	data := fs.String("data", "./data", "data directory of the embedded store")
 	storeURL := storeFlag(fs)
+	rulesDir := rulesFlag(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	book, err := loadRules(*rulesDir)
+	if err != nil {
 		return err
 	}
 	store, err := openStore(ctx, *storeURL, *data)
@@ -263,8 +276,9 @@ func demoCmd(ctx context.Context, logger *slog.Logger, args []string) error {
 		return err
 	}
 	defer store.Close()
+	svc := app.NewService(store, book)
 	if external(*storeURL) { // no marker file for a shared store: the load is idempotent, so run (or finish) it
-		return loadDemo(ctx, logger, newService(store))
+		return loadDemo(ctx, logger, svc)
 	}
-	return loadDemoOnce(ctx, logger, newService(store), store, *storeURL, *data, true)
+	return loadDemoOnce(ctx, logger, svc, store, *storeURL, *data, true)
 }

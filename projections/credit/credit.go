@@ -30,50 +30,14 @@ const (
 )
 
 const (
-	KindLawsuitLost       Kind = "lawsuit_lost"       // 败诉
-	KindVerifiedComplaint Kind = "verified_complaint" // 有效投诉：回访不满意且未解决
-	KindRedProperty       Kind = "red_property"       // 红色物业 (a good item)
+	KindLawsuitLost       = Kind(domain.CreditLawsuitLost)       // 败诉
+	KindVerifiedComplaint = Kind(domain.CreditVerifiedComplaint) // 有效投诉：回访不满意且未解决
+	KindRedProperty       = Kind(domain.CreditRedProperty)       // 红色物业 (a good item)
 )
 
-// Band is a grade and the lowest score that earns it.
-type Band struct {
-	Grade string `json:"grade"`
-	Min   int    `json:"min"`
-}
-
-// Rules score a ledger. Every number is a default of a jurisdiction, never
-// a constant of the code.
-type Rules struct {
-	Base        int          `json:"base"`         // 基础分
-	ValidMonths int          `json:"valid_months"` // each item counts this long from its business time
-	Points      map[Kind]int `json:"points"`       // good items positive, bad items negative
-	Bands       []Band       `json:"bands"`        // highest first; lower bounds inclusive
-	Lowest      string       `json:"lowest"`       // the grade below every band
-	Blacklist   []Kind       `json:"blacklist"`    // one valid item of these kinds blacklists the company (黑名单)
-}
-
-// DefaultRules follow the domain reference (Yantai-style grades).
-func DefaultRules() Rules {
-	return Rules{
-		Base:        80,
-		ValidMonths: 12,
-		Points: map[Kind]int{KindMisuseFund: -41, KindServiceCut: -20, KindCommonLand: -10, KindForcedPrepayment: -5,
-			KindOtherViolation: -5, KindLawsuitLost: -3, KindVerifiedComplaint: -1, KindRedProperty: +5},
-		Bands:     []Band{{"AAA", 85}, {"AA", 80}, {"A", 70}, {"B", 60}},
-		Lowest:    "C",
-		Blacklist: []Kind{KindMisuseFund},
-	}
-}
-
-// Grade is the grade of a score.
-func (r Rules) Grade(score int) string {
-	for _, b := range r.Bands {
-		if score >= b.Min {
-			return b.Grade
-		}
-	}
-	return r.Lowest
-}
+// Rules score a ledger: the credit section of a rule set, points keyed by
+// Kind.
+type Rules = domain.CreditRules
 
 // Model is the fold. Its fields are exported for gob snapshots only.
 type Model struct {
@@ -84,7 +48,7 @@ type Model struct {
 	// compound/complaint, while it may still be verified: a verified
 	// complaint counts against that company even if another serves now.
 	Complaints map[string]string
-	rules      Rules
+	book       domain.RuleBook
 }
 
 // Fact is one item as recorded; its points and window come from the rules.
@@ -102,10 +66,14 @@ type Compound struct {
 	Red     int // 1 + index in Facts[Company] of the red-property item in force; 0: none
 }
 
-// New returns an empty ledger scored by rules.
-func New(rules Rules) *Model {
-	return &Model{rules: rules, Facts: map[string][]Fact{}, Compounds: map[string]*Compound{}, Complaints: map[string]string{}}
+// New returns an empty ledger scored by the rules of book in force at the
+// day asked.
+func New(book domain.RuleBook) *Model {
+	return &Model{book: book, Facts: map[string][]Fact{}, Compounds: map[string]*Compound{}, Complaints: map[string]string{}}
 }
+
+// rules are the credit rules in force at t.
+func (m *Model) rules(t time.Time) Rules { return m.book.At(t).Credit }
 
 func (m *Model) Name() string     { return "credit" }
 func (m *Model) Position() uint64 { return m.Pos }
@@ -204,8 +172,8 @@ type Ledger struct {
 }
 
 // validUntil is the end of an item's window: its validity, or its early end.
-func (m *Model) validUntil(f Fact) time.Time {
-	until := f.At.AddDate(0, m.rules.ValidMonths, 0)
+func validUntil(f Fact, r Rules) time.Time {
+	until := f.At.AddDate(0, r.ValidMonths, 0)
 	if !f.Ended.IsZero() && f.Ended.Before(until) {
 		until = f.Ended
 	}
@@ -228,19 +196,20 @@ func (m *Model) Ledger(company string, at time.Time) (Ledger, bool) {
 	if !ok {
 		return Ledger{}, false
 	}
-	l := Ledger{Company: company, At: at, Base: m.rules.Base, Score: m.rules.Base, Items: []Item{}}
+	r := m.rules(at)
+	l := Ledger{Company: company, At: at, Base: r.Base, Score: r.Base, Items: []Item{}}
 	for _, f := range facts {
-		until := m.validUntil(f)
+		until := validUntil(f, r)
 		if at.Before(f.At) || !at.Before(until) {
 			continue // not yet, or no longer valid
 		}
-		pts := m.rules.Points[f.Kind]
+		pts := r.Points[string(f.Kind)]
 		l.Items = append(l.Items, Item{Kind: f.Kind, Points: pts, Compound: f.Compound, At: f.At, ValidUntil: until, EventID: f.EventID})
 		l.Score += pts
-		l.Blacklisted = l.Blacklisted || slices.Contains(m.rules.Blacklist, f.Kind)
+		l.Blacklisted = l.Blacklisted || slices.Contains(r.Blacklist, string(f.Kind))
 	}
 	slices.SortStableFunc(l.Items, func(a, b Item) int { return a.At.Compare(b.At) })
-	l.Grade = m.rules.Grade(l.Score)
+	l.Grade = r.Grade(l.Score)
 	return l, true
 }
 
@@ -264,18 +233,20 @@ func (m *Model) Snapshot() ([]byte, error) {
 
 // Restore replaces the facts by a snapshot, keeping the rules.
 func (m *Model) Restore(b []byte) error {
-	return projections.GobRestore(b, m, New(m.rules))
+	return projections.GobRestore(b, m, New(m.book))
 }
 
 // Tables lays the ledger out for SQL readers (rm_credit_items): each item
 // with its points and validity window, so that a score as of any day is
-// a sum over the items valid on it.
+// a sum over the items valid on it. They are scored by the book's newest
+// rule set: a table has one score per item, not one per day.
 func (m *Model) Tables() []projections.Table {
+	sets := m.book.Sets()
+	r := sets[len(sets)-1].Credit
 	t := projections.Table{Name: "rm_credit_items", Columns: []string{"company", "kind", "compound_id", "at", "valid_until", "points", "event_id"}}
 	for company, facts := range m.Facts {
 		for _, f := range facts {
-			until := m.validUntil(f)
-			t.Rows = append(t.Rows, []any{company, string(f.Kind), f.Compound, f.At, until, m.rules.Points[f.Kind], f.EventID})
+			t.Rows = append(t.Rows, []any{company, string(f.Kind), f.Compound, f.At, validUntil(f, r), r.Points[string(f.Kind)], f.EventID})
 		}
 	}
 	return []projections.Table{t}

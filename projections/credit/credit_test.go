@@ -63,7 +63,7 @@ func city(t *testing.T) *Model {
 	enforce("F", domain.ViolationOther)
 	complaint("F", "f1", at(2025, 5, 5, 9), domain.Dissatisfied, false)
 
-	m := New(DefaultRules())
+	m := New(domain.DefaultRuleBook())
 	c.Fold(m)
 	return m
 }
@@ -188,7 +188,7 @@ func TestCompaniesByScore(t *testing.T) {
 
 // Lower bounds are inclusive: 85 is AAA, 84 AA, and so on down to C.
 func TestGradeBoundaries(t *testing.T) {
-	r := DefaultRules()
+	r := domain.DefaultRuleBook().At(at(2025, 1, 1, 0)).Credit
 	for score, want := range map[int]string{86: "AAA", 85: "AAA", 84: "AA", 81: "AA", 80: "AA", 79: "A", 71: "A", 70: "A",
 		69: "B", 61: "B", 60: "B", 59: "C", -100: "C"} {
 		if got := r.Grade(score); got != want {
@@ -203,7 +203,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := New(DefaultRules())
+	r := New(domain.DefaultRuleBook())
 	if err := r.Restore(b); err != nil {
 		t.Fatal(err)
 	}

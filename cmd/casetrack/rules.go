@@ -1,0 +1,80 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/casetrack/casetrack/domain"
+)
+
+// usageError makes main exit with status 2.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// rulesFlag adds --rules, which defaults to $CASETRACK_RULES.
+func rulesFlag(fs *flag.FlagSet) *string {
+	return fs.String("rules", os.Getenv("CASETRACK_RULES"),
+		"directory of the city's rule sets (*.toml), replacing the built-in ones (default $CASETRACK_RULES)")
+}
+
+// loadRules reads every *.toml file of dir as the city's rule book; an
+// empty dir means the built-in sets.
+func loadRules(dir string) (domain.RuleBook, error) {
+	if dir == "" {
+		return domain.DefaultRuleBook(), nil
+	}
+	names, err := filepath.Glob(filepath.Join(dir, "*.toml"))
+	if err != nil {
+		return domain.RuleBook{}, err
+	}
+	if len(names) == 0 {
+		return domain.RuleBook{}, fmt.Errorf("--rules %s: no *.toml rule files", dir)
+	}
+	files := map[string][]byte{}
+	for _, name := range names {
+		if files[name], err = os.ReadFile(name); err != nil {
+			return domain.RuleBook{}, err
+		}
+	}
+	return domain.ParseRuleBook(files)
+}
+
+// rulesCmd: `rules show [--rules DIR] [--at DATE]` prints the rule set in
+// force at DATE in the rule file format.
+func rulesCmd(out io.Writer, args []string) error {
+	if len(args) == 0 || args[0] != "show" {
+		return usageError{errors.New("usage: casetrack rules show [--rules DIR] [--at DATE]")}
+	}
+	fs := flag.NewFlagSet("rules show", flag.ContinueOnError)
+	dir := rulesFlag(fs)
+	at := fs.String("at", "", "the day whose rules to show (YYYY-MM-DD or RFC 3339; default today)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("rules show: unexpected argument %q", fs.Arg(0))}
+	}
+	day := time.Now()
+	if *at != "" {
+		var err error
+		if day, err = parseTime(*at); err != nil {
+			return usageError{fmt.Errorf("--at: %w", err)}
+		}
+	}
+	book, err := loadRules(*dir)
+	if err != nil {
+		return err
+	}
+	b, err := domain.FormatRuleSet(book.At(day))
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(b)
+	return err
+}
