@@ -13,7 +13,7 @@ import (
 func TestRunnerFillsGapsFromTheStore(t *testing.T) {
 	c := city(t, "甲")
 	all, _ := c.Store.ReadAll(context.Background(), 0, 0)
-	r, err := projections.NewRunner(directory.New(), projections.NewMemoryCheckpoints(), 100)
+	r, err := projections.NewRunner(directory.New, projections.NewMemoryCheckpoints(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,9 +24,9 @@ func TestRunnerFillsGapsFromTheStore(t *testing.T) {
 	if err := r.Handle(all[1]); err != nil { // delivered late: applied already
 		t.Fatal(err)
 	}
-	r.Read(func(p projections.Projection) {
-		if got := len(p.(*directory.Model).List(directory.Filter{})); got != 3 || p.Position() != 3 {
-			t.Fatalf("%d compounds at position %d, want 3 at 3", got, p.Position())
+	r.Read(func(m *directory.Model) {
+		if got := len(m.List(directory.Filter{})); got != 3 || m.Position() != 3 {
+			t.Fatalf("%d compounds at position %d, want 3 at 3", got, m.Position())
 		}
 	})
 }
@@ -39,7 +39,7 @@ func TestRunnerDiscardsAnUnreadableSnapshot(t *testing.T) {
 	if err := cps.Save("directory", 3, []byte("not a snapshot of this model")); err != nil {
 		t.Fatal(err)
 	}
-	r, err := projections.NewRunner(directory.New(), cps, 100)
+	r, err := projections.NewRunner(directory.New, cps, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,8 +49,8 @@ func TestRunnerDiscardsAnUnreadableSnapshot(t *testing.T) {
 	if err := r.CatchUp(context.Background(), c.Store); err != nil {
 		t.Fatal(err)
 	}
-	r.Read(func(p projections.Projection) {
-		if got := len(p.(*directory.Model).List(directory.Filter{})); got != 3 {
+	r.Read(func(m *directory.Model) {
+		if got := len(m.List(directory.Filter{})); got != 3 {
 			t.Fatalf("%d compounds after catching up, want 3", got)
 		}
 	})

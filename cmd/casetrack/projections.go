@@ -19,12 +19,21 @@ import (
 	"github.com/casetrack/casetrack/projections/league"
 )
 
+// The empty read models, under the built-in rules.
+func newLeague() *league.Model       { return league.New(domain.DefaultRuleBook()) }
+func newCredit() *credit.Model       { return credit.New(credit.DefaultRules()) }
+func newDeadlines() *deadlines.Model { return deadlines.New(domain.DefaultRuleBook()) }
+
 // fresh makes an empty instance of each projection by name.
 var fresh = map[string]func() projections.Projection{
-	"directory": func() projections.Projection { return directory.New() },
-	"league":    func() projections.Projection { return league.New() },
-	"credit":    func() projections.Projection { return credit.New(credit.DefaultRules()) },
-	"deadlines": func() projections.Projection { return deadlines.New(domain.DefaultRuleBook()) },
+	"directory": untyped(directory.New),
+	"league":    untyped(newLeague),
+	"credit":    untyped(newCredit),
+	"deadlines": untyped(newDeadlines),
+}
+
+func untyped[M projections.Projection](newModel func() M) func() projections.Projection {
+	return func() projections.Projection { return newModel() }
 }
 
 // projectionsCmd: `projections rebuild [NAME]` replays a projection from the
@@ -66,7 +75,7 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 			return fmt.Errorf("no projection %q", name)
 		}
 		p, start := newP(), time.Now()
-		if err := projections.CatchUp(ctx, store, p, 0); err != nil {
+		if err := projections.Fold(ctx, store, p, 0); err != nil {
 			return fmt.Errorf("rebuild %s: %w", name, err)
 		}
 		snap, err := p.Snapshot()

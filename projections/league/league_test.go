@@ -106,7 +106,7 @@ func city(t *testing.T) *Model {
 	do("A", at(2025, 6, 20, 9), domain.SignOffMeasure{MeasureID: "m1"})
 	do("A", at(2025, 4, 1, 10), domain.ListForSupervision{ListingID: "L", Authority: "区住建局", Deadline: domain.NewDate(at(2025, 12, 31, 0))})
 
-	m := New()
+	m := New(domain.DefaultRuleBook())
 	c.Fold(m)
 	return m
 }
@@ -267,7 +267,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := New()
+	r := New(domain.DefaultRuleBook())
 	if err := r.Restore(b); err != nil {
 		t.Fatal(err)
 	}
