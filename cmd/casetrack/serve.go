@@ -120,13 +120,12 @@ func openReadModels(store domain.EventStore, data, campaign, busURL, addr string
 	}
 	cps := projections.Anchored(file, store) // snapshots are only restored over the log they came from
 	rm := &readModels{close: func() { file.Close() }}
-	var leagueRunner *projections.Runner[*league.Model]
-	errs := make([]error, 4)
-	rm.directory, errs[0] = openRunner(directory.New, cps, logger)
-	leagueRunner, errs[1] = openRunner(newLeague, cps, logger)
-	rm.credit, errs[2] = openRunner(newCredit, cps, logger)
-	rm.deadlines, errs[3] = openRunner(newDeadlines, cps, logger)
-	if err := errors.Join(errs...); err != nil {
+	var errDirectory, errLeague, errCredit, errDeadlines error
+	rm.directory, errDirectory = openRunner(directory.New, cps, logger)
+	leagueRunner, errLeague := openRunner(newLeague, cps, logger)
+	rm.credit, errCredit = openRunner(newCredit, cps, logger)
+	rm.deadlines, errDeadlines = openRunner(newDeadlines, cps, logger)
+	if err := errors.Join(errDirectory, errLeague, errCredit, errDeadlines); err != nil {
 		file.Close()
 		return nil, err
 	}
