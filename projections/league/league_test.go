@@ -296,3 +296,31 @@ func TestConfig(t *testing.T) {
 		}
 	}
 }
+
+// Eligibility for a committee is the rule book's, as in force when a table
+// is judged: a stricter share from mid-2025 leaves no compound of the city
+// (all delivered, not more) eligible in 2025's table, while 2024's keeps
+// the old share.
+func TestEligibilityFollowsTheRuleBook(t *testing.T) {
+	old := domain.DefaultRuleBook().At(time.Time{})
+	stricter := old
+	stricter.EffectiveFrom = at(2025, 7, 1, 0)
+	stricter.Committee.EligibleDelivered = domain.Fraction{Num: 1, Den: 1, Strict: true}
+	snap, err := city(t).Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(domain.NewRuleBook(old, stricter))
+	if err := m.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		period Period
+		den    float64
+	}{{Period{at(2024, 1, 1, 0), at(2025, 1, 1, 0)}, 2}, {year2025, 0}} {
+		tb := m.Table(allMetrics(), Query{Level: LevelStreet, Period: tc.period})
+		if got := metric(t, row(t, tb, "城东区/东湖街道"), "committee_coverage").Den; got != tc.den {
+			t.Errorf("%s: %v eligible compounds, want %v", tc.period.From.Format("2006"), got, tc.den)
+		}
+	}
+}
