@@ -4,7 +4,7 @@
 // rejection, so an overdue deadline stays until it is met late.
 //
 // The board answers for the model's current state. To see it as it stood
-// at a past position, replay a fresh model there (projections.Replay).
+// at a past position, ask its runner for a view as of then (Runner.At).
 package deadlines
 
 import (
