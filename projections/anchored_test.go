@@ -36,13 +36,13 @@ func TestAnchoredSnapshotsStayWithTheirLog(t *testing.T) {
 		t.Fatalf("another log got a snapshot at %d (%v)", pos, err)
 	}
 	// A runner on the other log starts from scratch and folds that log.
-	r, err := projections.NewRunner(directory.New(), projections.Anchored(raw, theirs.Store), 100)
+	r, err := projections.NewRunner(directory.New, projections.Anchored(raw, theirs.Store), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	projectiontest.Fold(t, theirs.Store, r)
-	r.Read(func(p projections.Projection) {
-		if e, ok := p.(*directory.Model).Get("A"); !ok || e.Name != "乙A" {
+	r.Read(func(m *directory.Model) {
+		if e, ok := m.Get("A"); !ok || e.Name != "乙A" {
 			t.Fatalf("folded %+v", e)
 		}
 	})

@@ -7,7 +7,6 @@ package projections
 import (
 	"bytes"
 	"encoding/gob"
-	"fmt"
 
 	"github.com/casetrack/casetrack/domain"
 )
@@ -25,6 +24,8 @@ type Projection interface {
 	// Restore replaces the state by a snapshot; on an error it leaves the
 	// state as it was.
 	Restore([]byte) error
+	// Handled are the event types its fold reads, sorted.
+	Handled() []string
 }
 
 // Checkpoints stores each projection's snapshot with its position in one
@@ -34,34 +35,6 @@ type Checkpoints interface {
 	Save(name string, position uint64, snapshot []byte) error
 	// Load returns the latest snapshot at or below position (0: the latest of all).
 	Load(name string, atOrBelow uint64) (position uint64, snapshot []byte, err error)
-}
-
-// Types is the set of event types a fold reads.
-func Types(types ...string) map[string]bool {
-	out := make(map[string]bool, len(types))
-	for _, t := range types {
-		out[t] = true
-	}
-	return out
-}
-
-// ApplyTyped is the step every fold shares: an event at or below the
-// position was delivered again and is ignored; only the types the fold
-// reads are decoded (decoding is most of a rebuild's cost); the position
-// moves on with every event.
-func ApplyTyped(name string, pos *uint64, types map[string]bool, e domain.Envelope, apply func(domain.Envelope, domain.Event)) error {
-	if e.Position <= *pos && *pos > 0 {
-		return nil
-	}
-	if types[e.Type] {
-		ev, err := e.Decode()
-		if err != nil {
-			return fmt.Errorf("%s: %s at position %d: %w", name, e.Type, e.Position, err)
-		}
-		apply(e, ev)
-	}
-	*pos = e.Position
-	return nil
 }
 
 // GobSnapshot encodes a model for a snapshot; the folds keep their state

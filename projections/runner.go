@@ -15,9 +15,11 @@ import (
 // a lock, saves a snapshot with its position every SnapshotEvery events, and
 // lets readers wait for a position (read-your-writes). A failed event halts
 // it at the last good position: later events are not applied, so none is
-// ever skipped; a restart delivers again from the saved position.
-type Runner struct {
-	p             Projection
+// ever skipped; a restart delivers again from the saved position. Readers
+// get the model as its own type M.
+type Runner[M Projection] struct {
+	newModel      func() M
+	p             M
 	cps           Checkpoints
 	snapshotEvery uint64
 
@@ -31,11 +33,26 @@ type Runner struct {
 	changed chan struct{}
 }
 
-// NewRunner restores p from its latest snapshot, if any. A snapshot that
-// does not decode (one of an older model, say) is only a cache: p starts
-// empty and catches up from the log; Discarded says why.
-func NewRunner(p Projection, cps Checkpoints, snapshotEvery uint64) (*Runner, error) {
-	r := &Runner{p: p, cps: cps, snapshotEvery: max(snapshotEvery, 1), changed: make(chan struct{})}
+// Live is a runner whatever its model: what the bus delivers to, and
+// what the API reports on and rebuilds.
+type Live interface {
+	Name() string
+	Status() (position uint64, halted error)
+	FillGapsFrom(store domain.EventStore)
+	Handle(e domain.Envelope) error
+	CatchUp(ctx context.Context, store domain.EventStore) error
+	Rebuild(ctx context.Context, store domain.EventStore) error
+	Save() error
+}
+
+// NewRunner runs a model made by newModel, restored from its latest
+// snapshot, if any; newModel also makes the empty models of rebuilds and
+// of reads as of the past. A snapshot that does not decode (one of an
+// older model, say) is only a cache: the model starts empty and catches up
+// from the log; Discarded says why.
+func NewRunner[M Projection](newModel func() M, cps Checkpoints, snapshotEvery uint64) (*Runner[M], error) {
+	p := newModel()
+	r := &Runner[M]{newModel: newModel, p: p, cps: cps, snapshotEvery: max(snapshotEvery, 1), changed: make(chan struct{})}
 	pos, snap, err := cps.Load(p.Name(), 0)
 	if err != nil {
 		return nil, fmt.Errorf("projection %s: load snapshot: %w", p.Name(), err)
@@ -50,21 +67,21 @@ func NewRunner(p Projection, cps Checkpoints, snapshotEvery uint64) (*Runner, er
 }
 
 // Discarded is why the latest snapshot was not restored, if it was not.
-func (r *Runner) Discarded() error { return r.discarded }
+func (r *Runner[M]) Discarded() error { return r.discarded }
 
 // Name is the projection's name.
-func (r *Runner) Name() string { return r.p.Name() }
+func (r *Runner[M]) Name() string { return r.p.Name() }
 
 // FillGapsFrom makes the runner read from store any events that delivery
 // skipped: a bus shared by instances may hand it an event before one that
 // another instance's relay published late.
-func (r *Runner) FillGapsFrom(store domain.EventStore) { r.store = store }
+func (r *Runner[M]) FillGapsFrom(store domain.EventStore) { r.store = store }
 
 // Handle applies one delivered event. Events at or below the position were
 // applied before (at-least-once delivery) and are ignored. An event beyond
 // the next one is preceded by the events in between, read from the store,
 // so delivery order can never make the projection skip one.
-func (r *Runner) Handle(e domain.Envelope) error {
+func (r *Runner[M]) Handle(e domain.Envelope) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
@@ -82,7 +99,7 @@ func (r *Runner) Handle(e domain.Envelope) error {
 }
 
 // fillLocked applies the stored events between the position and before.
-func (r *Runner) fillLocked(before uint64) error {
+func (r *Runner[M]) fillLocked(before uint64) error {
 	for {
 		page, err := r.store.ReadAll(context.Background(), r.p.Position(), 1000)
 		if err != nil {
@@ -102,7 +119,7 @@ func (r *Runner) fillLocked(before uint64) error {
 	}
 }
 
-func (r *Runner) applyLocked(e domain.Envelope) error {
+func (r *Runner[M]) applyLocked(e domain.Envelope) error {
 	if err := r.p.Apply(e); err != nil {
 		r.halted, r.stuckAt = fmt.Errorf("halted before position %d: %w", e.Position, err), e.Position
 		return r.halted
@@ -118,27 +135,29 @@ func (r *Runner) applyLocked(e domain.Envelope) error {
 // A Runner is itself a Projection (the one it runs, behind its lock), so
 // that a backlog can be folded into it like into any projection.
 
-func (r *Runner) Apply(e domain.Envelope) error { return r.Handle(e) }
+func (r *Runner[M]) Apply(e domain.Envelope) error { return r.Handle(e) }
 
-func (r *Runner) Position() uint64 {
+func (r *Runner[M]) Position() uint64 {
 	pos, _ := r.Status()
 	return pos
 }
 
-func (r *Runner) Snapshot() ([]byte, error) {
+func (r *Runner[M]) Snapshot() ([]byte, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return r.p.Snapshot()
 }
 
-func (r *Runner) Restore(b []byte) error {
+func (r *Runner[M]) Restore(b []byte) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.p.Restore(b)
 }
 
+func (r *Runner[M]) Handled() []string { return r.p.Handled() }
+
 // Save writes a snapshot now (at shutdown, say).
-func (r *Runner) Save() error {
+func (r *Runner[M]) Save() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.p.Position() == r.saved {
@@ -147,7 +166,7 @@ func (r *Runner) Save() error {
 	return r.saveLocked()
 }
 
-func (r *Runner) saveLocked() error {
+func (r *Runner[M]) saveLocked() error {
 	snap, err := r.p.Snapshot()
 	if err == nil {
 		err = r.cps.Save(r.p.Name(), r.p.Position(), snap)
@@ -160,21 +179,21 @@ func (r *Runner) saveLocked() error {
 }
 
 // Status reports the position and, if halted, why.
-func (r *Runner) Status() (position uint64, halted error) {
+func (r *Runner[M]) Status() (position uint64, halted error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return r.p.Position(), r.halted
 }
 
-// Read runs f with the projection while no event is being applied.
-func (r *Runner) Read(f func(Projection)) {
+// Read runs f with the model while no event is being applied.
+func (r *Runner[M]) Read(f func(M)) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	f(r.p)
 }
 
 // WaitFor returns once the projection has applied position, or when ctx ends.
-func (r *Runner) WaitFor(ctx context.Context, position uint64) error {
+func (r *Runner[M]) WaitFor(ctx context.Context, position uint64) error {
 	for {
 		r.mu.RLock()
 		pos, ch, halted := r.p.Position(), r.changed, r.halted
@@ -197,10 +216,11 @@ func (r *Runner) WaitFor(ctx context.Context, position uint64) error {
 // projection keeps serving, then swaps it in (blue/green): readers see the
 // old model until the new one has caught up. Only the last few events are
 // applied under the lock.
-func (r *Runner) Rebuild(ctx context.Context, store domain.EventStore, fresh Projection) error {
+func (r *Runner[M]) Rebuild(ctx context.Context, store domain.EventStore) error {
+	fresh := r.newModel()
 	for {
 		target, _ := r.Status()
-		if err := CatchUp(ctx, store, fresh, target); err != nil {
+		if err := Fold(ctx, store, fresh, target); err != nil {
 			return err
 		}
 		if now, _ := r.Status(); now-fresh.Position() < 1000 {
@@ -209,7 +229,7 @@ func (r *Runner) Rebuild(ctx context.Context, store domain.EventStore, fresh Pro
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := CatchUp(ctx, store, fresh, r.p.Position()); err != nil {
+	if err := Fold(ctx, store, fresh, r.p.Position()); err != nil {
 		return err
 	}
 	r.p, r.halted, r.stuckAt, r.saved = fresh, nil, 0, 0
@@ -230,13 +250,14 @@ func Replay(ctx context.Context, store domain.EventStore, cps Checkpoints, fresh
 			return err
 		}
 	}
-	return CatchUp(ctx, store, fresh, position)
+	return Fold(ctx, store, fresh, position)
 }
 
-// AsOf folds fresh up to position from the runner's nearest snapshot:
-// the read model as it stood then.
-func (r *Runner) AsOf(ctx context.Context, store domain.EventStore, fresh Projection, position uint64) error {
-	return Replay(ctx, store, r.cps, fresh, position)
+// AsOf is the model as it stood at position, folded from the runner's
+// nearest snapshot.
+func (r *Runner[M]) AsOf(ctx context.Context, store domain.EventStore, position uint64) (M, error) {
+	m := r.newModel()
+	return m, Replay(ctx, store, r.cps, m, position)
 }
 
 // PositionAt is the last position recorded at or before t, at most head,
@@ -273,18 +294,18 @@ type Scanner interface {
 // errReached stops a scan at the target position.
 var errReached = errors.New("target position reached")
 
-// CatchUp applies the log after p's position up to position (0: to the
+// Fold applies the log after p's position up to position (0: to the
 // end). Reading and folding run on two goroutines, so a rebuild uses both
 // cores: one scans the store, the other decodes and folds.
-func CatchUp(ctx context.Context, store domain.EventStore, p Projection, position uint64) error {
+func Fold(ctx context.Context, store domain.EventStore, p Projection, position uint64) error {
 	return pipeline(ctx, store, p.Position(), position, p.Apply)
 }
 
 // CatchUp brings the runner's projection up to the end of the log straight
 // from the store, event by event under its lock: the fast way through a
 // backlog (at start-up, after a long stop), before live delivery takes over.
-func (r *Runner) CatchUp(ctx context.Context, store domain.EventStore) error {
-	return CatchUp(ctx, store, r, 0)
+func (r *Runner[M]) CatchUp(ctx context.Context, store domain.EventStore) error {
+	return Fold(ctx, store, r, 0)
 }
 
 func pipeline(ctx context.Context, store domain.EventStore, after, position uint64, apply func(domain.Envelope) error) error {

@@ -3,7 +3,9 @@ package projections_test
 import (
 	"context"
 	"testing"
+	"time"
 
+	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
 )
@@ -13,7 +15,7 @@ import (
 func TestRunnerFillsGapsFromTheStore(t *testing.T) {
 	c := city(t, "甲")
 	all, _ := c.Store.ReadAll(context.Background(), 0, 0)
-	r, err := projections.NewRunner(directory.New(), projections.NewMemoryCheckpoints(), 100)
+	r, err := projections.NewRunner(directory.New, projections.NewMemoryCheckpoints(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,9 +26,9 @@ func TestRunnerFillsGapsFromTheStore(t *testing.T) {
 	if err := r.Handle(all[1]); err != nil { // delivered late: applied already
 		t.Fatal(err)
 	}
-	r.Read(func(p projections.Projection) {
-		if got := len(p.(*directory.Model).List(directory.Filter{})); got != 3 || p.Position() != 3 {
-			t.Fatalf("%d compounds at position %d, want 3 at 3", got, p.Position())
+	r.Read(func(m *directory.Model) {
+		if got := len(m.List(directory.Filter{})); got != 3 || m.Position() != 3 {
+			t.Fatalf("%d compounds at position %d, want 3 at 3", got, m.Position())
 		}
 	})
 }
@@ -39,7 +41,7 @@ func TestRunnerDiscardsAnUnreadableSnapshot(t *testing.T) {
 	if err := cps.Save("directory", 3, []byte("not a snapshot of this model")); err != nil {
 		t.Fatal(err)
 	}
-	r, err := projections.NewRunner(directory.New(), cps, 100)
+	r, err := projections.NewRunner(directory.New, cps, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,9 +51,46 @@ func TestRunnerDiscardsAnUnreadableSnapshot(t *testing.T) {
 	if err := r.CatchUp(context.Background(), c.Store); err != nil {
 		t.Fatal(err)
 	}
-	r.Read(func(p projections.Projection) {
-		if got := len(p.(*directory.Model).List(directory.Filter{})); got != 3 {
+	r.Read(func(m *directory.Model) {
+		if got := len(m.List(directory.Filter{})); got != 3 {
 			t.Fatalf("%d compounds after catching up, want 3", got)
 		}
 	})
+}
+
+// At reads the live model, or replays one as of a past position; a
+// position the model has not reached is waited for, within the query's
+// wait.
+func TestRunnerAt(t *testing.T) {
+	c := city(t, "甲")
+	r, err := projections.NewRunner(directory.New, projections.NewMemoryCheckpoints(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CatchUp(context.Background(), c.Store); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		q         projections.Query
+		live      bool
+		compounds int
+	}{
+		{projections.Query{}, true, 3},
+		{projections.Query{AsOfPosition: 1}, false, 1},
+		{projections.Query{AsOfPosition: 9}, true, 3},
+		{projections.Query{MinPosition: 3}, true, 3},
+	} {
+		v, err := r.At(context.Background(), c.Store, tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		v.Read(func(m *directory.Model) { n = len(m.List(directory.Filter{})) })
+		if v.Live() != tc.live || n != tc.compounds {
+			t.Errorf("%+v: live %v with %d compounds, want %v with %d", tc.q, v.Live(), n, tc.live, tc.compounds)
+		}
+	}
+	if _, err := r.At(context.Background(), c.Store, projections.Query{MinPosition: 4, Wait: time.Millisecond}); domain.ErrorCode(err) != domain.CodeUnavailable {
+		t.Errorf("waiting for a position never reached: %v", err)
+	}
 }

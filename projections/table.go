@@ -7,13 +7,13 @@ import "time"
 // tools). The rows come from the same fold that answers the API.
 type Tabular interface {
 	Projection
-	Tables() []Table
+	SQLTables() []SQLTable
 }
 
-// Table is one relational view of a read model. Values are string, int,
-// int64, bool, float64 or time.Time (zero: NULL), in the order of Columns,
-// which name the columns of the table in the migrations.
-type Table struct {
+// SQLTable is one relational view of a read model. Values are string, int,
+// int64, bool, float64, time.Time or []byte (JSON), or nil for NULL, in the
+// order of Columns, which name the columns of the table in the migrations.
+type SQLTable struct {
 	Name    string
 	Columns []string
 	Rows    [][]any
@@ -32,17 +32,17 @@ func Nullable(t time.Time) any {
 type Exporter interface {
 	Name() string
 	Position() uint64
-	Tables() (position uint64, tables []Table, ok bool)
+	SQLTables() (position uint64, tables []SQLTable, ok bool)
 }
 
-// Tables lays the projection out as rows at its current position, while
+// SQLTables lays the projection out as rows at its current position, while
 // no event is applied; ok is false if it is not Tabular.
-func (r *Runner) Tables() (position uint64, tables []Table, ok bool) {
+func (r *Runner[M]) SQLTables() (position uint64, tables []SQLTable, ok bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	t, ok := r.p.(Tabular)
+	t, ok := any(r.p).(Tabular)
 	if !ok {
 		return 0, nil, false
 	}
-	return r.p.Position(), t.Tables(), true
+	return r.p.Position(), t.SQLTables(), true
 }

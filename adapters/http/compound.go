@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"errors"
 	"io"
 	"mime"
@@ -11,7 +10,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/casetrack/casetrack/domain"
-	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
 )
 
@@ -166,49 +164,13 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 // command; as_of (a time) or as_of_position gives the list as it stood.
 func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r)
-	minPos := p.uint("min_position", 0)
-	asOf, asOfPos := p.time("as_of", true), p.uint("as_of_position", 1)
-	if err := p.err(); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if minPos > 0 {
-		ctx, cancel := context.WithTimeout(r.Context(), s.waitTimeout)
-		err := s.dir.WaitFor(ctx, minPos)
-		cancel()
-		if err != nil {
-			s.Error(w, r, err)
-			return
-		}
-	}
+	q := p.view(true)
 	f := directory.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community")}
 	var out struct {
 		Position  uint64            `json:"position"`
 		Compounds []directory.Entry `json:"compounds"`
 	}
-	list := func(m projections.Projection) {
-		out.Position, out.Compounds = m.Position(), m.(*directory.Model).List(f)
-	}
-	if asOf.IsZero() && asOfPos == 0 {
-		s.dir.Read(list)
+	if read(s, w, r, p, s.dir, q, func(m *directory.Model) { out.Position, out.Compounds = m.Position(), m.List(f) }) {
 		s.respond(w, r, http.StatusOK, out)
-		return
 	}
-	// As of a past time or position: replayed from the nearest snapshot.
-	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
-	defer cancel()
-	if !asOf.IsZero() {
-		var err error
-		if asOfPos, err = projections.PositionAt(ctx, s.store, s.dir.Position(), asOf); err != nil {
-			s.Error(w, r, err)
-			return
-		}
-	}
-	m := directory.New()
-	if err := s.dir.AsOf(ctx, s.store, m, min(asOfPos, s.dir.Position())); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	list(m)
-	s.respond(w, r, http.StatusOK, out)
 }

@@ -13,10 +13,10 @@ import (
 	"github.com/casetrack/casetrack/projections/credit"
 )
 
-// WithCredit serves the property companies' credit ledgers (信用评价) from
-// a runner of a *credit.Model. The model is looked up on every request, so
-// a rebuild that swaps it in the runner is picked up.
-func WithCredit(runner *projections.Runner) Option {
+// WithCredit serves the property companies' credit ledgers (信用评价). The
+// model is looked up on every request, so a rebuild that swaps it in the
+// runner is picked up.
+func WithCredit(runner *projections.Runner[*credit.Model]) Option {
 	return func(s *Server) {
 		s.router.Get("/api/v1/credit", s.handleCredit(runner))
 		s.router.Get("/api/v1/credit/{company}", s.handleCreditLedger(runner))
@@ -26,29 +26,26 @@ func WithCredit(runner *projections.Runner) Option {
 // handleCredit lists every company's score and grade as of ?at= (a time,
 // or a day meaning its end; default now), best first. min_position gives
 // read-your-writes.
-func (s *Server) handleCredit(runner *projections.Runner) http.HandlerFunc {
+func (s *Server) handleCredit(runner *projections.Runner[*credit.Model]) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := newParams(r)
 		at := atParam(p, true)
-		if !s.awaitProjection(w, r, p, runner) {
-			return
-		}
 		var res struct {
 			Position  uint64           `json:"position"`
 			At        time.Time        `json:"at"`
 			Companies []credit.Summary `json:"companies"`
 		}
-		runner.Read(func(pr projections.Projection) {
-			m := pr.(*credit.Model)
+		if read(s, w, r, p, runner, p.view(false), func(m *credit.Model) {
 			res.Position, res.At, res.Companies = m.Position(), at, m.Companies(at)
-		})
-		s.respond(w, r, http.StatusOK, res)
+		}) {
+			s.respond(w, r, http.StatusOK, res)
+		}
 	}
 }
 
 // handleCreditLedger answers one company's ledger: the items valid at ?at=
 // and the score, grade and blacklist flag they make.
-func (s *Server) handleCreditLedger(runner *projections.Runner) http.HandlerFunc {
+func (s *Server) handleCreditLedger(runner *projections.Runner[*credit.Model]) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		company := chi.URLParam(r, "company")
 		// chi matches the escaped path when a name needs more than the usual escaping ("/" as %2F).
@@ -59,19 +56,17 @@ func (s *Server) handleCreditLedger(runner *projections.Runner) http.HandlerFunc
 		}
 		p := newParams(r)
 		at := atParam(p, true)
-		if !s.awaitProjection(w, r, p, runner) {
-			return
-		}
 		var res struct {
 			Position uint64 `json:"position"`
 			credit.Ledger
 		}
 		var ok bool
-		runner.Read(func(pr projections.Projection) {
-			m := pr.(*credit.Model)
+		if !read(s, w, r, p, runner, p.view(false), func(m *credit.Model) {
 			res.Position = m.Position()
 			res.Ledger, ok = m.Ledger(company, at)
-		})
+		}) {
+			return
+		}
 		if !ok {
 			s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no property company %q has a credit ledger", company))
 			return
@@ -88,24 +83,25 @@ func atParam(p *params, endOfDay bool) time.Time {
 	return time.Now()
 }
 
-// awaitProjection reads ?min_position= and, once every parameter read so
-// far is valid, waits until the runner has applied that position
-// (read-your-writes). It answers the request itself and returns false when
-// a parameter is bad or the projection does not get there in time.
-func (s *Server) awaitProjection(w http.ResponseWriter, r *http.Request, p *params, runner *projections.Runner) bool {
-	minPos := p.uint("min_position", 0)
+// read runs f with the state of runner's model that q asks for (the live
+// model once it has applied q's min_position, or the model as it stood),
+// once every parameter read so far is valid. It answers the request itself
+// and returns false when a parameter is bad or the model cannot be had:
+// not caught up in time, or nothing recorded by the time asked.
+func read[M projections.Projection](s *Server, w http.ResponseWriter, r *http.Request, p *params, runner *projections.Runner[M],
+	q projections.Query, f func(M)) bool {
 	if err := p.err(); err != nil {
 		s.Error(w, r, err)
 		return false
 	}
-	if minPos == 0 {
-		return true
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.waitTimeout)
+	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
 	defer cancel()
-	if err := runner.WaitFor(ctx, minPos); err != nil {
+	q.Wait = s.waitTimeout
+	v, err := runner.At(ctx, s.store, q)
+	if err != nil {
 		s.Error(w, r, err)
 		return false
 	}
+	v.Read(f)
 	return true
 }

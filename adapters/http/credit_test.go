@@ -14,11 +14,11 @@ import (
 	"github.com/casetrack/casetrack/projections/credit"
 )
 
-// withRunner serves p through opt on f's server; feed applies what the
-// store holds, as the bus would.
-func withRunner(f *fixture, p projections.Projection, opt func(*projections.Runner) Option) (feed func()) {
+// withRunner serves a model made by newModel through opt on f's server;
+// feed applies what the store holds, as the bus would.
+func withRunner[M projections.Projection](f *fixture, newModel func() M, opt func(*projections.Runner[M]) Option) (feed func()) {
 	f.t.Helper()
-	runner, err := projections.NewRunner(p, projections.NewMemoryCheckpoints(), 100)
+	runner, err := projections.NewRunner(newModel, projections.NewMemoryCheckpoints(), 100)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ type creditLedger struct {
 
 func TestCredit(t *testing.T) {
 	f := newFixture(t)
-	feed := withRunner(f, credit.New(domain.DefaultRuleBook()), WithCredit)
+	feed := withRunner(f, func() *credit.Model { return credit.New(domain.DefaultRuleBook()) }, WithCredit)
 	f.okAt("c1", "register", registerBody, "2025-01-01")
 	f.okAt("c2", "register", strings.Replace(registerBody, "甲物业", "乙/丙物业", 1), "2025-01-01")
 	last := f.okAt("c1", "record-enforcement", `{"violation":"misuse_maintenance_fund","penalty":"罚款"}`, "2025-03-01")

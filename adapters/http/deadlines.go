@@ -14,9 +14,8 @@ const (
 	maxSoonDays     = 3660 // ten years: beyond, "soon" means nothing, and the duration would overflow
 )
 
-// WithDeadlines serves the deadlines board (期限看板) from a runner of a
-// *deadlines.Model.
-func WithDeadlines(runner *projections.Runner) Option {
+// WithDeadlines serves the deadlines board (期限看板).
+func WithDeadlines(runner *projections.Runner[*deadlines.Model]) Option {
 	return func(s *Server) { s.router.Get("/api/v1/deadlines", s.handleDeadlines(runner)) }
 }
 
@@ -24,7 +23,7 @@ func WithDeadlines(runner *projections.Runner) Option {
 // day meaning its start, so that what falls due that day is still due
 // soon; default now) or due within soon_days (default 14) after it,
 // narrowed by district, street, community and compound.
-func (s *Server) handleDeadlines(runner *projections.Runner) http.HandlerFunc {
+func (s *Server) handleDeadlines(runner *projections.Runner[*deadlines.Model]) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := newParams(r)
 		at := atParam(p, false)
@@ -36,19 +35,16 @@ func (s *Server) handleDeadlines(runner *projections.Runner) http.HandlerFunc {
 			p.fail("soon_days", "param.soon_days", "must be at most "+strconv.Itoa(maxSoonDays), "不得超过 "+strconv.Itoa(maxSoonDays))
 		}
 		f := deadlines.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community"), Compound: p.q.Get("compound")}
-		if !s.awaitProjection(w, r, p, runner) {
-			return
-		}
 		var res struct {
 			Position uint64 `json:"position"`
 			SoonDays uint64 `json:"soon_days"`
 			deadlines.Board
 		}
-		runner.Read(func(pr projections.Projection) {
-			m := pr.(*deadlines.Model)
+		if read(s, w, r, p, runner, p.view(false), func(m *deadlines.Model) {
 			res.Position, res.SoonDays = m.Position(), days
 			res.Board = m.Board(at, time.Duration(days)*24*time.Hour, f)
-		})
-		s.respond(w, r, http.StatusOK, res)
+		}) {
+			s.respond(w, r, http.StatusOK, res)
+		}
 	}
 }

@@ -37,7 +37,7 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no league table of %q: use street, community, district, compound or company", level))
 		return
 	}
-	req := league.Request{Query: league.Query{Level: level, WorstFirst: level == league.LevelCompound}}
+	req := league.Request{Query: league.Query{Level: level, WorstFirst: level == league.LevelCompound}, View: p.view(true)}
 	period := p.q.Get("period")
 	if period == "" {
 		period = strconv.Itoa(time.Now().In(domain.China).Year())
@@ -56,9 +56,6 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		p.fail("sort", "param.sort", "must be best or worst", "须为 best 或 worst")
 	}
 	limit := int(p.uint("limit", 1))
-	req.AsOfTime = p.time("as_of", true)
-	req.AsOfPosition = p.uint("as_of_position", 1)
-	req.MinPosition = p.uint("min_position", 0)
 	unit := p.q.Get("unit")
 	req.Explain = p.q.Get("explain") == "true" || p.q.Get("explain") == "1"
 	if req.Explain && unit == "" {
@@ -74,6 +71,7 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
 	defer cancel()
+	req.View.Wait = s.waitTimeout
 	tb, err := s.league.Table(ctx, req)
 	if err != nil {
 		s.Error(w, r, err)

@@ -20,17 +20,17 @@ import (
 
 // leagueFixture is a server with league tables over a memory store; feed
 // delivers the log to the league runner as the bus would.
-func leagueFixture(t *testing.T) (*fixture, *projections.Runner, func()) {
+func leagueFixture(t *testing.T) (*fixture, *projections.Runner[*league.Model], func()) {
 	f := newFixture(t)
 	cps := projections.NewMemoryCheckpoints()
-	runner, err := projections.NewRunner(league.New(), cps, 5)
+	runner, err := projections.NewRunner(func() *league.Model { return league.New(domain.DefaultRuleBook()) }, cps, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc := app.NewService(f.store, domain.DefaultRuleBook(), app.WithClock(func() time.Time { return f.now }))
 	f.srv = NewServer(svc, f.store, followDirectory(t, f.store), slog.New(slog.NewTextHandler(io.Discard, nil)),
 		WithLeague(league.NewService(runner, f.store, league.DefaultConfig())),
-		WithProjections(f.store, Managed{Runner: runner, New: func() projections.Projection { return league.New() }}))
+		WithProjections(f.store, runner))
 	feed := func() {
 		all, _ := f.store.ReadAll(context.Background(), 0, 0)
 		for _, e := range all {

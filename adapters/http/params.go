@@ -10,6 +10,7 @@ import (
 
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 )
 
 // params reads query parameters and headers, collecting every bad one so
@@ -90,6 +91,18 @@ func (p *params) eventTypes(name string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// view reads the parameters that choose the state of a read model:
+// min_position (read-your-writes) and, where time travel is served, as_of
+// (a time) or as_of_position.
+func (p *params) view(asOf bool) projections.Query {
+	var q projections.Query
+	if asOf {
+		q.AsOf, q.AsOfPosition = p.time("as_of", true), p.uint("as_of_position", 1)
+	}
+	q.MinPosition = p.uint("min_position", 0)
+	return q
 }
 
 // streamQuery reads the time-travel parameters of a compound read.

@@ -11,14 +11,8 @@ import (
 	"github.com/casetrack/casetrack/projections"
 )
 
-// Managed is a projection the API reports on and can rebuild.
-type Managed struct {
-	Runner *projections.Runner
-	New    func() projections.Projection // a fresh, empty instance for a rebuild
-}
-
 type managed struct {
-	Managed
+	runner     projections.Live
 	rebuilding bool
 	lastErr    string
 }
@@ -26,14 +20,14 @@ type managed struct {
 // WithProjections serves the projections' status and their blue/green
 // rebuild: POST /api/v1/projections/{name}/rebuild answers at once, the old
 // model keeps answering until the new one has caught up and is swapped in.
-func WithProjections(store domain.EventStore, ps ...Managed) Option {
+func WithProjections(store domain.EventStore, runners ...projections.Live) Option {
 	return func(s *Server) {
 		var mu sync.Mutex
 		byName := map[string]*managed{}
 		var names []string
-		for _, p := range ps {
-			byName[p.Runner.Name()] = &managed{Managed: p}
-			names = append(names, p.Runner.Name())
+		for _, r := range runners {
+			byName[r.Name()] = &managed{runner: r}
+			names = append(names, r.Name())
 		}
 		s.router.Get("/api/v1/projections", func(w http.ResponseWriter, r *http.Request) {
 			type status struct {
@@ -47,7 +41,7 @@ func WithProjections(store domain.EventStore, ps ...Managed) Option {
 			mu.Lock()
 			for _, n := range names {
 				m := byName[n]
-				pos, halted := m.Runner.Status()
+				pos, halted := m.runner.Status()
 				st := status{Name: n, Position: pos, Rebuilding: m.rebuilding, LastError: m.lastErr}
 				if halted != nil {
 					st.Halted = halted.Error()
@@ -73,7 +67,7 @@ func WithProjections(store domain.EventStore, ps ...Managed) Option {
 			m.rebuilding = true
 			go func() {
 				// Detached from the request: the rebuild outlives it.
-				err := m.Runner.Rebuild(context.Background(), store, m.New())
+				err := m.runner.Rebuild(context.Background(), store)
 				mu.Lock()
 				defer mu.Unlock()
 				m.rebuilding, m.lastErr = false, ""

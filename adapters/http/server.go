@@ -22,13 +22,14 @@ import (
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
 )
 
 const (
 	maxBodyBytes = 1 << 20          // commands are small; anything larger is a mistake or an attack
 	readyTimeout = 2 * time.Second  // a store slower than this is not ready
-	waitTimeout  = 5 * time.Second  // how long a list waits for its min_position
+	waitTimeout  = 5 * time.Second  // how long a read waits for its min_position
 	asOfTimeout  = 30 * time.Second // a replay to a past position takes a while
 )
 
@@ -37,15 +38,15 @@ type Server struct {
 	router *chi.Mux
 	svc    *app.Service
 	store  domain.EventStore
-	dir    *projections.Runner // of a *directory.Model
-	league *league.Service     // nil: no league tables served
+	dir    *projections.Runner[*directory.Model]
+	league *league.Service // nil: no league tables served
 	logger *slog.Logger
 
 	waitTimeout time.Duration
 }
 
 // NewServer serves the API; dir runs the directory projection (compound lists).
-func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runner, logger *slog.Logger, opts ...Option) *Server {
+func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runner[*directory.Model], logger *slog.Logger, opts ...Option) *Server {
 	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, logger: logger, waitTimeout: waitTimeout}
 	r := s.router
 	r.Use(s.recoverer)

@@ -45,8 +45,8 @@ func newFixtureOn(t *testing.T, store domain.EventStore) *fixture {
 }
 
 // followDirectory runs the directory projection on store until the test ends.
-func followDirectory(t testing.TB, store domain.EventStore) *projections.Runner {
-	dir, err := projections.NewRunner(directory.New(), projections.NewMemoryCheckpoints(), 1000)
+func followDirectory(t testing.TB, store domain.EventStore) *projections.Runner[*directory.Model] {
+	dir, err := projections.NewRunner(directory.New, projections.NewMemoryCheckpoints(), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func TestServerRidesOutRestart(t *testing.T) {
 
 	store := open(t, dsn)
 	svc := app.NewService(store, domain.DefaultRuleBook())
-	dir, err := projections.NewRunner(directory.New(), projections.NewMemoryCheckpoints(), 1000) // lists are not under test
+	dir, err := projections.NewRunner(directory.New, projections.NewMemoryCheckpoints(), 1000) // lists are not under test
 	if err != nil {
 		t.Fatal(err)
 	}

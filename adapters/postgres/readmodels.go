@@ -17,7 +17,7 @@ import (
 // sharing the database each export; the row lock on rm_positions takes
 // them in turn, and a write older than what is there is skipped (written
 // is false), so the tables never go back in the log.
-func (s *Store) WriteTables(ctx context.Context, projection string, position uint64, tables []projections.Table) (written bool, err error) {
+func (s *Store) WriteTables(ctx context.Context, projection string, position uint64, tables []projections.SQLTable) (written bool, err error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return false, storeErr(err, "read models of "+projection)
@@ -65,7 +65,7 @@ func (s *Store) ExportTables(ctx context.Context, interval time.Duration, logger
 			if r.Position() <= exported[r.Name()] {
 				continue
 			}
-			pos, tables, ok := r.Tables()
+			pos, tables, ok := r.SQLTables()
 			if !ok {
 				continue
 			}

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"testing"
@@ -30,22 +31,23 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 	if _, err := demo.Load(ctx, app.NewService(s, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
 		t.Fatal(err)
 	}
-	dir, lg := directory.New(), league.New()
-	var runners []*projections.Runner
-	var models []projections.Exporter
-	for _, p := range []projections.Projection{dir, lg, credit.New(domain.DefaultRuleBook()), deadlines.New(domain.DefaultRuleBook())} {
-		r, err := projections.NewRunner(p, projections.NewMemoryCheckpoints(), 1<<20)
-		if err != nil {
-			t.Fatal(err)
-		}
+	dir, lg := directory.New(), league.New(domain.DefaultRuleBook())
+	dirRunner, errDir := projections.NewRunner(func() *directory.Model { return dir }, projections.NewMemoryCheckpoints(), 1<<20)
+	lgRunner, errLg := projections.NewRunner(func() *league.Model { return lg }, projections.NewMemoryCheckpoints(), 1<<20)
+	creditRunner, errCredit := projections.NewRunner(func() *credit.Model { return credit.New(domain.DefaultRuleBook()) },
+		projections.NewMemoryCheckpoints(), 1<<20)
+	deadlinesRunner, errDeadlines := projections.NewRunner(func() *deadlines.Model { return deadlines.New(domain.DefaultRuleBook()) },
+		projections.NewMemoryCheckpoints(), 1<<20)
+	if err := errors.Join(errDir, errLg, errCredit, errDeadlines); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []projections.Live{dirRunner, lgRunner, creditRunner, deadlinesRunner} {
 		if err := r.CatchUp(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		runners = append(runners, r)
-		models = append(models, r)
 	}
-	tables := league.NewService(runners[1], s, league.DefaultConfig())
-	models[1] = tables // the complaints and the league tables
+	tables := league.NewService(lgRunner, s, league.DefaultConfig())
+	models := []projections.Exporter{dirRunner, tables, creditRunner, deadlinesRunner} // tables: the complaints and the league tables
 	head := lg.Position()
 	exportCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -63,11 +65,11 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM rm_positions WHERE position = $1`, int64(head)).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n == len(runners) {
+		if n == len(models) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d projections exported at position %d", n, len(runners), head)
+			t.Fatalf("%d of %d projections exported at position %d", n, len(models), head)
 		}
 	}
 	cancel()
@@ -153,12 +155,12 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 	}
 
 	// A write older than the tables is skipped; they never go back in the log.
-	_, old, _ := runners[0].Tables()
+	_, old, _ := dirRunner.SQLTables()
 	if written, err := s.WriteTables(ctx, "directory", head-1, old[:1]); err != nil || written {
 		t.Errorf("an older write was taken: %v, %v", written, err)
 	}
 	// A failed write leaves the tables as they were.
-	bad := []projections.Table{{Name: "rm_compounds", Columns: []string{"compound_id"}, Rows: [][]any{{"x"}}}}
+	bad := []projections.SQLTable{{Name: "rm_compounds", Columns: []string{"compound_id"}, Rows: [][]any{{"x"}}}}
 	if _, err := s.WriteTables(ctx, "directory", head+1, bad); err == nil {
 		t.Error("a row missing NOT NULL columns was written")
 	}

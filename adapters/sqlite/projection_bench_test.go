@@ -113,8 +113,8 @@ func BenchmarkRebuild1M(b *testing.B) {
 		raw += time.Since(t)
 
 		t = time.Now()
-		m := league.New()
-		if err := projections.CatchUp(ctx, s, m, 0); err != nil {
+		m := league.New(domain.DefaultRuleBook())
+		if err := projections.Fold(ctx, s, m, 0); err != nil {
 			b.Fatal(err)
 		}
 		rebuild += time.Since(t)
@@ -138,8 +138,8 @@ func BenchmarkAsOf1M(b *testing.B) {
 	defer s.Close()
 	ctx := context.Background()
 	cps := projections.NewMemoryCheckpoints()
-	runner, _ := projections.NewRunner(league.New(), cps, 50000)
-	if err := projections.CatchUp(ctx, s, runner, 0); err != nil {
+	runner, _ := projections.NewRunner(func() *league.Model { return league.New(domain.DefaultRuleBook()) }, cps, 50000)
+	if err := projections.Fold(ctx, s, runner, 0); err != nil {
 		b.Fatal(err)
 	}
 	head, _ := runner.Status()
@@ -150,7 +150,7 @@ func BenchmarkAsOf1M(b *testing.B) {
 	for b.Loop() {
 		pos := 1 + rng.Uint64N(head-1)
 		t := time.Now()
-		if _, err := svc.Table(ctx, league.Request{Query: league.Query{Level: league.LevelStreet, Period: year}, AsOfPosition: pos}); err != nil {
+		if _, err := svc.Table(ctx, league.Request{Query: league.Query{Level: league.LevelStreet, Period: year}, View: projections.Query{AsOfPosition: pos}}); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(t))
@@ -169,10 +169,10 @@ func BenchmarkLeagueQuery1M(b *testing.B) {
 	defer s.Close()
 	ctx := context.Background()
 	cps := projections.NewMemoryCheckpoints()
-	runner, _ := projections.NewRunner(league.New(), cps, 1<<40)
+	runner, _ := projections.NewRunner(func() *league.Model { return league.New(domain.DefaultRuleBook()) }, cps, 1<<40)
 	const live = 20000 // events left to arrive during the queries
 	head := lastPosition(b, s)
-	if err := projections.CatchUp(ctx, s, runner, head-live); err != nil {
+	if err := projections.Fold(ctx, s, runner, head-live); err != nil {
 		b.Fatal(err)
 	}
 	cfg := league.DefaultConfig()
@@ -183,8 +183,7 @@ func BenchmarkLeagueQuery1M(b *testing.B) {
 	cold := func(q league.Query, indexed bool) func(b *testing.B) {
 		return func(b *testing.B) {
 			var lat []time.Duration
-			runner.Read(func(p projections.Projection) {
-				m := p.(*league.Model)
+			runner.Read(func(m *league.Model) {
 				if indexed {
 					t := time.Now()
 					m.Index() // once per model: the first table the service computes builds it

@@ -41,7 +41,7 @@ type Bus struct {
 	poison  string // events a projection could not fold
 	logger  *slog.Logger
 	wlog    wm.LoggerAdapter
-	runners []*projections.Runner
+	runners []projections.Live
 	stats   map[string]*HandlerStats
 }
 
@@ -54,14 +54,14 @@ type HandlerStats struct {
 
 // New wires a bus over any Watermill publisher and subscriber of one
 // pub/sub (in-process, SQL, NATS…), chosen by configuration.
-func New(store domain.EventStore, pub message.Publisher, sub message.Subscriber, logger *slog.Logger, runners ...*projections.Runner) *Bus {
+func New(store domain.EventStore, pub message.Publisher, sub message.Subscriber, logger *slog.Logger, runners ...projections.Live) *Bus {
 	return newBus(store, pub, func(string) (message.Subscriber, error) { return sub, nil }, logger, runners...)
 }
 
 // newBus takes a subscriber per handler: brokers with durable consumers
 // (NATS) need one each, or the handlers would share the events out.
 func newBus(store domain.EventStore, pub message.Publisher, subFor func(string) (message.Subscriber, error), logger *slog.Logger,
-	runners ...*projections.Runner) *Bus {
+	runners ...projections.Live) *Bus {
 	b := &Bus{store: store, pub: pub, subFor: subFor, topic: EventsTopic, poison: PoisonTopic, logger: logger,
 		wlog: wm.NewSlogLogger(logger), runners: runners, stats: map[string]*HandlerStats{}}
 	for _, r := range runners {
@@ -73,7 +73,7 @@ func newBus(store domain.EventStore, pub message.Publisher, subFor func(string) 
 // NewInProcess is the embedded mode: Watermill's Go-channel pub/sub, where
 // a publish returns once every projection has handled the event, so the
 // relay never runs ahead of the projections.
-func NewInProcess(store domain.EventStore, logger *slog.Logger, runners ...*projections.Runner) *Bus {
+func NewInProcess(store domain.EventStore, logger *slog.Logger, runners ...projections.Live) *Bus {
 	pubsub := gochannel.NewGoChannel(gochannel.Config{BlockPublishUntilSubscriberAck: true}, wm.NewSlogLogger(logger))
 	return New(store, pubsub, pubsub, logger, runners...)
 }

@@ -31,7 +31,7 @@ type NATSConfig struct {
 // in log order. Each projection of each instance has its own durable
 // consumer, delivering from the start of the stream: an event this
 // instance's relay finds already stored is still delivered to it.
-func NewNATS(cfg NATSConfig, store domain.EventStore, logger *slog.Logger, runners ...*projections.Runner) (*Bus, error) {
+func NewNATS(cfg NATSConfig, store domain.EventStore, logger *slog.Logger, runners ...projections.Live) (*Bus, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = "casetrack"
 	}

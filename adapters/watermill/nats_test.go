@@ -32,7 +32,7 @@ func TestNATSBusTwoInstancesActAsOne(t *testing.T) {
 			nc.Close()
 		}
 	})
-	twoInstances(t, func(name string, store domain.EventStore, runners []*projections.Runner) (*Bus, error) {
+	twoInstances(t, func(name string, store domain.EventStore, runners []projections.Live) (*Bus, error) {
 		return NewNATS(NATSConfig{URL: url, Instance: name, Prefix: prefix}, store, quiet, runners...)
 	})
 }
@@ -40,26 +40,26 @@ func TestNATSBusTwoInstancesActAsOne(t *testing.T) {
 // twoInstances runs two buses ("instances") on one store: commands land on
 // either, and both instances' projections apply every event once and
 // equal a rebuild.
-func twoInstances(t *testing.T, openBus func(name string, store domain.EventStore, runners []*projections.Runner) (*Bus, error)) {
+func twoInstances(t *testing.T, openBus func(name string, store domain.EventStore, runners []projections.Live) (*Bus, error)) {
 	store := demoStore(t, false)
 	type instance struct {
-		model *league.Model
-		led   *ledger
-		runs  []*projections.Runner
+		league *projections.Runner[*league.Model]
+		ledger *projections.Runner[*ledger]
+		led    *ledger
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 2)
 	var instances []instance
 	for _, name := range []string{"i1", "i2"} {
-		in := instance{model: league.New(), led: &ledger{}}
-		for _, p := range []projections.Projection{in.model, in.led} {
-			r, err := projections.NewRunner(p, projections.NewMemoryCheckpoints(), 1000)
-			if err != nil {
-				t.Fatal(err)
-			}
-			in.runs = append(in.runs, r)
+		in := instance{led: &ledger{}}
+		var err error
+		if in.league, err = projections.NewRunner(newLeague, projections.NewMemoryCheckpoints(), 1000); err != nil {
+			t.Fatal(err)
 		}
-		bus, err := openBus(name, store, in.runs)
+		if in.ledger, err = projections.NewRunner(func() *ledger { return in.led }, projections.NewMemoryCheckpoints(), 1000); err != nil {
+			t.Fatal(err)
+		}
+		bus, err := openBus(name, store, []projections.Live{in.league, in.ledger})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,13 +85,12 @@ func twoInstances(t *testing.T, openBus func(name string, store domain.EventStor
 	last := all[len(all)-1].Position
 	want := digest(rebuild(t, store))
 	for i, in := range instances {
-		for _, r := range in.runs {
-			waitFor(t, r, last)
-		}
+		waitFor(t, in.league, last)
+		waitFor(t, in.ledger, last)
 		var got string
-		in.runs[0].Read(func(p projections.Projection) { got = digest(p.(*league.Model)) })
+		in.league.Read(func(m *league.Model) { got = digest(m) })
 		if got != want {
-			pos, _ := in.runs[0].Status()
+			pos, _ := in.league.Status()
 			for k := range min(len(got), len(want)) {
 				if got[k] != want[k] {
 					t.Errorf("instance %d at %d (last %d): league tables differ from a rebuild near %q vs %q", i+1, pos, last, got[max(0, k-80):k+40], want[max(0, k-80):k+40])

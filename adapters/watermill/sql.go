@@ -26,7 +26,7 @@ type SQLConfig struct {
 // relay publishes the log; the copies another relay already published
 // are delivered too and ignored by position, and an event arriving ahead
 // of its predecessors makes the projection read them from the store.
-func NewSQL(db *sql.DB, cfg SQLConfig, store domain.EventStore, logger *slog.Logger, runners ...*projections.Runner) (*Bus, error) {
+func NewSQL(db *sql.DB, cfg SQLConfig, store domain.EventStore, logger *slog.Logger, runners ...projections.Live) (*Bus, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = "casetrack"
 	}

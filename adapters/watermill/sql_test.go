@@ -39,7 +39,7 @@ func TestSQLBusTwoInstancesActAsOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	twoInstances(t, func(name string, store domain.EventStore, runners []*projections.Runner) (*Bus, error) {
+	twoInstances(t, func(name string, store domain.EventStore, runners []projections.Live) (*Bus, error) {
 		return NewSQL(db, SQLConfig{Instance: name}, store, quiet, runners...)
 	})
 }

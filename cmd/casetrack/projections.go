@@ -19,15 +19,25 @@ import (
 	"github.com/casetrack/casetrack/projections/league"
 )
 
-// freshProjections makes an empty instance of each projection by name,
-// those that apply rules under book.
-func freshProjections(book domain.RuleBook) map[string]func() projections.Projection {
+// newModels makes the empty read models, those that apply rules under book.
+type newModels struct{ book domain.RuleBook }
+
+func (n newModels) league() *league.Model       { return league.New(n.book) }
+func (n newModels) credit() *credit.Model       { return credit.New(n.book) }
+func (n newModels) deadlines() *deadlines.Model { return deadlines.New(n.book) }
+
+// byName makes an empty instance of each projection by name.
+func (n newModels) byName() map[string]func() projections.Projection {
 	return map[string]func() projections.Projection{
-		"directory": func() projections.Projection { return directory.New() },
-		"league":    func() projections.Projection { return league.New() },
-		"credit":    func() projections.Projection { return credit.New(book) },
-		"deadlines": func() projections.Projection { return deadlines.New(book) },
+		"directory": untyped(directory.New),
+		"league":    untyped(n.league),
+		"credit":    untyped(n.credit),
+		"deadlines": untyped(n.deadlines),
 	}
+}
+
+func untyped[M projections.Projection](newModel func() M) func() projections.Projection {
+	return func() projections.Projection { return newModel() }
 }
 
 // projectionsCmd: `projections rebuild [NAME]` replays a projection from the
@@ -54,7 +64,7 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	fresh := freshProjections(book)
+	fresh := newModels{book}.byName()
 	if len(names) == 0 {
 		names = slices.Sorted(maps.Keys(fresh))
 	}
@@ -75,7 +85,7 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 			return fmt.Errorf("no projection %q", name)
 		}
 		p, start := newP(), time.Now()
-		if err := projections.CatchUp(ctx, store, p, 0); err != nil {
+		if err := projections.Fold(ctx, store, p, 0); err != nil {
 			return fmt.Errorf("rebuild %s: %w", name, err)
 		}
 		snap, err := p.Snapshot()

@@ -24,6 +24,9 @@ import (
 	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/credit"
+	"github.com/casetrack/casetrack/projections/deadlines"
+	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for the watermill-sql bus
@@ -72,7 +75,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		return err
 	}
 	defer rm.close()
-	go reloadOnHangup(ctx, logger, rm.tables, *campaign)
+	go reloadOnHangup(ctx, logger, rm.league, *campaign)
 	busDone := make(chan struct{})
 	go func() {
 		defer close(busDone)
@@ -82,7 +85,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	}()
 	defer func() { <-busDone }() // the bus saves the snapshots on its way out
 	if pg, ok := store.(*postgres.Store); ok {
-		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.tables, rm.credit, rm.boards)
+		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
 	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, rm.directory, logger, rm.apiOptions(store)...),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
@@ -102,11 +105,13 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 // readModels restores the projections from their snapshots and sets up
 // the bus that keeps them current.
 type readModels struct {
-	fresh                             map[string]func() projections.Projection
-	tables                            *league.Service
-	directory, league, credit, boards *projections.Runner
-	bus                               *watermill.Bus
-	close                             func()
+	directory *projections.Runner[*directory.Model]
+	league    *league.Service
+	credit    *projections.Runner[*credit.Model]
+	deadlines *projections.Runner[*deadlines.Model]
+	runners   []projections.Live // all of them, for delivery and rebuilds
+	bus       *watermill.Bus
+	close     func()
 }
 
 func openReadModels(store domain.EventStore, book domain.RuleBook, data, campaign, busURL, addr string, logger *slog.Logger) (*readModels, error) {
@@ -119,24 +124,21 @@ func openReadModels(store domain.EventStore, book domain.RuleBook, data, campaig
 		return nil, err
 	}
 	cps := projections.Anchored(file, store) // snapshots are only restored over the log they came from
-	rm := &readModels{fresh: freshProjections(book), close: func() { file.Close() }}
-	for _, r := range []struct {
-		name   string
-		runner **projections.Runner
-	}{{"directory", &rm.directory}, {"league", &rm.league}, {"credit", &rm.credit}, {"deadlines", &rm.boards}} {
-		if *r.runner, err = projections.NewRunner(rm.fresh[r.name](), cps, 20000); err != nil {
-			file.Close()
-			return nil, err
-		}
-		if err := (*r.runner).Discarded(); err != nil {
-			logger.Warn("snapshot not restored", "err", err)
-		}
+	rm, n := &readModels{close: func() { file.Close() }}, newModels{book}
+	var errDirectory, errLeague, errCredit, errDeadlines error
+	rm.directory, errDirectory = openRunner(directory.New, cps, logger)
+	leagueRunner, errLeague := openRunner(n.league, cps, logger)
+	rm.credit, errCredit = openRunner(n.credit, cps, logger)
+	rm.deadlines, errDeadlines = openRunner(n.deadlines, cps, logger)
+	if err := errors.Join(errDirectory, errLeague, errCredit, errDeadlines); err != nil {
+		file.Close()
+		return nil, err
 	}
-	rm.tables = league.NewService(rm.league, store, cfg)
-	runners := []*projections.Runner{rm.directory, rm.league, rm.credit, rm.boards}
+	rm.league = league.NewService(leagueRunner, store, cfg)
+	rm.runners = []projections.Live{rm.directory, leagueRunner, rm.credit, rm.deadlines}
 	switch {
 	case busURL == "":
-		rm.bus = watermill.NewInProcess(store, logger, runners...)
+		rm.bus = watermill.NewInProcess(store, logger, rm.runners...)
 	case strings.HasPrefix(busURL, "nats://"), isPostgres(busURL):
 		// ?prefix= names the streams or tables: one store, one prefix. The
 		// instance's name keeps its consumers apart from other instances'.
@@ -151,13 +153,13 @@ func openReadModels(store domain.EventStore, book domain.RuleBook, data, campaig
 		host, _ := os.Hostname()
 		instance := instanceName(host, addr)
 		if u.Scheme == "nats" {
-			rm.bus, err = watermill.NewNATS(watermill.NATSConfig{URL: u.String(), Instance: instance, Prefix: prefix}, store, logger, runners...)
+			rm.bus, err = watermill.NewNATS(watermill.NATSConfig{URL: u.String(), Instance: instance, Prefix: prefix}, store, logger, rm.runners...)
 			break
 		}
 		var db *sql.DB
 		if db, err = sql.Open("pgx", u.String()); err == nil {
 			rm.close = func() { db.Close(); file.Close() }
-			rm.bus, err = watermill.NewSQL(db, watermill.SQLConfig{Instance: instance, Prefix: prefix}, store, logger, runners...)
+			rm.bus, err = watermill.NewSQL(db, watermill.SQLConfig{Instance: instance, Prefix: prefix}, store, logger, rm.runners...)
 		}
 	default:
 		err = fmt.Errorf("unknown bus %q: use nats://…, postgres://… or nothing", redact(busURL))
@@ -167,6 +169,15 @@ func openReadModels(store domain.EventStore, book domain.RuleBook, data, campaig
 		return nil, err
 	}
 	return rm, nil
+}
+
+// openRunner restores a projection from its latest snapshot.
+func openRunner[M projections.Projection](newModel func() M, cps projections.Checkpoints, logger *slog.Logger) (*projections.Runner[M], error) {
+	r, err := projections.NewRunner(newModel, cps, 20000)
+	if err == nil && r.Discarded() != nil {
+		logger.Warn("snapshot not restored", "err", r.Discarded())
+	}
+	return r, err
 }
 
 // instanceName turns host and listen address into a durable-consumer name.
@@ -181,11 +192,8 @@ func instanceName(host, addr string) string {
 
 // apiOptions serves the read models and lets operators rebuild them.
 func (rm *readModels) apiOptions(store domain.EventStore) []httpapi.Option {
-	managed := func(r *projections.Runner) httpapi.Managed {
-		return httpapi.Managed{Runner: r, New: rm.fresh[r.Name()]}
-	}
-	return []httpapi.Option{httpapi.WithLeague(rm.tables), httpapi.WithCredit(rm.credit), httpapi.WithDeadlines(rm.boards),
-		httpapi.WithProjections(store, managed(rm.directory), managed(rm.league), managed(rm.credit), managed(rm.boards))}
+	return []httpapi.Option{httpapi.WithLeague(rm.league), httpapi.WithCredit(rm.credit), httpapi.WithDeadlines(rm.deadlines),
+		httpapi.WithProjections(store, rm.runners...)}
 }
 
 func campaignConfig(path string) (league.Config, error) {
@@ -197,7 +205,7 @@ func campaignConfig(path string) (league.Config, error) {
 
 // reloadOnHangup re-reads the campaign file on SIGHUP. Tables are computed
 // from the facts at query time, so new weights apply at once, no rebuild.
-func reloadOnHangup(ctx context.Context, logger *slog.Logger, tables *league.Service, path string) {
+func reloadOnHangup(ctx context.Context, logger *slog.Logger, l *league.Service, path string) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -211,7 +219,7 @@ func reloadOnHangup(ctx context.Context, logger *slog.Logger, tables *league.Ser
 				logger.Error("campaign config not reloaded", "err", err)
 				continue
 			}
-			tables.SetConfig(cfg)
+			l.SetConfig(cfg)
 			logger.Info("campaign config reloaded", "name", cfg.Name)
 		}
 	}

@@ -78,58 +78,76 @@ func (m *Model) rules(t time.Time) Rules { return m.book.At(t).Credit }
 func (m *Model) Name() string     { return "credit" }
 func (m *Model) Position() uint64 { return m.Pos }
 
-var relevant = projections.Types("CompoundRegistered", "PropertyCompanyChanged", "RedFlagsSet", "EnforcementRecorded", "LawsuitConcluded", "ComplaintReceived", "ComplaintFollowedUp")
+// Handled are the event types the fold reads.
+func (m *Model) Handled() []string { return handlers.Types() }
 
 // Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
-	return projections.ApplyTyped("credit", &m.Pos, relevant, e, m.apply)
+	return handlers.Apply(m, "credit", &m.Pos, e)
 }
 
-func (m *Model) apply(e domain.Envelope, ev domain.Event) {
-	id := strings.TrimPrefix(e.StreamID, "compound-")
-	c := m.Compounds[id]
-	if c == nil {
-		c = &Compound{}
-		m.Compounds[id] = c
-	}
-	add := func(company string, k Kind, at time.Time) {
-		if company != "" {
-			m.Facts[company] = append(m.Facts[company], Fact{Kind: k, Compound: id, At: at, EventID: e.EventID})
-		}
-	}
-	switch ev := ev.(type) {
-	case domain.CompoundRegistered:
-		m.serve(c, ev.PropertyCompany)
-	case domain.PropertyCompanyChanged:
-		m.endRed(c, e.OccurredAt) // the designation was the outgoing company's
-		m.serve(c, ev.Company)
-	case domain.RedFlagsSet:
+// handlers fold one event type each into the ledgers.
+var handlers = projections.NewHandlers(
+	on(func(x change, ev domain.CompoundRegistered) { x.m.serve(x.c, ev.PropertyCompany) }),
+	on(func(x change, ev domain.PropertyCompanyChanged) {
+		x.m.endRed(x.c, x.e.OccurredAt) // the designation was the outgoing company's
+		x.m.serve(x.c, ev.Company)
+	}),
+	on(func(x change, ev domain.RedFlagsSet) {
 		switch {
-		case ev.RedProperty && c.Red == 0 && c.Company != "":
-			add(c.Company, KindRedProperty, e.OccurredAt)
-			c.Red = len(m.Facts[c.Company])
+		case ev.RedProperty && x.c.Red == 0 && x.c.Company != "":
+			x.add(x.c.Company, KindRedProperty, x.e.OccurredAt)
+			x.c.Red = len(x.m.Facts[x.c.Company])
 		case !ev.RedProperty:
-			m.endRed(c, e.OccurredAt)
+			x.m.endRed(x.c, x.e.OccurredAt)
 		}
-	case domain.EnforcementRecorded:
-		add(ev.Company, Kind(ev.Violation), ev.At)
-	case domain.LawsuitConcluded:
+	}),
+	on(func(x change, ev domain.EnforcementRecorded) { x.add(ev.Company, Kind(ev.Violation), ev.At) }),
+	on(func(x change, ev domain.LawsuitConcluded) {
 		if ev.CompanyLost {
-			add(ev.Company, KindLawsuitLost, ev.At)
+			x.add(ev.Company, KindLawsuitLost, ev.At)
 		}
-	case domain.ComplaintReceived:
-		m.Complaints[id+"/"+ev.ComplaintID] = c.Company
-	case domain.ComplaintFollowedUp:
-		key := id + "/" + ev.ComplaintID
-		company, ok := m.Complaints[key]
+	}),
+	on(func(x change, ev domain.ComplaintReceived) { x.m.Complaints[x.id+"/"+ev.ComplaintID] = x.c.Company }),
+	on(func(x change, ev domain.ComplaintFollowedUp) {
+		key := x.id + "/" + ev.ComplaintID
+		company, ok := x.m.Complaints[key]
 		switch {
 		case !ok:
 		case ev.Satisfaction == domain.Dissatisfied && !ev.Solved: // verified (属实): counted once, however many rounds
-			add(company, KindVerifiedComplaint, ev.At)
-			delete(m.Complaints, key)
+			x.add(company, KindVerifiedComplaint, ev.At)
+			delete(x.m.Complaints, key)
 		case ev.Satisfaction != domain.Dissatisfied: // settled: only a dissatisfied call may be reopened
-			delete(m.Complaints, key)
+			delete(x.m.Complaints, key)
 		}
+	}),
+)
+
+// change is one event's compound, as a handler sees it.
+type change struct {
+	m  *Model
+	e  domain.Envelope
+	id string
+	c  *Compound
+}
+
+// on makes the handler of T; the compound is created on its first event.
+func on[T domain.Event](f func(change, T)) projections.Handler[*Model] {
+	return projections.On(func(m *Model, e domain.Envelope, ev T) {
+		id := strings.TrimPrefix(e.StreamID, "compound-")
+		c := m.Compounds[id]
+		if c == nil {
+			c = &Compound{}
+			m.Compounds[id] = c
+		}
+		f(change{m, e, id, c}, ev)
+	})
+}
+
+// add records an item of the event against company, if there is one.
+func (x change) add(company string, k Kind, at time.Time) {
+	if company != "" {
+		x.m.Facts[company] = append(x.m.Facts[company], Fact{Kind: k, Compound: x.id, At: at, EventID: x.e.EventID})
 	}
 }
 
@@ -236,18 +254,18 @@ func (m *Model) Restore(b []byte) error {
 	return projections.GobRestore(b, m, New(m.book))
 }
 
-// Tables lays the ledger out for SQL readers (rm_credit_items): each item
+// SQLTables lays the ledger out for SQL readers (rm_credit_items): each item
 // with its points and validity window, so that a score as of any day is
 // a sum over the items valid on it. They are scored by the book's newest
 // rule set: a table has one score per item, not one per day.
-func (m *Model) Tables() []projections.Table {
+func (m *Model) SQLTables() []projections.SQLTable {
 	sets := m.book.Sets()
 	r := sets[len(sets)-1].Credit
-	t := projections.Table{Name: "rm_credit_items", Columns: []string{"company", "kind", "compound_id", "at", "valid_until", "points", "event_id"}}
+	t := projections.SQLTable{Name: "rm_credit_items", Columns: []string{"company", "kind", "compound_id", "at", "valid_until", "points", "event_id"}}
 	for company, facts := range m.Facts {
 		for _, f := range facts {
 			t.Rows = append(t.Rows, []any{company, string(f.Kind), f.Compound, f.At, validUntil(f, r), r.Points[string(f.Kind)], f.EventID})
 		}
 	}
-	return []projections.Table{t}
+	return []projections.SQLTable{t}
 }

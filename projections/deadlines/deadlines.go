@@ -4,7 +4,7 @@
 // rejection, so an overdue deadline stays until it is met late.
 //
 // The board answers for the model's current state. To see it as it stood
-// at a past position, replay a fresh model there (projections.Replay).
+// at a past position, ask its runner for a view as of then (Runner.At).
 package deadlines
 
 import (
@@ -64,105 +64,126 @@ func New(book domain.RuleBook) *Model {
 func (m *Model) Name() string     { return "deadlines" }
 func (m *Model) Position() uint64 { return m.Pos }
 
-// relevant are the event types the fold reads.
-var relevant = projections.Types("CompoundRegistered", "CommitteeElected", "CommitteeFiled", "ReelectionStarted", "CommitteeTermExpired",
-	"ListedForSupervision", "ListingExtensionDecided", "Delisted", "PlanAdopted", "MeasureAdded", "MeasureSignedOff",
-	"ComplaintReceived", "ComplaintDispatched", "ComplaintReturned", "ComplaintAccepted", "ComplaintExtensionDecided",
-	"ComplaintResolved", "ComplaintFollowedUp", "ComplaintReopened")
+// Handled are the event types the fold reads.
+func (m *Model) Handled() []string { return handlers.Types() }
 
 // Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
-	return projections.ApplyTyped("deadlines", &m.Pos, relevant, e, m.apply)
+	return handlers.Apply(m, "deadlines", &m.Pos, e)
 }
 
-func (m *Model) apply(e domain.Envelope, ev domain.Event) {
-	id := strings.TrimPrefix(e.StreamID, "compound-")
-	c := m.Compounds[id]
-	if c == nil {
-		c = &Compound{}
-		m.Compounds[id] = c
-	}
-	if c.Open == nil { // new, or restored from a snapshot, which leaves empty maps out
-		c.Open = map[string]Deadline{}
-	}
-	if c.Dispatched == nil {
-		c.Dispatched = map[string]Deadline{}
-	}
-	open := func(k Kind, subject string, due time.Time) {
-		c.Open[key(k, subject)] = Deadline{Kind: k, Subject: subject, Due: due, EventID: e.EventID}
-	}
-	move := func(k Kind, subject string, due time.Time) { // a new due time for a deadline still open
-		if d, ok := c.Open[key(k, subject)]; ok {
-			d.Due, d.EventID = due, e.EventID
-			c.Open[key(k, subject)] = d
-		}
-	}
-	drop := func(k Kind, subject string) { delete(c.Open, key(k, subject)) }
-	term := strconv.Itoa(c.Term)
-	switch ev := ev.(type) {
-	case domain.CompoundRegistered:
-		c.Name, c.District, c.Street, c.Community = ev.Name, ev.District, ev.Street, ev.Community
+// handlers open, move and drop the deadlines of one event type each.
+var handlers = projections.NewHandlers(
+	on(func(x change, ev domain.CompoundRegistered) {
+		x.c.Name, x.c.District, x.c.Street, x.c.Community = ev.Name, ev.District, ev.Street, ev.Community
+	}),
 
-	case domain.CommitteeElected:
+	on(func(x change, ev domain.CommitteeElected) {
 		// The outgoing committee's deadlines lapse with it.
-		drop(KindCommitteeFiling, term)
-		drop(KindReelection, term)
-		r := m.book.At(ev.At).Committee
-		c.Term, term = ev.Term, strconv.Itoa(ev.Term)
-		open(KindCommitteeFiling, term, endOfDay(ev.At.In(domain.China).AddDate(0, 0, r.FilingWithinDays)))
-		open(KindReelection, term, endOfDay(ev.TermEnd.In(domain.China).AddDate(0, -r.ReelectionLeadMonths, 0)))
-	case domain.CommitteeFiled:
-		drop(KindCommitteeFiling, term)
-	case domain.ReelectionStarted:
-		drop(KindReelection, term)
-	case domain.CommitteeTermExpired:
-		drop(KindCommitteeFiling, term) // no longer serving, it cannot be filed; a re-election is still owed
+		x.drop(KindCommitteeFiling, x.term())
+		x.drop(KindReelection, x.term())
+		r := x.m.book.At(ev.At).Committee
+		x.c.Term = ev.Term
+		x.open(KindCommitteeFiling, x.term(), endOfDay(ev.At.In(domain.China).AddDate(0, 0, r.FilingWithinDays)))
+		x.open(KindReelection, x.term(), endOfDay(ev.TermEnd.In(domain.China).AddDate(0, -r.ReelectionLeadMonths, 0)))
+	}),
+	on(func(x change, _ domain.CommitteeFiled) { x.drop(KindCommitteeFiling, x.term()) }),
+	on(func(x change, _ domain.ReelectionStarted) { x.drop(KindReelection, x.term()) }),
+	on(func(x change, _ domain.CommitteeTermExpired) {
+		x.drop(KindCommitteeFiling, x.term()) // no longer serving, it cannot be filed; a re-election is still owed
+	}),
 
-	case domain.ListedForSupervision:
-		open(KindListing, ev.ListingID, ev.Deadline.End())
-	case domain.ListingExtensionDecided:
-		move(KindListing, ev.ListingID, ev.Deadline.End())
-	case domain.Delisted:
-		drop(KindListing, ev.ListingID)
+	on(func(x change, ev domain.ListedForSupervision) { x.open(KindListing, ev.ListingID, ev.Deadline.End()) }),
+	on(func(x change, ev domain.ListingExtensionDecided) {
+		x.move(KindListing, ev.ListingID, ev.Deadline.End())
+	}),
+	on(func(x change, ev domain.Delisted) { x.drop(KindListing, ev.ListingID) }),
 
-	case domain.PlanAdopted:
+	on(func(x change, ev domain.PlanAdopted) {
 		for _, ms := range ev.Measures {
-			open(KindMeasure, ms.ID, ms.Deadline.End())
+			x.open(KindMeasure, ms.ID, ms.Deadline.End())
 		}
-	case domain.MeasureAdded:
-		open(KindMeasure, ev.ID, ev.Deadline.End())
-	case domain.MeasureSignedOff:
-		drop(KindMeasure, ev.MeasureID)
+	}),
+	on(func(x change, ev domain.MeasureAdded) { x.open(KindMeasure, ev.ID, ev.Deadline.End()) }),
+	on(func(x change, ev domain.MeasureSignedOff) { x.drop(KindMeasure, ev.MeasureID) }),
 
-	case domain.ComplaintReceived:
-		open(KindDispatch, ev.ComplaintID, ev.DispatchDue)
-		open(KindReply, ev.ComplaintID, ev.ReplyDue)
-	case domain.ComplaintDispatched:
-		if d, ok := c.Open[key(KindDispatch, ev.ComplaintID)]; ok {
-			c.Dispatched[ev.ComplaintID] = d
-			drop(KindDispatch, ev.ComplaintID)
+	on(func(x change, ev domain.ComplaintReceived) {
+		x.open(KindDispatch, ev.ComplaintID, ev.DispatchDue)
+		x.open(KindReply, ev.ComplaintID, ev.ReplyDue)
+	}),
+	on(func(x change, ev domain.ComplaintDispatched) {
+		if d, ok := x.c.Open[key(KindDispatch, ev.ComplaintID)]; ok {
+			x.c.Dispatched[ev.ComplaintID] = d
+			x.drop(KindDispatch, ev.ComplaintID)
 		}
-	case domain.ComplaintReturned:
+	}),
+	on(func(x change, ev domain.ComplaintReturned) {
 		// The wrong unit sent it back: the same limit waits for the next dispatch.
-		if d, ok := c.Dispatched[ev.ComplaintID]; ok {
-			c.Open[key(KindDispatch, ev.ComplaintID)] = d
-			delete(c.Dispatched, ev.ComplaintID)
+		if d, ok := x.c.Dispatched[ev.ComplaintID]; ok {
+			x.c.Open[key(KindDispatch, ev.ComplaintID)] = d
+			delete(x.c.Dispatched, ev.ComplaintID)
 		}
-	case domain.ComplaintAccepted:
-		delete(c.Dispatched, ev.ComplaintID) // signed for: no return any more
-	case domain.ComplaintExtensionDecided:
-		move(KindReply, ev.ComplaintID, ev.ReplyDue) // unchanged when refused
-	case domain.ComplaintResolved:
-		drop(KindReply, ev.ComplaintID)
-		open(KindFollowUp, ev.ComplaintID, ev.FollowUpDue)
-	case domain.ComplaintFollowedUp:
-		drop(KindFollowUp, ev.ComplaintID)
-	case domain.ComplaintReopened:
+	}),
+	on(func(x change, ev domain.ComplaintAccepted) {
+		delete(x.c.Dispatched, ev.ComplaintID) // signed for: no return any more
+	}),
+	on(func(x change, ev domain.ComplaintExtensionDecided) {
+		x.move(KindReply, ev.ComplaintID, ev.ReplyDue) // unchanged when refused
+	}),
+	on(func(x change, ev domain.ComplaintResolved) {
+		x.drop(KindReply, ev.ComplaintID)
+		x.open(KindFollowUp, ev.ComplaintID, ev.FollowUpDue)
+	}),
+	on(func(x change, ev domain.ComplaintFollowedUp) { x.drop(KindFollowUp, ev.ComplaintID) }),
+	on(func(x change, ev domain.ComplaintReopened) {
 		// A new round (重办) with limits counted afresh.
-		open(KindDispatch, ev.ComplaintID, ev.DispatchDue)
-		open(KindReply, ev.ComplaintID, ev.ReplyDue)
+		x.open(KindDispatch, ev.ComplaintID, ev.DispatchDue)
+		x.open(KindReply, ev.ComplaintID, ev.ReplyDue)
+	}),
+)
+
+// change is one event's compound, as a handler sees it.
+type change struct {
+	m *Model
+	e domain.Envelope
+	c *Compound
+}
+
+// on makes the handler of T; the compound is created on its first event.
+func on[T domain.Event](f func(change, T)) projections.Handler[*Model] {
+	return projections.On(func(m *Model, e domain.Envelope, ev T) {
+		id := strings.TrimPrefix(e.StreamID, "compound-")
+		c := m.Compounds[id]
+		if c == nil {
+			c = &Compound{}
+			m.Compounds[id] = c
+		}
+		if c.Open == nil { // new, or restored from a snapshot, which leaves empty maps out
+			c.Open = map[string]Deadline{}
+		}
+		if c.Dispatched == nil {
+			c.Dispatched = map[string]Deadline{}
+		}
+		f(change{m, e, c}, ev)
+	})
+}
+
+// term is the subject of the committee deadlines: the latest term.
+func (x change) term() string { return strconv.Itoa(x.c.Term) }
+
+func (x change) open(k Kind, subject string, due time.Time) {
+	x.c.Open[key(k, subject)] = Deadline{Kind: k, Subject: subject, Due: due, EventID: x.e.EventID}
+}
+
+// move gives a deadline still open a new due time.
+func (x change) move(k Kind, subject string, due time.Time) {
+	if d, ok := x.c.Open[key(k, subject)]; ok {
+		d.Due, d.EventID = due, x.e.EventID
+		x.c.Open[key(k, subject)] = d
 	}
 }
+
+func (x change) drop(k Kind, subject string) { delete(x.c.Open, key(k, subject)) }
 
 func key(k Kind, subject string) string { return string(k) + "/" + subject }
 
@@ -233,13 +254,13 @@ func (m *Model) Restore(b []byte) error {
 	return projections.GobRestore(b, m, New(m.book))
 }
 
-// Tables lays the open deadlines out for SQL readers (rm_deadlines).
-func (m *Model) Tables() []projections.Table {
-	t := projections.Table{Name: "rm_deadlines", Columns: []string{"compound_id", "kind", "subject", "due", "event_id"}}
+// SQLTables lays the open deadlines out for SQL readers (rm_deadlines).
+func (m *Model) SQLTables() []projections.SQLTable {
+	t := projections.SQLTable{Name: "rm_deadlines", Columns: []string{"compound_id", "kind", "subject", "due", "event_id"}}
 	for id, c := range m.Compounds {
 		for _, d := range c.Open {
 			t.Rows = append(t.Rows, []any{id, string(d.Kind), d.Subject, d.Due, d.EventID})
 		}
 	}
-	return []projections.Table{t}
+	return []projections.SQLTable{t}
 }

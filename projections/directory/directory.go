@@ -73,69 +73,63 @@ func New() *Model { return &Model{Entries: map[string]*Entry{}} }
 func (m *Model) Name() string     { return "directory" }
 func (m *Model) Position() uint64 { return m.Pos }
 
-var relevant = projections.Types("CompoundRegistered", "PropertyCompanyChanged", "CommitteeElected", "CommitteeFiled",
-	"ReelectionStarted", "CommitteeTermExpired", "InterimCommissionFormed", "ComplaintReceived", "ComplaintResolved",
-	"ComplaintReopened", "LawsuitFiled", "LawsuitConcluded", "ConflictFlagged", "ConflictUnflagged", "PlanAdopted",
-	"MeasureAdded", "MeasureSignedOff", "PlanSignedOff", "ListedForSupervision", "ListingExtensionDecided", "Delisted")
+// Handled are the event types the fold reads.
+func (m *Model) Handled() []string { return handlers.Types() }
 
 // Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
-	return projections.ApplyTyped("directory", &m.Pos, relevant, e, m.apply)
+	return handlers.Apply(m, "directory", &m.Pos, e)
 }
 
-func (m *Model) apply(env domain.Envelope, ev domain.Event) {
-	id := strings.TrimPrefix(env.StreamID, domain.StreamID(""))
-	e := m.Entries[id]
-	if e == nil {
-		e = &Entry{ID: id, Committee: Committee{Phase: "none"}}
-		m.Entries[id] = e
-	}
-	switch ev := ev.(type) {
-	case domain.CompoundRegistered:
+// handlers change the entry of the event's compound, one per event type.
+var handlers = projections.NewHandlers(
+	on(func(e *Entry, ev domain.CompoundRegistered) {
 		p := ev.Profile
 		e.Name, e.District, e.Street, e.Community = p.Name, p.District, p.Street, p.Community
 		e.Kind, e.Households, e.PropertyCompany = p.Kind, p.Households, p.PropertyCompany
-	case domain.PropertyCompanyChanged:
-		e.PropertyCompany = ev.Company
-	case domain.CommitteeElected:
+	}),
+	on(func(e *Entry, ev domain.PropertyCompanyChanged) { e.PropertyCompany = ev.Company }),
+	on(func(e *Entry, ev domain.CommitteeElected) {
 		e.Committee = Committee{Phase: "serving", TermEnd: ev.TermEnd}
-	case domain.CommitteeFiled:
-		e.Committee.Filed = true
-	case domain.ReelectionStarted:
-		e.Committee.Phase = "reelection"
-	case domain.CommitteeTermExpired:
-		e.Committee.Phase = "expired"
-	case domain.InterimCommissionFormed:
-		e.Committee = Committee{Phase: "interim"}
-	case domain.ComplaintReceived, domain.ComplaintReopened:
-		e.OpenComplaints++
-	case domain.ComplaintResolved:
-		e.OpenComplaints--
-	case domain.LawsuitFiled:
-		e.PendingLawsuits++
-	case domain.LawsuitConcluded:
-		e.PendingLawsuits--
-	case domain.ConflictFlagged:
-		e.Conflict = true
-	case domain.ConflictUnflagged:
-		e.Conflict = false
-	case domain.PlanAdopted:
-		e.Plan = &Plan{Measures: len(ev.Measures), Open: true}
-	case domain.MeasureAdded:
-		e.Plan.Measures++
-	case domain.MeasureSignedOff:
-		e.Plan.SignedOff++
-	case domain.PlanSignedOff:
-		e.Plan.Open = false
-	case domain.ListedForSupervision:
+	}),
+	on(func(e *Entry, _ domain.CommitteeFiled) { e.Committee.Filed = true }),
+	on(func(e *Entry, _ domain.ReelectionStarted) { e.Committee.Phase = "reelection" }),
+	on(func(e *Entry, _ domain.CommitteeTermExpired) { e.Committee.Phase = "expired" }),
+	on(func(e *Entry, _ domain.InterimCommissionFormed) { e.Committee = Committee{Phase: "interim"} }),
+	on(func(e *Entry, _ domain.ComplaintReceived) { e.OpenComplaints++ }),
+	on(func(e *Entry, _ domain.ComplaintReopened) { e.OpenComplaints++ }),
+	on(func(e *Entry, _ domain.ComplaintResolved) { e.OpenComplaints-- }),
+	on(func(e *Entry, _ domain.LawsuitFiled) { e.PendingLawsuits++ }),
+	on(func(e *Entry, _ domain.LawsuitConcluded) { e.PendingLawsuits-- }),
+	on(func(e *Entry, _ domain.ConflictFlagged) { e.Conflict = true }),
+	on(func(e *Entry, _ domain.ConflictUnflagged) { e.Conflict = false }),
+	on(func(e *Entry, ev domain.PlanAdopted) { e.Plan = &Plan{Measures: len(ev.Measures), Open: true} }),
+	on(func(e *Entry, _ domain.MeasureAdded) { e.Plan.Measures++ }),
+	on(func(e *Entry, _ domain.MeasureSignedOff) { e.Plan.SignedOff++ }),
+	on(func(e *Entry, _ domain.PlanSignedOff) { e.Plan.Open = false }),
+	on(func(e *Entry, ev domain.ListedForSupervision) {
 		e.Listing = &Listing{Active: true, Deadline: ev.Deadline}
-	case domain.ListingExtensionDecided:
+	}),
+	on(func(e *Entry, ev domain.ListingExtensionDecided) {
 		if ev.Granted {
 			e.Listing.Deadline = ev.Deadline
 		}
-	case domain.Delisted:
-		e.Listing.Active = false
-	}
+	}),
+	on(func(e *Entry, _ domain.Delisted) { e.Listing.Active = false }),
+)
+
+// on makes the handler of T from a change to the compound's entry, which
+// it creates on the compound's first event.
+func on[T domain.Event](f func(*Entry, T)) projections.Handler[*Model] {
+	return projections.On(func(m *Model, env domain.Envelope, ev T) {
+		id := strings.TrimPrefix(env.StreamID, domain.StreamID(""))
+		e := m.Entries[id]
+		if e == nil {
+			e = &Entry{ID: id, Committee: Committee{Phase: "none"}}
+			m.Entries[id] = e
+		}
+		f(e, ev)
+	})
 }
 
 // List returns the compounds matching f, sorted by ID.
@@ -182,9 +176,9 @@ func (m *Model) Restore(b []byte) error {
 	return projections.GobRestore(b, m, New())
 }
 
-// Tables lays the case files out for SQL readers (rm_compounds).
-func (m *Model) Tables() []projections.Table {
-	t := projections.Table{Name: "rm_compounds", Columns: []string{"compound_id", "name", "district", "street", "community", "kind",
+// SQLTables lays the case files out for SQL readers (rm_compounds).
+func (m *Model) SQLTables() []projections.SQLTable {
+	t := projections.SQLTable{Name: "rm_compounds", Columns: []string{"compound_id", "name", "district", "street", "community", "kind",
 		"households", "property_company", "committee_phase", "committee_term_end", "committee_filed", "open_complaints",
 		"pending_lawsuits", "conflict", "plan_measures", "plan_signed_off", "plan_open", "listed", "listing_deadline"}}
 	for _, e := range m.Entries {
@@ -204,5 +198,5 @@ func (m *Model) Tables() []projections.Table {
 			e.Committee.Phase, projections.Nullable(e.Committee.TermEnd), e.Committee.Filed, e.OpenComplaints, e.PendingLawsuits,
 			e.Conflict, plan.Measures, plan.SignedOff, plan.Open, listed, projections.Nullable(deadline)})
 	}
-	return []projections.Table{t}
+	return []projections.SQLTable{t}
 }

@@ -62,10 +62,11 @@ func (c column) at(cell int) [nCounters]pair {
 
 // standing is what a table reads of a compound itself.
 type standing struct {
-	registered, eligible, covered, serving, expiredNoReelection, reelection, dual, red, hasCompany bool
-	households, party, members                                                                     int32
-	termEnd                                                                                        time.Time
-	registration, election                                                                         string // event IDs
+	registered, covered, serving, expiredNoReelection, reelection, dual, red, hasCompany bool
+	households, party, members                                                           int32
+	delivered, private                                                                   int64 // areas: eligibility is judged by the rules of the table's date
+	termEnd                                                                              time.Time
+	registration, election                                                               string // event IDs
 }
 
 func (c *Compound) standing() standing {
@@ -73,9 +74,9 @@ func (c *Compound) standing() standing {
 	serving := len(cm.Members) > 0 && !cm.ExpiredNoReelection
 	return standing{
 		registered: c.EventID != "",
-		eligible:   domain.Fraction{Num: 1, Den: 2, Strict: true}.Met(int64(c.DeliveredArea), int64(c.PrivateArea)),
-		covered:    serving && cm.Filed || c.InterimFiled,
-		serving:    serving, expiredNoReelection: cm.ExpiredNoReelection, reelection: cm.ReelectionStarted,
+		delivered:  int64(c.DeliveredArea), private: int64(c.PrivateArea),
+		covered: serving && cm.Filed || c.InterimFiled,
+		serving: serving, expiredNoReelection: cm.ExpiredNoReelection, reelection: cm.ReelectionStarted,
 		dual: c.Secretary != "" && cm.Members[cm.Chair].Name == c.Secretary,
 		red:  c.RedProperty, hasCompany: c.Company != "",
 		households: int32(c.Households), party: int32(cm.partyMembers()), members: int32(len(cm.Members)),

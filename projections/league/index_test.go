@@ -21,7 +21,7 @@ import (
 // and when built on a model restored from a snapshot.
 func TestIndexAgreesWithWalk(t *testing.T) {
 	events := demoEvents(t)
-	walked, indexed := New(), New()
+	walked, indexed := New(domain.DefaultRuleBook()), New(domain.DefaultRuleBook())
 	for i, e := range events {
 		if i == len(events)/2 {
 			indexed.Index()
@@ -40,7 +40,7 @@ func TestIndexAgreesWithWalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	restored := New()
+	restored := New(domain.DefaultRuleBook())
 	if err := restored.Restore(snap); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestIndexAgreesWithWalk(t *testing.T) {
 func TestIndexUnderConcurrentReaders(t *testing.T) {
 	events := demoEvents(t)
 	cps := projections.NewMemoryCheckpoints()
-	runner, err := projections.NewRunner(New(), cps, 1<<20)
+	runner, err := projections.NewRunner(func() *Model { return New(domain.DefaultRuleBook()) }, cps, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,14 +112,14 @@ func TestIndexUnderConcurrentReaders(t *testing.T) {
 	}
 	close(done)
 	wg.Wait()
-	walked := New()
+	walked := New(domain.DefaultRuleBook())
 	for _, e := range events {
 		walked.Apply(e)
 	}
 	at := time.Now()
 	for _, level := range []Level{LevelStreet, LevelCompany, LevelCompound} {
 		q := Query{Level: level, Period: year, At: at}
-		got, err := svc.Table(context.Background(), Request{Query: q, MinPosition: uint64(len(events))})
+		got, err := svc.Table(context.Background(), Request{Query: q, View: projections.Query{MinPosition: uint64(len(events))}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -106,7 +106,7 @@ func city(t *testing.T) *Model {
 	do("A", at(2025, 6, 20, 9), domain.SignOffMeasure{MeasureID: "m1"})
 	do("A", at(2025, 4, 1, 10), domain.ListForSupervision{ListingID: "L", Authority: "区住建局", Deadline: domain.NewDate(at(2025, 12, 31, 0))})
 
-	m := New()
+	m := New(domain.DefaultRuleBook())
 	c.Fold(m)
 	return m
 }
@@ -267,7 +267,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := New()
+	r := New(domain.DefaultRuleBook())
 	if err := r.Restore(b); err != nil {
 		t.Fatal(err)
 	}
@@ -293,6 +293,34 @@ func TestConfig(t *testing.T) {
 	} {
 		if _, err := ParseConfig(bad); err == nil {
 			t.Errorf("accepted %q", bad)
+		}
+	}
+}
+
+// Eligibility for a committee is the rule book's, as in force when a table
+// is judged: a stricter share from mid-2025 leaves no compound of the city
+// (all delivered, not more) eligible in 2025's table, while 2024's keeps
+// the old share.
+func TestEligibilityFollowsTheRuleBook(t *testing.T) {
+	old := domain.DefaultRuleBook().At(time.Time{})
+	stricter := old
+	stricter.EffectiveFrom = at(2025, 7, 1, 0)
+	stricter.Committee.EligibleDelivered = domain.Fraction{Num: 1, Den: 1, Strict: true}
+	snap, err := city(t).Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(domain.NewRuleBook(old, stricter))
+	if err := m.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		period Period
+		den    float64
+	}{{Period{at(2024, 1, 1, 0), at(2025, 1, 1, 0)}, 2}, {year2025, 0}} {
+		tb := m.Table(allMetrics(), Query{Level: LevelStreet, Period: tc.period})
+		if got := metric(t, row(t, tb, "城东区/东湖街道"), "committee_coverage").Den; got != tc.den {
+			t.Errorf("%s: %v eligible compounds, want %v", tc.period.From.Format("2006"), got, tc.den)
 		}
 	}
 }

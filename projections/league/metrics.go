@@ -3,6 +3,8 @@ package league
 import (
 	"strings"
 	"time"
+
+	"github.com/casetrack/casetrack/domain"
 )
 
 // Level is the kind of unit a table ranks.
@@ -148,13 +150,14 @@ func (u *units) of(c *Compound, company string) *tally {
 	return t
 }
 
-// add counts a compound's standing; open items are judged at at.
-func (t *tally) add(st *standing, at time.Time, explain bool) {
+// add counts a compound's standing; open items are judged at at, and
+// eligibility for a committee by the delivered share then in force.
+func (t *tally) add(st *standing, at time.Time, eligible domain.Fraction, explain bool) {
 	if t == nil || !st.registered {
 		return
 	}
 	t.households += int(st.households)
-	t.coverage.add(st.covered, st.eligible, st.registration)
+	t.coverage.add(st.covered, eligible.Met(st.delivered, st.private), st.registration)
 	t.expired.add(true, st.expiredNoReelection || st.serving && st.termEnd.Before(at) && !st.reelection, st.election)
 	if st.serving {
 		t.partyShare.Num += float64(st.party)
@@ -173,6 +176,7 @@ func (t *tally) add(st *standing, at time.Time, explain bool) {
 // explaining (by walking): collecting them costs more than counting.
 func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[unitKey]*tally {
 	u := &units{level: level, explain: explain, out: map[unitKey]*tally{}, found: map[*Compound]*tally{}}
+	eligible := m.book.At(at).Committee.EligibleDelivered
 	ix := m.ix.ix.Load()
 	if explain {
 		ix = nil
@@ -181,12 +185,12 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[uni
 		u.lu = ix.level(m.ix, level)
 		u.laid = make([]*tally, len(u.lu.keys))
 		for slot := range ix.standings {
-			u.laidOut(u.lu.of[slot]).add(&ix.standings[slot], at, explain)
+			u.laidOut(u.lu.of[slot]).add(&ix.standings[slot], at, eligible, explain)
 		}
 	} else {
 		for _, c := range m.Compounds {
 			st := c.standing()
-			u.of(c, c.Company).add(&st, at, explain)
+			u.of(c, c.Company).add(&st, at, eligible, explain)
 		}
 	}
 	prev := p.lastYear()

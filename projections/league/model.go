@@ -21,7 +21,8 @@ type Model struct {
 	Measures   map[string]*Measure
 	Listings   map[string]*Listing
 
-	ix *indexHolder // derived: rebuilt on demand, never snapshotted
+	ix   *indexHolder // derived: rebuilt on demand, never snapshotted
+	book domain.RuleBook
 }
 
 // Compound is what a league table needs to know of one compound.
@@ -111,151 +112,184 @@ type Listing struct {
 	EventID          string
 }
 
-// New returns an empty model.
-func New() *Model {
-	return &Model{Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
+// New returns an empty model; the rules in book judge its tables.
+func New(book domain.RuleBook) *Model {
+	return &Model{book: book, Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
 		Lawsuits: map[string]*Lawsuit{}, Measures: map[string]*Measure{}, Listings: map[string]*Listing{}, ix: &indexHolder{}}
 }
 
 func (m *Model) Name() string     { return "league" }
 func (m *Model) Position() uint64 { return m.Pos }
 
+// Handled are the event types the fold reads.
+func (m *Model) Handled() []string { return handlers.Types() }
+
 // Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
 	if e.Position > m.Pos {
 		m.Recorded = e.RecordedAt
 	}
-	return projections.ApplyTyped("league", &m.Pos, relevant, e, m.apply)
+	return handlers.Apply(m, "league", &m.Pos, e)
 }
 
-// relevant are the event types the fold reads.
-var relevant = projections.Types("CompoundRegistered", "DeliveredAreaUpdated", "PropertyCompanyChanged", "PartyBranchEstablished", "RedFlagsSet",
-	"CommitteeElected", "ChairChosen", "CommitteeFiled", "ReelectionStarted", "CommitteeTermExpired", "MemberLeft", "InterimCommissionFiled",
-	"ComplaintReceived", "ComplaintDispatched", "ComplaintAccepted", "ComplaintReturned", "ComplaintExtensionDecided", "ComplaintResolved",
-	"ComplaintFollowedUp", "ComplaintReopened", "LawsuitFiled", "LawsuitConcluded", "ConflictFlagged", "ConflictUnflagged",
-	"PlanAdopted", "MeasureAdded", "MeasureSignedOff", "ListedForSupervision", "Delisted")
-
-func (m *Model) apply(e domain.Envelope, ev domain.Event) {
-	id := compoundID(e.StreamID)
-	c := m.Compounds[id]
-	moved := c == nil
-	if c == nil {
-		c = &Compound{ID: id}
-		m.Compounds[id] = c
-	}
-	switch ev.(type) {
-	case domain.CompoundRegistered, domain.PropertyCompanyChanged:
-		moved = true
-	}
-	defer m.touched(c, moved)
-	key := func(sub string) string { return id + "/" + sub }
-	switch ev := ev.(type) {
-	case domain.CompoundRegistered:
-		p := ev.Profile
+// handlers fold one event type each into the facts.
+var handlers = projections.NewHandlers(
+	onMove(func(x step, ev domain.CompoundRegistered) {
+		c, p := x.c, ev.Profile
 		c.Name, c.District, c.Street, c.Community, c.Company = p.Name, p.District, p.Street, p.Community, p.PropertyCompany
-		c.Households, c.PrivateArea, c.DeliveredArea, c.EventID = p.Households, p.PrivateArea, p.DeliveredArea, e.EventID
-	case domain.DeliveredAreaUpdated:
-		c.DeliveredArea = ev.DeliveredArea
-	case domain.PropertyCompanyChanged:
-		c.Company = ev.Company
-	case domain.PartyBranchEstablished:
-		c.Branch, c.Secretary = ev.Branch, ev.Secretary
-	case domain.RedFlagsSet:
-		c.RedProperty, c.RedCommittee = ev.RedProperty, ev.RedCommittee
-	case domain.CommitteeElected:
-		cm := Committee{Term: ev.Term, Elected: ev.At, TermEnd: ev.TermEnd, EventID: e.EventID,
+		c.Households, c.PrivateArea, c.DeliveredArea, c.EventID = p.Households, p.PrivateArea, p.DeliveredArea, x.e.EventID
+	}),
+	on(func(x step, ev domain.DeliveredAreaUpdated) { x.c.DeliveredArea = ev.DeliveredArea }),
+	onMove(func(x step, ev domain.PropertyCompanyChanged) { x.c.Company = ev.Company }),
+	on(func(x step, ev domain.PartyBranchEstablished) { x.c.Branch, x.c.Secretary = ev.Branch, ev.Secretary }),
+	on(func(x step, ev domain.RedFlagsSet) {
+		x.c.RedProperty, x.c.RedCommittee = ev.RedProperty, ev.RedCommittee
+	}),
+
+	on(func(x step, ev domain.CommitteeElected) {
+		cm := Committee{Term: ev.Term, Elected: ev.At, TermEnd: ev.TermEnd, EventID: x.e.EventID,
 			Members: map[string]Member{}, Alternates: map[string]Member{}}
-		for _, x := range ev.Members {
-			cm.Members[x.CandidateID] = Member{x.Name, x.Background.PartyMember}
+		for _, p := range ev.Members {
+			cm.Members[p.CandidateID] = Member{p.Name, p.Background.PartyMember}
 		}
-		for _, x := range ev.Alternates {
-			cm.Alternates[x.CandidateID] = Member{x.Name, x.Background.PartyMember}
+		for _, p := range ev.Alternates {
+			cm.Alternates[p.CandidateID] = Member{p.Name, p.Background.PartyMember}
 		}
-		c.Committee, c.InterimFiled = cm, false
-	case domain.ChairChosen:
-		c.Committee.Chair = ev.Chair
-	case domain.CommitteeFiled:
-		c.Committee.Filed = true
-	case domain.ReelectionStarted:
-		c.Committee.ReelectionStarted = true
-	case domain.CommitteeTermExpired:
-		c.Committee.ExpiredNoReelection = !ev.ReelectionStarted
-		c.Committee.Filed = false
-	case domain.MemberLeft:
-		delete(c.Committee.Members, ev.CandidateID)
-		if alt, ok := c.Committee.Alternates[ev.Replacement]; ok {
-			c.Committee.Members[ev.Replacement] = alt
-			delete(c.Committee.Alternates, ev.Replacement)
+		x.c.Committee, x.c.InterimFiled = cm, false
+	}),
+	on(func(x step, ev domain.ChairChosen) { x.c.Committee.Chair = ev.Chair }),
+	on(func(x step, _ domain.CommitteeFiled) { x.c.Committee.Filed = true }),
+	on(func(x step, _ domain.ReelectionStarted) { x.c.Committee.ReelectionStarted = true }),
+	on(func(x step, ev domain.CommitteeTermExpired) {
+		x.c.Committee.ExpiredNoReelection = !ev.ReelectionStarted
+		x.c.Committee.Filed = false
+	}),
+	on(func(x step, ev domain.MemberLeft) {
+		cm := &x.c.Committee
+		delete(cm.Members, ev.CandidateID)
+		if alt, ok := cm.Alternates[ev.Replacement]; ok {
+			cm.Members[ev.Replacement] = alt
+			delete(cm.Alternates, ev.Replacement)
 		}
-		if c.Committee.Chair == ev.CandidateID {
-			c.Committee.Chair = ""
+		if cm.Chair == ev.CandidateID {
+			cm.Chair = ""
 		}
-	case domain.InterimCommissionFiled:
-		c.InterimFiled = true
-	case domain.ComplaintReceived:
-		x := &Complaint{Compound: id, Company: c.Company, Channel: ev.Channel, Received: ev.At,
-			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: e.EventID}
-		m.Complaints[key(ev.ComplaintID)] = x
-		m.update(x, nil)
-	case domain.ComplaintDispatched:
-		m.complaint(key(ev.ComplaintID), e, func(x *Complaint) {
-			if x.Dispatched.IsZero() {
-				x.Dispatched, x.DispatchedEvent = ev.At, e.EventID
+	}),
+	on(func(x step, _ domain.InterimCommissionFiled) { x.c.InterimFiled = true }),
+
+	on(func(x step, ev domain.ComplaintReceived) {
+		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: ev.Channel, Received: ev.At,
+			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: x.e.EventID}
+		x.m.Complaints[x.key(ev.ComplaintID)] = c
+		x.m.update(c, nil)
+	}),
+	on(func(x step, ev domain.ComplaintDispatched) {
+		x.complaint(ev.ComplaintID, func(c *Complaint) {
+			if c.Dispatched.IsZero() {
+				c.Dispatched, c.DispatchedEvent = ev.At, x.e.EventID
 			}
 		})
-	case domain.ComplaintAccepted:
-		m.complaint(key(ev.ComplaintID), e, func(x *Complaint) {
-			if x.Accepted.IsZero() { // the response rate judges the first acceptance
-				x.Accepted = ev.At
+	}),
+	on(func(x step, ev domain.ComplaintAccepted) {
+		x.complaint(ev.ComplaintID, func(c *Complaint) {
+			if c.Accepted.IsZero() { // the response rate judges the first acceptance
+				c.Accepted = ev.At
 			}
 		})
-	case domain.ComplaintReturned:
-		m.complaint(key(ev.ComplaintID), e, func(x *Complaint) { x.Returns++ })
-	case domain.ComplaintExtensionDecided:
-		m.complaint(key(ev.ComplaintID), e, func(x *Complaint) { x.ReplyDue = ev.ReplyDue })
-	case domain.ComplaintResolved:
-		m.complaint(key(ev.ComplaintID), e, func(x *Complaint) { x.Resolved = ev.At })
-	case domain.ComplaintFollowedUp:
-		m.complaint(key(ev.ComplaintID), e, func(x *Complaint) {
-			x.Calls = append(x.Calls, Call{At: ev.At, Satisfaction: ev.Satisfaction, Solved: ev.Solved, EventID: e.EventID})
+	}),
+	on(func(x step, ev domain.ComplaintReturned) {
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Returns++ })
+	}),
+	on(func(x step, ev domain.ComplaintExtensionDecided) {
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.ReplyDue = ev.ReplyDue })
+	}),
+	on(func(x step, ev domain.ComplaintResolved) {
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Resolved = ev.At })
+	}),
+	on(func(x step, ev domain.ComplaintFollowedUp) {
+		x.complaint(ev.ComplaintID, func(c *Complaint) {
+			c.Calls = append(c.Calls, Call{At: ev.At, Satisfaction: ev.Satisfaction, Solved: ev.Solved, EventID: x.e.EventID})
 		})
-	case domain.ComplaintReopened:
+	}),
+	on(func(x step, ev domain.ComplaintReopened) {
 		// A new round: the new reply limit, and no resolution until it is resolved again.
-		m.complaint(key(ev.ComplaintID), e, func(x *Complaint) { x.Reopens++; x.ReplyDue, x.Resolved = ev.ReplyDue, time.Time{} })
-	case domain.LawsuitFiled:
-		l := &Lawsuit{Compound: id, Company: ev.Company, Filed: ev.At, EventID: e.EventID}
-		m.Lawsuits[key(ev.LawsuitID)] = l
-		m.update(l, nil)
-	case domain.LawsuitConcluded:
-		if l := m.Lawsuits[key(ev.LawsuitID)]; l != nil {
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Reopens++; c.ReplyDue, c.Resolved = ev.ReplyDue, time.Time{} })
+	}),
+
+	on(func(x step, ev domain.LawsuitFiled) {
+		l := &Lawsuit{Compound: x.id, Company: ev.Company, Filed: ev.At, EventID: x.e.EventID}
+		x.m.Lawsuits[x.key(ev.LawsuitID)] = l
+		x.m.update(l, nil)
+	}),
+	on(func(x step, ev domain.LawsuitConcluded) {
+		if l := x.m.Lawsuits[x.key(ev.LawsuitID)]; l != nil {
 			l.Concluded, l.CompanyLost = ev.At, ev.CompanyLost
 		}
-	case domain.ConflictFlagged:
-		c.Flagged = true
-	case domain.ConflictUnflagged:
-		c.Flagged = false
-	case domain.PlanAdopted:
+	}),
+
+	on(func(x step, _ domain.ConflictFlagged) { x.c.Flagged = true }),
+	on(func(x step, _ domain.ConflictUnflagged) { x.c.Flagged = false }),
+	on(func(x step, ev domain.PlanAdopted) {
 		for _, ms := range ev.Measures {
-			m.Measures[key(ms.ID)] = &Measure{Compound: id, Deadline: ms.Deadline.End(), EventID: e.EventID}
+			x.m.Measures[x.key(ms.ID)] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: x.e.EventID}
 		}
-	case domain.MeasureAdded:
-		m.Measures[key(ev.ID)] = &Measure{Compound: id, Deadline: ev.Deadline.End(), EventID: e.EventID}
-	case domain.MeasureSignedOff:
-		if ms := m.Measures[key(ev.MeasureID)]; ms != nil {
+	}),
+	on(func(x step, ev domain.MeasureAdded) {
+		x.m.Measures[x.key(ev.ID)] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: x.e.EventID}
+	}),
+	on(func(x step, ev domain.MeasureSignedOff) {
+		if ms := x.m.Measures[x.key(ev.MeasureID)]; ms != nil {
 			ms.Signed = ev.At
 		}
-	case domain.ListedForSupervision:
-		m.Listings[key(ev.ListingID)] = &Listing{Compound: id, Listed: ev.At, EventID: e.EventID}
-	case domain.Delisted:
-		if l := m.Listings[key(ev.ListingID)]; l != nil {
+	}),
+	on(func(x step, ev domain.ListedForSupervision) {
+		x.m.Listings[x.key(ev.ListingID)] = &Listing{Compound: x.id, Listed: ev.At, EventID: x.e.EventID}
+	}),
+	on(func(x step, ev domain.Delisted) {
+		if l := x.m.Listings[x.key(ev.ListingID)]; l != nil {
 			l.Delisted = ev.At
 		}
-	}
+	}),
+)
+
+// step is one event's compound, as a handler sees it.
+type step struct {
+	m  *Model
+	e  domain.Envelope
+	id string
+	c  *Compound
 }
 
-func (m *Model) complaint(key string, e domain.Envelope, f func(*Complaint)) {
-	if x := m.Complaints[key]; x != nil {
-		m.update(x, func() { f(x) })
+// on makes the handler of T from a change to the event's compound.
+func on[T domain.Event](f func(step, T)) projections.Handler[*Model] { return handle(false, f) }
+
+// onMove makes the handler of an event that may move its compound to
+// another unit or company.
+func onMove[T domain.Event](f func(step, T)) projections.Handler[*Model] { return handle(true, f) }
+
+// handle creates the compound on its first event and, after f, keeps the
+// month index (if built) in step with it.
+func handle[T domain.Event](moves bool, f func(step, T)) projections.Handler[*Model] {
+	return projections.On(func(m *Model, e domain.Envelope, ev T) {
+		id := compoundID(e.StreamID)
+		c := m.Compounds[id]
+		moved := moves || c == nil
+		if c == nil {
+			c = &Compound{ID: id}
+			m.Compounds[id] = c
+		}
+		f(step{m, e, id, c}, ev)
+		m.touched(c, moved)
+	})
+}
+
+// key names a complaint, suit, measure or listing of the compound.
+func (x step) key(sub string) string { return x.id + "/" + sub }
+
+// complaint changes a complaint the fold knows, keeping the index in step.
+func (x step) complaint(id string, f func(*Complaint)) {
+	if c := x.m.Complaints[x.key(id)]; c != nil {
+		x.m.update(c, func() { f(c) })
 	}
 }
 
@@ -266,15 +300,15 @@ func (m *Model) Snapshot() ([]byte, error) {
 	return projections.GobSnapshot(m)
 }
 
-// Restore replaces the model by a snapshot.
+// Restore replaces the model by a snapshot, keeping the rule book.
 func (m *Model) Restore(b []byte) error {
-	return projections.GobRestore(b, m, New())
+	return projections.GobRestore(b, m, New(m.book))
 }
 
-// Tables lays the complaints out for SQL readers (rm_complaints), one row
+// SQLTables lays the complaints out for SQL readers (rm_complaints), one row
 // per ticket as of its latest handling round.
-func (m *Model) Tables() []projections.Table {
-	t := projections.Table{Name: "rm_complaints", Columns: []string{"compound_id", "complaint_id", "company", "channel", "received_at",
+func (m *Model) SQLTables() []projections.SQLTable {
+	t := projections.SQLTable{Name: "rm_complaints", Columns: []string{"compound_id", "complaint_id", "company", "channel", "received_at",
 		"dispatch_due", "reply_due", "dispatched_at", "accepted_at", "resolved_at", "returns", "reopens", "follow_ups", "last_satisfaction"}}
 	t.Rows = make([][]any, 0, len(m.Complaints))
 	for key, x := range m.Complaints {
@@ -286,5 +320,5 @@ func (m *Model) Tables() []projections.Table {
 			projections.Nullable(x.DispatchDue), projections.Nullable(x.ReplyDue), projections.Nullable(x.Dispatched),
 			projections.Nullable(x.Accepted), projections.Nullable(x.Resolved), x.Returns, x.Reopens, len(x.Calls), satisfaction})
 	}
-	return []projections.Table{t}
+	return []projections.SQLTable{t}
 }

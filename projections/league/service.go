@@ -16,7 +16,7 @@ import (
 // model as it stood at a past position (time travel), replayed from the
 // nearest snapshot.
 type Service struct {
-	runner *projections.Runner
+	runner *projections.Runner[*Model]
 	store  domain.EventStore
 
 	now func() time.Time
@@ -49,7 +49,7 @@ type cached struct {
 
 const maxCached = 256
 
-func NewService(runner *projections.Runner, store domain.EventStore, cfg Config) *Service {
+func NewService(runner *projections.Runner[*Model], store domain.EventStore, cfg Config) *Service {
 	return &Service{runner: runner, store: store, cfg: cfg, now: time.Now, cache: map[cacheKey]*cached{}}
 }
 
@@ -71,57 +71,45 @@ func (s *Service) SetConfig(c Config) {
 // Request is one table query.
 type Request struct {
 	Query
-	AsOfPosition uint64    // the table as the log stood at this position
-	AsOfTime     time.Time // or as it stood at this time (recorded time)
-	MinPosition  uint64    // read-your-writes: wait until the model has applied this
+	View projections.Query // the live model, or the model as the log stood at a past time or position
 }
 
 // Table answers a request.
 func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
-	if req.MinPosition > 0 {
-		if err := s.runner.WaitFor(ctx, req.MinPosition); err != nil {
-			return Table{}, err
-		}
+	v, err := s.runner.At(ctx, s.store, req.View)
+	if err != nil {
+		return Table{}, err
 	}
 	// Open items (overdue measures, unanswered complaints) are judged at
 	// the request's time, or when the table stood (as of), or now; never
 	// after the period. Judged now, a table moves by the minute at most.
-	pos, at := req.AsOfPosition, req.At
+	at := req.At
 	if at.IsZero() {
 		at = s.now().Truncate(time.Minute)
 	}
-	if !req.AsOfTime.IsZero() {
-		var err error
-		if pos, err = projections.PositionAt(ctx, s.store, s.runner.Position(), req.AsOfTime); err != nil {
-			return Table{}, err
-		}
-		at = minTime(at, req.AsOfTime)
+	if !req.View.AsOf.IsZero() {
+		at = minTime(at, req.View.AsOf)
 	}
 	req.At = minTime(at, req.Period.To)
 	s.mu.RLock()
 	cfg, gen := s.cfg, s.gen
 	s.mu.RUnlock()
+	if !v.Live() || req.Explain { // event lists and past models are not cached
+		var tb Table
+		v.Read(func(m *Model) {
+			if !v.Live() && req.View.AsOf.IsZero() && req.At.After(m.Recorded) {
+				req.At = m.Recorded // as of a position: judged when its event was recorded
+			}
+			tb = m.Table(cfg, req.Query)
+		})
+		return tb, nil
+	}
 	head, _ := s.runner.Status()
-	if pos == 0 && req.AsOfTime.IsZero() || pos >= head {
-		if req.Explain { // event lists are not cached
-			var tb Table
-			s.runner.Read(func(p projections.Projection) { tb = p.(*Model).Table(cfg, req.Query) })
-			return tb, nil
-		}
-		key := cacheKey{gen, req.Level, req.Period.From, req.Period.To, req.At, req.WorstFirst}
-		if tb, ok := s.fromCache(key, req.MinPosition, head, cfg, req.Query); ok {
-			return tb, nil
-		}
-		return s.compute(key, cfg, req.Query), nil
+	key := cacheKey{gen, req.Level, req.Period.From, req.Period.To, req.At, req.WorstFirst}
+	if tb, ok := s.fromCache(key, req.View.MinPosition, head, cfg, req.Query); ok {
+		return tb, nil
 	}
-	m := New()
-	if err := s.runner.AsOf(ctx, s.store, m, pos); err != nil {
-		return Table{}, err
-	}
-	if req.AsOfTime.IsZero() && req.At.After(m.Recorded) {
-		req.At = m.Recorded // as of a position: judged when its event was recorded
-	}
-	return m.Table(cfg, req.Query), nil
+	return s.compute(key, cfg, req.Query), nil
 }
 
 // fromCache answers from the cache when the cached table is at least at
@@ -145,8 +133,7 @@ func (s *Service) fromCache(key cacheKey, minPosition, head uint64, cfg Config, 
 // compute makes a table from the live model and caches it.
 func (s *Service) compute(key cacheKey, cfg Config, q Query) Table {
 	var tb Table
-	s.runner.Read(func(p projections.Projection) {
-		m := p.(*Model)
+	s.runner.Read(func(m *Model) {
 		m.Index()
 		tb = m.Table(cfg, q)
 	})
@@ -167,29 +154,28 @@ func (s *Service) compute(key cacheKey, cfg Config, q Query) Table {
 	return tb
 }
 
-// Name, Position and Tables make the service an exporter of read models
-// (projections.Exporter): the fold's complaint rows (Model.Tables) and, for
+// Name, Position and SQLTables make the service an exporter of read models
+// (projections.Exporter): the fold's complaint rows (Model.SQLTables) and, for
 // SQL readers, the league tables of the running year and the one before
 // at every level, under the campaign configuration in force, judged now.
 func (s *Service) Name() string     { return s.runner.Name() }
 func (s *Service) Position() uint64 { return s.runner.Position() }
 
-func (s *Service) Tables() (uint64, []projections.Table, bool) {
+func (s *Service) SQLTables() (uint64, []projections.SQLTable, bool) {
 	cfg, now := s.Config(), s.now().Truncate(time.Minute)
 	year := now.In(domain.China).Year()
-	league := projections.Table{Name: "rm_league", Columns: []string{"level", "period", "unit", "name", "rank", "score", "list",
+	league := projections.SQLTable{Name: "rm_league", Columns: []string{"level", "period", "unit", "name", "rank", "score", "list",
 		"rising", "metrics", "campaign", "judged_at"}}
 	type ranked struct {
 		year int
 		tb   Table
 	}
 	var pos uint64
-	var tables []projections.Table
+	var tables []projections.SQLTable
 	var ranks []ranked
-	s.runner.Read(func(p projections.Projection) {
-		m := p.(*Model)
+	s.runner.Read(func(m *Model) {
 		m.Index()
-		pos, tables = m.Position(), m.Tables()
+		pos, tables = m.Position(), m.SQLTables()
 		for _, y := range []int{year - 1, year} {
 			period, _ := ParsePeriod(strconv.Itoa(y))
 			for _, level := range levelOrder {

@@ -20,7 +20,7 @@ func TestServiceServesStaleWhileRevalidating(t *testing.T) {
 	}
 	reg("A")
 	cps := projections.NewMemoryCheckpoints()
-	runner, err := projections.NewRunner(New(), cps, 100)
+	runner, err := projections.NewRunner(func() *Model { return New(domain.DefaultRuleBook()) }, cps, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestServiceServesStaleWhileRevalidating(t *testing.T) {
 		t.Fatalf("the cached table was not served while stale: %+v", tb)
 	}
 	fresh := req
-	fresh.MinPosition = 2
+	fresh.View.MinPosition = 2
 	if tb := table(fresh); tb.Position != 2 || len(tb.Rows) != 2 {
 		t.Fatalf("min_position got a stale table: %+v", tb)
 	}
@@ -74,7 +74,8 @@ func TestServiceServesStaleWhileRevalidating(t *testing.T) {
 // end: a measure due next month is not overdue yet.
 func TestServiceJudgesOpenItemsNow(t *testing.T) {
 	cps := projections.NewMemoryCheckpoints()
-	runner, err := projections.NewRunner(city(t), cps, 1000)
+	m := city(t)
+	runner, err := projections.NewRunner(func() *Model { return m }, cps, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

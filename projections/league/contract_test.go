@@ -1,0 +1,12 @@
+package league
+
+import (
+	"testing"
+
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections/projectiontest"
+)
+
+func TestContract(t *testing.T) {
+	projectiontest.Run(t, func() *Model { return New(domain.DefaultRuleBook()) })
+}
