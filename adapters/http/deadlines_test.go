@@ -12,7 +12,7 @@ import (
 
 func TestDeadlines(t *testing.T) {
 	f := newFixture(t)
-	feed := withRunner(f, func() *deadlines.Model { return deadlines.New(domain.DefaultRuleBook()) }, WithDeadlines)
+	feed := withRunner(f, func() *deadlines.Model { return deadlines.New() }, WithDeadlines)
 	f.okAt("c1", "register", registerBody, "2025-01-01")
 	f.okAt("c2", "register", strings.Replace(registerBody, "海淀", "朝阳", 1), "2025-01-01")
 	// Consultations received Monday 2 June 2025 at midnight: dispatch within 24 h, reply by Thursday's end.

@@ -36,7 +36,7 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 	lgRunner, errLg := projections.NewRunner(func() *league.Model { return lg }, projections.NewMemoryCheckpoints(), 1<<20)
 	creditRunner, errCredit := projections.NewRunner(func() *credit.Model { return credit.New(domain.DefaultRuleBook()) },
 		projections.NewMemoryCheckpoints(), 1<<20)
-	deadlinesRunner, errDeadlines := projections.NewRunner(func() *deadlines.Model { return deadlines.New(domain.DefaultRuleBook()) },
+	deadlinesRunner, errDeadlines := projections.NewRunner(func() *deadlines.Model { return deadlines.New() },
 		projections.NewMemoryCheckpoints(), 1<<20)
 	if err := errors.Join(errDir, errLg, errCredit, errDeadlines); err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ type newModels struct{ book domain.RuleBook }
 
 func (n newModels) league() *league.Model       { return league.New(n.book) }
 func (n newModels) credit() *credit.Model       { return credit.New(n.book) }
-func (n newModels) deadlines() *deadlines.Model { return deadlines.New(n.book) }
+func (n newModels) deadlines() *deadlines.Model { return deadlines.New() }
 
 // byName makes an empty instance of each projection by name.
 func (n newModels) byName() map[string]func() projections.Projection {

@@ -3,10 +3,9 @@ package deadlines
 import (
 	"testing"
 
-	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
 func TestContract(t *testing.T) {
-	projectiontest.Run(t, func() *Model { return New(domain.DefaultRuleBook()) })
+	projectiontest.Run(t, func() *Model { return New() })
 }

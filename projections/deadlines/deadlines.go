@@ -35,7 +35,6 @@ const (
 type Model struct {
 	Pos       uint64
 	Compounds map[string]*Compound
-	book      domain.RuleBook
 }
 
 // Compound is where a compound sits and its open deadlines.
@@ -55,10 +54,11 @@ type Deadline struct {
 	EventID string    `json:"event_id"` // the event that set the due time
 }
 
-// New returns an empty board; committee deadlines follow book, the rule
-// set in force at each election.
-func New(book domain.RuleBook) *Model {
-	return &Model{Compounds: map[string]*Compound{}, book: book}
+// New returns an empty board. It needs no rules: every due date comes
+// from the fact that set it, as it was decided under the rules then in
+// force, so the board and the domain's late alerts always agree.
+func New() *Model {
+	return &Model{Compounds: map[string]*Compound{}}
 }
 
 func (m *Model) Name() string     { return "deadlines" }
@@ -82,10 +82,9 @@ var handlers = projections.NewHandlers(
 		// The outgoing committee's deadlines lapse with it.
 		x.drop(KindCommitteeFiling, x.term())
 		x.drop(KindReelection, x.term())
-		r := x.m.book.At(ev.At).Committee
 		x.c.Term = ev.Term
-		x.open(KindCommitteeFiling, x.term(), endOfDay(ev.At.In(domain.China).AddDate(0, 0, r.FilingWithinDays)))
-		x.open(KindReelection, x.term(), endOfDay(ev.TermEnd.In(domain.China).AddDate(0, -r.ReelectionLeadMonths, 0)))
+		x.open(KindCommitteeFiling, x.term(), ev.FilingDue)
+		x.open(KindReelection, x.term(), ev.ReelectionDue)
 	}),
 	on(func(x change, _ domain.CommitteeFiled) { x.drop(KindCommitteeFiling, x.term()) }),
 	on(func(x change, _ domain.ReelectionStarted) { x.drop(KindReelection, x.term()) }),
@@ -187,9 +186,6 @@ func (x change) drop(k Kind, subject string) { delete(x.c.Open, key(k, subject))
 
 func key(k Kind, subject string) string { return string(k) + "/" + subject }
 
-// endOfDay is the last second of t's local day, as the domain's day limits.
-func endOfDay(t time.Time) time.Time { return domain.NewDate(t).End() }
-
 // Filter narrows the board to a unit; empty fields do not narrow.
 type Filter struct {
 	District, Street, Community, Compound string
@@ -244,14 +240,14 @@ func (m *Model) Board(at time.Time, soon time.Duration, f Filter) Board {
 	return b
 }
 
-// Snapshot encodes the board; the rule book is configuration, not state.
+// Snapshot encodes the board.
 func (m *Model) Snapshot() ([]byte, error) {
 	return projections.GobSnapshot(m)
 }
 
-// Restore replaces the board by a snapshot, keeping the rule book.
+// Restore replaces the board by a snapshot.
 func (m *Model) Restore(b []byte) error {
-	return projections.GobRestore(b, m, New(m.book))
+	return projections.GobRestore(b, m, New())
 }
 
 // SQLTables lays the open deadlines out for SQL readers (rm_deadlines).

@@ -35,7 +35,7 @@ type city struct {
 }
 
 func newCity(t *testing.T) *city {
-	c := &city{City: projectiontest.NewCity(t, book(), at(2031, 6, 1, 12)), t: t, m: New(book())}
+	c := &city{City: projectiontest.NewCity(t, book(), at(2031, 6, 1, 12)), t: t, m: New()}
 	// A, B: committees; K: complaints; P: a plan; L: a listing.
 	for _, x := range []struct{ id, district, street, community string }{
 		{"A", "城东区", "东湖街道", "东湖社区"}, {"B", "城东区", "东湖街道", "西湖社区"}, {"K", "城东区", "望江街道", "望江社区"},
@@ -236,7 +236,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := New(book())
+	r := New()
 	if err := r.Restore(b); err != nil {
 		t.Fatal(err)
 	}
