@@ -120,8 +120,9 @@
 // file of its phase; write decide (validate, then the rules; collect every
 // violation with a stable rule code in both languages) and the events'
 // apply; register both in the file's init; add a golden file per new event
-// in testdata/events; add given-events/when-command/then-events tests; run
-// go test ./domain -run TestDocCommandTable -update-doc for the table above.
+// in testdata/events (go test ./domain -run Golden -update drafts it); add
+// given-events/when-command/then-events tests; go test ./domain -run
+// TestDocCommandTable -update rewrites the table above.
 //
 // Add an event version: never edit a stored shape in place. Change the Go
 // type, register an upcaster from the old version (registerUpcast), keep the
@@ -129,11 +130,15 @@
 // and a golden file of the new version.
 //
 // Add a projection: a package under projections/ whose fold is built from
-// typed handlers (projections.On), one per event type it reads; run it
-// through projectiontest's contract suite; list its types in its
-// testdata/handles.txt; wire its runner in cmd/casetrack.
+// typed handlers (projections.On), one per event type it reads, so what it
+// handles is what its code says; pass projectiontest.Run, the contract every
+// projection passes (go test -update writes its testdata/handles.txt); open
+// its runner in cmd/casetrack/serve.go and read it through Runner.At.
 //
-// Add a rule set: a TOML file with its effective date, copied from the set
-// it follows (rulesets/ has the built-in ones); start the server with
-// --rules DIR; casetrack rules show --at DATE prints the set in force.
+// Add a rule set: copy the set it follows (rulesets/ has the built-in ones)
+// into a TOML file with its own name and effective_from, change what differs,
+// and start the server with --rules DIR holding every set of the city;
+// casetrack rules show --rules DIR --at DATE prints the set in force. A fact
+// judged against a deadline carries its due date, so a new set never changes
+// how past facts are judged.
 package domain

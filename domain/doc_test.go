@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"flag"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -12,8 +11,6 @@ import (
 	"strings"
 	"testing"
 )
-
-var updateDoc = flag.Bool("update-doc", false, "rewrite the command table in doc.go")
 
 // The command table of doc.go is read from the code, so it cannot drift:
 // every registered command, its Go type and the file that declares it.
@@ -44,14 +41,14 @@ func TestDocCommandTable(t *testing.T) {
 	if got == want {
 		return
 	}
-	if *updateDoc {
+	if *update {
 		out := append(append(append([]string(nil), lines[:start]...), want), lines[end:]...)
 		if err := os.WriteFile("doc.go", []byte(strings.Join(out, "\n")), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	t.Fatalf("doc.go's command table is out of date (go test ./domain -run TestDocCommandTable -update-doc):\n%s", want)
+	t.Fatalf("doc.go's command table is out of date (go test ./domain -run TestDocCommandTable -update):\n%s", want)
 }
 
 // commandTable renders the table from the package's sources.
