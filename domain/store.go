@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -74,3 +75,6 @@ func ConflictError(streamID string, expected, actual uint64) *Error {
 
 // StreamID is the event stream of one compound.
 func StreamID(compoundID string) string { return "compound-" + compoundID }
+
+// CompoundIDOf is the compound whose stream is streamID.
+func CompoundIDOf(streamID string) string { return strings.TrimPrefix(streamID, StreamID("")) }

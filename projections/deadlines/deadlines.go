@@ -11,7 +11,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -151,12 +150,7 @@ type change struct {
 // on makes the handler of T; the compound is created on its first event.
 func on[T domain.Event](f func(change, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, e domain.Envelope, ev T) {
-		id := strings.TrimPrefix(e.StreamID, "compound-")
-		c := m.Compounds[id]
-		if c == nil {
-			c = &Compound{}
-			m.Compounds[id] = c
-		}
+		_, c := projections.EntryOf(m.Compounds, e, func(string) *Compound { return &Compound{} })
 		if c.Open == nil { // new, or restored from a snapshot, which leaves empty maps out
 			c.Open = map[string]Deadline{}
 		}
