@@ -28,7 +28,7 @@ func WithCredit(runner *projections.Runner[*credit.Model]) Option {
 // read-your-writes.
 func (s *Server) handleCredit(runner *projections.Runner[*credit.Model]) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p := newParams(r)
+		p := newParams(r, "at", "min_position")
 		at := atParam(p, true)
 		var res struct {
 			Position  uint64           `json:"position"`
@@ -54,7 +54,7 @@ func (s *Server) handleCreditLedger(runner *projections.Runner[*credit.Model]) h
 				company = u
 			}
 		}
-		p := newParams(r)
+		p := newParams(r, "at", "min_position")
 		at := atParam(p, true)
 		var res struct {
 			Position uint64 `json:"position"`
@@ -94,6 +94,12 @@ func read[M projections.Projection](s *Server, w http.ResponseWriter, r *http.Re
 		s.Error(w, r, err)
 		return false
 	}
+	release, err := s.replaySlot(q)
+	if err != nil {
+		s.Error(w, r, err)
+		return false
+	}
+	defer release()
 	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
 	defer cancel()
 	q.Wait = s.waitTimeout

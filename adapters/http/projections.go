@@ -64,8 +64,14 @@ func WithProjections(store domain.EventStore, runners ...projections.Live) Optio
 				s.Error(w, r, domain.Errorf(domain.CodeConflict, "projection %s is already being rebuilt", name))
 				return
 			}
+			release, err := slot(s.rebuilds, "projection rebuilds")
+			if err != nil {
+				s.Error(w, r, err)
+				return
+			}
 			m.rebuilding = true
 			go func() {
+				defer release()
 				// Detached from the request: the rebuild outlives it.
 				err := m.runner.Rebuild(context.Background(), store)
 				mu.Lock()

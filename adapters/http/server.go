@@ -29,8 +29,14 @@ import (
 const (
 	maxBodyBytes = 1 << 20          // commands are small; anything larger is a mistake or an attack
 	readyTimeout = 2 * time.Second  // a store slower than this is not ready
-	waitTimeout  = 5 * time.Second  // how long a read waits for its min_position
+	waitTimeout  = 5 * time.Second  // how long any read waits for its min_position
 	asOfTimeout  = 30 * time.Second // a replay to a past position takes a while
+
+	// Replays to a past state and rebuilds fold the log from a snapshot:
+	// each holds a core and a model's memory. Beyond these, requests are
+	// answered 503 with Retry-After at once rather than queued.
+	defaultMaxReplays  = 4
+	defaultMaxRebuilds = 1
 )
 
 // Server serves the API; it is an http.Handler.
@@ -43,11 +49,14 @@ type Server struct {
 	logger *slog.Logger
 
 	waitTimeout time.Duration
+	replays     chan struct{} // a slot per as-of read being served
+	rebuilds    chan struct{} // a slot per projection rebuild running
 }
 
 // NewServer serves the API; dir runs the directory projection (compound lists).
 func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runner[*directory.Model], logger *slog.Logger, opts ...Option) *Server {
-	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, logger: logger, waitTimeout: waitTimeout}
+	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, logger: logger, waitTimeout: waitTimeout,
+		replays: make(chan struct{}, defaultMaxReplays), rebuilds: make(chan struct{}, defaultMaxRebuilds)}
 	r := s.router
 	r.Use(s.recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -70,6 +79,33 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 		o(s)
 	}
 	return s
+}
+
+// WithWorkLimits sets how many as-of replays and projection rebuilds may
+// run at once (defaults 4 and 1).
+func WithWorkLimits(replays, rebuilds int) Option {
+	return func(s *Server) {
+		s.replays, s.rebuilds = make(chan struct{}, replays), make(chan struct{}, rebuilds)
+	}
+}
+
+// slot takes a place in sem, or answers that the server is busy.
+func slot(sem chan struct{}, what string) (release func(), err error) {
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	default:
+		return nil, domain.Errorf(domain.CodeUnavailable, "too many %s are running (at most %d); retry shortly", what, cap(sem))
+	}
+}
+
+// replaySlot takes a replay slot for a read as of a past time or position;
+// reads of the live model need none.
+func (s *Server) replaySlot(q projections.Query) (release func(), err error) {
+	if q.AsOf.IsZero() && q.AsOfPosition == 0 {
+		return func() {}, nil
+	}
+	return slot(s.replays, "replays of a past state")
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
