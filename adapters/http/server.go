@@ -176,3 +176,20 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v a
 
 // etag is the strong entity tag of a stream version; If-Match sends it back.
 func etag(version uint64) string { return fmt.Sprintf("%q", fmt.Sprint(version)) }
+
+// Starting answers while the server starts (the store opens, the demo city
+// loads, the read models are restored): it is alive (/healthz), not ready
+// (/readyz 503), and every other request gets 503 with Retry-After, so that
+// a newcomer's first request meets a clear answer instead of a dead port.
+func Starting(what string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"status":"ok"}` + "\n"))
+			return
+		}
+		w.Header().Set("Retry-After", "5")
+		writeProblem(w, r, http.StatusServiceUnavailable, statuses[domain.CodeUnavailable].title,
+			domain.Errorf(domain.CodeUnavailable, "the server is starting (%s); retry shortly", what))
+	})
+}
