@@ -48,9 +48,13 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	// The port first: a busy one stops the start at once, before any
-	// migration or demo load, and the listener then answers while the
-	// server starts (healthz alive, readyz and the API 503 with Retry-After).
+	book, err := loadRules(*rulesDir) // reads files only: a bad rule file stops the start before the port is taken
+	if err != nil {
+		return err
+	}
+	// Then the port: a busy one stops the start at once, before any
+	// migration, store or demo load, and the listener then answers while
+	// the server starts (healthz alive, readyz and the API 503 with Retry-After).
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (is another server using it? choose another with --addr): %w", *addr, err)
@@ -70,10 +74,6 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	defer stop() // a failed start
 	logger.Info("listening; starting", "addr", ln.Addr().String())
 
-	book, err := loadRules(*rulesDir) // before anything is opened: a bad rule file stops the start
-	if err != nil {
-		return err
-	}
 	if *withMigrate {
 		if err := migrate(ctx, logger, *storeURL); err != nil {
 			return err
