@@ -186,12 +186,12 @@ func TestLeagueAreaFilter(t *testing.T) {
 		return out
 	}
 	for query, want := range map[string]string{
-		"compound?street=中关村":                  "c1,c3",
-		"compound?street=中关村&community=西区":     "c3",
-		"compound?district=海淀&street=学院路":      "c2",
-		"compound?district=朝阳":                  "",
-		"community?street=中关村&sort=best":        "海淀/中关村/东区,海淀/中关村/西区",
-		"street?district=海淀&sort=best":          "海淀/中关村,海淀/学院路",
+		"compound?street=中关村":                     "c1,c3",
+		"compound?street=中关村&community=西区":        "c3",
+		"compound?district=海淀&street=学院路":         "c2",
+		"compound?district=朝阳":                    "",
+		"community?street=中关村&sort=best":          "海淀/中关村/东区,海淀/中关村/西区",
+		"street?district=海淀&sort=best":            "海淀/中关村,海淀/学院路",
 		"compound?sort=best&community=东区&limit=1": "c1",
 	} {
 		got := units(query)
@@ -328,7 +328,6 @@ func (s blockingStore) ReadAll(ctx context.Context, after uint64, limit int) ([]
 	}
 	return s.Store.ReadAll(ctx, after, limit)
 }
-
 
 // As-of replays beyond the cap are answered 503 with Retry-After at once;
 // live reads are not capped, and a freed slot serves again.
