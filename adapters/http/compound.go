@@ -134,7 +134,7 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
 	p := newParams(r, "type", "actor", "from", "to", "limit", "cursor")
 	types, from, to := p.eventTypes("type"), p.time("from", false), p.time("to", true)
-	actor, pg := p.q.Get("actor"), p.page("history/"+id)
+	actor, pg := p.text("actor"), p.page("history/"+id)
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
 		p.fail("to", "param.range", "must not be before from", "不得早于 from")
 	}
@@ -187,7 +187,7 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r, "district", "street", "community", "limit", "cursor", "as_of", "as_of_position", "min_position")
 	q := p.view(true)
-	f := directory.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community")}
+	f := directory.Filter{District: p.text("district"), Street: p.text("street"), Community: p.text("community")}
 	pg := p.page("compounds")
 	var out struct {
 		Position   uint64            `json:"position"`

@@ -36,8 +36,8 @@ func (s *Server) handleDeadlines(runner *projections.Runner[*deadlines.Model]) h
 		if days > maxSoonDays {
 			p.fail("soon_days", "param.soon_days", "must be at most "+strconv.Itoa(maxSoonDays), "不得超过 "+strconv.Itoa(maxSoonDays))
 		}
-		f := deadlines.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community"),
-			Compound: p.q.Get("compound"), Kind: deadlines.Kind(p.q.Get("kind"))}
+		f := deadlines.Filter{District: p.text("district"), Street: p.text("street"), Community: p.text("community"),
+			Compound: p.text("compound"), Kind: deadlines.Kind(p.q.Get("kind"))}
 		if f.Kind != "" && !slices.Contains(deadlines.Kinds, f.Kind) {
 			kinds := fmt.Sprint(deadlines.Kinds)
 			p.fail("kind", "param.deadline_kind", "must be one of "+kinds, "须为以下之一："+kinds)

@@ -63,7 +63,7 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		p.fail("sort", "param.sort", "must be best or worst", "须为 best 或 worst")
 	}
 	limit := p.page("league").limit
-	unit := p.q.Get("unit")
+	unit := p.text("unit")
 	switch p.q.Get("explain") {
 	case "", "false", "0":
 	case "true", "1":
@@ -137,7 +137,7 @@ func (s *Server) areaFilter(p *params, level league.Level) func(unit string) boo
 	var want [3]string
 	narrowed := false
 	for i, name := range []string{"district", "street", "community"} {
-		if want[i] = p.q.Get(name); want[i] == "" {
+		if want[i] = p.text(name); want[i] == "" {
 			continue
 		}
 		narrowed = true
@@ -256,6 +256,9 @@ func writeXLSX(w http.ResponseWriter, tb league.Table) error {
 }
 
 func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	s.respond(w, r, http.StatusOK, struct {
 		Config  league.Config      `json:"config"`
 		Metrics []league.MetricDef `json:"metrics"`

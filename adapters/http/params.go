@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/casetrack/casetrack/app"
@@ -40,8 +41,11 @@ func newParams(r *http.Request, known ...string) *params {
 			continue
 		}
 		if !slices.Contains(known, key) {
-			p.fail(shown(key), "param.unknown", "is not a parameter here; use "+strings.Join(known, ", "),
-				"不是此处的参数；可用参数："+strings.Join(known, "、"))
+			en, zh := "is not a parameter here; use "+strings.Join(known, ", "), "不是此处的参数；可用参数："+strings.Join(known, "、")
+			if len(known) == 0 {
+				en, zh = "is not a parameter here; this endpoint takes none", "不是此处的参数；此接口不接受参数"
+			}
+			p.fail(shown(key), "param.unknown", en, zh)
 			continue
 		}
 		val, err := url.QueryUnescape(v)
@@ -133,6 +137,20 @@ func (p *params) parseTime(name string, endOfDay bool) time.Time {
 	return time.Time{}
 }
 
+const maxTextParam = 200 // bytes: longer than any name of a place, company or user
+
+// text reads a name (of a place, a unit, a user): valid UTF-8 without
+// control characters, at most maxTextParam bytes.
+func (p *params) text(name string) string {
+	s := p.q.Get(name)
+	if len(s) > maxTextParam || !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl) {
+		p.fail(name, "param.text", "must be text of at most "+strconv.Itoa(maxTextParam)+" bytes without control characters",
+			"须为不超过 "+strconv.Itoa(maxTextParam)+" 字节且不含控制字符的文本")
+		return ""
+	}
+	return s
+}
+
 // uint reads a non-negative integer; 0 when absent. Present values below min
 // are invalid.
 func (p *params) uint(name string, min uint64) uint64 {
@@ -197,7 +215,7 @@ func (p *params) streamQuery() domain.StreamQuery {
 func (p *params) meta(r *http.Request) app.Meta {
 	h := r.Header
 	m := app.Meta{
-		CommandID:     h.Get("Idempotency-Key"),
+		CommandID:     idempotencyKey(p, h.Get("Idempotency-Key")),
 		CorrelationID: h.Get("X-Correlation-ID"),
 		CausationID:   h.Get("X-Causation-ID"),
 		// Trusted as sent: see the package comment on authentication.
@@ -214,4 +232,20 @@ func (p *params) meta(r *http.Request) app.Meta {
 		}
 	}
 	return m
+}
+
+const maxIdempotencyKey = 128
+
+// idempotencyKey checks the Idempotency-Key header: 1 to 128 visible ASCII
+// characters (a UUID fits; a key is an identifier, not a payload).
+func idempotencyKey(p *params, key string) string {
+	if key == "" {
+		return ""
+	}
+	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(r rune) bool { return r < '!' || r > '~' }) {
+		p.fail("Idempotency-Key", "header.idempotency_key", "must be 1 to 128 visible ASCII characters, e.g. a UUID",
+			"须为 1 至 128 个可见 ASCII 字符，如 UUID")
+		return ""
+	}
+	return key
 }

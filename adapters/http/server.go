@@ -142,11 +142,17 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	s.respond(w, r, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // handleReady reports whether the event store answers a minimal read.
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
 	if _, err := s.store.ReadAll(ctx, 0, 1); err != nil {
@@ -158,7 +164,20 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCommands(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	s.respond(w, r, http.StatusOK, map[string][]string{"commands": domain.CommandNames()})
+}
+
+// noParams answers a request to an endpoint without parameters that sent
+// some, and reports whether it may go on.
+func (s *Server) noParams(w http.ResponseWriter, r *http.Request) bool {
+	if err := newParams(r).err(); err != nil {
+		s.Error(w, r, err)
+		return false
+	}
+	return true
 }
 
 // respond writes v as JSON. It encodes before writing the status, so that
