@@ -24,6 +24,7 @@ Usage:
   casetrack serve   [--addr :8080] [--data ./data] [--store URL] [--rules DIR] [--migrate] [--demo=true] [--campaign FILE.toml]
   casetrack demo    [--data ./data] [--store URL] [--rules DIR]
   casetrack history COMPOUND [--data ./data] [--store URL] [--at TIME] [--known-at TIME] [--json]
+                    exit 0: hash chain intact, 1: broken (the first bad event is named), 2: usage
   casetrack migrate --store postgres://…
   casetrack projections rebuild [league] [--data ./data] [--store URL] [--rules DIR]    (server stopped; a running one: POST /api/v1/projections/NAME/rebuild)
   casetrack rules show [--rules DIR] [--at DATE]    the rule set in force on DATE (default today)
