@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"time"
@@ -94,15 +93,12 @@ func read[M projections.Projection](s *Server, w http.ResponseWriter, r *http.Re
 		s.Error(w, r, err)
 		return false
 	}
-	release, err := s.replaySlot(q)
+	ctx, done, err := s.bound(r, &q)
 	if err != nil {
 		s.Error(w, r, err)
 		return false
 	}
-	defer release()
-	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
-	defer cancel()
-	q.Wait = s.waitTimeout
+	defer done()
 	v, err := runner.At(ctx, s.store, q)
 	if err != nil {
 		s.Error(w, r, err)

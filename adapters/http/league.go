@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -83,15 +82,12 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	release, err := s.replaySlot(req.View)
+	ctx, done, err := s.bound(r, &req.View)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	defer release()
-	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
-	defer cancel()
-	req.View.Wait = s.waitTimeout
+	defer done()
 	tb, err := s.league.Table(ctx, req)
 	if err != nil {
 		s.Error(w, r, err)

@@ -99,13 +99,21 @@ func slot(sem chan struct{}, what string) (release func(), err error) {
 	}
 }
 
-// replaySlot takes a replay slot for a read as of a past time or position;
-// reads of the live model need none.
-func (s *Server) replaySlot(q projections.Query) (release func(), err error) {
-	if q.AsOf.IsZero() && q.AsOfPosition == 0 {
-		return func() {}, nil
+// bound bounds the work of a read model query, the same for every
+// endpoint: the min_position wait by waitTimeout, a replay to a past state
+// by asOfTimeout and by a replay slot (reads of the live model need none).
+// The request's context ends it all when the client goes away. done
+// releases what bound took.
+func (s *Server) bound(r *http.Request, q *projections.Query) (ctx context.Context, done func(), err error) {
+	release := func() {}
+	if !q.AsOf.IsZero() || q.AsOfPosition != 0 {
+		if release, err = slot(s.replays, "replays of a past state"); err != nil {
+			return nil, nil, err
+		}
 	}
-	return slot(s.replays, "replays of a past state")
+	q.Wait = s.waitTimeout
+	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
+	return ctx, func() { cancel(); release() }, nil
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
