@@ -77,7 +77,14 @@ func abbreviate(s string, n int) string {
 	return s
 }
 
+// maxViolations bounds a 400: a query of thousands of bad parameters gets
+// the first few named, not an answer as long as the query.
+const maxViolations = 20
+
 func (p *params) fail(field, rule, en, zh string) {
+	if len(p.errs) == maxViolations {
+		return
+	}
 	p.errs = append(p.errs, domain.Violation{Field: field, Rule: rule, Message: field + ": " + en, MessageZH: field + "：" + zh})
 }
 

@@ -46,6 +46,9 @@ func TestUnknownParameterNamed(t *testing.T) {
 	hasViolation(t, p, "district", "param.encoding")
 	hasViolation(t, p, "str%zeet", "param.encoding")
 	hasViolation(t, p, "limit", "param.repeated")
+	if p := problemOf(t, f.do("GET", "/api/v1/compounds?"+strings.Repeat("x=1&", 1000), nil), http.StatusBadRequest); len(p.Errors) != maxViolations {
+		t.Errorf("%d violations for 1000 bad parameters, want the first %d", len(p.Errors), maxViolations)
+	}
 }
 
 // Times outside 1949-10-01 … a year ahead are a field error, not a 500.
