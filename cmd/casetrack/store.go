@@ -91,7 +91,7 @@ func migrate(ctx context.Context, logger *slog.Logger, store string) error {
 func migrateCmd(ctx context.Context, logger *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	store := storeFlag(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if !isPostgres(*store) {
