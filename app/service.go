@@ -89,6 +89,9 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 			Rule: "command.future", Field: "occurred_at",
 			Message: "a fact cannot be recorded before it happens", MessageZH: "不能登记尚未发生的事项"}}}
 	}
+	if err := domain.ValidateMeta(m.Actor, m.CommandID, m.CorrelationID, m.CausationID, at); err != nil {
+		return domain.AppendResult{}, err
+	}
 	rules := s.rules.At(at)
 	// One command at a time per compound in this process: the cached state
 	// is mutated in place. Other processes are caught by the expected version.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Compound is the aggregate of one residential compound (小区): everything
@@ -21,9 +22,10 @@ type Compound struct {
 	id      string
 	version uint64
 
-	registered bool
-	profile    Profile
-	party      PartyBuilding
+	registered   bool
+	registeredAt time.Time // business time of the registration; no fact is dated before it
+	profile      Profile
+	party        PartyBuilding
 
 	committee  committeeState
 	complaints map[string]*complaint
@@ -61,6 +63,9 @@ func (c *Compound) Apply(e Envelope) error {
 		return err
 	}
 	ev.apply(c)
+	if _, ok := ev.(CompoundRegistered); ok {
+		c.registeredAt = e.OccurredAt
+	}
 	c.version = e.Version
 	c.commandIDs[e.CommandID] = true
 	return nil
@@ -86,6 +91,15 @@ func (c *Compound) Decide(cmd Command, r RuleSet, at time.Time) ([]Event, error)
 	if _, isRegistration := cmd.(RegisterCompound); !isRegistration && !c.registered {
 		return nil, Errorf(CodeNotFound, "compound %s is not registered", c.id)
 	}
+	if err := checkFields(cmd, at); err != nil { // limits first: no rule computes with an implausible value
+		return nil, err
+	}
+	if at.Before(c.registeredAt) {
+		var v violations
+		v.fail("occurred_at", "command.before_registration", "a fact cannot be dated before the compound's registration on %s",
+			"事项日期不得早于小区登记日期 %s", c.registeredAt.In(China).Format(time.DateOnly))
+		return nil, v.err()
+	}
 	return cmd.decide(c, r, at)
 }
 
@@ -106,6 +120,11 @@ func registerCommand[T Command](name string) {
 		panic("duplicate command " + name)
 	}
 	commandTypes[name] = func(body json.RawMessage) (Command, error) {
+		if !utf8.Valid(body) { // the decoder would replace bad bytes silently
+			var v violations
+			v.invalid("", "text.invalid_utf8", "the request body is not valid UTF-8", "请求内容不是有效的 UTF-8 文本")
+			return nil, v.err()
+		}
 		var cmd T
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
@@ -115,6 +134,7 @@ func registerCommand[T Command](name string) {
 		if dec.More() {
 			return nil, &Error{Code: CodeInvalid, Message: "request body holds more than one JSON value"}
 		}
+		normaliseFields(&cmd)
 		return cmd, nil
 	}
 }
