@@ -93,6 +93,7 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 		return domain.AppendResult{}, err
 	}
 	rules := s.rules.At(at)
+	fingerprint := domain.Fingerprint(cmd)
 	// One command at a time per compound in this process: the cached state
 	// is mutated in place. Other processes are caught by the expected version.
 	entry := s.cache.get(compoundID)
@@ -103,9 +104,12 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 		if err != nil {
 			return domain.AppendResult{}, err
 		}
-		if c.HasCommand(m.CommandID) { // a retry of a command that already landed
+		if c.HasCommand(m.CommandID) { // a retry of a command that already landed, or a reused key
 			stream, err := s.store.ReadStream(ctx, domain.StreamID(compoundID), domain.StreamQuery{})
-			return resultOf(stream, m.CommandID), err
+			if err != nil {
+				return domain.AppendResult{}, err
+			}
+			return replay(resultOf(stream, m.CommandID), m.CommandID, EventID(domain.StreamID(compoundID), m.CommandID, fingerprint, 0))
 		}
 		if m.IfVersion != nil && *m.IfVersion != c.Version() {
 			return domain.AppendResult{}, domain.ConflictError(domain.StreamID(compoundID), *m.IfVersion, c.Version())
@@ -124,7 +128,7 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 				return domain.AppendResult{}, err
 			}
 			req.Events = append(req.Events, domain.Envelope{
-				EventID: EventID(m.CommandID, i), StreamID: req.StreamID, Type: typ, SchemaVersion: ver,
+				EventID: EventID(req.StreamID, m.CommandID, fingerprint, i), StreamID: req.StreamID, Type: typ, SchemaVersion: ver,
 				OccurredAt: at, RecordedAt: now, Actor: m.Actor,
 				CorrelationID: m.CorrelationID, CausationID: m.CausationID, CommandID: m.CommandID, Data: data,
 			})
@@ -135,6 +139,9 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 		}
 		if err != nil {
 			return res, err
+		}
+		if res.Duplicate { // another process recorded this key first
+			return replay(res, m.CommandID, req.Events[0].EventID)
 		}
 		if !res.Duplicate {
 			for _, e := range res.Events {
@@ -200,11 +207,23 @@ func (a *aggregateCache) get(id string) *cacheEntry {
 // eventIDSpace namespaces event IDs derived from command IDs.
 var eventIDSpace = uuid.MustParse("6f1c2a7e-94b1-4c55-9a3e-0c8f8b1d2e10")
 
-// EventID derives the ID of the i-th event of a command, so that a retried
+// EventID derives the ID of the i-th event of a command from its stream,
+// its command ID and its fingerprint (domain.Fingerprint), so that a retried
 // command yields the same IDs and stores that deduplicate by event ID
-// (EventStoreDB) recognise it.
-func EventID(commandID string, i int) string {
-	return uuid.NewSHA1(eventIDSpace, []byte(commandID+"/"+strconv.Itoa(i))).String()
+// (EventStoreDB) recognise it, the same key on another compound yields other
+// IDs, and the stored IDs record which command and body the key was used for.
+func EventID(streamID, commandID, fingerprint string, i int) string {
+	return uuid.NewSHA1(eventIDSpace, []byte(streamID+"/"+commandID+"/"+fingerprint+"/"+strconv.Itoa(i))).String()
+}
+
+// replay answers a command ID already recorded on the stream: its first
+// result when the key was used for this very command and body (the first
+// event's ID says so), else a refusal, never another command's events.
+func replay(prior domain.AppendResult, commandID, firstEventID string) (domain.AppendResult, error) {
+	if len(prior.Events) == 0 || prior.Events[0].EventID != firstEventID {
+		return domain.AppendResult{}, domain.KeyReusedError(commandID)
+	}
+	return prior, nil
 }
 
 func resultOf(stream []domain.Envelope, commandID string) domain.AppendResult {

@@ -84,7 +84,7 @@ func TestServiceIdempotentRetry(t *testing.T) {
 	if err != nil || !again.Duplicate || again.Version != first.Version || again.Position != first.Position {
 		t.Fatalf("retry: %+v %v, first %+v", again, err, first)
 	}
-	if again.Events[0].EventID != first.Events[0].EventID || first.Events[0].EventID != EventID("cmd-1", 0) {
+	if again.Events[0].EventID != first.Events[0].EventID || first.Events[0].EventID != EventID("compound-C1", "cmd-1", domain.Fingerprint(cmd), 0) {
 		t.Fatal("event IDs are not derived from the command ID")
 	}
 	if all, _ := store.ReadAll(context.Background(), 0, 0); len(all) != 2 {

@@ -159,6 +159,10 @@ func (s *Store) Append(ctx context.Context, req domain.AppendRequest) (domain.Ap
 	if !strings.HasPrefix(req.StreamID, domain.StreamID("")) { // ReadAll would never see it
 		return domain.AppendResult{}, domain.Errorf(domain.CodeInvalid, "%s is not a compound stream", req.StreamID)
 	}
+	req, err := domain.StorableRequest(req)
+	if err != nil {
+		return domain.AppendResult{}, err
+	}
 	head, prior, err := s.lookup(ctx, req.StreamID, req.CommandID)
 	switch {
 	case err != nil:

@@ -54,7 +54,10 @@ CREATE TABLE IF NOT EXISTS events (
 	hash           TEXT    NOT NULL,
 	UNIQUE (stream_id, version) -- also finds a stream's head
 ) STRICT;
-CREATE INDEX IF NOT EXISTS events_command ON events (command_id);
+-- Command IDs are scoped to their stream: the same idempotency key on two
+-- compounds names two commands.
+DROP INDEX IF EXISTS events_command;
+CREATE INDEX IF NOT EXISTS events_stream_command ON events (stream_id, command_id);
 PRAGMA user_version = 1;
 `
 
@@ -132,7 +135,7 @@ func (s *Store) init(path string) error {
 		return st
 	}
 	s.head = prepare(`SELECT version, hash FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1`)
-	s.byCommand = prepare(`SELECT ` + columns + ` FROM events WHERE command_id = ? ORDER BY position`)
+	s.byCommand = prepare(`SELECT ` + columns + ` FROM events WHERE stream_id = ? AND command_id = ? ORDER BY position`)
 	s.insert = prepare(`INSERT INTO events (` + columns + `) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
@@ -258,7 +261,7 @@ func (s *Store) commit(batch []*appendq.Op) {
 // the error is one that dooms the whole batch.
 func (s *Store) appendTx(w *writeTx, req domain.AppendRequest) (outcome, error) {
 	if req.CommandID != "" {
-		rows, err := w.byCommand.QueryContext(w.ctx, req.CommandID)
+		rows, err := w.byCommand.QueryContext(w.ctx, req.StreamID, req.CommandID)
 		if err != nil {
 			return outcome{}, err
 		}
