@@ -14,7 +14,7 @@ import (
 type Store struct {
 	mu       sync.Mutex
 	all      []domain.Envelope
-	streams  map[string][]int // indexes into all
+	streams  map[string][]int               // indexes into all
 	commands map[string]domain.AppendResult // by stream and command ID
 	changed  domain.Signal
 }
