@@ -37,9 +37,10 @@ type ServiceOption func(*Service)
 // WithClock sets the server clock (recorded-at times); tests pin it.
 func WithClock(now func() time.Time) ServiceOption { return func(s *Service) { s.now = now } }
 
-// WithCacheSize bounds how many compounds stay in memory between commands.
-func WithCacheSize(n int) ServiceOption {
-	return func(s *Service) { s.cache.max = max(n, 1) }
+// WithCacheBytes bounds the approximate memory of the compounds kept
+// between commands (the payload sizes of the events folded into them).
+func WithCacheBytes(n int64) ServiceOption {
+	return func(s *Service) { s.cache.maxBytes = n }
 }
 
 // WithRetries sets how often a version conflict is retried.
@@ -47,7 +48,7 @@ func WithRetries(n int) ServiceOption { return func(s *Service) { s.retries = n 
 
 func NewService(store domain.EventStore, rules domain.RuleBook, opts ...ServiceOption) *Service {
 	s := &Service{store: store, rules: rules, now: time.Now, retries: 5,
-		cache: aggregateCache{entries: map[string]*cacheEntry{}, max: 5000}}
+		cache: aggregateCache{entries: map[string]*cacheEntry{}, maxBytes: 256 << 20}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -149,6 +150,7 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 					entry.c = nil // never decide on a half-applied state
 					return res, err
 				}
+				s.cache.record(entry, e)
 			}
 		}
 		return res, nil
@@ -156,36 +158,64 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 }
 
 // catchUp brings the cached compound up to the stream's head: the whole
-// stream on first use, afterwards only what other writers appended.
+// stream on first use, afterwards only what other writers appended. What it
+// reads must continue the chain it knows: no command is decided on a
+// damaged stream.
 func (s *Service) catchUp(ctx context.Context, compoundID string, e *cacheEntry) (*domain.Compound, error) {
 	if e.c == nil {
-		e.c = domain.NewCompound(compoundID)
+		e.c, e.hash = domain.NewCompound(compoundID), ""
+		s.cache.reset(e)
 	}
 	events, err := s.store.ReadStream(ctx, domain.StreamID(compoundID), domain.StreamQuery{FromVersion: e.c.Version() + 1})
 	if err != nil {
 		return nil, err
 	}
+	if err := domain.VerifyChainFrom(e.c.Version(), e.hash, events); err != nil {
+		e.c = nil
+		return nil, integrityError(compoundID, err)
+	}
 	for _, ev := range events {
 		if err := e.c.Apply(ev); err != nil {
 			e.c = nil
-			return nil, err
+			return nil, integrityError(compoundID, err)
 		}
+		s.cache.record(e, ev)
 	}
 	return e.c, nil
 }
 
+// integrityError refuses a command on a damaged stream; the cause names the
+// first broken version, for the log.
+func integrityError(compoundID string, cause error) error {
+	if c := domain.ErrorCode(cause); c != domain.CodeTampered && c != domain.CodeIntegrity {
+		return cause // an undecodable event or a store failure keeps its own code
+	}
+	return &domain.Error{Code: domain.CodeIntegrity, Err: cause,
+		Message: "compound " + compoundID + ": its event stream is damaged; no command is accepted until it is repaired (" + domain.ErrorOf(cause).Message + ")"}
+}
+
 // aggregateCache keeps recently used compounds in memory so that a command
-// reads only the events it has not seen, not the whole stream.
+// reads only the events it has not seen, not the whole stream. It is
+// bounded in bytes, not compounds: a few busy compounds weigh more than
+// thousands of quiet ones.
 type aggregateCache struct {
-	mu      sync.Mutex
-	entries map[string]*cacheEntry
-	max     int
+	mu       sync.Mutex
+	entries  map[string]*cacheEntry
+	bytes    int64 // approximate size of the cached compounds
+	maxBytes int64
 }
 
 type cacheEntry struct {
-	mu sync.Mutex
-	c  *domain.Compound
+	id   string
+	mu   sync.Mutex // one command at a time on the compound
+	c    *domain.Compound
+	hash string // the last folded event's hash: where the chain must continue
+	size int64  // approximate bytes of c; guarded by the cache's mu
 }
+
+// eventOverhead approximates what a folded event costs in memory beyond
+// its payload (maps, strings, the envelope's fields).
+const eventOverhead = 256
 
 func (a *aggregateCache) get(id string) *cacheEntry {
 	a.mu.Lock()
@@ -193,15 +223,50 @@ func (a *aggregateCache) get(id string) *cacheEntry {
 	if e, ok := a.entries[id]; ok {
 		return e
 	}
-	if len(a.entries) >= a.max {
-		for k := range a.entries { // map order is random: a cheap random eviction
-			delete(a.entries, k)
-			break
+	e := &cacheEntry{id: id}
+	a.entries[id] = e
+	a.evict(e)
+	return e
+}
+
+// record notes that ev was folded into e.
+func (a *aggregateCache) record(e *cacheEntry, ev domain.Envelope) {
+	e.hash = ev.Hash
+	a.grow(e, int64(len(ev.Data))+eventOverhead)
+}
+
+// reset forgets what e weighed: it is folded afresh.
+func (a *aggregateCache) reset(e *cacheEntry) {
+	a.mu.Lock()
+	n := e.size
+	a.mu.Unlock()
+	a.grow(e, -n)
+}
+
+// grow adds n bytes to e and evicts others while the cache is over its
+// bound. An evicted entry still in use is no longer counted.
+func (a *aggregateCache) grow(e *cacheEntry, n int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e.size += n
+	if a.entries[e.id] == e {
+		a.bytes += n
+		a.evict(e)
+	}
+}
+
+// evict drops entries other than keep, at random (map order), until the
+// cache is within its bound.
+func (a *aggregateCache) evict(keep *cacheEntry) {
+	for id, old := range a.entries {
+		if a.bytes <= a.maxBytes {
+			return
+		}
+		if old != keep {
+			a.bytes -= old.size
+			delete(a.entries, id)
 		}
 	}
-	e := &cacheEntry{}
-	a.entries[id] = e
-	return e
 }
 
 // eventIDSpace namespaces event IDs derived from command IDs.

@@ -56,12 +56,20 @@ func FoldCompound(id string, events []Envelope) (*Compound, error) {
 	return c, nil
 }
 
-// Apply evolves the compound by one stored event.
-func (c *Compound) Apply(e Envelope) error {
+// Apply evolves the compound by one stored event. An event that does not
+// fit the state (one before it is missing) is an integrity error, not a
+// crash.
+func (c *Compound) Apply(e Envelope) (err error) {
 	ev, err := e.Decode()
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{Code: CodeIntegrity, Message: fmt.Sprintf("stream %s: version %d does not fit the events before it", e.StreamID, e.Version),
+				Err: fmt.Errorf("%v", r)}
+		}
+	}()
 	ev.apply(c)
 	if _, ok := ev.(CompoundRegistered); ok {
 		c.registeredAt = e.OccurredAt

@@ -18,6 +18,7 @@ const (
 	CodeUnavailable Code = "unavailable" // a backing service is down; retry later
 	CodeInternal    Code = "internal"    // a bug or an unexpected failure
 	CodeTampered    Code = "tampered"    // the hash chain of a stream does not hold
+	CodeIntegrity   Code = "integrity"   // a command was refused: its stream is damaged (see CodeTampered)
 	CodeTooLarge    Code = "too_large"   // request or batch over a limit
 	CodeUnsupported Code = "unsupported" // e.g. wrong content type
 )

@@ -27,6 +27,10 @@ type problem struct {
 // transient, and the server cannot vouch for what it would serve. Unlike
 // internal errors its message is shown (it names the stream and version,
 // which auditors need) and it is logged as an integrity incident.
+//
+// integrity (a command on a damaged stream) is a 409: the command conflicts
+// with the state of its stream, which an operator must repair; retrying
+// will not help, and it is no bug of the server.
 var statuses = map[domain.Code]struct {
 	status int
 	title  string
@@ -39,6 +43,7 @@ var statuses = map[domain.Code]struct {
 	domain.CodeUnsupported: {http.StatusUnsupportedMediaType, "Unsupported media type"},
 	domain.CodeUnavailable: {http.StatusServiceUnavailable, "Service unavailable"},
 	domain.CodeTampered:    {http.StatusInternalServerError, "Event stream integrity violated"},
+	domain.CodeIntegrity:   {http.StatusConflict, "Event stream damaged: commands refused"},
 	domain.CodeInternal:    {http.StatusInternalServerError, "Internal error"},
 }
 
@@ -61,7 +66,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	case domain.CodeInternal:
 		log.ErrorContext(ctx, "internal error", "err", err)
 		e = &domain.Error{Code: domain.CodeInternal, Message: "an internal error occurred; it has been logged"}
-	case domain.CodeTampered:
+	case domain.CodeTampered, domain.CodeIntegrity:
 		log.ErrorContext(ctx, "event stream integrity violated", "err", err)
 	case domain.CodeUnavailable:
 		log.WarnContext(ctx, "unavailable", "err", err)
