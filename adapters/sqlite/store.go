@@ -97,7 +97,7 @@ func Open(path string) (*Store, error) {
 	if strings.ContainsRune(path, '?') { // the driver would take the rest for options
 		return nil, fmt.Errorf("open event store %q: the path may not contain '?'", path)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open event store: %w", err)
 	}
 	// synchronous=FULL syncs the WAL at every commit: an acknowledged append
@@ -120,6 +120,21 @@ func Open(path string) (*Store, error) {
 	}
 	go s.writer()
 	return s, nil
+}
+
+// createPrivate creates path, and its directory if need be, readable by
+// this user alone: the log holds names and birth dates. SQLite gives its
+// -wal and -shm files the database file's permissions. An existing file
+// keeps the permissions its operator chose.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 func (s *Store) init(path string) error {
