@@ -17,8 +17,10 @@ type EventStore interface {
 	// in one atomic step, sealing each into the stream's hash chain and giving
 	// it a global position. It fails with CodeConflict when the stream is not
 	// at ExpectedVersion (0: the stream must not exist). When CommandID was
-	// appended before, it returns that first result with Duplicate set and
-	// writes nothing. An acknowledged append is durable.
+	// appended to this stream before, it returns that first result with
+	// Duplicate set and writes nothing; a command ID on another stream is
+	// another command. Times outside what every store keeps exactly are
+	// refused (StorableRequest). An acknowledged append is durable.
 	Append(ctx context.Context, req AppendRequest) (AppendResult, error)
 
 	// ReadStream returns a stream's events in version order, narrowed by q.
