@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -92,7 +93,7 @@ const maxDateAhead = 50
 // cmd; at is the command's business time.
 func checkFields(cmd Command, at time.Time) error {
 	var v violations
-	walkFields(reflect.ValueOf(cmd), "", func(path, name string, f reflect.Value) {
+	walkFields(reflect.ValueOf(cmd), "", named(""), func(path func() string, name string, f reflect.Value) {
 		switch {
 		case f.Type() == reflect.TypeFor[Date]():
 			d, from := f.Interface().(Date), EarliestBusinessDate
@@ -100,14 +101,15 @@ func checkFields(cmd Command, at time.Time) error {
 				from = earliestBirthDate
 			}
 			if !d.IsZero() && (d.Before(from) || d.After(at.AddDate(maxDateAhead, 0, 0))) {
-				v.invalid(path, "date.range", "%s must be between %s and %d years after the business time",
-					"%s 须在 %s 至业务时间后 %d 年之间", path, from.Format(time.DateOnly), maxDateAhead)
+				v.invalid(path(), "date.range", "%s must be between %s and %d years after the business time",
+					"%s 须在 %s 至业务时间后 %d 年之间", path(), from.Format(time.DateOnly), maxDateAhead)
 			}
 		case f.Kind() == reflect.String && f.Type() == reflect.TypeFor[string]():
 			checkText(&v, path, textFields[name], f.String())
 		case f.CanInt():
 			if bound, ok := numberFields[name]; ok && (f.Int() > bound || f.Int() < -bound) {
-				v.invalid(path, "number.range", "%s is out of the plausible range: at most %d", "%s 超出合理范围：最大为 %d", path, bound)
+				p := path()
+				v.invalid(p, "number.range", "%s is out of the plausible range: at most %d", "%s 超出合理范围：最大为 %d", p, bound)
 			}
 		}
 	})
@@ -116,87 +118,100 @@ func checkFields(cmd Command, at time.Time) error {
 
 // normaliseFields rewrites every text field of *cmd to NFC.
 func normaliseFields(cmd any) {
-	walkFields(reflect.ValueOf(cmd).Elem(), "", func(_, _ string, f reflect.Value) {
+	walkFields(reflect.ValueOf(cmd).Elem(), "", named(""), func(_ func() string, _ string, f reflect.Value) {
 		if f.Kind() == reflect.String && f.Type() == reflect.TypeFor[string]() && f.CanSet() {
 			f.SetString(norm.NFC.String(f.String()))
 		}
 	})
 }
 
-// walkFields calls fn on every leaf field of v with its JSON path and name,
+// walkFields calls fn on every leaf field of v with its JSON name and a
+// function that spells its JSON path (only built for a violation),
 // descending into embedded and nested structs, slices and pointers. Dates
 // are leaves; vocabulary types (named strings) are checked by their rules.
-func walkFields(v reflect.Value, path string, fn func(path, name string, f reflect.Value)) {
+func walkFields(v reflect.Value, name string, path func() string, fn func(path func() string, name string, f reflect.Value)) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			walkFields(v.Elem(), path, fn)
+			walkFields(v.Elem(), name, path, fn)
 		}
-		return
 	case reflect.Slice:
-		name := path[strings.LastIndex(path, ".")+1:]
 		for i := 0; i < v.Len(); i++ {
-			e := v.Index(i)
-			if e.Kind() == reflect.Struct && e.Type() != reflect.TypeFor[Date]() {
-				walkFields(e, fmt.Sprintf("%s[%d]", path, i), fn)
-			} else {
-				fn(fmt.Sprintf("%s[%d]", path, i), name, e)
-			}
+			walkFields(v.Index(i), name, func() string { return fmt.Sprintf("%s[%d]", path(), i) }, fn)
 		}
-		return
 	case reflect.Struct:
 		if v.Type() == reflect.TypeFor[Date]() {
-			break
+			fn(path, name, v)
+			return
 		}
-		for i := 0; i < v.NumField(); i++ {
-			sf := v.Type().Field(i)
-			if !sf.IsExported() {
+		for _, sf := range structFields(v.Type()) {
+			if sf.embedded {
+				walkFields(v.Field(sf.index), name, path, fn)
 				continue
 			}
-			if sf.Anonymous {
-				walkFields(v.Field(i), path, fn)
-				continue
-			}
-			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-			p := name
-			if path != "" {
-				p = path + "." + name
-			}
-			if k := v.Field(i).Kind(); k == reflect.Struct || k == reflect.Pointer || k == reflect.Slice {
-				walkFields(v.Field(i), p, fn)
-			} else {
-				fn(p, name, v.Field(i))
-			}
+			walkFields(v.Field(sf.index), sf.name, func() string {
+				if p := path(); p != "" {
+					return p + "." + sf.name
+				}
+				return sf.name
+			}, fn)
 		}
-		return
+	default:
+		fn(path, name, v)
 	}
-	fn(path, path[strings.LastIndex(path, ".")+1:], v)
 }
 
-// checkText applies the character rules and the kind's length to s.
-func checkText(v *violations, field string, k TextKind, s string) {
+type structField struct {
+	index    int
+	name     string // JSON name
+	embedded bool
+}
+
+var fieldCache sync.Map // reflect.Type → []structField
+
+// structFields lists a struct type's exported fields once: parsing tags
+// for every command would cost more than checking them.
+func structFields(t reflect.Type) []structField {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.([]structField)
+	}
+	var out []structField
+	for i := 0; i < t.NumField(); i++ {
+		if sf := t.Field(i); sf.IsExported() {
+			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			out = append(out, structField{i, name, sf.Anonymous})
+		}
+	}
+	fieldCache.Store(t, out)
+	return out
+}
+
+// checkText applies the character rules and the kind's length to s; path
+// spells the field's name, for a violation only.
+func checkText(v *violations, path func() string, k TextKind, s string) {
 	if strings.TrimSpace(s) == "" {
 		return // empty or spaces: the command's own rules say whether it is required
-	}
-	switch {
-	case !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError):
-		v.invalid(field, "text.invalid_utf8", "%s is not valid UTF-8 text", "%s 不是有效的 UTF-8 文本", field)
-		return
-	case strings.ContainsFunc(s, isControl):
-		v.invalid(field, "text.control_character", "%s must not contain control characters", "%s 不得包含控制字符", field)
-	case strings.ContainsFunc(s, isBidiControl):
-		v.invalid(field, "text.bidi_override", "%s must not contain text-direction overrides", "%s 不得包含文字方向控制字符", field)
-	case strings.TrimFunc(s, isInvisible) == "":
-		v.invalid(field, "text.blank", "%s holds only blank or invisible characters", "%s 仅含空白或不可见字符", field)
 	}
 	if k.MaxRunes == 0 {
 		k = TextNote // a field the tables do not name still has a bound; a test keeps the tables complete
 	}
-	if n := utf8.RuneCountInString(s); n > k.MaxRunes {
-		v.invalid(field, "text.too_long", "%s is %d characters long; at most %d are allowed", "%s 长度为 %d 个字符，最多 %d 个",
-			field, n, k.MaxRunes)
+	switch n := utf8.RuneCountInString(s); {
+	case !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError):
+		v.invalid(path(), "text.invalid_utf8", "%s is not valid UTF-8 text", "%s 不是有效的 UTF-8 文本", path())
+	case n > k.MaxRunes:
+		v.invalid(path(), "text.too_long", "%s is %d characters long; at most %d are allowed", "%s 长度为 %d 个字符，最多 %d 个",
+			path(), n, k.MaxRunes)
+	case strings.ContainsFunc(s, isControl):
+		v.invalid(path(), "text.control_character", "%s must not contain control characters", "%s 不得包含控制字符", path())
+	case strings.ContainsFunc(s, isBidiControl):
+		v.invalid(path(), "text.bidi_override", "%s must not contain text-direction overrides", "%s 不得包含文字方向控制字符", path())
+	case strings.TrimFunc(s, isInvisible) == "":
+		v.invalid(path(), "text.blank", "%s holds only blank or invisible characters", "%s 仅含空白或不可见字符", path())
 	}
 }
+
+// named spells a fixed field name.
+func named(field string) func() string { return func() string { return field } }
 
 // isControl reports C0 and C1 controls, NUL included; line breaks and tabs
 // are allowed in free text.
@@ -221,12 +236,12 @@ func isInvisible(r rune) bool {
 // it is not in the future).
 func ValidateMeta(a Actor, commandID, correlationID, causationID string, at time.Time) error {
 	var v violations
-	checkText(&v, "actor.user", TextActor, a.UserID)
-	checkText(&v, "actor.role", TextActor, string(a.Role))
-	checkText(&v, "actor.organisation", TextActor, a.Organisation)
-	checkText(&v, "idempotency_key", TextKey, commandID)
-	checkText(&v, "correlation_id", TextKey, correlationID)
-	checkText(&v, "causation_id", TextKey, causationID)
+	checkText(&v, named("actor.user"), TextActor, a.UserID)
+	checkText(&v, named("actor.role"), TextActor, string(a.Role))
+	checkText(&v, named("actor.organisation"), TextActor, a.Organisation)
+	checkText(&v, named("idempotency_key"), TextKey, commandID)
+	checkText(&v, named("correlation_id"), TextKey, correlationID)
+	checkText(&v, named("causation_id"), TextKey, causationID)
 	if at.Before(EarliestBusinessDate) {
 		v.invalid("occurred_at", "date.range", "occurred_at must not be before %s", "发生时间不得早于 %s",
 			EarliestBusinessDate.Format(time.DateOnly))

@@ -15,15 +15,15 @@ func TestLimitTablesCoverEveryCommandField(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		walkFields(reflect.ValueOf(cmd), "", func(path, field string, f reflect.Value) {
+		walkFields(reflect.ValueOf(cmd), "", named(""), func(path func() string, field string, f reflect.Value) {
 			switch {
 			case f.Kind() == reflect.String && f.Type() == reflect.TypeFor[string]():
 				if _, ok := textFields[field]; !ok {
-					t.Errorf("%s: text field %s has no kind in textFields", name, path)
+					t.Errorf("%s: text field %s has no kind in textFields", name, path())
 				}
 			case f.CanInt():
 				if _, ok := numberFields[field]; !ok {
-					t.Errorf("%s: number field %s has no bound in numberFields", name, path)
+					t.Errorf("%s: number field %s has no bound in numberFields", name, path())
 				}
 			}
 		})
@@ -141,4 +141,26 @@ func TestTallyAgainstRegisteredCompound(t *testing.T) {
 	fxHasViolation(t, fxReject(t, c, HoldAssemblyVote{VoteID: "v", Matter: MatterOther, Subject: "x", Tally: &big}, at), "vote.area_over_registered", "tally.total_area")
 	roll := []UnitVote{{Unit: "1", Owner: "a", Area: SquareMetres(6000), Choice: ChoiceYes}, {Unit: "2", Owner: "b", Area: SquareMetres(6000), Choice: ChoiceYes}}
 	fxHasViolation(t, fxReject(t, c, HoldAssemblyVote{VoteID: "v", Matter: MatterOther, Subject: "x", Units: roll}, at), "vote.area_over_registered", "units.total_area")
+}
+
+// What the limits add to every command: a small command, and a vote roll
+// of 1,000 units.
+func BenchmarkCheckFields(b *testing.B) {
+	at := fxDay(2024, 3, 1)
+	units := make([]UnitVote, 1000)
+	for i := range units {
+		units[i] = UnitVote{Unit: strings.Repeat("1", 4), Owner: "业主", Area: SquareMetres(90), Choice: ChoiceYes}
+	}
+	for name, cmd := range map[string]Command{
+		"branch":     EstablishPartyBranch{Branch: "党支部", Secretary: "书记"},
+		"vote-1000u": HoldAssemblyVote{VoteID: "v", Matter: MatterOther, Subject: "x", Units: units},
+	} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if err := checkFields(cmd, at); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
