@@ -164,3 +164,8 @@ func BenchmarkCheckFields(b *testing.B) {
 		})
 	}
 }
+
+func TestApplicantsWithinHouseholds(t *testing.T) {
+	c := fxCompound(t, 100)
+	fxHasViolation(t, fxReject(t, c, ApplyForAssembly{Applicants: 101}, fxDay(2024, 1, 2)), "committee.applicants_over_households", "applicants")
+}
