@@ -1,7 +1,6 @@
 package http
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,7 +23,7 @@ type problem struct {
 
 // statuses is the one place that maps domain codes to HTTP.
 //
-// tampered is a 409 with problem code "integrity": the compound's stream is
+// integrity is a 409: the compound's stream is
 // damaged (an event missing, reordered or altered), so nothing can be read
 // from or written to it until it is repaired. It is not a server bug (500)
 // nor transient (503). Unlike internal errors its message is shown (it
@@ -41,7 +40,7 @@ var statuses = map[domain.Code]struct {
 	domain.CodeTooLarge:    {http.StatusRequestEntityTooLarge, "Request too large"},
 	domain.CodeUnsupported: {http.StatusUnsupportedMediaType, "Unsupported media type"},
 	domain.CodeUnavailable: {http.StatusServiceUnavailable, "Service unavailable"},
-	domain.CodeTampered:    {http.StatusConflict, "Event stream integrity violated"},
+	domain.CodeIntegrity:   {http.StatusConflict, "Event stream integrity violated"},
 	domain.CodeInternal:    {http.StatusInternalServerError, "Internal error"},
 }
 
@@ -64,7 +63,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	case domain.CodeInternal:
 		log.ErrorContext(ctx, "internal error", "err", err)
 		e = &domain.Error{Code: domain.CodeInternal, Message: "an internal error occurred; it has been logged"}
-	case domain.CodeTampered:
+	case domain.CodeIntegrity:
 		log.ErrorContext(ctx, "event stream integrity violated", "err", err)
 	case domain.CodeUnavailable:
 		log.WarnContext(ctx, "unavailable", "err", err)
@@ -77,11 +76,8 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 // (RFC 4151) that clients compare, not a page to fetch (RFC 9457 §3.1.1).
 func problemType(c domain.Code) string { return "tag:casetrack,2026:problem/" + string(c) }
 
-// problemCodes renames domain codes whose name is not what clients are told.
-var problemCodes = map[domain.Code]domain.Code{domain.CodeTampered: "integrity"}
-
 func writeProblem(w http.ResponseWriter, r *http.Request, status int, title string, e *domain.Error) {
-	code := cmp.Or(problemCodes[e.Code], e.Code)
+	code := e.Code
 	b, _ := json.Marshal(problem{Type: problemType(code), Title: title, Status: status,
 		Detail: e.Message, Instance: r.URL.Path, Code: code, Errors: e.Violations}) // plain strings: cannot fail
 	w.Header().Set("Content-Type", "application/problem+json")

@@ -95,16 +95,14 @@ func (p *params) err() error {
 	return &domain.Error{Code: domain.CodeInvalid, Message: "invalid request parameters", Violations: p.errs}
 }
 
-// The supported range of times: from the founding of the People's Republic
+// The supported range of times: from the domain's earliest business date
 // (no case file is older) to a year ahead (deadlines, plans). Beyond it a
 // time is a typo, and far beyond it (year 9999) it cannot even be encoded.
-var earliest = time.Date(1949, 10, 1, 0, 0, 0, 0, domain.China)
-
 func latest() time.Time { return time.Now().AddDate(1, 0, 0) }
 
 // inRange checks that t lies in the supported range of times.
 func (p *params) inRange(name string, t time.Time) bool {
-	if t.Before(earliest) || t.After(latest()) {
+	if t.Before(domain.EarliestBusinessDate) || t.After(latest()) {
 		p.fail(name, "param.time_range", "must lie between 1949-10-01 and a year from now", "须在 1949-10-01 至一年后之间")
 		return false
 	}

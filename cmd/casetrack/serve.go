@@ -268,7 +268,7 @@ func loadDemoOnce(ctx context.Context, logger *slog.Logger, svc *app.Service, st
 	if err := loadDemo(ctx, logger, svc); err != nil {
 		return err
 	}
-	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644)
+	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600)
 }
 
 func loadDemo(ctx context.Context, logger *slog.Logger, svc *app.Service) error {
