@@ -29,7 +29,7 @@ func startServe(t *testing.T, data string, extra ...string) (base string, stop f
 		done <- serve(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), append([]string{"--addr", addr, "--data", data}, extra...))
 	}()
 	base = "http://" + addr
-	deadline := time.Now().Add(3 * time.Minute) // the first start loads the demo city
+	deadline := time.Now().Add(8 * time.Minute) // the first start loads the demo city (slowly under -race on a busy machine)
 	for {
 		if resp, err := http.Get(base + "/readyz"); err == nil {
 			resp.Body.Close()
@@ -89,7 +89,7 @@ func TestServeLoadsTheDemoOnce(t *testing.T) {
 	}
 	// The demo is loaded before the API serves; the projections then catch up with
 	// it (slowly under -race): the list answers 503 until they have.
-	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(8 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
 		resp, err := http.Get(base + "/api/v1/compounds?min_position=60000")
 		if err != nil {
 			t.Fatal(err)
