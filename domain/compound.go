@@ -60,7 +60,11 @@ func (c *Compound) Apply(e Envelope) error {
 	if err != nil {
 		return err
 	}
-	ev.apply(c)
+	ce, ok := ev.(compoundEvent)
+	if !ok {
+		return Errorf(CodeInternal, "event %s at version %d of %s is not about a compound", e.Type, e.Version, e.StreamID)
+	}
+	ce.apply(c)
 	c.version = e.Version
 	c.commandIDs[e.CommandID] = true
 	return nil
@@ -93,7 +97,7 @@ func (c *Compound) Decide(cmd Command, r RuleSet, at time.Time) ([]Event, error)
 // they had been stored; for tests and dry runs.
 func (c *Compound) Evolve(events ...Event) {
 	for _, e := range events {
-		e.apply(c)
+		e.(compoundEvent).apply(c)
 		c.version++
 	}
 }

@@ -24,6 +24,9 @@
 //     phase), vote.go (assemblies), complaint.go (12345 and petitions),
 //     lawsuit.go, plan.go (一区一策), listing.go (挂牌督办), enforcement.go,
 //     governance.go.
+//   - account.go: the accounts (who signs in, role, scope), in their own
+//     stream "accounts"; its commands are built by app/auth, not the API's
+//     command table.
 //   - vocabulary.go and lookup.go: the one way to check a closed set of
 //     codes and to find a sub-entity (complaint, candidate, measure…) by ID.
 //
