@@ -51,6 +51,12 @@ func (s *Server) handleCommand(name string) http.HandlerFunc {
 			s.Error(w, r, err)
 			return
 		}
+		// authorize checked a registered compound's place; a registration
+		// names the place it claims.
+		if reg, ok := cmd.(domain.RegisterCompound); ok && !principalOf(r).Scope.Covers(reg.Profile) {
+			s.Error(w, r, errOutOfScope)
+			return
+		}
 		res, err := s.svc.Execute(r.Context(), id, cmd, meta)
 		if err != nil {
 			s.Error(w, r, err)
@@ -166,11 +172,18 @@ func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r)
 	q := p.view(true)
 	f := directory.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community")}
+	inScope := narrow(principalOf(r).Scope, &f.District, &f.Street, &f.Community)
 	var out struct {
 		Position  uint64            `json:"position"`
 		Compounds []directory.Entry `json:"compounds"`
 	}
-	if read(s, w, r, p, s.dir, q, func(m *directory.Model) { out.Position, out.Compounds = m.Position(), m.List(f) }) {
+	out.Compounds = []directory.Entry{}
+	if read(s, w, r, p, s.dir, q, func(m *directory.Model) {
+		out.Position = m.Position()
+		if inScope {
+			out.Compounds = m.List(f)
+		}
+	}) {
 		s.respond(w, r, http.StatusOK, out)
 	}
 }

@@ -16,7 +16,7 @@ const (
 
 // WithDeadlines serves the deadlines board (期限看板).
 func WithDeadlines(runner *projections.Runner[*deadlines.Model]) Option {
-	return func(s *Server) { s.router.Get("/api/v1/deadlines", s.handleDeadlines(runner)) }
+	return func(s *Server) { s.handle("GET", "/api/v1/deadlines", s.handleDeadlines(runner)) }
 }
 
 // handleDeadlines answers the open deadlines overdue at ?at= (a time, or a
@@ -35,6 +35,7 @@ func (s *Server) handleDeadlines(runner *projections.Runner[*deadlines.Model]) h
 			p.fail("soon_days", "param.soon_days", "must be at most "+strconv.Itoa(maxSoonDays), "不得超过 "+strconv.Itoa(maxSoonDays))
 		}
 		f := deadlines.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community"), Compound: p.q.Get("compound")}
+		inScope := narrow(principalOf(r).Scope, &f.District, &f.Street, &f.Community)
 		var res struct {
 			Position uint64 `json:"position"`
 			SoonDays uint64 `json:"soon_days"`
@@ -42,7 +43,9 @@ func (s *Server) handleDeadlines(runner *projections.Runner[*deadlines.Model]) h
 		}
 		if read(s, w, r, p, runner, p.view(false), func(m *deadlines.Model) {
 			res.Position, res.SoonDays = m.Position(), days
-			res.Board = m.Board(at, time.Duration(days)*24*time.Hour, f)
+			if inScope {
+				res.Board = m.Board(at, time.Duration(days)*24*time.Hour, f)
+			}
 		}) {
 			s.respond(w, r, http.StatusOK, res)
 		}

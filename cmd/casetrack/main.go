@@ -25,6 +25,8 @@ Usage:
   casetrack migrate --store postgres://…
   casetrack projections rebuild [league] [--data ./data] [--store URL] [--rules DIR]    (server stopped; a running one: POST /api/v1/projections/NAME/rebuild)
   casetrack rules show [--rules DIR] [--at DATE]    the rule set in force on DATE (default today)
+  casetrack users add NAME --role ROLE [--district D] [--street S] [--community C] [--token]   (prints a one-time password or token)
+  casetrack users list | users disable NAME | users token NAME [--days N]      accounts, straight in the store (the first admin)
 
 --store (or $CASETRACK_STORE) picks the event store: empty for the embedded store in --data,
 a SQLite file, or postgres://user@host/db for PostgreSQL (see docs/production.md).
@@ -55,6 +57,8 @@ func main() {
 		err = projectionsCmd(ctx, os.Stdout, os.Args[2:])
 	case "rules":
 		err = rulesCmd(os.Stdout, os.Args[2:])
+	case "users":
+		err = usersCmd(ctx, os.Stdout, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/adapters/watermill"
 	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
@@ -62,11 +64,17 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	defer store.Close()
 	svc := app.NewService(store, book)
 
+	accounts := auth.New(store, nil)
 	if *withDemo {
 		explicit := false
 		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "demo" })
 		if err := loadDemoOnce(ctx, logger, svc, store, *storeURL, *data, explicit); err != nil {
 			return err
+		}
+		if demoCity(*storeURL, *data, explicit) {
+			if err := ensureDemoAccounts(ctx, os.Stdout, accounts); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -87,7 +95,8 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	if pg, ok := store.(*postgres.Store); ok {
 		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
-	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, rm.directory, logger, rm.apiOptions(store)...),
+	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(*addr)))
+	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, rm.directory, accounts, logger, opts...),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -248,6 +257,30 @@ func loadDemoOnce(ctx context.Context, logger *slog.Logger, svc *app.Service, st
 		return err
 	}
 	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644)
+}
+
+// demoCity reports whether this store holds the demo city: an embedded
+// store where it was loaded, or a shared one it was explicitly asked for.
+func demoCity(storeURL, data string, explicit bool) bool {
+	if external(storeURL) {
+		return explicit
+	}
+	_, err := os.Stat(filepath.Join(data, "demo-loaded"))
+	return err == nil
+}
+
+// loopback reports whether addr listens on this machine only: there the
+// session cookie may go without TLS, everywhere else it must not.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func loadDemo(ctx context.Context, logger *slog.Logger, svc *app.Service) error {
