@@ -52,8 +52,9 @@ func (s *Server) handleCommand(name string) http.HandlerFunc {
 			return
 		}
 		// authorize checked a registered compound's place; a registration
-		// names the place it claims.
-		if reg, ok := cmd.(domain.RegisterCompound); ok && !principalOf(r).Scope.Covers(reg.Profile) {
+		// names the place it claims (one naming none is the domain's to refuse).
+		if reg, ok := cmd.(domain.RegisterCompound); ok && reg.District+reg.Street+reg.Community != "" &&
+			!principalOf(r).Scope.Covers(reg.Profile) {
 			s.Error(w, r, errOutOfScope)
 			return
 		}
