@@ -44,8 +44,9 @@ type Accounts struct {
 	store domain.EventStore
 	now   func() time.Time
 
-	mu    sync.Mutex
-	state *domain.Accounts
+	writeMu sync.Mutex // serialises Execute
+	mu      sync.Mutex // guards state
+	state   *domain.Accounts
 }
 
 // New serves the accounts kept in store; now is the clock (tests pin it).
@@ -63,13 +64,23 @@ var errSignIn = &domain.Error{Code: domain.CodeUnauthenticated, Message: "wrong 
 var dummyHash = HashPassword("no account has this password")
 
 // refresh reads what was appended to the accounts stream since the last
-// look; callers hold mu.
+// look. It runs on every request, so the store is read without holding
+// mu: concurrent requests read at once, and an event one of them applied
+// already is skipped by the others.
 func (s *Accounts) refresh(ctx context.Context) error {
-	events, err := s.store.ReadStream(ctx, domain.AccountsStream, domain.StreamQuery{FromVersion: s.state.Version() + 1})
+	s.mu.Lock()
+	from := s.state.Version() + 1
+	s.mu.Unlock()
+	events, err := s.store.ReadStream(ctx, domain.AccountsStream, domain.StreamQuery{FromVersion: from})
 	if err != nil {
 		return err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, e := range events {
+		if e.Version != s.state.Version()+1 {
+			continue // applied by a concurrent refresh
+		}
 		if err := s.state.Apply(e); err != nil {
 			s.state = domain.NewAccounts() // never answer from a half-applied state
 			return err
@@ -80,11 +91,11 @@ func (s *Accounts) refresh(ctx context.Context) error {
 
 // current returns the named account as it stands now.
 func (s *Accounts) current(ctx context.Context, name string) (domain.Account, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.refresh(ctx); err != nil {
 		return domain.Account{}, false, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	acc, ok := s.state.Get(name)
 	return acc, ok, nil
 }
@@ -125,11 +136,11 @@ func (s *Accounts) Principal(ctx context.Context, name string) (Principal, error
 // ByToken returns the account of an API token that is known, unrevoked,
 // unexpired and whose account is enabled.
 func (s *Accounts) ByToken(ctx context.Context, token string) (Principal, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.refresh(ctx); err != nil {
 		return Principal{}, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	bad := domain.Errorf(domain.CodeUnauthenticated, "the API token is unknown, expired or revoked, or its account is disabled")
 	name, id, ok := s.state.TokenOwner(HashToken(token))
 	if !ok {
@@ -144,18 +155,21 @@ func (s *Accounts) ByToken(ctx context.Context, token string) (Principal, error)
 
 // Execute records an account command on behalf of by.
 func (s *Accounts) Execute(ctx context.Context, cmd domain.AccountCommand, by domain.Actor) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.writeMu.Lock() // one change at a time from this process; other processes are caught by the version
+	defer s.writeMu.Unlock()
 	for attempt := 0; ; attempt++ {
 		if err := s.refresh(ctx); err != nil {
 			return err
 		}
 		now := s.now().UTC().Truncate(time.Microsecond)
+		s.mu.Lock()
 		events, err := s.state.Decide(cmd, now)
+		version := s.state.Version()
+		s.mu.Unlock()
 		if err != nil {
 			return err
 		}
-		req := domain.AppendRequest{StreamID: domain.AccountsStream, ExpectedVersion: s.state.Version(), CommandID: uuid.NewString()}
+		req := domain.AppendRequest{StreamID: domain.AccountsStream, ExpectedVersion: version, CommandID: uuid.NewString()}
 		for i, e := range events {
 			typ, ver, data, err := domain.EncodeEvent(e)
 			if err != nil {
@@ -209,11 +223,11 @@ func (s *Accounts) Disable(ctx context.Context, by domain.Actor, name string) er
 
 // List lists every account, without secrets.
 func (s *Accounts) List(ctx context.Context) ([]AccountInfo, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.refresh(ctx); err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := s.now()
 	var out []AccountInfo
 	for _, n := range s.state.Names() {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +114,67 @@ func TestAccountsAcrossInstances(t *testing.T) {
 	list, err := a.List(ctx)
 	if err != nil || len(list) != 1 || !list[0].Disabled || list[0].Tokens != 0 {
 		t.Errorf("list %+v %v", list, err)
+	}
+}
+
+// Requests check tokens while an admin changes accounts: every check
+// answers from a whole state (run with -race).
+func TestConcurrentChecks(t *testing.T) {
+	ctx := context.Background()
+	a := New(memory.NewStore(), nil)
+	if _, err := a.Create(ctx, by, "li", domain.RoleHotline, domain.Scope{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	token, _, _ := a.IssueToken(ctx, by, "li", time.Hour)
+	done := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 50 {
+				if _, err := a.ByToken(ctx, token); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := range 5 {
+		if _, _, err := a.IssueToken(ctx, by, "li", time.Duration(i+1)*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkByToken is the cost every API request pays: read the accounts
+// stream's new events (none) and find the token among 100 accounts'.
+func BenchmarkByToken(b *testing.B) {
+	ctx := context.Background()
+	a := New(memory.NewStore(), nil)
+	var token string
+	for i := range 100 {
+		name := fmt.Sprintf("user%d", i)
+		if err := a.Execute(ctx, domain.CreateAccount{Name: name, Role: domain.RoleHotline, PasswordHash: "h"}, by); err != nil {
+			b.Fatal(err)
+		}
+		token, _, _ = a.IssueToken(ctx, by, name, time.Hour)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := a.ByToken(ctx, token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSignIn is one argon2id check: the price of a sign-in.
+func BenchmarkSignIn(b *testing.B) {
+	h := HashPassword("correct horse battery")
+	for b.Loop() {
+		CheckPassword(h, "correct horse battery")
 	}
 }
