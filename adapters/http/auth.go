@@ -388,6 +388,49 @@ func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, http.StatusCreated, map[string]string{"name": req.Name, "password": password})
 }
 
+// handleGrantRole gives the account in the path a role and its scope.
+func (s *Server) handleGrantRole(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Role         domain.Role `json:"role"`
+		District     string      `json:"district"`
+		Street       string      `json:"street"`
+		Community    string      `json:"community"`
+		Organisation string      `json:"organisation"`
+	}
+	if err := decodeBody(w, r, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	name := chi.URLParam(r, "name")
+	err := s.accounts.Grant(r.Context(), principalOf(r).Actor(), name, req.Role,
+		domain.Scope{District: req.District, Street: req.Street, Community: req.Community}, req.Organisation)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.respond(w, r, http.StatusOK, map[string]any{"name": name, "role": req.Role})
+}
+
+// handleResetPassword answers a new one-time password of the account.
+func (s *Server) handleResetPassword(w http.ResponseWriter, r *http.Request) {
+	name := chi.URLParam(r, "name")
+	password, err := s.accounts.ResetPassword(r.Context(), principalOf(r).Actor(), name)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.respond(w, r, http.StatusOK, map[string]string{"name": name, "password": password})
+}
+
+// revokeToken stops a token of account.
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, account string) {
+	if err := s.accounts.Revoke(r.Context(), principalOf(r).Actor(), account, chi.URLParam(r, "token")); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (s *Server) handleDisableAccount(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "name")
 	if err := s.accounts.Disable(r.Context(), principalOf(r).Actor(), name); err != nil {
@@ -438,9 +481,15 @@ func (s *Server) registerAuthRoutes() {
 	s.handle("DELETE", "/api/v1/session", s.handleSignOut)
 	s.handle("GET", "/api/v1/me", s.handleMe)
 	s.handle("POST", "/api/v1/me/tokens", func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, principalOf(r).Name) })
+	s.handle("DELETE", "/api/v1/me/tokens/{token}", func(w http.ResponseWriter, r *http.Request) { s.revokeToken(w, r, principalOf(r).Name) })
 	s.handle("POST", "/api/v1/me/password", s.handleChangePassword)
 	s.handle("GET", "/api/v1/accounts", s.handleAccounts)
 	s.handle("POST", "/api/v1/accounts", s.handleCreateAccount)
 	s.handle("POST", "/api/v1/accounts/{name}/disable", s.handleDisableAccount)
 	s.handle("POST", "/api/v1/accounts/{name}/tokens", func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, chi.URLParam(r, "name")) })
+	s.handle("DELETE", "/api/v1/accounts/{name}/tokens/{token}", func(w http.ResponseWriter, r *http.Request) {
+		s.revokeToken(w, r, chi.URLParam(r, "name"))
+	})
+	s.handle("POST", "/api/v1/accounts/{name}/role", s.handleGrantRole)
+	s.handle("POST", "/api/v1/accounts/{name}/password", s.handleResetPassword)
 }

@@ -36,28 +36,32 @@ var roleLetters = map[byte]domain.Role{'A': admin, 'I': inspector, 'S': street, 
 // letters name roles (A admin, I inspector, S street office, C community
 // worker, H hotline, U auditor).
 var expectedAccess = map[string]string{
-	"GET /healthz":                            "*",
-	"GET /readyz":                             "*",
-	"POST /api/v1/session":                    "*",
-	"DELETE /api/v1/session":                  "AISCHU",
-	"GET /api/v1/me":                          "AISCHU",
-	"POST /api/v1/me/tokens":                  "AISCHU",
-	"POST /api/v1/me/password":                "AISCHU",
-	"GET /api/v1/commands":                    "AISCHU",
-	"GET /api/v1/compounds":                   "ISCHU",
-	"GET /api/v1/compounds/{id}":              "ISCHU",
-	"GET /api/v1/compounds/{id}/history":      "ISCU",
-	"GET /api/v1/league/{level}":              "ISCU",
-	"GET /api/v1/campaign":                    "AISCU",
-	"GET /api/v1/credit":                      "ISCU",
-	"GET /api/v1/credit/{company}":            "ISCU",
-	"GET /api/v1/deadlines":                   "ISCHU",
-	"GET /api/v1/projections":                 "AU",
-	"POST /api/v1/projections/{name}/rebuild": "A",
-	"GET /api/v1/accounts":                    "AU",
-	"POST /api/v1/accounts":                   "A",
-	"POST /api/v1/accounts/{name}/disable":    "A",
-	"POST /api/v1/accounts/{name}/tokens":     "A",
+	"GET /healthz":                                  "*",
+	"GET /readyz":                                   "*",
+	"POST /api/v1/session":                          "*",
+	"DELETE /api/v1/session":                        "AISCHU",
+	"GET /api/v1/me":                                "AISCHU",
+	"POST /api/v1/me/tokens":                        "AISCHU",
+	"POST /api/v1/me/password":                      "AISCHU",
+	"DELETE /api/v1/me/tokens/{token}":              "AISCHU",
+	"GET /api/v1/commands":                          "AISCHU",
+	"GET /api/v1/compounds":                         "ISCHU",
+	"GET /api/v1/compounds/{id}":                    "ISCHU",
+	"GET /api/v1/compounds/{id}/history":            "ISCU",
+	"GET /api/v1/league/{level}":                    "ISCU",
+	"GET /api/v1/campaign":                          "AISCU",
+	"GET /api/v1/credit":                            "ISCU",
+	"GET /api/v1/credit/{company}":                  "ISCU",
+	"GET /api/v1/deadlines":                         "ISCHU",
+	"GET /api/v1/projections":                       "AU",
+	"POST /api/v1/projections/{name}/rebuild":       "A",
+	"GET /api/v1/accounts":                          "AU",
+	"POST /api/v1/accounts":                         "A",
+	"POST /api/v1/accounts/{name}/disable":          "A",
+	"POST /api/v1/accounts/{name}/tokens":           "A",
+	"DELETE /api/v1/accounts/{name}/tokens/{token}": "A",
+	"POST /api/v1/accounts/{name}/role":             "A",
+	"POST /api/v1/accounts/{name}/password":         "A",
 
 	"POST /api/v1/compounds/{id}/accept-complaint":            "SC",
 	"POST /api/v1/compounds/{id}/add-measure":                 "S",
@@ -118,7 +122,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	f, feed := fullFixture(t)
 	f.ok("c1", "register", registerBody) // the street and community of the scoped accounts
 	feed()
-	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody")
+	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody", "{token}", "nothing")
 	seen := map[string]bool{}
 	err := chi.Walk(f.srv.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		key := method + " " + strings.TrimSuffix(route, "/")
@@ -304,6 +308,22 @@ func TestAccountChangesAudited(t *testing.T) {
 		t.Fatalf("token: %d %s", rec.Code, rec.Body)
 	}
 	token := decode[tokenAnswer](t, rec).Token
+	tokenID := decode[tokenAnswer](t, rec).TokenID
+	if rec := f.do("DELETE", "/api/v1/accounts/wang/tokens/"+tokenID, nil, adm...); rec.Code != http.StatusNoContent {
+		t.Fatalf("revoke: %d %s", rec.Code, rec.Body)
+	}
+	problemOf(t, f.do("GET", "/api/v1/me", nil, bearer(token)...), http.StatusUnauthorized)
+	if rec := f.do("POST", "/api/v1/accounts/wang/role", `{"role":"community_worker","district":"海淀","street":"中关村","community":"东区"}`, adm...); rec.Code != http.StatusOK {
+		t.Fatalf("role: %d %s", rec.Code, rec.Body)
+	}
+	rec = f.do("POST", "/api/v1/accounts/wang/password", nil, adm...)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("password: %d %s", rec.Code, rec.Body)
+	}
+	reset := decode[map[string]string](t, rec)["password"]
+	if got := decode[me](t, f.do("GET", "/api/v1/me", nil, cookieOf(t, f.signIn("wang", reset))...)); got.Role != community || got.Organisation != "东区社区" {
+		t.Errorf("after the new role: %+v", got)
+	}
 	if rec := f.do("POST", "/api/v1/accounts/wang/disable", nil, adm...); rec.Code != http.StatusOK {
 		t.Fatalf("disable: %d %s", rec.Code, rec.Body)
 	}
@@ -323,11 +343,12 @@ func TestAccountChangesAudited(t *testing.T) {
 		if e.Actor != (domain.Actor{UserID: "admin", Role: "admin", Organisation: "市"}) {
 			t.Errorf("%s recorded by %+v, want the admin", e.Type, e.Actor)
 		}
-		if strings.Contains(string(e.Data), password) || strings.Contains(string(e.Data), token) {
+		if strings.Contains(string(e.Data), password) || strings.Contains(string(e.Data), token) || strings.Contains(string(e.Data), reset) {
 			t.Errorf("%s keeps a secret in clear: %s", e.Type, e.Data)
 		}
 	}
-	if want := []string{"AccountCreated", "AccountPasswordChanged", "AccountTokenIssued", "AccountDisabled"}; !slices.Equal(wang, want) {
+	if want := []string{"AccountCreated", "AccountPasswordChanged", "AccountTokenIssued", "AccountTokenRevoked", "AccountRoleGranted",
+		"AccountPasswordChanged", "AccountDisabled"}; !slices.Equal(wang, want) {
 		t.Errorf("events %v, want %v", wang, want)
 	}
 	// Bad input is a field error, not a half-made account.
@@ -336,7 +357,10 @@ func TestAccountChangesAudited(t *testing.T) {
 	hasViolation(t, problemOf(t, f.do("POST", "/api/v1/accounts", `{"name":"li","role":"street_office"}`, adm...), 400), "street", "account.scope_missing")
 	problemOf(t, f.do("POST", "/api/v1/accounts", `{"name":"li","rol":"admin"}`, adm...), http.StatusBadRequest)
 	problemOf(t, f.do("POST", "/api/v1/accounts/nobody/disable", nil, adm...), http.StatusNotFound)
-	hasViolation(t, problemOf(t, f.do("POST", "/api/v1/accounts/wang/tokens", `{"expires_in_days":1000}`, adm...), 400), "expires_in_days", "token.expiry")
+	hasViolation(t, problemOf(t, f.do("POST", "/api/v1/accounts/admin/tokens", `{"expires_in_days":1000}`, adm...), 400), "expires_in_days", "token.expiry")
+	hasViolation(t, problemOf(t, f.do("POST", "/api/v1/accounts/admin/role", `{"role":"auditor","street":"x"}`, adm...), 400), "street", "account.scope_extra")
+	problemOf(t, f.do("DELETE", "/api/v1/accounts/admin/tokens/nothing", nil, adm...), http.StatusNotFound)
+	problemOf(t, f.do("POST", "/api/v1/accounts/wang/tokens", nil, adm...), http.StatusUnprocessableEntity) // disabled
 }
 
 // signIn posts a sign-in and returns the answer.
@@ -552,4 +576,35 @@ func TestPersonalDataMasked(t *testing.T) {
 			t.Errorf("auditor's read not logged: %s", f.log)
 		}
 	}
+}
+
+// TestOwnTokens: anyone makes and revokes tokens of their own account, and
+// only of their own.
+func TestOwnTokens(t *testing.T) {
+	f := newFixture(t)
+	own := bearer(f.as(hotline))
+	rec := f.do("POST", "/api/v1/me/tokens", `{"expires_in_days":3}`, own...)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	second := decode[tokenAnswer](t, rec)
+	if !second.ExpiresAt.Equal(f.wall.Add(72*time.Hour).UTC()) || second.Account != "hotline" {
+		t.Errorf("token %+v", second)
+	}
+	rec = f.do("GET", "/api/v1/accounts", nil, bearer(f.as(auditor))...)
+	if !strings.Contains(rec.Body.String(), second.TokenID) || strings.Contains(rec.Body.String(), second.Token) || strings.Contains(rec.Body.String(), "argon2") {
+		t.Errorf("accounts list: %s", rec.Body)
+	}
+	problemOf(t, f.do("DELETE", "/api/v1/me/tokens/"+second.TokenID, nil, bearer(f.as(inspector))...), http.StatusNotFound)
+	if rec := f.do("DELETE", "/api/v1/me/tokens/"+second.TokenID, nil, own...); rec.Code != http.StatusNoContent {
+		t.Fatalf("revoke: %d %s", rec.Code, rec.Body)
+	}
+	problemOf(t, f.do("GET", "/api/v1/me", nil, bearer(second.Token)...), http.StatusUnauthorized)
+	if rec := f.do("GET", "/api/v1/me", nil, own...); rec.Code != http.StatusOK {
+		t.Errorf("the other token stopped too: %d", rec.Code)
+	}
+	hasViolation(t, problemOf(t, f.do("POST", "/api/v1/me/tokens", `{"expires_in_days":-1}`, own...), 400), "expires_in_days", "token.expiry")
+	problemOf(t, f.do("POST", "/api/v1/me/tokens", `{"expires_in_days":"soon"}`, own...), 400)
+	hasViolation(t, problemOf(t, f.do("POST", "/api/v1/me/password", `{"current_password":"wrong","new_password":"long enough password"}`, own...), 400),
+		"current_password", "account.password_wrong")
 }

@@ -48,14 +48,15 @@ var anyone = []domain.Role{admin, inspector, street, community, hotline, auditor
 
 // routes is the table of every route but the commands.
 var routes = map[string]rule{
-	"GET /healthz":             {public: true},
-	"GET /readyz":              {public: true},
-	"POST /api/v1/session":     {public: true},
-	"DELETE /api/v1/session":   {roles: anyone},
-	"GET /api/v1/me":           {roles: anyone},
-	"POST /api/v1/me/tokens":   {roles: anyone},
-	"POST /api/v1/me/password": {roles: anyone},
-	"GET /api/v1/commands":     {roles: anyone},
+	"GET /healthz":                     {public: true},
+	"GET /readyz":                      {public: true},
+	"POST /api/v1/session":             {public: true},
+	"DELETE /api/v1/session":           {roles: anyone},
+	"GET /api/v1/me":                   {roles: anyone},
+	"POST /api/v1/me/tokens":           {roles: anyone},
+	"POST /api/v1/me/password":         {roles: anyone},
+	"DELETE /api/v1/me/tokens/{token}": {roles: anyone},
+	"GET /api/v1/commands":             {roles: anyone},
 
 	"GET /api/v1/compounds":              {roles: []domain.Role{inspector, street, community, hotline, auditor}, scope: scopeFiltered},
 	"GET /api/v1/compounds/{id}":         {roles: []domain.Role{inspector, street, community, hotline, auditor}, scope: scopeCompound, personal: true},
@@ -69,10 +70,13 @@ var routes = map[string]rule{
 	"GET /api/v1/projections":                 {roles: []domain.Role{admin, auditor}},
 	"POST /api/v1/projections/{name}/rebuild": {roles: []domain.Role{admin}},
 
-	"GET /api/v1/accounts":                 {roles: []domain.Role{admin, auditor}},
-	"POST /api/v1/accounts":                {roles: []domain.Role{admin}},
-	"POST /api/v1/accounts/{name}/disable": {roles: []domain.Role{admin}},
-	"POST /api/v1/accounts/{name}/tokens":  {roles: []domain.Role{admin}},
+	"GET /api/v1/accounts":                          {roles: []domain.Role{admin, auditor}},
+	"POST /api/v1/accounts":                         {roles: []domain.Role{admin}},
+	"POST /api/v1/accounts/{name}/disable":          {roles: []domain.Role{admin}},
+	"POST /api/v1/accounts/{name}/tokens":           {roles: []domain.Role{admin}},
+	"DELETE /api/v1/accounts/{name}/tokens/{token}": {roles: []domain.Role{admin}},
+	"POST /api/v1/accounts/{name}/role":             {roles: []domain.Role{admin}},
+	"POST /api/v1/accounts/{name}/password":         {roles: []domain.Role{admin}},
 }
 
 // commandRoles says who may run each command; a street office or community

@@ -6,6 +6,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -34,8 +35,14 @@ func (p Principal) Actor() domain.Actor {
 // AccountInfo is an account as listed: never a hash.
 type AccountInfo struct {
 	Principal
-	Disabled bool `json:"disabled"`
-	Tokens   int  `json:"active_tokens"`
+	Disabled bool        `json:"disabled"`
+	Tokens   []TokenInfo `json:"active_tokens"` // unrevoked, unexpired, by expiry
+}
+
+// TokenInfo names a token for revocation; the token itself is never kept.
+type TokenInfo struct {
+	ID        string    `json:"id"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // Accounts is the accounts service: it records account commands and
@@ -216,6 +223,22 @@ func (s *Accounts) IssueToken(ctx context.Context, by domain.Actor, name string,
 	return token, id, nil
 }
 
+// Grant gives an account a role and its scope in place of the former.
+func (s *Accounts) Grant(ctx context.Context, by domain.Actor, name string, role domain.Role, scope domain.Scope, org string) error {
+	return s.Execute(ctx, domain.GrantRole{Name: name, Role: role, Scope: scope, Organisation: org}, by)
+}
+
+// ResetPassword gives an account a new one-time password and returns it.
+func (s *Accounts) ResetPassword(ctx context.Context, by domain.Actor, name string) (string, error) {
+	password := NewPassword()
+	return password, s.Execute(ctx, domain.ChangePassword{Name: name, PasswordHash: HashPassword(password)}, by)
+}
+
+// Revoke stops one API token of an account at once.
+func (s *Accounts) Revoke(ctx context.Context, by domain.Actor, name, tokenID string) error {
+	return s.Execute(ctx, domain.RevokeToken{Name: name, TokenID: tokenID}, by)
+}
+
 // Disable stops an account at once.
 func (s *Accounts) Disable(ctx context.Context, by domain.Actor, name string) error {
 	return s.Execute(ctx, domain.DisableAccount{Name: name}, by)
@@ -232,12 +255,13 @@ func (s *Accounts) List(ctx context.Context) ([]AccountInfo, error) {
 	var out []AccountInfo
 	for _, n := range s.state.Names() {
 		acc, _ := s.state.Get(n)
-		info := AccountInfo{Principal: principalOf(acc), Disabled: acc.Disabled}
-		for _, t := range acc.Tokens {
+		info := AccountInfo{Principal: principalOf(acc), Disabled: acc.Disabled, Tokens: []TokenInfo{}}
+		for id, t := range acc.Tokens {
 			if !t.Revoked && now.Before(t.ExpiresAt) {
-				info.Tokens++
+				info.Tokens = append(info.Tokens, TokenInfo{ID: id, ExpiresAt: t.ExpiresAt})
 			}
 		}
+		slices.SortFunc(info.Tokens, func(a, b TokenInfo) int { return a.ExpiresAt.Compare(b.ExpiresAt) })
 		out = append(out, info)
 	}
 	return out, nil

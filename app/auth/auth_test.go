@@ -112,7 +112,7 @@ func TestAccountsAcrossInstances(t *testing.T) {
 		t.Error("a disabled account signs in")
 	}
 	list, err := a.List(ctx)
-	if err != nil || len(list) != 1 || !list[0].Disabled || list[0].Tokens != 0 {
+	if err != nil || len(list) != 1 || !list[0].Disabled || len(list[0].Tokens) != 0 {
 		t.Errorf("list %+v %v", list, err)
 	}
 }

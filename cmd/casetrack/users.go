@@ -20,6 +20,9 @@ const usersUsage = `usage:
   casetrack users list
   casetrack users disable NAME
   casetrack users token NAME [--days N]
+  casetrack users revoke NAME TOKEN_ID
+  casetrack users role NAME --role ROLE [--district D] [--street S] [--community C] [--org O]
+  casetrack users password NAME     (a new one-time password)
 each with [--data DIR] [--store URL]; roles: admin, inspector, street_office, community_worker, hotline, auditor`
 
 // usersCmd manages accounts directly in the store, no server needed: the
@@ -40,16 +43,24 @@ func usersCmd(ctx context.Context, out io.Writer, args []string) error {
 	org := fs.String("org", "", "organisation the account acts for (default: named after its scope)")
 	withToken := fs.Bool("token", false, "add: print an API token instead of a password")
 	days := fs.Int("days", 90, "lifetime of an API token in days")
-	var name string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
+	var positional []string // NAME (and TOKEN_ID) before or after the flags
+	for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		positional, args = append(positional, args[0]), args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
-	needName := verb != "list"
-	if needName && name == "" || !needName && name != "" || fs.NArg() > 0 {
+	positional = append(positional, fs.Args()...)
+	want := map[string]int{"list": 0, "revoke": 2}[verb]
+	if verb != "list" && verb != "revoke" {
+		want = 1
+	}
+	if len(positional) != want {
 		return usageError{fmt.Errorf("%s", usersUsage)}
+	}
+	var name string
+	if want > 0 {
+		name = positional[0]
 	}
 	if *days < 1 || *days > 366 {
 		return usageError{fmt.Errorf("--days must be between 1 and 366")}
@@ -76,6 +87,26 @@ func usersCmd(ctx context.Context, out io.Writer, args []string) error {
 		return printToken(ctx, out, accounts, by, name, ttl)
 	case "token":
 		return printToken(ctx, out, accounts, by, name, ttl)
+	case "role":
+		err := accounts.Grant(ctx, by, name, domain.Role(*role), domain.Scope{District: *district, Street: *street, Community: *community}, *org)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "account %s is now %s\n", name, *role)
+		return nil
+	case "password":
+		password, err := accounts.ResetPassword(ctx, by, name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "new one-time password of %s (shown once):\n%s\n", name, password)
+		return nil
+	case "revoke":
+		if err := accounts.Revoke(ctx, by, name, positional[1]); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "token %s of %s revoked\n", positional[1], name)
+		return nil
 	case "disable":
 		if err := accounts.Disable(ctx, by, name); err != nil {
 			return err
@@ -95,7 +126,7 @@ func usersCmd(ctx context.Context, out io.Writer, args []string) error {
 				status = "disabled"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", a.Name, a.Role, a.Scope.District, a.Scope.Street, a.Scope.Community,
-				a.Organisation, status, a.Tokens)
+				a.Organisation, status, len(a.Tokens))
 		}
 		return tw.Flush()
 	}

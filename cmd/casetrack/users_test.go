@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
@@ -20,6 +21,8 @@ func cliToken(t *testing.T, store, name, role string, extra ...string) string {
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	return lines[len(lines)-1]
 }
+
+var by = domain.Actor{UserID: "test", Role: "operator"}
 
 // The first admin on an empty store, then the other commands; every change
 // is in the accounts stream as made by the operator; the secrets printed
@@ -47,7 +50,7 @@ func TestUsersCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token := strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:])
+	token, tokenID := strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]), strings.Fields(out)[2] // "API token ID of NAME, …"
 	if !strings.HasPrefix(token, auth.TokenPrefix) {
 		t.Fatalf("no token in %q", out)
 	}
@@ -66,6 +69,24 @@ func TestUsersCommand(t *testing.T) {
 	if p, err := accounts.ByToken(ctx, token); err != nil || p.Name != "zgc" {
 		t.Fatalf("the printed token does not work: %v", err)
 	}
+	if _, err := run("revoke", "zgc", tokenID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accounts.ByToken(ctx, token); domain.ErrorCode(err) != domain.CodeUnauthenticated {
+		t.Fatalf("a revoked token: %v", err)
+	}
+	if _, err := run("role", "zgc", "--role", "inspector", "--district", "海淀"); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run("password", "zgc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reset := strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:])
+	if p, err := accounts.SignIn(ctx, "zgc", reset); err != nil || p.Role != domain.RoleInspector || p.Scope != (domain.Scope{District: "海淀"}) {
+		t.Fatalf("after role and password: %+v %v", p, err)
+	}
+	token, _, _ = accounts.IssueToken(ctx, by, "zgc", time.Hour)
 	if _, err := run("disable", "zgc"); err != nil {
 		t.Fatal(err)
 	}
@@ -74,10 +95,13 @@ func TestUsersCommand(t *testing.T) {
 	}
 	events, err := store.ReadStream(ctx, domain.AccountsStream, domain.StreamQuery{})
 	store.Close()
-	if err != nil || len(events) != 6 {
-		t.Fatalf("%d account events (%v), want 6", len(events), err)
+	if err != nil || len(events) != 10 {
+		t.Fatalf("%d account events (%v), want 10", len(events), err)
 	}
 	for _, e := range events {
+		if e.Type == "AccountTokenIssued" && e.Actor == by {
+			continue // issued by the test itself
+		}
 		if !strings.HasPrefix(e.Actor.UserID, "cli:") || e.Actor.Role != "operator" {
 			t.Errorf("%s recorded by %+v", e.Type, e.Actor)
 		}
@@ -87,7 +111,7 @@ func TestUsersCommand(t *testing.T) {
 	}
 
 	// Bad input: usage errors, or the domain's field errors.
-	for _, args := range [][]string{{"add"}, {"list", "x"}, {"frobnicate", "x"}, {"token", "admin", "--days", "0"}} {
+	for _, args := range [][]string{{"add"}, {"list", "x"}, {"frobnicate", "x"}, {"token", "admin", "--days", "0"}, {"revoke", "admin"}, {"password"}} {
 		if _, err := run(args...); err == nil {
 			t.Errorf("users %v: no error", args)
 		}
