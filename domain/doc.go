@@ -40,7 +40,10 @@
 //
 //  1. adapters/http/compound.go, handleCommand: POST
 //     /api/v1/compounds/{id}/{command} reads the body, the business time
-//     (occurred_at), the idempotency key and If-Match.
+//     (occurred_at), the idempotency key and If-Match. Before it,
+//     adapters/http/auth.go finds the signed-in account (the actor) and
+//     policy.go's table decides whether its role and scope may run the
+//     command on this compound.
 //  2. domain/compound.go, ParseCommand: the body is decoded strictly into
 //     the command's type (table below); unknown fields and wrong types are
 //     field errors.
