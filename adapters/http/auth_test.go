@@ -543,7 +543,7 @@ func TestSecurityHeaders(t *testing.T) {
 // them and the read is logged.
 func TestPersonalDataMasked(t *testing.T) {
 	b, err := maskPersonal([]byte(`{"name":"阳光花园","committee":{"candidates":[{"candidate_id":"k1","name":"王芳","unit":"3-201",` +
-		`"birth_date":"1970-01-01","background":{"party_member":true},"eligible":true}]}}`))
+		`"birth_date":"1970-01-01","background":{"party_member":true},"eligible":true}]},"position":9007199254740993}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -552,7 +552,7 @@ func TestPersonalDataMasked(t *testing.T) {
 			t.Errorf("%s not masked: %s", personal, b)
 		}
 	}
-	if !strings.Contains(string(b), "阳光花园") || !strings.Contains(string(b), `"eligible":true`) {
+	if !strings.Contains(string(b), "阳光花园") || !strings.Contains(string(b), `"eligible":true`) || !strings.Contains(string(b), "9007199254740993") {
 		t.Errorf("too much masked: %s", b)
 	}
 

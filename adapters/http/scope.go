@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 
@@ -52,7 +53,9 @@ const masked = "***"
 // maskPersonal replaces candidates' personal data in a JSON answer.
 func maskPersonal(b []byte) ([]byte, error) {
 	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // numbers pass through as written, never rounded through float64
+	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
 	return json.Marshal(maskValue(v))
