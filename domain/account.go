@@ -130,7 +130,7 @@ func (a *Accounts) Apply(e Envelope) error {
 	}
 	ae, ok := ev.(accountEvent)
 	if !ok {
-		return Errorf(CodeInternal, "event %s at version %d of %s is not an account event", e.Type, e.Version, e.StreamID)
+		return Errorf(CodeIntegrity, "event %s at version %d of %s is not an account event", e.Type, e.Version, e.StreamID)
 	}
 	ae.applyAccount(a)
 	a.version = e.Version
@@ -247,8 +247,14 @@ func (AccountTokenRevoked) EventType() string    { return "AccountTokenRevoked" 
 
 var accountNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
 
-// checkRoleScope checks a role and the scope it needs.
-func checkRoleScope(v *violations, role Role, s Scope) {
+// checkRoleScope checks a role, the scope it needs and the organisation:
+// the organisation is sealed into every event as the actor's, so it keeps
+// the actor's limits (limits.go).
+func checkRoleScope(v *violations, role Role, s Scope, org string) {
+	checkText(v, named("organisation"), TextActor, org)
+	checkText(v, named("district"), TextName, s.District)
+	checkText(v, named("street"), TextName, s.Street)
+	checkText(v, named("community"), TextName, s.Community)
 	if !oneOf(v, "role", "account.role", role, Roles) {
 		return
 	}
@@ -319,7 +325,7 @@ func (cmd CreateAccount) decideAccount(a *Accounts, _ time.Time) ([]Event, error
 	} else if _, dup := a.accounts[cmd.Name]; dup {
 		v.fail("name", "account.duplicate", "account %s exists already", "账号 %s 已存在", cmd.Name)
 	}
-	checkRoleScope(&v, cmd.Role, cmd.Scope)
+	checkRoleScope(&v, cmd.Role, cmd.Scope, organisation(cmd.Organisation, cmd.Scope))
 	v.required("password_hash", cmd.PasswordHash)
 	return v.emit(AccountCreated{Name: cmd.Name, Role: cmd.Role, Scope: cmd.Scope, Organisation: organisation(cmd.Organisation, cmd.Scope)},
 		AccountPasswordChanged{Name: cmd.Name, PasswordHash: cmd.PasswordHash})
@@ -328,7 +334,7 @@ func (cmd CreateAccount) decideAccount(a *Accounts, _ time.Time) ([]Event, error
 func (cmd GrantRole) decideAccount(a *Accounts, _ time.Time) ([]Event, error) {
 	var v violations
 	a.existing(&v, cmd.Name)
-	checkRoleScope(&v, cmd.Role, cmd.Scope)
+	checkRoleScope(&v, cmd.Role, cmd.Scope, organisation(cmd.Organisation, cmd.Scope))
 	return v.emit(AccountRoleGranted{Name: cmd.Name, Role: cmd.Role, Scope: cmd.Scope, Organisation: organisation(cmd.Organisation, cmd.Scope)})
 }
 

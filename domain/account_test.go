@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -88,4 +89,19 @@ func TestScopeCovers(t *testing.T) {
 			t.Errorf("%+v covers %+v: %v", tt.s, p, got)
 		}
 	}
+}
+
+// An account's organisation becomes the actor's of every event it records,
+// so it keeps the actor's limits (limits.go); its scope keeps a place name's.
+func TestAccountTextLimits(t *testing.T) {
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	long := strings.Repeat("区", TextActor.MaxRunes+1)
+	_, err := NewAccounts().Decide(CreateAccount{Name: "x", Role: RoleAuditor, Organisation: long, PasswordHash: "h"}, at)
+	ctWantViolation(t, err, CodeInvalid, "text.too_long", "organisation")
+	_, err = NewAccounts().Decide(CreateAccount{Name: "x", Role: RoleStreetOffice, Scope: Scope{District: "海淀", Street: "中\x00关村"}, PasswordHash: "h"}, at)
+	ctWantViolation(t, err, CodeInvalid, "text.control_character", "street")
+	// A street named at the limit of a place name makes an organisation name
+	// ("…街道") beyond the actor's limit: refused, not recorded.
+	_, err = NewAccounts().Decide(CreateAccount{Name: "x", Role: RoleStreetOffice, Scope: Scope{District: "海淀", Street: strings.Repeat("街", TextActor.MaxRunes)}, PasswordHash: "h"}, at)
+	ctWantViolation(t, err, CodeInvalid, "text.too_long", "organisation")
 }

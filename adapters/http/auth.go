@@ -477,19 +477,27 @@ func jsonProblem(err error) string {
 // registerAuthRoutes serves sign-in, the caller's own account, and the
 // accounts administration.
 func (s *Server) registerAuthRoutes() {
-	s.handle("POST", "/api/v1/session", s.handleSignIn)
-	s.handle("DELETE", "/api/v1/session", s.handleSignOut)
-	s.handle("GET", "/api/v1/me", s.handleMe)
-	s.handle("POST", "/api/v1/me/tokens", func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, principalOf(r).Name) })
-	s.handle("DELETE", "/api/v1/me/tokens/{token}", func(w http.ResponseWriter, r *http.Request) { s.revokeToken(w, r, principalOf(r).Name) })
-	s.handle("POST", "/api/v1/me/password", s.handleChangePassword)
-	s.handle("GET", "/api/v1/accounts", s.handleAccounts)
-	s.handle("POST", "/api/v1/accounts", s.handleCreateAccount)
-	s.handle("POST", "/api/v1/accounts/{name}/disable", s.handleDisableAccount)
-	s.handle("POST", "/api/v1/accounts/{name}/tokens", func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, chi.URLParam(r, "name")) })
-	s.handle("DELETE", "/api/v1/accounts/{name}/tokens/{token}", func(w http.ResponseWriter, r *http.Request) {
+	// None of them takes a query parameter: one sent is refused by name.
+	handle := func(method, pattern string, h http.HandlerFunc) {
+		s.handle(method, pattern, func(w http.ResponseWriter, r *http.Request) {
+			if s.noParams(w, r) {
+				h(w, r)
+			}
+		})
+	}
+	handle("POST", "/api/v1/session", s.handleSignIn)
+	handle("DELETE", "/api/v1/session", s.handleSignOut)
+	handle("GET", "/api/v1/me", s.handleMe)
+	handle("POST", "/api/v1/me/tokens", func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, principalOf(r).Name) })
+	handle("DELETE", "/api/v1/me/tokens/{token}", func(w http.ResponseWriter, r *http.Request) { s.revokeToken(w, r, principalOf(r).Name) })
+	handle("POST", "/api/v1/me/password", s.handleChangePassword)
+	handle("GET", "/api/v1/accounts", s.handleAccounts)
+	handle("POST", "/api/v1/accounts", s.handleCreateAccount)
+	handle("POST", "/api/v1/accounts/{name}/disable", s.handleDisableAccount)
+	handle("POST", "/api/v1/accounts/{name}/tokens", func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, chi.URLParam(r, "name")) })
+	handle("DELETE", "/api/v1/accounts/{name}/tokens/{token}", func(w http.ResponseWriter, r *http.Request) {
 		s.revokeToken(w, r, chi.URLParam(r, "name"))
 	})
-	s.handle("POST", "/api/v1/accounts/{name}/role", s.handleGrantRole)
-	s.handle("POST", "/api/v1/accounts/{name}/password", s.handleResetPassword)
+	handle("POST", "/api/v1/accounts/{name}/role", s.handleGrantRole)
+	handle("POST", "/api/v1/accounts/{name}/password", s.handleResetPassword)
 }

@@ -15,18 +15,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/casetrack/casetrack/domain"
-	"github.com/casetrack/casetrack/projections/credit"
-	"github.com/casetrack/casetrack/projections/deadlines"
 )
-
-// fullFixture serves every optional part (league, projections, credit,
-// deadlines); feed brings every read model up to the store.
-func fullFixture(t *testing.T) (*fixture, func()) {
-	f, _, feedLeague := leagueFixture(t)
-	feedCredit := withRunner(f, func() *credit.Model { return credit.New(domain.DefaultRuleBook()) }, WithCredit)
-	feedDeadlines := withRunner(f, func() *deadlines.Model { return deadlines.New() }, WithDeadlines)
-	return f, func() { feedLeague(); feedCredit(); feedDeadlines() }
-}
 
 // roleLetters name the roles in the expected table below.
 var roleLetters = map[byte]domain.Role{'A': admin, 'I': inspector, 'S': street, 'C': community, 'H': hotline, 'U': auditor}
@@ -119,7 +108,7 @@ var expectedAccess = map[string]string{
 // past authorization (neither 401 nor 403), others 403, nobody 401 except
 // on the public routes. A route missing from the table fails.
 func TestRouteRoleMatrix(t *testing.T) {
-	f, feed := fullFixture(t)
+	f, feed := servedFixture(t)
 	f.ok("c1", "register", registerBody) // the street and community of the scoped accounts
 	feed()
 	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody", "{token}", "nothing")
@@ -195,7 +184,7 @@ func TestUnknownRoutesNeedSignIn(t *testing.T) {
 // TestStreetScope: a street office of 中关村 cannot write to a compound of
 // 学院路 and never sees one in lists, league drill-downs, history or exports.
 func TestStreetScope(t *testing.T) {
-	f, feed := fullFixture(t)
+	f, feed := servedFixture(t)
 	a := bearer(f.as(street)) // 海淀 中关村
 	b := bearer(f.user("xyl", street, domain.Scope{District: "海淀", Street: "学院路"}))
 	bBody := strings.NewReplacer("中关村", "学院路", "阳光花园", "学院小区").Replace(registerBody)
@@ -268,11 +257,11 @@ func TestStreetScope(t *testing.T) {
 		}
 	}
 
-	rec = f.do("GET", "/api/v1/deadlines?at=2099-01-01", nil, a...)
+	rec = f.do("GET", "/api/v1/deadlines?soon_days=3660", nil, a...)
 	if body := rec.Body.String(); rec.Code != 200 || strings.Contains(body, `"c2"`) || !strings.Contains(body, `"c1"`) {
 		t.Errorf("deadlines as 中关村: %d %s", rec.Code, body)
 	}
-	if body := f.do("GET", "/api/v1/deadlines?at=2099-01-01&street=学院路", nil, a...).Body.String(); strings.Contains(body, `"c2"`) {
+	if body := f.do("GET", "/api/v1/deadlines?soon_days=3660&street=学院路", nil, a...).Body.String(); strings.Contains(body, `"c2"`) {
 		t.Errorf("deadlines of 学院路 as 中关村: %s", body)
 	}
 }

@@ -164,6 +164,7 @@ func (s *Accounts) ByToken(ctx context.Context, token string) (Principal, error)
 func (s *Accounts) Execute(ctx context.Context, cmd domain.AccountCommand, by domain.Actor) error {
 	s.writeMu.Lock() // one change at a time from this process; other processes are caught by the version
 	defer s.writeMu.Unlock()
+	fingerprint := domain.Fingerprint(cmd)
 	for attempt := 0; ; attempt++ {
 		if err := s.refresh(ctx); err != nil {
 			return err
@@ -177,12 +178,15 @@ func (s *Accounts) Execute(ctx context.Context, cmd domain.AccountCommand, by do
 			return err
 		}
 		req := domain.AppendRequest{StreamID: domain.AccountsStream, ExpectedVersion: version, CommandID: uuid.NewString()}
+		if err := domain.ValidateMeta(by, req.CommandID, "", "", now); err != nil {
+			return err
+		}
 		for i, e := range events {
 			typ, ver, data, err := domain.EncodeEvent(e)
 			if err != nil {
 				return err
 			}
-			req.Events = append(req.Events, domain.Envelope{EventID: app.EventID(req.CommandID, i), StreamID: req.StreamID,
+			req.Events = append(req.Events, domain.Envelope{EventID: app.EventID(req.StreamID, req.CommandID, fingerprint, i), StreamID: req.StreamID,
 				Type: typ, SchemaVersion: ver, OccurredAt: now, RecordedAt: now, Actor: by, CommandID: req.CommandID, Data: data})
 		}
 		_, err = s.store.Append(ctx, req)

@@ -72,9 +72,9 @@ func twoServers(t *testing.T, dsn string, bus func(prefix string) string) {
 	// both see them.
 	inspectorToken := cliToken(t, store, "inspector-"+id, "inspector")
 	hotlineToken := cliToken(t, store, "hotline-"+id, "hotline")
-	a, stopA := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
+	a, stopA, _ := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
 	defer stopA()
-	b, stopB := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
+	b, stopB, _ := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
 	defer stopB()
 
 	var last uint64

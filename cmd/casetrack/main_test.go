@@ -14,7 +14,8 @@ import (
 )
 
 // startServe runs `serve` as `make run` does, on a free port, until stop.
-func startServe(t *testing.T, data string, extra ...string) (base string, stop func()) {
+// starting reports whether it answered "starting" (503) before it was ready.
+func startServe(t *testing.T, data string, extra ...string) (base string, stop func(), starting bool) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -35,6 +36,7 @@ func startServe(t *testing.T, data string, extra ...string) (base string, stop f
 			if resp.StatusCode == 200 {
 				break
 			}
+			starting = starting || resp.StatusCode == 503 && resp.Header.Get("Retry-After") != ""
 		}
 		select {
 		case err := <-done:
@@ -51,7 +53,7 @@ func startServe(t *testing.T, data string, extra ...string) (base string, stop f
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-	}
+	}, starting
 }
 
 // call sends a request with an API token.
@@ -97,12 +99,16 @@ func TestServeLoadsTheDemoOnce(t *testing.T) {
 		t.Skip("loads the full demo city")
 	}
 	data := t.TempDir()
-	base, stop := startServe(t, data)
+	// The port answers while the demo loads: "starting", with Retry-After.
+	base, stop, starting := startServe(t, data)
+	if !starting {
+		t.Error("no 503 with Retry-After while the demo city loaded")
+	}
 	var list struct {
 		Compounds []json.RawMessage `json:"compounds"`
 	}
 	token := demoToken(t, base, "auditor")
-	// The demo is loaded before serving; the projections then catch up with
+	// The demo is loaded before the API serves; the projections then catch up with
 	// it (slowly under -race): the list answers 503 until they have.
 	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
 		resp := call(t, token, "GET", base+"/api/v1/compounds?min_position=60000", "", nil)
@@ -121,7 +127,7 @@ func TestServeLoadsTheDemoOnce(t *testing.T) {
 	getJSON(t, token, base+"/api/v1/compounds/C0001", &first)
 	stop()
 
-	base, stop = startServe(t, data)
+	base, stop, _ = startServe(t, data)
 	defer stop()
 	var again struct {
 		Version uint64 `json:"version"`

@@ -32,6 +32,10 @@ func usersCmd(ctx context.Context, out io.Writer, args []string) error {
 	if len(args) == 0 {
 		return usageError{fmt.Errorf("%s", usersUsage)}
 	}
+	if isHelp(args[0]) {
+		fmt.Fprintln(out, usersUsage)
+		return flag.ErrHelp
+	}
 	verb, args := args[0], args[1:]
 	fs := flag.NewFlagSet("users "+verb, flag.ContinueOnError)
 	data := fs.String("data", "./data", "data directory of the embedded store")
@@ -47,8 +51,8 @@ func usersCmd(ctx context.Context, out io.Writer, args []string) error {
 	for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		positional, args = append(positional, args[0]), args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		return usageError{err}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	positional = append(positional, fs.Args()...)
 	want := map[string]int{"list": 0, "revoke": 2}[verb]

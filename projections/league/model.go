@@ -271,15 +271,15 @@ func onMove[T domain.Event](f func(step, T)) projections.Handler[*Model] { retur
 // month index (if built) in step with it.
 func handle[T domain.Event](moves bool, f func(step, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, e domain.Envelope, ev T) {
-		id := compoundID(e.StreamID)
+		id := domain.CompoundIDOf(e.StreamID)
 		c := m.Compounds[id]
-		moved := moves || c == nil
-		if c == nil {
+		isNew := c == nil
+		if isNew {
 			c = &Compound{ID: id}
 			m.Compounds[id] = c
 		}
 		f(step{m, e, id, c}, ev)
-		m.touched(c, moved)
+		m.touched(c, moves || isNew)
 	})
 }
 
@@ -292,8 +292,6 @@ func (x step) complaint(id string, f func(*Complaint)) {
 		x.m.update(c, func() { f(c) })
 	}
 }
-
-func compoundID(stream string) string { return stream[len("compound-"):] }
 
 // Snapshot encodes the whole model.
 func (m *Model) Snapshot() ([]byte, error) {
