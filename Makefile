@@ -1,6 +1,6 @@
 # casetrack — see README.md. `make run` and `make test` are the two commands.
 GO      ?= go
-ADDR    ?= :8080
+ADDR    ?= 127.0.0.1:8080
 DATA    ?= ./data
 PKGS    := ./...
 

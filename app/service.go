@@ -71,6 +71,22 @@ func (s *Service) Load(ctx context.Context, compoundID string, q domain.StreamQu
 	return c, events, err
 }
 
+// Profile returns where a compound is and whether it is registered, from
+// its current state: the callers check the user's scope against it.
+func (s *Service) Profile(ctx context.Context, compoundID string) (domain.Profile, bool, error) {
+	if err := domain.ValidateCompoundID(compoundID); err != nil {
+		return domain.Profile{}, false, err
+	}
+	entry := s.cache.get(compoundID)
+	entry.mu.Lock()
+	defer entry.mu.Unlock()
+	c, err := s.catchUp(ctx, compoundID, entry)
+	if err != nil {
+		return domain.Profile{}, false, err
+	}
+	return c.Profile(), c.Registered(), nil
+}
+
 // Execute runs cmd against a compound and records what it decides.
 func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Command, m Meta) (domain.AppendResult, error) {
 	if err := domain.ValidateCompoundID(compoundID); err != nil {

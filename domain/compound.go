@@ -64,13 +64,17 @@ func (c *Compound) Apply(e Envelope) (err error) {
 	if err != nil {
 		return err
 	}
+	ce, ok := ev.(compoundEvent)
+	if !ok {
+		return Errorf(CodeIntegrity, "event %s at version %d of %s is not about a compound", e.Type, e.Version, e.StreamID)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = &Error{Code: CodeIntegrity, Message: fmt.Sprintf("stream %s: version %d does not fit the events before it", e.StreamID, e.Version),
 				Err: fmt.Errorf("%v", r)}
 		}
 	}()
-	ev.apply(c)
+	ce.apply(c)
 	if _, ok := ev.(CompoundRegistered); ok {
 		c.registeredAt = e.OccurredAt
 	}
@@ -115,7 +119,7 @@ func (c *Compound) Decide(cmd Command, r RuleSet, at time.Time) ([]Event, error)
 // they had been stored; for tests and dry runs.
 func (c *Compound) Evolve(events ...Event) {
 	for _, e := range events {
-		e.apply(c)
+		e.(compoundEvent).apply(c)
 		c.version++
 	}
 }

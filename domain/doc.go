@@ -27,6 +27,9 @@
 //     phase), vote.go (assemblies), complaint.go (12345 and petitions),
 //     lawsuit.go, plan.go (一区一策), listing.go (挂牌督办), enforcement.go,
 //     governance.go.
+//   - account.go: the accounts (who signs in, role, scope), in their own
+//     stream "accounts"; its commands are built by app/auth, not the API's
+//     command table.
 //   - vocabulary.go and lookup.go: the one way to check a closed set of
 //     codes and to find a sub-entity (complaint, candidate, measure…) by ID.
 //
@@ -40,7 +43,10 @@
 //
 //  1. adapters/http/compound.go, handleCommand: POST
 //     /api/v1/compounds/{id}/{command} reads the body, the business time
-//     (occurred_at), the idempotency key and If-Match.
+//     (occurred_at), the idempotency key and If-Match. Before it,
+//     adapters/http/auth.go finds the signed-in account (the actor) and
+//     policy.go's table decides whether its role and scope may run the
+//     command on this compound.
 //  2. domain/compound.go, ParseCommand: the body is decoded strictly into
 //     the command's type (table below); unknown fields, wrong types and
 //     invalid UTF-8 are field errors; text is normalised to NFC.

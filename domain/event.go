@@ -13,10 +13,16 @@ import (
 	gojson "github.com/goccy/go-json"
 )
 
-// Event is one fact about a compound. Each type knows how it changes the
-// aggregate (evolve); decisions live on the commands.
+// Event is one recorded fact, about a compound or about the accounts
+// (account.go). Each type knows how it changes its aggregate (evolve);
+// decisions live on the commands.
 type Event interface {
 	EventType() string
+}
+
+// compoundEvent is a fact about a compound.
+type compoundEvent interface {
+	Event
 	apply(c *Compound)
 }
 

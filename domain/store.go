@@ -119,8 +119,9 @@ func KeyReusedError(commandID string) *Error {
 
 // Fingerprint identifies a command by its type and canonical body (the
 // parsed command encoded again: field order and spelling fixed, text in
-// NFC), so that a retried key can be told from a reused one.
-func Fingerprint(cmd Command) string {
+// NFC), so that a retried key can be told from a reused one. Account
+// commands (account.go) are fingerprinted the same way.
+func Fingerprint(cmd any) string {
 	body, _ := json.Marshal(cmd) // commands are plain data: cannot fail
 	sum := sha256.Sum256(append([]byte(reflect.TypeOf(cmd).String()+"\n"), body...))
 	return hex.EncodeToString(sum[:16])

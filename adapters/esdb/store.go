@@ -156,7 +156,9 @@ func (s *Store) Append(ctx context.Context, req domain.AppendRequest) (domain.Ap
 	if len(req.Events) == 0 {
 		return domain.AppendResult{}, domain.Errorf(domain.CodeInvalid, "append to %s carries no events", req.StreamID)
 	}
-	if !strings.HasPrefix(req.StreamID, domain.StreamID("")) { // ReadAll would never see it
+	// ReadAll sees compound streams only; the accounts stream is read by
+	// name alone (app/auth), so it may stay out of the projections' log.
+	if !strings.HasPrefix(req.StreamID, domain.StreamID("")) && req.StreamID != domain.AccountsStream {
 		return domain.AppendResult{}, domain.Errorf(domain.CodeInvalid, "%s is not a compound stream", req.StreamID)
 	}
 	req, err := domain.StorableRequest(req)

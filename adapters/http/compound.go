@@ -53,6 +53,13 @@ func (s *Server) handleCommand(name string) http.HandlerFunc {
 			s.Error(w, r, err)
 			return
 		}
+		// authorize checked a registered compound's place; a registration
+		// names the place it claims (one naming none is the domain's to refuse).
+		if reg, ok := cmd.(domain.RegisterCompound); ok && reg.District+reg.Street+reg.Community != "" &&
+			!principalOf(r).Scope.Covers(reg.Profile) {
+			s.Error(w, r, errOutOfScope)
+			return
+		}
 		res, err := s.svc.Execute(r.Context(), id, cmd, meta)
 		if err != nil {
 			s.Error(w, r, err)
@@ -188,15 +195,19 @@ func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
 	p := newParams(r, "district", "street", "community", "limit", "cursor", "as_of", "as_of_position", "min_position")
 	q := p.view(true)
 	f := directory.Filter{District: p.text("district"), Street: p.text("street"), Community: p.text("community")}
+	inScope := narrow(principalOf(r).Scope, &f.District, &f.Street, &f.Community)
 	pg := p.page("compounds")
 	var out struct {
 		Position   uint64            `json:"position"`
 		Compounds  []directory.Entry `json:"compounds"`
 		NextCursor string            `json:"next_cursor,omitempty"`
 	}
+	out.Compounds = []directory.Entry{}
 	if read(s, w, r, p, s.dir, q, func(m *directory.Model) {
 		out.Position = m.Position()
-		out.Compounds, out.NextCursor = cut(pg, m.List(f), func(e directory.Entry) string { return e.ID })
+		if inScope {
+			out.Compounds, out.NextCursor = cut(pg, m.List(f), func(e directory.Entry) string { return e.ID })
+		}
 	}) {
 		s.respond(w, r, http.StatusOK, out)
 	}

@@ -17,8 +17,8 @@ import (
 // runner is picked up.
 func WithCredit(runner *projections.Runner[*credit.Model]) Option {
 	return func(s *Server) {
-		s.router.Get("/api/v1/credit", s.handleCredit(runner))
-		s.router.Get("/api/v1/credit/{company}", s.handleCreditLedger(runner))
+		s.handle("GET", "/api/v1/credit", s.handleCredit(runner))
+		s.handle("GET", "/api/v1/credit/{company}", s.handleCreditLedger(runner))
 	}
 }
 
@@ -69,6 +69,16 @@ func (s *Server) handleCreditLedger(runner *projections.Runner[*credit.Model]) h
 		if !ok {
 			s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no property company %q has a credit ledger", company))
 			return
+		}
+		// The score is the company's; the items behind it show only the caller's compounds.
+		if in := s.compoundsInScope(r); in != nil {
+			items := []credit.Item{}
+			for _, it := range res.Items {
+				if in[it.Compound] {
+					items = append(items, it)
+				}
+			}
+			res.Items = items
 		}
 		s.respond(w, r, http.StatusOK, res)
 	}

@@ -18,7 +18,7 @@ const (
 
 // WithDeadlines serves the deadlines board (期限看板).
 func WithDeadlines(runner *projections.Runner[*deadlines.Model]) Option {
-	return func(s *Server) { s.router.Get("/api/v1/deadlines", s.handleDeadlines(runner)) }
+	return func(s *Server) { s.handle("GET", "/api/v1/deadlines", s.handleDeadlines(runner)) }
 }
 
 // handleDeadlines answers the open deadlines overdue at ?at= (a time, or a
@@ -42,6 +42,7 @@ func (s *Server) handleDeadlines(runner *projections.Runner[*deadlines.Model]) h
 			kinds := fmt.Sprint(deadlines.Kinds)
 			p.fail("kind", "param.deadline_kind", "must be one of "+kinds, "须为以下之一："+kinds)
 		}
+		inScope := narrow(principalOf(r).Scope, &f.District, &f.Street, &f.Community)
 		var res struct {
 			Position uint64 `json:"position"`
 			SoonDays uint64 `json:"soon_days"`
@@ -49,7 +50,9 @@ func (s *Server) handleDeadlines(runner *projections.Runner[*deadlines.Model]) h
 		}
 		if read(s, w, r, p, runner, p.view(false), func(m *deadlines.Model) {
 			res.Position, res.SoonDays = m.Position(), days
-			res.Board = m.Board(at, time.Duration(days)*24*time.Hour, f)
+			if inScope {
+				res.Board = m.Board(at, time.Duration(days)*24*time.Hour, f)
+			}
 		}) {
 			s.respond(w, r, http.StatusOK, res)
 		}

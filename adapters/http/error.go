@@ -33,15 +33,18 @@ var statuses = map[domain.Code]struct {
 	status int
 	title  string
 }{
-	domain.CodeInvalid:     {http.StatusBadRequest, "Invalid request"},
-	domain.CodeRejected:    {http.StatusUnprocessableEntity, "Command rejected by a domain rule"},
-	domain.CodeNotFound:    {http.StatusNotFound, "Not found"},
-	domain.CodeConflict:    {http.StatusConflict, "Version conflict"},
-	domain.CodeTooLarge:    {http.StatusRequestEntityTooLarge, "Request too large"},
-	domain.CodeUnsupported: {http.StatusUnsupportedMediaType, "Unsupported media type"},
-	domain.CodeUnavailable: {http.StatusServiceUnavailable, "Service unavailable"},
-	domain.CodeIntegrity:   {http.StatusConflict, "Event stream integrity violated"},
-	domain.CodeInternal:    {http.StatusInternalServerError, "Internal error"},
+	domain.CodeInvalid:         {http.StatusBadRequest, "Invalid request"},
+	domain.CodeRejected:        {http.StatusUnprocessableEntity, "Command rejected by a domain rule"},
+	domain.CodeNotFound:        {http.StatusNotFound, "Not found"},
+	domain.CodeConflict:        {http.StatusConflict, "Version conflict"},
+	domain.CodeTooLarge:        {http.StatusRequestEntityTooLarge, "Request too large"},
+	domain.CodeUnsupported:     {http.StatusUnsupportedMediaType, "Unsupported media type"},
+	domain.CodeUnavailable:     {http.StatusServiceUnavailable, "Service unavailable"},
+	domain.CodeIntegrity:       {http.StatusConflict, "Event stream integrity violated"},
+	domain.CodeInternal:        {http.StatusInternalServerError, "Internal error"},
+	domain.CodeUnauthenticated: {http.StatusUnauthorized, "Sign-in required"},
+	domain.CodeForbidden:       {http.StatusForbidden, "Not allowed"},
+	domain.CodeRateLimited:     {http.StatusTooManyRequests, "Too many requests"},
 }
 
 // Error writes err as a problem document, logging what users must not see.
@@ -65,6 +68,8 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		e = &domain.Error{Code: domain.CodeInternal, Message: "an internal error occurred; it has been logged"}
 	case domain.CodeIntegrity:
 		log.ErrorContext(ctx, "event stream integrity violated", "err", err)
+	case domain.CodeUnauthenticated:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="casetrack"`)
 	case domain.CodeUnavailable:
 		log.WarnContext(ctx, "unavailable", "err", err)
 		w.Header().Set("Retry-After", "1")

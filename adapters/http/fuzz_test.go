@@ -8,9 +8,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/casetrack/casetrack/adapters/memory"
 	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -19,14 +21,30 @@ import (
 // The seed corpus is in testdata/fuzz/FuzzCommandEndpoint.
 func FuzzCommandEndpoint(f *testing.F) {
 	names := domain.CommandNames()
+	// The accounts are made once (hashing a password is slow on purpose);
+	// each command is posted by the first role allowed to run it.
+	accounts := auth.New(memory.NewStore(), nil)
+	tokens := map[domain.Role]string{}
+	for role, scope := range map[domain.Role]domain.Scope{inspector: {}, hotline: {}, street: zgc,
+		community: {District: zgc.District, Street: zgc.Street, Community: "东区"}} {
+		if _, err := accounts.Create(f.Context(), system, string(role), role, scope, ""); err != nil {
+			f.Fatal(err)
+		}
+		token, _, err := accounts.IssueToken(f.Context(), system, string(role), time.Hour)
+		if err != nil {
+			f.Fatal(err)
+		}
+		tokens[role] = token
+	}
 	f.Fuzz(func(t *testing.T, pick uint, body []byte) {
 		// A fresh store per input keeps inputs independent and the streams short.
 		store := memory.NewStore()
-		srv := NewServer(app.NewService(store, domain.DefaultRuleBook()), store, followDirectory(t, store),
+		srv := NewServer(app.NewService(store, domain.DefaultRuleBook()), store, followDirectory(t, store), accounts,
 			slog.New(slog.NewTextHandler(io.Discard, nil)))
 		post := func(name string, body string) *httptest.ResponseRecorder {
 			req := httptest.NewRequest("POST", "/api/v1/compounds/c1/"+name, strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tokens[commandRoles[name][0]])
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)
 			return rec
@@ -64,6 +82,7 @@ func FuzzQuery(f *testing.F) {
 		path := readEndpoints[pick%uint(len(readEndpoints))].path
 		req := httptest.NewRequest("GET", path, nil)
 		req.URL.RawQuery = query
+		req.Header.Set("Authorization", "Bearer "+fx.neededToken("GET", path, nil)) // past sign-in: the parameters are under test
 		rec := httptest.NewRecorder()
 		fx.srv.ServeHTTP(rec, req)
 		ct := rec.Header().Get("Content-Type")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,10 +17,10 @@ import (
 	"github.com/casetrack/casetrack/projections/league"
 )
 
-// fullFixture serves every endpoint over a memory store holding one
-// registered compound (c1) with a complaint; feed brings the read models
-// up to date with the store, as the bus would.
-func fullFixture(t *testing.T) (f *fixture, feed func()) {
+// servedFixture serves every endpoint (league, credit, deadlines,
+// projections) over an empty memory store; feed brings the read models up
+// to date with the store, as the bus would, and waits for the directory.
+func servedFixture(t *testing.T) (f *fixture, feed func()) {
 	f = newFixture(t)
 	book := domain.DefaultRuleBook()
 	cps := projections.NewMemoryCheckpoints()
@@ -34,7 +33,7 @@ func fullFixture(t *testing.T) (f *fixture, feed func()) {
 		}
 	}
 	svc := app.NewService(f.store, book, app.WithClock(func() time.Time { return f.now }))
-	f.srv = NewServer(svc, f.store, followDirectory(t, f.store), slog.New(slog.NewTextHandler(io.Discard, nil)),
+	f.srv = f.newServer(svc, io.Discard,
 		WithLeague(league.NewService(leagueRunner, f.store, league.DefaultConfig())), WithCredit(creditRunner),
 		WithDeadlines(deadlinesRunner), WithProjections(f.store, leagueRunner, creditRunner, deadlinesRunner))
 	f.srv.waitTimeout = 10 * time.Millisecond
@@ -50,9 +49,17 @@ func fullFixture(t *testing.T) (f *fixture, feed func()) {
 				}
 			}
 		}
+		f.caughtUp(f.head())
 	}
+	return f, feed
+}
+
+// fullFixture is servedFixture holding one registered compound (c1) with a
+// complaint, the read models up to date.
+func fullFixture(t *testing.T) (f *fixture, feed func()) {
+	f, feed = servedFixture(t)
 	f.ok("c1", "register", registerBody)
-	f.caughtUp(f.ok("c1", "receive-complaint", `{"complaint_id":"k1","channel":"hotline","kind":"complaint","category":"fees","summary":"x"}`).Position)
+	f.ok("c1", "receive-complaint", `{"complaint_id":"k1","channel":"hotline","kind":"complaint","category":"fees","summary":"x"}`)
 	feed()
 	return f, feed
 }
@@ -82,6 +89,7 @@ type hostile struct {
 	code    domain.Code // the problem code
 	field   string      // of a violation, when the answer names one
 	rule    string
+	as      domain.Role // sent with this role's test account; "": one the route allows (fixture.do)
 }
 
 // readParam is a query parameter of a read endpoint with a value of the
@@ -135,7 +143,7 @@ var readEndpoints = []struct {
 func hostileCases() []hostile {
 	var cases []hostile
 	bad := func(name, method, target string, body any, headers []string, status int, code domain.Code, field, rule string) {
-		cases = append(cases, hostile{name, method, target, body, headers, status, code, field, rule})
+		cases = append(cases, hostile{name, method, target, body, headers, status, code, field, rule, ""})
 	}
 	huge := bytes.Repeat([]byte(" "), maxBodyBytes+1)
 	deep := `{"x":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`
@@ -190,6 +198,35 @@ func hostileCases() []hostile {
 	bad("rebuild of no projection", "POST", "/api/v1/projections/nope/rebuild", nil, nil, 404, domain.CodeNotFound, "", "")
 	bad("read of a bad compound ID", "GET", "/api/v1/compounds/bad%20id", nil, nil, 400, domain.CodeInvalid, "compound_id", "compound.id_format")
 	bad("history of a bad compound ID", "GET", "/api/v1/compounds/%00/history", nil, nil, 400, domain.CodeInvalid, "compound_id", "compound.id_format")
+	// The account routes take no parameters either.
+	for _, route := range [][2]string{{"POST", "/api/v1/session"}, {"GET", "/api/v1/me"}, {"POST", "/api/v1/me/tokens"},
+		{"GET", "/api/v1/accounts"}, {"POST", "/api/v1/accounts/nobody/disable"}} {
+		bad(route[1]+" unknown parameter", route[0], route[1]+"?page=2", `{}`, nil, 400, domain.CodeInvalid, "page", "param.unknown")
+	}
+	// Sign-in comes before everything else: no account, a forged token, or
+	// a role the route does not allow is refused before the input is read.
+	anonymous, forged := []string{"Authorization", ""}, []string{"Authorization", "Bearer forged"}
+	for _, name := range domain.CommandNames() {
+		cmd := "/api/v1/compounds/c1/" + name
+		bad(name+" anonymous", "POST", cmd+"?dry_run=1", `{"a":`, anonymous, 401, domain.CodeUnauthenticated, "", "")
+		bad(name+" forged token", "POST", cmd, `{}`, forged, 401, domain.CodeUnauthenticated, "", "")
+		cases = append(cases, hostile{name: name + " as auditor", method: "POST", target: cmd, body: `{"a":`,
+			status: 403, code: domain.CodeForbidden, as: auditor})
+	}
+	for _, ep := range readEndpoints {
+		if ep.path != "/healthz" && ep.path != "/readyz" {
+			bad(ep.path+" anonymous", "GET", ep.path+"?page=2", nil, anonymous, 401, domain.CodeUnauthenticated, "", "")
+		}
+	}
+	for _, c := range []hostile{
+		{name: "history as hotline", method: "GET", target: "/api/v1/compounds/c1/history?page=2", as: hotline},
+		{name: "compound list as admin", method: "GET", target: "/api/v1/compounds", as: admin},
+		{name: "rebuild as auditor", method: "POST", target: "/api/v1/projections/league/rebuild", as: auditor},
+		{name: "accounts as street office", method: "GET", target: "/api/v1/accounts", as: street},
+	} {
+		c.status, c.code = 403, domain.CodeForbidden
+		cases = append(cases, c)
+	}
 	return cases
 }
 
@@ -201,11 +238,18 @@ func TestHostile(t *testing.T) {
 	if len(cases) < 250 {
 		t.Fatalf("%d hostile cases, want at least 250", len(cases))
 	}
+	l := DefaultLimits // one token sends most of them: the suite tests the input, not the rate limit
+	l.TokenRequests = 2 * len(cases)
+	WithLimits(l)(f.srv)
 	head := f.head()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f.t = t
-			rec := f.do(tc.method, tc.target, tc.body, tc.headers...) // a body goes as JSON unless the headers say otherwise
+			headers := tc.headers
+			if tc.as != "" {
+				headers = append(bearer(f.as(tc.as)), headers...)
+			}
+			rec := f.do(tc.method, tc.target, tc.body, headers...) // a body goes as JSON unless the headers say otherwise
 			p := problemOf(t, rec, tc.status)
 			if p.Code != tc.code {
 				t.Errorf("code %q, want %q: %s", p.Code, tc.code, rec.Body)

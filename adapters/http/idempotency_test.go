@@ -18,6 +18,7 @@ func TestIdempotencyKeyIsScopedToTheCompound(t *testing.T) {
 	const n = 64
 	results := make([]commandResult, n)
 	codes := make([]int, n)
+	f.as(inspector) // the registering account, made before the requests run side by side
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {

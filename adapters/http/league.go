@@ -23,8 +23,8 @@ type Option func(*Server)
 func WithLeague(l *league.Service) Option {
 	return func(s *Server) {
 		s.league = l
-		s.router.Get("/api/v1/league/{level}", s.handleLeague)
-		s.router.Get("/api/v1/campaign", s.handleCampaign)
+		s.handle("GET", "/api/v1/league/{level}", s.handleLeague)
+		s.handle("GET", "/api/v1/campaign", s.handleCampaign)
 	}
 }
 
@@ -82,6 +82,15 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	// Tables above the compound rank whole units and are shown whole; their
+	// explanations list compounds' events, so a scoped account explains only
+	// units within its scope (its compounds, its street, its community).
+	scope := principalOf(r).Scope
+	scoped := !scope.City()
+	if scoped && req.Explain && level != league.LevelCompound && (level == league.LevelCompany || !scope.Covers(unitPlace(unit))) {
+		s.Error(w, r, domain.Errorf(domain.CodeForbidden, "your account explains only units within its own part of the city"))
+		return
+	}
 	ctx, done, err := s.bound(r, &req.View)
 	if err != nil {
 		s.Error(w, r, err)
@@ -92,6 +101,16 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.Error(w, r, err)
 		return
+	}
+	if scoped && level == league.LevelCompound {
+		in := s.compoundsInScope(r)
+		rows := tb.Rows[:0]
+		for _, row := range tb.Rows {
+			if in[row.Unit] {
+				rows = append(rows, row)
+			}
+		}
+		tb.Rows = rows
 	}
 	if unit != "" || area != nil {
 		rows := tb.Rows[:0]
@@ -120,6 +139,12 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.respond(w, r, http.StatusOK, tb)
+}
+
+// unitPlace reads a league unit's path (district/street/community) as a place.
+func unitPlace(unit string) domain.Profile {
+	parts := append(strings.SplitN(unit, "/", 3), "", "")
+	return domain.Profile{District: parts[0], Street: parts[1], Community: parts[2]}
 }
 
 // areaFilter reads district, street and community, which narrow a table to
@@ -154,9 +179,8 @@ func (s *Server) areaFilter(p *params, level league.Level) func(unit string) boo
 	}
 	if level != league.LevelCompound {
 		return func(unit string) bool {
-			var path [3]string
-			copy(path[:], strings.Split(unit, "/"))
-			return matches(path)
+			pl := unitPlace(unit)
+			return matches([3]string{pl.District, pl.Street, pl.Community})
 		}
 	}
 	return func(unit string) bool {

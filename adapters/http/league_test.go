@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +27,7 @@ func leagueFixture(t *testing.T) (*fixture, *projections.Runner[*league.Model], 
 		t.Fatal(err)
 	}
 	svc := app.NewService(f.store, domain.DefaultRuleBook(), app.WithClock(func() time.Time { return f.now }))
-	f.srv = NewServer(svc, f.store, followDirectory(t, f.store), slog.New(slog.NewTextHandler(io.Discard, nil)),
+	f.srv = f.newServer(svc, io.Discard,
 		WithLeague(league.NewService(runner, f.store, league.DefaultConfig())),
 		WithProjections(f.store, runner))
 	feed := func() {

@@ -223,8 +223,8 @@ func (p *params) meta(r *http.Request) app.Meta {
 		CommandID:     idempotencyKey(p, h.Get("Idempotency-Key")),
 		CorrelationID: h.Get("X-Correlation-ID"),
 		CausationID:   h.Get("X-Causation-ID"),
-		// Trusted as sent: see the package comment on authentication.
-		Actor:      domain.Actor{UserID: h.Get("X-Actor-User"), Role: h.Get("X-Actor-Role"), Organisation: h.Get("X-Actor-Org")},
+		// The signed-in account, never a header: see the package comment.
+		Actor:      principalOf(r).Actor(),
 		OccurredAt: p.parseTime("occurred_at", false),
 	}
 	// "*" only asks that the resource exist; the command itself checks that.

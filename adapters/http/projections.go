@@ -29,7 +29,7 @@ func WithProjections(store domain.EventStore, runners ...projections.Live) Optio
 			byName[r.Name()] = &managed{runner: r}
 			names = append(names, r.Name())
 		}
-		s.router.Get("/api/v1/projections", func(w http.ResponseWriter, r *http.Request) {
+		s.handle("GET", "/api/v1/projections", func(w http.ResponseWriter, r *http.Request) {
 			if !s.noParams(w, r) {
 				return
 			}
@@ -54,7 +54,7 @@ func WithProjections(store domain.EventStore, runners ...projections.Live) Optio
 			mu.Unlock()
 			s.respond(w, r, http.StatusOK, out)
 		})
-		s.router.Post("/api/v1/projections/{name}/rebuild", func(w http.ResponseWriter, r *http.Request) {
+		s.handle("POST", "/api/v1/projections/{name}/rebuild", func(w http.ResponseWriter, r *http.Request) {
 			name := chi.URLParam(r, "name")
 			if !s.noParams(w, r) {
 				return

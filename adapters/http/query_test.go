@@ -157,9 +157,10 @@ func TestCursorRoundTrip(t *testing.T) {
 // history narrows by actor (and type); the chain is still checked whole.
 func TestHistoryActor(t *testing.T) {
 	f := newFixture(t)
-	f.ok("c1", "register", registerBody, "X-Actor-User", "wang")
-	f.ok("c1", "set-red-flags", `{"red_property":true}`, "X-Actor-User", "li")
-	f.ok("c1", "change-property-company", `{"company":"乙物业"}`, "X-Actor-User", "wang")
+	wang, li := bearer(f.user("wang", street, zgc)), bearer(f.user("li", street, zgc))
+	f.ok("c1", "register", registerBody, wang...)
+	f.ok("c1", "set-red-flags", `{"red_property":true}`, li...)
+	f.ok("c1", "change-property-company", `{"company":"乙物业"}`, wang...)
 	res := decode[historyJSON](t, f.do("GET", "/api/v1/compounds/c1/history?actor=wang", nil))
 	if len(res.Events) != 2 || res.Events[0].Version != 1 || res.Events[1].Version != 3 || !res.ChainValid {
 		t.Errorf("%+v", res)
@@ -338,9 +339,10 @@ func TestReplayCap(t *testing.T) {
 	mem := memory.NewStore()
 	store := blockingStore{mem, new(atomic.Bool), make(chan struct{})}
 	f := newFixtureOn(t, store)
-	f.srv = NewServer(f.srv.svc, store, f.srv.dir, f.srv.logger, WithWorkLimits(2, 1))
+	f.srv = NewServer(f.srv.svc, store, f.srv.dir, f.accounts, f.srv.logger, WithWorkLimits(2, 1))
 	f.ok("c1", "register", registerBody)
 	f.caughtUp(f.ok("c1", "set-red-flags", `{"red_property":true}`).Position)
+	f.as(auditor) // the reader's account, made before the reads run side by side
 	store.blocking.Store(true)
 	var wg sync.WaitGroup
 	for range 2 { // these hold both slots until the store is unblocked

@@ -2,9 +2,10 @@
 // compound reads with time travel, the audit history, and compound lists
 // from the directory projection. Errors are RFC 9457 problem documents.
 //
-// Authentication is out of scope for now: the actor headers are trusted as
-// sent, so the server must only be reachable through a proxy that
-// authenticates users and sets X-Actor-User, X-Actor-Role and X-Actor-Org.
+// Every route but /healthz, /readyz and sign-in needs a signed-in account
+// (auth.go); what each role may do, and in which part of the city, is the
+// table in policy.go. The actor sealed into every event is the account
+// that signed in: X-Actor-* headers are ignored.
 package http
 
 import (
@@ -17,9 +18,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
 	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -48,37 +51,64 @@ type Server struct {
 	league *league.Service // nil: no league tables served
 	logger *slog.Logger
 
+	accounts                         *auth.Accounts
+	sessions                         *scs.SessionManager
+	now                              func() time.Time // the abuse limits' clock
+	limits                           Limits
+	accountFailures, addressFailures *lockout
+	tokenRate                        *rateLimit
+
 	waitTimeout time.Duration
 	replays     chan struct{} // a slot per as-of read being served
 	rebuilds    chan struct{} // a slot per projection rebuild running
 }
 
-// NewServer serves the API; dir runs the directory projection (compound lists).
-func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runner[*directory.Model], logger *slog.Logger, opts ...Option) *Server {
-	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, logger: logger, waitTimeout: waitTimeout,
+// NewServer serves the API; dir runs the directory projection (compound
+// lists), accounts signs users in.
+func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runner[*directory.Model], accounts *auth.Accounts,
+	logger *slog.Logger, opts ...Option) *Server {
+	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, accounts: accounts, sessions: newSessions(),
+		now: time.Now, logger: logger, waitTimeout: waitTimeout,
 		replays: make(chan struct{}, defaultMaxReplays), rebuilds: make(chan struct{}, defaultMaxRebuilds)}
+	s.setLimits(DefaultLimits)
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.Error(w, r, domain.Internal(err, "session"))
+	}
 	r := s.router
-	r.Use(s.recoverer)
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+	r.Use(s.accessLog, s.recoverer, securityHeaders, s.crossOrigin(), s.sessions.LoadAndSave, s.authenticate)
+	r.NotFound(s.signedIn(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "%s %s is not a resource of this API", r.Method, r.URL.Path))
-	})
-	r.MethodNotAllowed(s.methodNotAllowed)
+	}))
+	r.MethodNotAllowed(s.signedIn(s.methodNotAllowed))
 
-	r.Get("/healthz", s.handleHealth)
-	r.Get("/readyz", s.handleReady)
-	r.Get("/api/v1/commands", s.handleCommands)
-	r.Get("/api/v1/compounds", s.handleListCompounds)
-	r.Get("/api/v1/compounds/{id}", s.handleGetCompound)
-	r.Get("/api/v1/compounds/{id}/history", s.handleHistory)
+	s.handle("GET", "/healthz", s.handleHealth)
+	s.handle("GET", "/readyz", s.handleReady)
+	s.handle("GET", "/api/v1/commands", s.handleCommands)
+	s.handle("GET", "/api/v1/compounds", s.handleListCompounds)
+	s.handle("GET", "/api/v1/compounds/{id}", s.handleGetCompound)
+	s.handle("GET", "/api/v1/compounds/{id}/history", s.handleHistory)
 	// One route per command rather than a {command} parameter: an unknown
 	// command is then an ordinary 404, and the routes document the API.
 	for _, name := range domain.CommandNames() {
-		r.Post("/api/v1/compounds/{id}/"+name, s.handleCommand(name))
+		s.handle("POST", commandRoute(name), s.handleCommand(name))
 	}
+	s.registerAuthRoutes()
 	for _, o := range opts {
 		o(s)
 	}
 	return s
+}
+
+// signedIn answers anonymous callers 401 before anything else, so that
+// they learn nothing of the routes.
+func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if infoOf(r).principal == nil {
+			s.Error(w, r, errNoCredentials)
+			return
+		}
+		h(w, r)
+	}
 }
 
 // WithWorkLimits sets how many as-of replays and projection rebuilds may
@@ -138,7 +168,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // handler sets Allow but writes no problem document, so Allow is recomputed.
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
 		if s.router.Match(chi.NewRouteContext(), m, r.URL.Path) {
 			allow = append(allow, m)
 		}
@@ -192,6 +222,9 @@ func (s *Server) noParams(w http.ResponseWriter, r *http.Request) bool {
 // an encoding failure can still become a proper 500.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.Marshal(v)
+	if err == nil && infoOf(r).mask {
+		b, err = maskPersonal(b)
+	}
 	if err != nil {
 		s.Error(w, r, domain.Internal(err, "encode response"))
 		return

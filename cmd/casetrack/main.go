@@ -28,6 +28,8 @@ Usage:
   casetrack migrate --store postgres://…
   casetrack projections rebuild [league] [--data ./data] [--store URL] [--rules DIR]    (server stopped; a running one: POST /api/v1/projections/NAME/rebuild)
   casetrack rules show [--rules DIR] [--at DATE]    the rule set in force on DATE (default today)
+  casetrack users add NAME --role ROLE [--district D] [--street S] [--community C] [--token]   (prints a one-time password or token)
+  casetrack users list | users disable NAME | users token NAME [--days N]      accounts, straight in the store (the first admin)
 
 --store (or $CASETRACK_STORE) picks the event store: empty for the embedded store in --data,
 a SQLite file, or postgres://user@host/db for PostgreSQL (see docs/production.md).
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = projectionsCmd(ctx, stdout, args[1:])
 	case "rules":
 		err = rulesCmd(stdout, args[1:])
+	case "users":
+		err = usersCmd(ctx, stdout, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -23,6 +23,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/adapters/watermill"
 	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
@@ -86,11 +87,17 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	defer store.Close()
 	svc := app.NewService(store, book)
 
+	accounts := auth.New(store, nil)
 	if *withDemo {
 		explicit := false
 		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "demo" })
 		if err := loadDemoOnce(ctx, logger, svc, store, *storeURL, *data, explicit); err != nil {
 			return err
+		}
+		if demoCity(*storeURL, *data, explicit) {
+			if err := ensureDemoAccounts(ctx, os.Stdout, accounts); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -111,7 +118,8 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	if pg, ok := store.(*postgres.Store); ok {
 		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
-	api := http.Handler(httpapi.NewServer(svc, store, rm.directory, logger, rm.apiOptions(store)...))
+	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(*addr)))
+	api := http.Handler(httpapi.NewServer(svc, store, rm.directory, accounts, logger, opts...))
 	handler.Store(&api)
 	logger.Info("serving", "addr", ln.Addr().String(), "data", *data, "store", redact(*storeURL))
 	select {
@@ -269,6 +277,30 @@ func loadDemoOnce(ctx context.Context, logger *slog.Logger, svc *app.Service, st
 		return err
 	}
 	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600)
+}
+
+// demoCity reports whether this store holds the demo city: an embedded
+// store where it was loaded, or a shared one it was explicitly asked for.
+func demoCity(storeURL, data string, explicit bool) bool {
+	if external(storeURL) {
+		return explicit
+	}
+	_, err := os.Stat(filepath.Join(data, "demo-loaded"))
+	return err == nil
+}
+
+// loopback reports whether addr listens on this machine only: there the
+// session cookie may go without TLS, everywhere else it must not.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func loadDemo(ctx context.Context, logger *slog.Logger, svc *app.Service) error {

@@ -44,14 +44,14 @@ func TestHelpExitsZero(t *testing.T) {
 		{"-h"}, {"--help"}, {"help"},
 		{"serve", "--help"}, {"serve", "-h"}, {"demo", "--help"}, {"history", "--help"}, {"history", "c1", "-h"},
 		{"migrate", "--help"}, {"projections", "--help"}, {"projections", "rebuild", "-h"},
-		{"rules", "--help"}, {"rules", "show", "--help"},
+		{"rules", "--help"}, {"rules", "show", "--help"}, {"users", "--help"}, {"users", "add", "--help"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), args, &stdout, &stderr); code != 0 || strings.Contains(stderr.String(), "help requested") {
 			t.Errorf("%q: exit %d: %s%s", args, code, stdout.String(), stderr.String())
 		}
 	}
-	for _, args := range [][]string{{}, {"nope"}, {"serve", "--nope"}, {"rules"}, {"projections", "nope"}} {
+	for _, args := range [][]string{{}, {"nope"}, {"serve", "--nope"}, {"rules"}, {"projections", "nope"}, {"users"}, {"users", "add"}} {
 		if code := run(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); code != 2 {
 			t.Errorf("%q: exit %d, want 2 (usage)", args, code)
 		}
