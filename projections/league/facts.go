@@ -17,10 +17,10 @@ const (
 	cPetitionsSuits                // petitions, visits and lawsuits (只降不升)
 	cResponse                      // dispatched; num: accepted within the dispatch limit
 	cReturned                      // dispatched; num: returned at least once
-	cClosure                       // reply limit passed; num: resolved by it (judged: only limits before the judging time)
+	cClosure                       // handling rounds by reply limit passed; num: resolved by it (judged: only limits before the judging time)
 	cResolution                    // follow-up calls; num: solved
 	cSatisfied                     // follow-up calls; num: satisfied or basically satisfied
-	cReopened                      // handled complaints by receipt; num: reopened
+	cReopened                      // resolved rounds by resolution; num: reopened
 	nCounters
 )
 
@@ -37,14 +37,18 @@ type fact struct {
 // item interface would cost an allocation per item.)
 func (x *Complaint) facts(dst []fact, judgedOnly bool) []fact {
 	rcv := x.ReceivedEvent
-	closed := func() fact {
-		return fact{x.ReplyDue, cClosure, !x.Resolved.IsZero() && !x.Resolved.After(x.ReplyDue), rcv}
-	}
-	if judgedOnly {
+	// Every round is due at its own limit, a reopened one too.
+	closed := func(dst []fact) []fact {
+		for _, r := range x.Rounds {
+			dst = append(dst, fact{r.ReplyDue, cClosure, !r.Resolved.After(r.ReplyDue), r.DueEvent})
+		}
 		if x.ReplyDue.IsZero() {
 			return dst
 		}
-		return append(dst, closed())
+		return append(dst, fact{x.ReplyDue, cClosure, !x.Resolved.IsZero() && !x.Resolved.After(x.ReplyDue), x.DueEvent})
+	}
+	if judgedOnly {
+		return closed(dst)
 	}
 	dst = append(dst, fact{x.Received, cReceived, true, rcv})
 	if x.Channel == domain.ChannelPetition || x.Channel == domain.ChannelVisit {
@@ -54,15 +58,16 @@ func (x *Complaint) facts(dst []fact, judgedOnly bool) []fact {
 		dst = append(dst, fact{x.Dispatched, cResponse, !x.Accepted.IsZero() && !x.Accepted.After(x.DispatchDue), x.DispatchedEvent},
 			fact{x.Dispatched, cReturned, x.Returns > 0, x.DispatchedEvent})
 	}
-	if !x.ReplyDue.IsZero() {
-		dst = append(dst, closed())
-	}
+	dst = closed(dst)
 	for _, call := range x.Calls {
 		dst = append(dst, fact{call.At, cResolution, call.Solved, call.EventID},
 			fact{call.At, cSatisfied, call.Satisfaction == domain.Satisfied || call.Satisfaction == domain.BasicallySatisfied, call.EventID})
 	}
-	if len(x.Calls) > 0 || !x.Resolved.IsZero() {
-		dst = append(dst, fact{x.Received, cReopened, x.Reopens > 0, rcv})
+	for _, r := range x.Rounds { // each resolution, whether it was reopened
+		dst = append(dst, fact{r.Resolved, cReopened, true, r.ResolvedEvent})
+	}
+	if !x.Resolved.IsZero() {
+		dst = append(dst, fact{x.Resolved, cReopened, false, x.ResolvedEvent})
 	}
 	return dst
 }

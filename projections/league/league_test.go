@@ -167,12 +167,14 @@ func TestEveryMetricByHand(t *testing.T) {
 		// Dispatched in 2025: a1 accepted in time, a2 late (33 h after receipt, limit 24 h), a3 in time.
 		{s1, "response_rate", 2.0 / 3, 2, 3, 3},
 		{s2, "response_rate", math.NaN(), 0, 0, 0},
-		// Reply limits in 2025: a1 and a3 resolved in time; a2 resolved late, then reopened and still open.
-		{s1, "closure_rate", 2.0 / 3, 2, 3, 3},
+		// Handling rounds due in 2025: a1 and a3 resolved in time; a2's first round (due 3-25)
+		// resolved late on 4-30, then reopened on 5-2, and its second round (15 working days
+		// after the May Day holiday: 5-26) still open. Reopening keeps the late round.
+		{s1, "closure_rate", 2.0 / 4, 2, 4, 4},
 		// Follow-up calls: a1 solved, a2 not, a3 solved; satisfied, dissatisfied, basically satisfied.
 		{s1, "resolution_rate", 2.0 / 3, 2, 3, 3},
 		{s1, "satisfaction_rate", 2.0 / 3, 2, 3, 3},
-		// a3 was returned once among three dispatched; a2 was reopened among three handled.
+		// a3 was returned once among three dispatched; of three resolutions, a2's was reopened.
 		{s1, "return_rate", 1.0 / 3, 1, 3, 3},
 		{s1, "reopen_rate", 1.0 / 3, 1, 3, 3},
 		// Measures due in 2025: m1 signed off in time, m2 not; m2 overdue at the end of the year.

@@ -68,7 +68,8 @@ func (cm Committee) partyMembers() int {
 	return n
 }
 
-// Complaint is one ticket's facts, as of its latest handling round.
+// Complaint is one ticket's facts: its latest handling round, and the
+// rounds before it (each reopen closes one), each still due when it was.
 type Complaint struct {
 	Compound, Company               string
 	Channel                         domain.Channel
@@ -77,7 +78,16 @@ type Complaint struct {
 	Calls                           []Call // follow-up calls (回访), each counted
 	Returns, Reopens                int
 	ReceivedEvent, DispatchedEvent  string // IDs of the events behind the counts
+	DueEvent, ResolvedEvent         string // the events that set ReplyDue and Resolved
+	Rounds                          []Round
 	place                           place
+}
+
+// Round is a handling round closed by a reopen (重办): it was resolved
+// (a reopen needs a dissatisfied follow-up of a resolution).
+type Round struct {
+	ReplyDue, Resolved      time.Time
+	DueEvent, ResolvedEvent string
 }
 
 // Call is one follow-up call.
@@ -179,7 +189,7 @@ var handlers = projections.NewHandlers(
 
 	on(func(x step, ev domain.ComplaintReceived) {
 		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: ev.Channel, Received: ev.At,
-			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: x.e.EventID}
+			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: x.e.EventID, DueEvent: x.e.EventID}
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
 		x.m.update(c, nil)
 	}),
@@ -201,10 +211,14 @@ var handlers = projections.NewHandlers(
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Returns++ })
 	}),
 	on(func(x step, ev domain.ComplaintExtensionDecided) {
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.ReplyDue = ev.ReplyDue })
+		x.complaint(ev.ComplaintID, func(c *Complaint) {
+			if ev.Granted {
+				c.ReplyDue, c.DueEvent = ev.ReplyDue, x.e.EventID
+			}
+		})
 	}),
 	on(func(x step, ev domain.ComplaintResolved) {
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Resolved = ev.At })
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Resolved, c.ResolvedEvent = ev.At, x.e.EventID })
 	}),
 	on(func(x step, ev domain.ComplaintFollowedUp) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
@@ -212,8 +226,13 @@ var handlers = projections.NewHandlers(
 		})
 	}),
 	on(func(x step, ev domain.ComplaintReopened) {
-		// A new round: the new reply limit, and no resolution until it is resolved again.
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Reopens++; c.ReplyDue, c.Resolved = ev.ReplyDue, time.Time{} })
+		// A new round with its own reply limit; the round it closes stays due
+		// when it was, so that reopening a late case cannot hide it.
+		x.complaint(ev.ComplaintID, func(c *Complaint) {
+			c.Rounds = append(c.Rounds, Round{c.ReplyDue, c.Resolved, c.DueEvent, c.ResolvedEvent})
+			c.Reopens++
+			c.ReplyDue, c.DueEvent, c.Resolved, c.ResolvedEvent = ev.ReplyDue, x.e.EventID, time.Time{}, ""
+		})
 	}),
 
 	on(func(x step, ev domain.LawsuitFiled) {
