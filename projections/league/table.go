@@ -160,21 +160,50 @@ func (m *Model) Table(cfg Config, q Query) Table {
 		}
 		return rows[i].Unit < rows[j].Unit
 	})
-	for i := range rows {
-		rows[i].Rank = i + 1
-		switch {
-		case i < cfg.RedList:
-			rows[i].List = "red"
-		case i >= len(rows)-cfg.BlackList && i >= cfg.RedList:
-			rows[i].List = "black"
-		}
-	}
+	rankAndList(cfg, rows)
 	if q.WorstFirst {
 		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
 			rows[i], rows[j] = rows[j], rows[i]
 		}
 	}
 	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: m.Pos, Rows: rows}
+}
+
+// rankAndList ranks rows sorted best first: equal scores share a rank
+// (1, 2, 2, 4). The red list is the units ranked within red_list from the
+// top, the black list those within black_list from the bottom (ranked the
+// same way upwards); a unit tied with the worst is never red, one tied with
+// the best never black, so that when every unit ties both lists are empty;
+// a unit due on both (fewer units than the lists) is on neither; and a unit
+// whose petitions and suits rose (只降不升) is not red unless the campaign
+// says otherwise. A red place a rising unit leaves is not handed down.
+func rankAndList(cfg Config, rows []Row) {
+	n := len(rows)
+	if n == 0 {
+		return
+	}
+	best, worst := rows[0].Score, rows[n-1].Score
+	fromBottom := make([]int, n)
+	for i := n - 1; i >= 0; i-- {
+		fromBottom[i] = n - i
+		if i < n-1 && rows[i].Score == rows[i+1].Score {
+			fromBottom[i] = fromBottom[i+1]
+		}
+	}
+	for i := range rows {
+		rows[i].Rank = i + 1
+		if i > 0 && rows[i].Score == rows[i-1].Score {
+			rows[i].Rank = rows[i-1].Rank
+		}
+		red := rows[i].Rank <= cfg.RedList && rows[i].Score != worst && !(rows[i].Rising && !cfg.RisingMayBeRed)
+		black := fromBottom[i] <= cfg.BlackList && rows[i].Score != best
+		switch {
+		case red && !black:
+			rows[i].List = "red"
+		case black && !red:
+			rows[i].List = "black"
+		}
+	}
 }
 
 // score normalises each metric across the units (min–max or rank) so that
@@ -202,7 +231,7 @@ func score(cfg Config, rows []Row) {
 			}
 			s := normalise(cfg.Normalisation, vals, *v)
 			if !higher {
-				s = 100 - s
+				s = 100 - s // a tie's 50 stays 50
 			}
 			s = math.Round(s*100) / 100
 			*rows[i].Metrics[k].Score = s
@@ -223,17 +252,18 @@ func score(cfg Config, rows []Row) {
 }
 
 // normalise maps v to 0–100 among the sorted values, higher v higher score.
+// Equal values score the same: by rank, tied values share the mean of the
+// places they take. When every value ties (one unit included) each scores
+// 50 whichever way is better, so that the metric cannot move the composite.
 func normalise(method string, sorted []float64, v float64) float64 {
 	lo, hi := sorted[0], sorted[len(sorted)-1]
+	if hi == lo {
+		return 50
+	}
 	if method == "rank" {
 		below := sort.SearchFloat64s(sorted, v)
-		if len(sorted) == 1 {
-			return 100
-		}
-		return float64(below) / float64(len(sorted)-1) * 100
-	}
-	if hi == lo {
-		return 100
+		tied := sort.SearchFloat64s(sorted, math.Nextafter(v, math.Inf(1))) - below
+		return (float64(below) + float64(tied-1)/2) / float64(len(sorted)-1) * 100
 	}
 	return (v - lo) / (hi - lo) * 100
 }
