@@ -49,10 +49,12 @@ type tableJSON struct {
 		Unit    string  `json:"unit"`
 		Score   float64 `json:"score"`
 		Metrics []struct {
-			Key    string   `json:"key"`
-			Value  *float64 `json:"value"`
-			Den    float64  `json:"denominator"`
-			Events []string `json:"events"`
+			Key     string   `json:"key"`
+			Value   *float64 `json:"value"`
+			Den     float64  `json:"denominator"`
+			Explain struct {
+				Numerator []string `json:"numerator_events"`
+			} `json:"explain"`
 		} `json:"metrics"`
 	} `json:"rows"`
 }
@@ -78,7 +80,7 @@ func TestLeagueEndpoint(t *testing.T) {
 	rec = f.do("GET", fmt.Sprintf("/api/v1/league/street?period=%d&unit=海淀/中关村&explain=1", year), nil)
 	tb = decode[tableJSON](t, rec)
 	for _, m := range tb.Rows[0].Metrics {
-		if m.Key == "complaints_per_1000" && (m.Den != 120 || len(m.Events) != 2) {
+		if m.Key == "complaints_per_1000" && (m.Den != 120 || len(m.Explain.Numerator) != 2) {
 			t.Fatalf("complaints_per_1000 %+v", m)
 		}
 	}
@@ -86,7 +88,7 @@ func TestLeagueEndpoint(t *testing.T) {
 	rec = f.do("GET", fmt.Sprintf("/api/v1/league/street?period=%d&unit=海淀/中关村&explain=1&as_of_position=%d", year, first.Position), nil)
 	tb = decode[tableJSON](t, rec)
 	for _, m := range tb.Rows[0].Metrics {
-		if m.Key == "complaints_per_1000" && len(m.Events) != 1 {
+		if m.Key == "complaints_per_1000" && len(m.Explain.Numerator) != 1 {
 			t.Fatalf("as of position %d: %+v", first.Position, m)
 		}
 	}

@@ -26,10 +26,11 @@ const (
 
 // fact is one dated count.
 type fact struct {
-	at    time.Time
-	c     counter
-	num   bool
-	event string
+	at       time.Time
+	c        counter
+	num      bool
+	event    string
+	weekdays bool // a limit counted on weekdays only (explained)
 }
 
 // facts appends the complaint's dated facts as it stands now, or only its
@@ -40,34 +41,34 @@ func (x *Complaint) facts(dst []fact, judgedOnly bool) []fact {
 	// Every round is due at its own limit, a reopened one too.
 	closed := func(dst []fact) []fact {
 		for _, r := range x.Rounds {
-			dst = append(dst, fact{r.ReplyDue, cClosure, !r.Resolved.After(r.ReplyDue), r.DueEvent})
+			dst = append(dst, fact{r.ReplyDue, cClosure, !r.Resolved.After(r.ReplyDue), r.DueEvent, r.WeekdaysOnly})
 		}
 		if x.ReplyDue.IsZero() {
 			return dst
 		}
-		return append(dst, fact{x.ReplyDue, cClosure, !x.Resolved.IsZero() && !x.Resolved.After(x.ReplyDue), x.DueEvent})
+		return append(dst, fact{x.ReplyDue, cClosure, !x.Resolved.IsZero() && !x.Resolved.After(x.ReplyDue), x.DueEvent, x.WeekdaysOnly})
 	}
 	if judgedOnly {
 		return closed(dst)
 	}
-	dst = append(dst, fact{x.Received, cReceived, true, rcv})
+	dst = append(dst, fact{x.Received, cReceived, true, rcv, false})
 	if x.Channel == domain.ChannelPetition || x.Channel == domain.ChannelVisit {
-		dst = append(dst, fact{x.Received, cPetitionsSuits, true, rcv})
+		dst = append(dst, fact{x.Received, cPetitionsSuits, true, rcv, false})
 	}
 	if !x.Dispatched.IsZero() {
-		dst = append(dst, fact{x.Dispatched, cResponse, !x.Accepted.IsZero() && !x.Accepted.After(x.DispatchDue), x.DispatchedEvent},
-			fact{x.Dispatched, cReturned, x.Returns > 0, x.DispatchedEvent})
+		dst = append(dst, fact{x.Dispatched, cResponse, !x.Accepted.IsZero() && !x.Accepted.After(x.DispatchDue), x.DispatchedEvent, false},
+			fact{x.Dispatched, cReturned, x.Returns > 0, x.DispatchedEvent, false})
 	}
 	dst = closed(dst)
 	for _, call := range x.Calls {
-		dst = append(dst, fact{call.At, cResolution, call.Solved, call.EventID},
-			fact{call.At, cSatisfied, call.Satisfaction == domain.Satisfied || call.Satisfaction == domain.BasicallySatisfied, call.EventID})
+		dst = append(dst, fact{call.At, cResolution, call.Solved, call.EventID, false},
+			fact{call.At, cSatisfied, call.Satisfaction == domain.Satisfied || call.Satisfaction == domain.BasicallySatisfied, call.EventID, false})
 	}
 	for _, r := range x.Rounds { // each resolution, whether it was reopened
-		dst = append(dst, fact{r.Resolved, cReopened, true, r.ResolvedEvent})
+		dst = append(dst, fact{r.Resolved, cReopened, true, r.ResolvedEvent, false})
 	}
 	if !x.Resolved.IsZero() {
-		dst = append(dst, fact{x.Resolved, cReopened, false, x.ResolvedEvent})
+		dst = append(dst, fact{x.Resolved, cReopened, false, x.ResolvedEvent, false})
 	}
 	return dst
 }
@@ -80,7 +81,7 @@ func (l *Lawsuit) facts(dst []fact, judgedOnly bool) []fact {
 	if judgedOnly {
 		return dst
 	}
-	return append(dst, fact{l.Filed, cPetitionsSuits, true, l.EventID})
+	return append(dst, fact{l.Filed, cPetitionsSuits, true, l.EventID, false})
 }
 func (l *Lawsuit) cell() cellKey { return cellKey{l.Compound, l.Company} }
 func (l *Lawsuit) at() *place    { return &l.place }

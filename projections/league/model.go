@@ -79,6 +79,7 @@ type Complaint struct {
 	Returns, Reopens                int
 	ReceivedEvent, DispatchedEvent  string // IDs of the events behind the counts
 	DueEvent, ResolvedEvent         string // the events that set ReplyDue and Resolved
+	WeekdaysOnly                    bool   // ReplyDue was counted on weekdays only
 	Rounds                          []Round
 	place                           place
 }
@@ -88,6 +89,7 @@ type Complaint struct {
 type Round struct {
 	ReplyDue, Resolved      time.Time
 	DueEvent, ResolvedEvent string
+	WeekdaysOnly            bool
 }
 
 // Call is one follow-up call.
@@ -189,7 +191,8 @@ var handlers = projections.NewHandlers(
 
 	on(func(x step, ev domain.ComplaintReceived) {
 		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: ev.Channel, Received: ev.At,
-			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: x.e.EventID, DueEvent: x.e.EventID}
+			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: x.e.EventID, DueEvent: x.e.EventID,
+			WeekdaysOnly: ev.ReplyDueWeekdaysOnly}
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
 		x.m.update(c, nil)
 	}),
@@ -213,7 +216,7 @@ var handlers = projections.NewHandlers(
 	on(func(x step, ev domain.ComplaintExtensionDecided) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			if ev.Granted {
-				c.ReplyDue, c.DueEvent = ev.ReplyDue, x.e.EventID
+				c.ReplyDue, c.DueEvent, c.WeekdaysOnly = ev.ReplyDue, x.e.EventID, ev.ReplyDueWeekdaysOnly
 			}
 		})
 	}),
@@ -229,9 +232,10 @@ var handlers = projections.NewHandlers(
 		// A new round with its own reply limit; the round it closes stays due
 		// when it was, so that reopening a late case cannot hide it.
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
-			c.Rounds = append(c.Rounds, Round{c.ReplyDue, c.Resolved, c.DueEvent, c.ResolvedEvent})
+			c.Rounds = append(c.Rounds, Round{c.ReplyDue, c.Resolved, c.DueEvent, c.ResolvedEvent, c.WeekdaysOnly})
 			c.Reopens++
-			c.ReplyDue, c.DueEvent, c.Resolved, c.ResolvedEvent = ev.ReplyDue, x.e.EventID, time.Time{}, ""
+			c.ReplyDue, c.DueEvent, c.WeekdaysOnly = ev.ReplyDue, x.e.EventID, ev.ReplyDueWeekdaysOnly
+			c.Resolved, c.ResolvedEvent = time.Time{}, ""
 		})
 	}),
 

@@ -1,6 +1,9 @@
 package league
 
 import (
+	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +61,49 @@ func TestReopenedLateComplaint(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An explanation names the events behind each side: the closure rate's
+// denominator both rounds, its numerator the round that passed; a metric
+// with nothing counted still shows its (empty) lists.
+func TestExplanationSeparatesNumeratorAndDenominator(t *testing.T) {
+	c := projectiontest.NewCity(t, domain.DefaultRuleBook(), at(2028, 1, 1, 12))
+	c.Do("A", at(2025, 1, 2, 9), domain.RegisterCompound{Profile: domain.Profile{Name: "小区A", District: "城东区", Street: "东湖街道",
+		Community: "东湖社区", Kind: domain.KindCommercial, Households: 100, PrivateArea: 10000, DeliveredArea: 10000, PropertyCompany: "甲物业"}})
+	receive := func(id string, when time.Time) {
+		c.Do("A", when, domain.ReceiveComplaint{ComplaintID: id, Channel: domain.ChannelHotline, Kind: domain.KindComplaint, Category: domain.CategoryFees, Summary: "x"})
+	}
+	receive("k", at(2025, 3, 3, 9))
+	c.Do("A", at(2025, 3, 3, 10), domain.DispatchComplaint{ComplaintID: "k", Unit: "甲物业"})
+	c.Do("A", at(2025, 3, 3, 11), domain.AcceptComplaint{ComplaintID: "k"})
+	c.Do("A", at(2025, 4, 1, 9), domain.ResolveComplaint{ComplaintID: "k", Outcome: "late"})
+	c.Do("A", at(2025, 4, 2, 9), domain.FollowUpComplaint{ComplaintID: "k", Satisfaction: domain.Dissatisfied})
+	c.Do("A", at(2025, 4, 3, 9), domain.ReopenComplaint{ComplaintID: "k", Reason: "不满意"})
+	c.Do("A", at(2025, 4, 4, 10), domain.DispatchComplaint{ComplaintID: "k", Unit: "甲物业"})
+	c.Do("A", at(2025, 4, 7, 9), domain.AcceptComplaint{ComplaintID: "k"})
+	c.Do("A", at(2025, 4, 10, 9), domain.ResolveComplaint{ComplaintID: "k", Outcome: "fixed"})
+	receive("n", at(2027, 3, 1, 9)) // 2027 is not in the calendar
+	m := New(domain.DefaultRuleBook())
+	c.Fold(m)
+	x := m.Complaints["A/k"]
+	received, reopened := x.ReceivedEvent, x.DueEvent
+
+	s1 := row(t, m.Table(allMetrics(), Query{Level: LevelStreet, Period: year2025, Explain: true}), "城东区/东湖街道")
+	closure := metric(t, s1, "closure_rate").Explain
+	if !slices.Equal(closure.Numerator, []string{reopened}) || !slices.Equal(closure.Denominator, sortedIDs([]string{received, reopened})) {
+		t.Errorf("closure explained %+v; want numerator [%s], denominator both rounds", closure, reopened)
+	}
+	b, err := json.Marshal(metric(t, s1, "listings"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"explain":{"numerator_events":[],"denominator_events":[],"weekdays_only_events":[]}`; !strings.Contains(string(b), want) {
+		t.Errorf("nothing counted: %s, want %s", b, want)
+	}
+	y2027 := Period{at(2027, 1, 1, 0), at(2028, 1, 1, 0)}
+	late := metric(t, row(t, m.Table(allMetrics(), Query{Level: LevelStreet, Period: y2027, Explain: true}), "城东区/东湖街道"), "closure_rate").Explain
+	if n := m.Complaints["A/n"]; len(late.WeekdaysOnly) != 1 || late.WeekdaysOnly[0] != n.ReceivedEvent {
+		t.Errorf("2027's limit is not marked weekdays only: %+v", late)
 	}
 }

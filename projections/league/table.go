@@ -34,7 +34,7 @@ func number(c func(t *tally) Count) func(t *tally) (float64, bool, Count) {
 func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count) {
 	return func(t *tally) (float64, bool, Count) {
 		c, p := cur(t), prev(t)
-		x := Count{Num: c.Den, Den: p.Den, Events: c.Events}
+		x := Count{Num: c.Den, Den: p.Den, NumEvents: c.DenEvents, DenEvents: p.DenEvents}
 		switch {
 		case c.Den == 0 && p.Den == 0:
 			return 0, false, x
@@ -48,7 +48,7 @@ func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count
 // Metrics are every metric of the domain reference's league tables.
 var Metrics = []MetricDef{
 	{"complaints_per_1000", "每千户投诉量", false, func(t *tally) (float64, bool, Count) {
-		x := Count{Num: t.cur[cReceived].Den, Den: float64(t.households), Events: t.cur[cReceived].Events}
+		x := Count{Num: t.cur[cReceived].Den, Den: float64(t.households), NumEvents: t.cur[cReceived].DenEvents, DenEvents: t.homes}
 		return x.Num / max(x.Den, 1) * 1000, t.households > 0, x
 	}},
 	{"complaints_yoy", "投诉量同比变化", false, change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
@@ -81,14 +81,27 @@ func metricDef(key string) (MetricDef, bool) {
 // Value is one metric of one unit: the figure, what it was computed from,
 // its normalised score and its weight in the composite.
 type Value struct {
-	Key    string   `json:"key"`
-	Label  string   `json:"label"`
-	Value  *float64 `json:"value"` // nil: nothing to measure in the period
-	Num    float64  `json:"numerator"`
-	Den    float64  `json:"denominator"`
-	Score  *float64 `json:"score"` // 0–100, 100 best
-	Weight float64  `json:"weight"`
-	Events []string `json:"events,omitempty"` // IDs of the events counted (explain only)
+	Key     string       `json:"key"`
+	Label   string       `json:"label"`
+	Value   *float64     `json:"value"` // nil: nothing to measure in the period
+	Num     float64      `json:"numerator"`
+	Den     float64      `json:"denominator"`
+	Score   *float64     `json:"score"` // 0–100, 100 best
+	Weight  float64      `json:"weight"`
+	Explain *Explanation `json:"explain,omitempty"` // explain only
+}
+
+// Explanation lists the events behind a figure, every list always present.
+// A rate's denominator lists every item counted and its numerator those that
+// passed; a year-on-year change lists this period's events as numerator and
+// the year before's as denominator; per 1000 households lists the
+// receptions over the compounds' registrations; a count lists its items in
+// both. WeekdaysOnly names the items whose limit was counted on weekdays
+// only (a year the working-day calendar lacks).
+type Explanation struct {
+	Numerator    []string `json:"numerator_events"`
+	Denominator  []string `json:"denominator_events"`
+	WeekdaysOnly []string `json:"weekdays_only_events"`
 }
 
 // Row is one unit of a league table.
@@ -144,10 +157,7 @@ func (m *Model) Table(cfg Config, q Query) Table {
 			}
 			figures = figures[2:]
 			if q.Explain {
-				mv.Events = slices.Sorted(slices.Values(c.Events))
-				if mv.Events == nil {
-					mv.Events = []string{}
-				}
+				mv.Explain = &Explanation{sortedIDs(c.NumEvents), sortedIDs(c.DenEvents), sortedIDs(c.WeekdaysOnly)}
 			}
 			r.Metrics = append(r.Metrics, mv)
 		}
@@ -167,6 +177,11 @@ func (m *Model) Table(cfg Config, q Query) Table {
 		}
 	}
 	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: m.Pos, Rows: rows}
+}
+
+// sortedIDs sorts event IDs, never nil so that JSON shows an empty list.
+func sortedIDs(ids []string) []string {
+	return append([]string{}, slices.Sorted(slices.Values(ids))...)
 }
 
 // rankAndList ranks rows sorted best first: equal scores share a rank
