@@ -159,6 +159,41 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, http.StatusOK, h)
 }
 
+// handleEvent opens one event by ID, as the history shows it, with its
+// compound: the events an explanation names can be checked one by one.
+func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
+	id, p := chi.URLParam(r, "id"), newParams(r)
+	if len(id) > 128 || strings.TrimSpace(id) == "" {
+		p.fail("id", "param.event_id", "must be an event ID (at most 128 characters)", "须为事件编号（不超过128个字符）")
+	}
+	if err := p.err(); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	finder, ok := s.store.(domain.EventFinder)
+	if !ok {
+		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "this event store cannot open an event by ID; read the compound's history"))
+		return
+	}
+	e, found, err := finder.EventByID(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if !found {
+		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no event %s", id))
+		return
+	}
+	out := struct {
+		CompoundID string `json:"compound_id"`
+		historyEvent
+	}{CompoundID: strings.TrimPrefix(e.StreamID, domain.StreamID("")), historyEvent: historyEvent{Envelope: e}}
+	if out.Payload, err = e.Decode(); err != nil {
+		out.DecodeError = domain.ErrorOf(err).Message
+	}
+	s.respond(w, r, http.StatusOK, out)
+}
+
 // handleListCompounds lists compounds with their case file summaries.
 // min_position gives read-your-writes: pass the position of your last
 // command; as_of (a time) or as_of_position gives the list as it stood.
