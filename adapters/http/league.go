@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
 )
 
@@ -72,13 +74,21 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
 	defer cancel()
 	req.View.Wait = s.waitTimeout
+	if format == "csv" || format == "xlsx" {
+		// An export is filed as evidence: never older than the log now, so
+		// the first export after a write has that write.
+		if err := s.upToHead(ctx, &req.View); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
 	tb, err := s.league.Table(ctx, req)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	if unit != "" {
-		rows := tb.Rows[:0]
+		var rows []league.Row
 		for _, row := range tb.Rows {
 			if row.Unit == unit {
 				rows = append(rows, row)
@@ -106,10 +116,48 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, http.StatusOK, tb)
 }
 
+// upToHead makes a live view wait for the last position of the log (or the
+// one asked, if later); views of the past are fixed already.
+func (s *Server) upToHead(ctx context.Context, q *projections.Query) error {
+	if !q.AsOf.IsZero() || q.AsOfPosition != 0 {
+		return nil
+	}
+	head := s.league.Position()
+	for { // the runner trails the log by a few events: page past them
+		page, err := s.store.ReadAll(ctx, head, 1000)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		head = page[len(page)-1].Position
+	}
+	q.MinPosition = max(q.MinPosition, head)
+	return nil
+}
+
+// percent is a fraction an export shows as a percentage.
+type percent float64
+
+// exportHeader names what an export shows: the campaign, period, knowledge
+// time, log position and checkpoint it was computed at.
+func exportHeader(tb league.Table) [][2]string {
+	return [][2]string{
+		{"考核活动", tb.Campaign},
+		{"层级", string(tb.Level)},
+		{"统计周期", tb.From.In(domain.China).Format(time.DateOnly) + " 至 " + tb.To.Add(-time.Second).In(domain.China).Format(time.DateOnly)},
+		{"数据截至（知识时间）", tb.AsOf.In(domain.China).Format(time.RFC3339)},
+		{"判定时间", tb.JudgedAt.In(domain.China).Format(time.RFC3339)},
+		{"日志位置", strconv.FormatUint(tb.Position, 10)},
+		{"检查点", strconv.FormatUint(tb.Checkpoint, 10)},
+	}
+}
+
 // tableRecords lays a table out as a header of Chinese column names and
-// one record a unit, for the spreadsheet exports.
+// one record a unit, for the spreadsheet exports; rates are percents.
 func tableRecords(tb league.Table) [][]any {
-	header := []any{"排名", "单位", "综合得分", "红黑榜", "信访诉讼上升（只降不升预警）"}
+	header := []any{"排名", "编号", "区", "街道", "社区", "名称", "综合得分", "红黑榜", "信访诉讼上升（只降不升预警）"}
 	if len(tb.Rows) > 0 {
 		for _, m := range tb.Rows[0].Metrics {
 			header = append(header, m.Label)
@@ -118,12 +166,16 @@ func tableRecords(tb league.Table) [][]any {
 	out := [][]any{header}
 	lists := map[string]string{"red": "红榜", "black": "黑榜"}
 	for _, row := range tb.Rows {
-		rec := []any{row.Rank, row.Name, row.Score, lists[row.List], map[bool]string{true: "是", false: "否"}[row.Rising]}
+		rec := []any{row.Rank, row.Unit, row.District, row.Street, row.Community, row.Name, row.Score, lists[row.List],
+			map[bool]string{true: "是", false: "否"}[row.Rising]}
 		for _, m := range row.Metrics {
-			if m.Value != nil {
-				rec = append(rec, *m.Value)
-			} else {
+			switch {
+			case m.Value == nil:
 				rec = append(rec, "")
+			case m.Unit == "percent":
+				rec = append(rec, percent(*m.Value))
+			default:
+				rec = append(rec, *m.Value)
 			}
 		}
 		out = append(out, rec)
@@ -142,12 +194,18 @@ func writeCSV(w http.ResponseWriter, tb league.Table) {
 	w.Header().Set("Content-Disposition", exportName(tb, "csv"))
 	w.Write([]byte("\ufeff"))
 	cw := csv.NewWriter(w)
+	for _, kv := range exportHeader(tb) { // a header block, then a blank line, then the table
+		cw.Write(kv[:])
+	}
+	cw.Write([]string{""})
 	for _, rec := range tableRecords(tb) {
 		fields := make([]string, len(rec))
 		for i, v := range rec {
 			switch v := v.(type) {
 			case float64:
 				fields[i] = strconv.FormatFloat(v, 'f', 4, 64)
+			case percent:
+				fields[i] = strconv.FormatFloat(float64(v)*100, 'f', 2, 64) + "%"
 			default:
 				fields[i] = fmt.Sprint(v)
 			}
@@ -165,14 +223,48 @@ func writeXLSX(w http.ResponseWriter, tb league.Table) error {
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10}) // 0.00%
+	if err != nil {
+		return err
+	}
 	for i, rec := range tableRecords(tb) {
-		cell, err := excelize.CoordinatesToCellName(1, i+1)
-		if err == nil {
-			err = f.SetSheetRow(sheet, cell, &rec)
+		for j, v := range rec {
+			cell, err := excelize.CoordinatesToCellName(j+1, i+1)
+			if err == nil {
+				if p, ok := v.(percent); ok {
+					err = f.SetCellValue(sheet, cell, float64(p))
+					if err == nil {
+						err = f.SetCellStyle(sheet, cell, cell, pct)
+					}
+				} else {
+					err = f.SetCellValue(sheet, cell, v)
+				}
+			}
+			if err != nil {
+				return err
+			}
 		}
-		if err != nil {
+	}
+	// The header row stays in view; what the table shows is in the
+	// document's properties and on a sheet of its own.
+	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	about := "说明"
+	if _, err := f.NewSheet(about); err != nil {
+		return err
+	}
+	var desc []string
+	for i, kv := range exportHeader(tb) {
+		if err := f.SetSheetRow(about, fmt.Sprintf("A%d", i+1), &[]string{kv[0], kv[1]}); err != nil {
 			return err
 		}
+		desc = append(desc, kv[0]+"："+kv[1])
+	}
+	if err := f.SetDocProps(&excelize.DocProperties{Title: tb.Campaign, Subject: exportHeader(tb)[2][1],
+		Description: strings.Join(desc, "；"), Keywords: fmt.Sprintf("position=%d checkpoint=%d", tb.Position, tb.Checkpoint),
+		Creator: "casetrack"}); err != nil {
+		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", exportName(tb, "xlsx"))

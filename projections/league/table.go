@@ -12,6 +12,7 @@ type MetricDef struct {
 	Key    string `json:"key"`
 	Label  string `json:"label"`  // 中文名
 	Higher bool   `json:"higher"` // higher is better
+	Unit   string `json:"unit"`   // percent (a fraction shown ×100), per_1000 or count
 	value  func(t *tally) (v float64, ok bool, c Count)
 }
 
@@ -47,26 +48,26 @@ func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count
 
 // Metrics are every metric of the domain reference's league tables.
 var Metrics = []MetricDef{
-	{"complaints_per_1000", "每千户投诉量", false, func(t *tally) (float64, bool, Count) {
+	{"complaints_per_1000", "每千户投诉量", false, "per_1000", func(t *tally) (float64, bool, Count) {
 		x := Count{Num: t.cur[cReceived].Den, Den: float64(t.households), NumEvents: t.cur[cReceived].DenEvents, DenEvents: t.homes}
 		return x.Num / max(x.Den, 1) * 1000, t.households > 0, x
 	}},
-	{"complaints_yoy", "投诉量同比变化", false, change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
-	{"petitions_lawsuits_yoy", "信访诉讼同比变化（只降不升）", false, change(func(t *tally) Count { return t.cur[cPetitionsSuits] }, func(t *tally) Count { return t.prev[cPetitionsSuits] })},
-	{"response_rate", "响应率", true, rate(func(t *tally) Count { return t.cur[cResponse] })},
-	{"closure_rate", "办结率", true, rate(func(t *tally) Count { return t.cur[cClosure] })},
-	{"resolution_rate", "解决率", true, rate(func(t *tally) Count { return t.cur[cResolution] })},
-	{"satisfaction_rate", "满意率", true, rate(func(t *tally) Count { return t.cur[cSatisfied] })},
-	{"return_rate", "回退率", false, rate(func(t *tally) Count { return t.cur[cReturned] })},
-	{"reopen_rate", "重办率", false, rate(func(t *tally) Count { return t.cur[cReopened] })},
-	{"measures_on_time", "整改措施按期完成率", true, rate(func(t *tally) Count { return t.measuresOnTime })},
-	{"overdue_measures", "逾期整改措施数", false, number(func(t *tally) Count { return t.overdueMeasures })},
-	{"listings", "挂牌督办小区数", false, number(func(t *tally) Count { return t.listed })},
-	{"committee_coverage", "业委会（物管会）覆盖率", true, rate(func(t *tally) Count { return t.coverage })},
-	{"expired_committees", "到期未换届业委会数", false, number(func(t *tally) Count { return t.expired })},
-	{"party_member_share", "业委会党员占比", true, rate(func(t *tally) Count { return t.partyShare })},
-	{"dual_role_share", "一肩挑比例", true, rate(func(t *tally) Count { return t.dualRole })},
-	{"red_property_share", "红色物业比例", true, rate(func(t *tally) Count { return t.redProperty })},
+	{"complaints_yoy", "投诉量同比变化", false, "percent", change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
+	{"petitions_lawsuits_yoy", "信访诉讼同比变化（只降不升）", false, "percent", change(func(t *tally) Count { return t.cur[cPetitionsSuits] }, func(t *tally) Count { return t.prev[cPetitionsSuits] })},
+	{"response_rate", "响应率", true, "percent", rate(func(t *tally) Count { return t.cur[cResponse] })},
+	{"closure_rate", "办结率", true, "percent", rate(func(t *tally) Count { return t.cur[cClosure] })},
+	{"resolution_rate", "解决率", true, "percent", rate(func(t *tally) Count { return t.cur[cResolution] })},
+	{"satisfaction_rate", "满意率", true, "percent", rate(func(t *tally) Count { return t.cur[cSatisfied] })},
+	{"return_rate", "回退率", false, "percent", rate(func(t *tally) Count { return t.cur[cReturned] })},
+	{"reopen_rate", "重办率", false, "percent", rate(func(t *tally) Count { return t.cur[cReopened] })},
+	{"measures_on_time", "整改措施按期完成率", true, "percent", rate(func(t *tally) Count { return t.measuresOnTime })},
+	{"overdue_measures", "逾期整改措施数", false, "count", number(func(t *tally) Count { return t.overdueMeasures })},
+	{"listings", "挂牌督办小区数", false, "count", number(func(t *tally) Count { return t.listed })},
+	{"committee_coverage", "业委会（物管会）覆盖率", true, "percent", rate(func(t *tally) Count { return t.coverage })},
+	{"expired_committees", "到期未换届业委会数", false, "count", number(func(t *tally) Count { return t.expired })},
+	{"party_member_share", "业委会党员占比", true, "percent", rate(func(t *tally) Count { return t.partyShare })},
+	{"dual_role_share", "一肩挑比例", true, "percent", rate(func(t *tally) Count { return t.dualRole })},
+	{"red_property_share", "红色物业比例", true, "percent", rate(func(t *tally) Count { return t.redProperty })},
 }
 
 func metricDef(key string) (MetricDef, bool) {
@@ -83,6 +84,7 @@ func metricDef(key string) (MetricDef, bool) {
 type Value struct {
 	Key     string       `json:"key"`
 	Label   string       `json:"label"`
+	Unit    string       `json:"unit"`  // percent, per_1000 or count (MetricDef.Unit)
 	Value   *float64     `json:"value"` // nil: nothing to measure in the period
 	Num     float64      `json:"numerator"`
 	Den     float64      `json:"denominator"`
@@ -106,13 +108,16 @@ type Explanation struct {
 
 // Row is one unit of a league table.
 type Row struct {
-	Rank    int     `json:"rank"`
-	Unit    string  `json:"unit"`
-	Name    string  `json:"name"`
-	Score   float64 `json:"score"`          // weighted composite, 0–100
-	List    string  `json:"list,omitempty"` // red (红榜) or black (黑榜)
-	Rising  bool    `json:"rising"`         // petitions and suits rose against last year: 只降不升 breached
-	Metrics []Value `json:"metrics"`
+	Rank      int     `json:"rank"`
+	Unit      string  `json:"unit"` // the unit's ID: a compound's or company's, or the district/street/community path
+	Name      string  `json:"name"`
+	District  string  `json:"district,omitempty"` // where the unit is (none for companies)
+	Street    string  `json:"street,omitempty"`
+	Community string  `json:"community,omitempty"`
+	Score     float64 `json:"score"`          // weighted composite, 0–100
+	List      string  `json:"list,omitempty"` // red (红榜) or black (黑榜)
+	Rising    bool    `json:"rising"`         // petitions and suits rose against last year: 只降不升 breached
+	Metrics   []Value `json:"metrics"`
 }
 
 // Table is a ranked league table.
@@ -122,7 +127,14 @@ type Table struct {
 	From     time.Time `json:"from"`
 	To       time.Time `json:"to"`
 	Position uint64    `json:"position"` // the last event the table reflects
-	Rows     []Row     `json:"rows"`
+	// AsOf is when the event at Position was recorded: the knowledge time
+	// of the table; JudgedAt is when its open items were judged.
+	AsOf     time.Time `json:"as_of"`
+	JudgedAt time.Time `json:"judged_at"`
+	// Checkpoint is the position of the live projection's last saved
+	// snapshot (0 for a table replayed as of the past).
+	Checkpoint uint64 `json:"checkpoint"`
+	Rows       []Row  `json:"rows"`
 }
 
 // Query asks for one table.
@@ -146,12 +158,13 @@ func (m *Model) Table(cfg Config, q Query) Table {
 	figures := make([]float64, 2*n*len(tallies)) // every value and its score, in one allocation
 	for key, t := range tallies {
 		r := Row{Unit: key.String(), Name: t.name, Metrics: make([]Value, 0, n)}
+		r.District, r.Street, r.Community = m.whereIs(q.Level, key)
 		cur, prev := t.cur[cPetitionsSuits].Den, t.prev[cPetitionsSuits].Den
 		r.Rising = cur > prev
 		for _, w := range cfg.Metrics {
 			def, _ := metricDef(w.Key)
 			v, ok, c := def.value(t)
-			mv := Value{Key: def.Key, Label: def.Label, Num: c.Num, Den: c.Den, Weight: w.Weight}
+			mv := Value{Key: def.Key, Label: def.Label, Unit: def.Unit, Num: c.Num, Den: c.Den, Weight: w.Weight}
 			if ok { // score fills in the score
 				figures[0], mv.Value, mv.Score = v, &figures[0], &figures[1]
 			}
@@ -176,7 +189,24 @@ func (m *Model) Table(cfg Config, q Query) Table {
 			rows[i], rows[j] = rows[j], rows[i]
 		}
 	}
-	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: m.Pos, Rows: rows}
+	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: m.Pos,
+		AsOf: m.Recorded, JudgedAt: at, Rows: rows}
+}
+
+// whereIs names the district, street and community of a unit: its path, or
+// a compound's own place; companies have none.
+func (m *Model) whereIs(l Level, key unitKey) (district, street, community string) {
+	p := key.path
+	switch l {
+	case LevelCompany:
+		return "", "", ""
+	case LevelCompound:
+		if c := m.Compounds[p[0]]; c != nil {
+			return c.District, c.Street, c.Community
+		}
+		return "", "", ""
+	}
+	return p[0], p[1], p[2]
 }
 
 // sortedIDs sorts event IDs, never nil so that JSON shows an empty list.
