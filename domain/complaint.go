@@ -153,6 +153,7 @@ type ComplaintView struct {
 	AcceptedAt   time.Time         `json:"accepted_at,omitzero"`
 	ResolvedAt   time.Time         `json:"resolved_at,omitzero"`
 	FollowedUpAt time.Time         `json:"followed_up_at,omitzero"`
+	VoidedAt     time.Time         `json:"voided_at,omitzero"` // entered in error (correction.go)
 	DispatchDue  time.Time         `json:"dispatch_due"`
 	ReplyDue     time.Time         `json:"reply_due"`
 	// ReplyDueWeekdaysOnly: the reply limit was counted on weekdays only,
@@ -171,9 +172,10 @@ type ComplaintView struct {
 	FollowedUpOnTime     *bool        `json:"followed_up_on_time,omitempty"`
 }
 
-// Open reports whether the complaint still waits for a resolution.
+// Open reports whether the complaint still waits for a resolution; a
+// voided one waits for nothing.
 func (v ComplaintView) Open() bool {
-	return v.State != ComplaintStateResolved && v.State != ComplaintStateFollowedUp
+	return v.State != ComplaintStateResolved && v.State != ComplaintStateFollowedUp && v.VoidedAt.IsZero()
 }
 
 // Overdue reports whether the complaint is open past its reply limit at asOf.
@@ -263,6 +265,10 @@ func (c *Compound) complaintFor(id string, act complaintAction, at time.Time, v 
 	}
 	k, ok := lookup(v, c.complaints, "complaint_id", "complaint.unknown", nounComplaint, id)
 	if !ok {
+		return nil, v.err()
+	}
+	if !k.VoidedAt.IsZero() {
+		v.fail("complaint_id", "complaint.voided", "complaint %s was voided", "工单 %s 已作废", id)
 		return nil, v.err()
 	}
 	if !k.can(act) {

@@ -37,6 +37,9 @@ type fact struct {
 // judged ones. (Appending to a buffer, not yielding: a closure through the
 // item interface would cost an allocation per item.)
 func (x *Complaint) facts(dst []fact, judgedOnly bool) []fact {
+	if x.Voided {
+		return dst
+	}
 	rcv := x.ReceivedEvent
 	// Every round is due at its own limit, a reopened one too.
 	closed := func(dst []fact) []fact {

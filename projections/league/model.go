@@ -73,6 +73,10 @@ func (cm Committee) partyMembers() int {
 type Complaint struct {
 	Compound, Company               string
 	Channel                         domain.Channel
+	Kind                            domain.ComplaintKind
+	Category                        domain.ComplaintCategory
+	Urgent                          bool
+	Voided                          bool // entered in error: counts nowhere
 	Received, DispatchDue, ReplyDue time.Time
 	Dispatched, Accepted, Resolved  time.Time
 	Calls                           []Call // follow-up calls (回访), each counted
@@ -152,6 +156,15 @@ var handlers = projections.NewHandlers(
 		c.Households, c.PrivateArea, c.DeliveredArea, c.EventID = p.Households, p.PrivateArea, p.DeliveredArea, x.e.EventID
 	}),
 	on(func(x step, ev domain.DeliveredAreaUpdated) { x.c.DeliveredArea = ev.DeliveredArea }),
+	on(func(x step, ev domain.CompoundRenamed) { x.c.Name = ev.Name }),
+	on(func(x step, ev domain.CompoundFiguresCorrected) {
+		x.c.Households, x.c.PrivateArea, x.c.DeliveredArea = ev.Households, ev.PrivateArea, ev.DeliveredArea
+	}),
+	// 区划调整: the compound and all its facts count for its new unit from
+	// the correction on; a table as of before it shows the old unit.
+	onMove(func(x step, ev domain.CompoundMoved) {
+		x.c.District, x.c.Street, x.c.Community = ev.District, ev.Street, ev.Community
+	}),
 	onMove(func(x step, ev domain.PropertyCompanyChanged) { x.c.Company = ev.Company }),
 	on(func(x step, ev domain.PartyBranchEstablished) { x.c.Branch, x.c.Secretary = ev.Branch, ev.Secretary }),
 	on(func(x step, ev domain.RedFlagsSet) {
@@ -190,7 +203,8 @@ var handlers = projections.NewHandlers(
 	on(func(x step, _ domain.InterimCommissionFiled) { x.c.InterimFiled = true }),
 
 	on(func(x step, ev domain.ComplaintReceived) {
-		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: ev.Channel, Received: ev.At,
+		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: ev.Channel, Kind: ev.Kind, Category: ev.Category,
+			Urgent: ev.Urgent, Received: ev.At,
 			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: x.e.EventID, DueEvent: x.e.EventID,
 			WeekdaysOnly: ev.ReplyDueWeekdaysOnly}
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
@@ -237,6 +251,13 @@ var handlers = projections.NewHandlers(
 			c.ReplyDue, c.DueEvent, c.WeekdaysOnly = ev.ReplyDue, x.e.EventID, ev.ReplyDueWeekdaysOnly
 			c.Resolved, c.ResolvedEvent = time.Time{}, ""
 		})
+	}),
+
+	on(func(x step, ev domain.ComplaintVoided) {
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Voided = true })
+	}),
+	on(func(x step, ev domain.ComplaintCategoryAmended) {
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = ev.Category })
 	}),
 
 	on(func(x step, ev domain.LawsuitFiled) {
