@@ -30,7 +30,7 @@ func TestCorrectionsSeenThroughAsOf(t *testing.T) {
 			Category: domain.CategoryFees, Summary: "x"},
 			domain.DispatchComplaint{ComplaintID: k, Unit: "甲物业"}, domain.AcceptComplaint{ComplaintID: k})
 	}
-	c.Do("A", at(2025, 3, 4, 9), domain.ResolveComplaint{ComplaintID: "k1", Outcome: "ok"})     // due 03-06
+	c.Do("A", at(2025, 3, 4, 9), domain.ResolveComplaint{ComplaintID: "k1", Outcome: "ok"})    // due 03-06
 	c.Do("A", at(2025, 3, 20, 9), domain.ResolveComplaint{ComplaintID: "k2", Outcome: "late"}) // late
 	position := func() uint64 {
 		all, _ := c.Store.ReadAll(context.Background(), 0, 0)
