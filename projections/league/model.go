@@ -353,16 +353,20 @@ func (m *Model) Restore(b []byte) error {
 // per ticket as of its latest handling round.
 func (m *Model) SQLTables() []projections.SQLTable {
 	t := projections.SQLTable{Name: "rm_complaints", Columns: []string{"compound_id", "complaint_id", "company", "channel", "received_at",
-		"dispatch_due", "reply_due", "dispatched_at", "accepted_at", "resolved_at", "returns", "reopens", "follow_ups", "last_satisfaction"}}
+		"dispatch_due", "reply_due", "dispatched_at", "accepted_at", "resolved_at", "returns", "reopens", "follow_ups", "last_satisfaction",
+		"category", "kind", "urgent", "solved", "voided"}}
 	t.Rows = make([][]any, 0, len(m.Complaints))
 	for key, x := range m.Complaints {
 		var satisfaction string
+		var solved any // NULL before a follow-up
 		if len(x.Calls) > 0 {
-			satisfaction = string(x.Calls[len(x.Calls)-1].Satisfaction)
+			last := x.Calls[len(x.Calls)-1]
+			satisfaction, solved = string(last.Satisfaction), last.Solved
 		}
 		t.Rows = append(t.Rows, []any{x.Compound, key[len(x.Compound)+1:], x.Company, string(x.Channel), x.Received,
 			projections.Nullable(x.DispatchDue), projections.Nullable(x.ReplyDue), projections.Nullable(x.Dispatched),
-			projections.Nullable(x.Accepted), projections.Nullable(x.Resolved), x.Returns, x.Reopens, len(x.Calls), satisfaction})
+			projections.Nullable(x.Accepted), projections.Nullable(x.Resolved), x.Returns, x.Reopens, len(x.Calls), satisfaction,
+			string(x.Category), string(x.Kind), x.Urgent, solved, x.Voided})
 	}
 	return []projections.SQLTable{t}
 }
