@@ -123,4 +123,5 @@ func TestServeLoadsTheDemoOnce(t *testing.T) {
 	if _, err := os.Stat(data + "/demo-loaded"); err != nil {
 		t.Fatal(err)
 	}
+	readmeExamples(t, base) // every curl example of the README answers on the demo
 }
