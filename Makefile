@@ -15,7 +15,7 @@ build:
 # The PostgreSQL restart test runs on its own, after the rest: other
 # packages use the same cluster and must not see it go down.
 test: fmt-check vet
-	CASETRACK_TEST_PG_RESTART= $(GO) test -race -count=1 $(PKGS)
+	CASETRACK_TEST_PG_RESTART= $(GO) test -race -count=1 -timeout 20m $(PKGS)
 	@if [ "$$CASETRACK_TEST_PG_RESTART" = 1 ]; then \
 		$(GO) test -race -count=1 -run TestServerRidesOutRestart ./adapters/postgres/ || exit 1; fi
 	$(MAKE) fuzz

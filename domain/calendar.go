@@ -16,10 +16,6 @@ import (
 // CalendarFile is the name of the working-day calendar among rule files.
 const CalendarFile = "calendar.toml"
 
-// MaxWorkingDays caps every count of working days: no limit of the rules
-// comes near it, and it keeps a day-by-day count bounded.
-const MaxWorkingDays = 366
-
 // Calendar is the working-day calendar of a jurisdiction: per year covered,
 // the statutory holidays and the weekend days worked instead (调休). A nil
 // Calendar covers no year.

@@ -1,8 +1,15 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"maps"
+	"slices"
+	"strconv"
 	"time"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // committeeState is the committee side of a compound: the formation in
@@ -40,25 +47,34 @@ type servingCommittee struct {
 func (s committeeState) active() bool { return s.serving != nil && !s.serving.expired }
 
 // addDues adds the fields dues computes from a payload's at and term_end
-// (zero when absent), leaving every other field as stored.
+// (zero when absent), leaving every other field as stored. Rebuilds upcast
+// every old election, so it appends to the object's text instead of
+// decoding and encoding it whole.
 func addDues(data json.RawMessage, dues func(at, termEnd time.Time) map[string]time.Time) (json.RawMessage, error) {
 	var times struct {
 		At      time.Time `json:"at"`
 		TermEnd time.Time `json:"term_end"`
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &times); err != nil {
+	if err := gojson.Unmarshal(data, &times); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(data, &fields); err != nil {
-		return nil, err
+	body := bytes.TrimSpace(data)
+	if len(body) < 2 || body[len(body)-1] != '}' {
+		return nil, errors.New("payload is not a JSON object")
 	}
-	for k, t := range dues(times.At, times.TermEnd) {
-		b, err := json.Marshal(t)
+	out := append([]byte(nil), body[:len(body)-1]...)
+	add := dues(times.At, times.TermEnd)
+	for _, k := range slices.Sorted(maps.Keys(add)) {
+		if bytes.TrimSpace(out)[len(bytes.TrimSpace(out))-1] != '{' {
+			out = append(out, ',')
+		}
+		out = strconv.AppendQuote(out, k)
+		out = append(out, ':')
+		t, err := add[k].MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
-		fields[k] = b
+		out = append(out, t...)
 	}
-	return json.Marshal(fields)
+	return append(out, '}'), nil
 }

@@ -516,8 +516,10 @@ func (cmd DecideComplaintExtension) decide(c *Compound, r RuleSet, at time.Time)
 			v.fail("working_days", "complaint.extension_over_request", "cannot grant %d working days; %d were requested",
 				"批准延期 %d 个工作日超过申请的 %d 个", e.WorkingDays, k.requestedDays)
 		}
-		due := r.AddWorkingDays(k.ReplyDue, e.WorkingDays)
-		e.ReplyDue, e.ReplyDueWeekdaysOnly = due.At, k.ReplyDueWeekdaysOnly || due.WeekdaysOnly
+		if v.ok() { // validate before computing
+			due := r.AddWorkingDays(k.ReplyDue, e.WorkingDays)
+			e.ReplyDue, e.ReplyDueWeekdaysOnly = due.At, k.ReplyDueWeekdaysOnly || due.WeekdaysOnly
+		}
 	}
 	return v.emit(e)
 }

@@ -17,7 +17,7 @@ const (
 	CodeConflict    Code = "conflict"    // stream version moved on
 	CodeUnavailable Code = "unavailable" // a backing service is down; retry later
 	CodeInternal    Code = "internal"    // a bug or an unexpected failure
-	CodeTampered    Code = "tampered"    // the hash chain of a stream does not hold
+	CodeIntegrity   Code = "integrity"   // a stream is damaged: an event missing, reordered or altered
 	CodeTooLarge    Code = "too_large"   // request or batch over a limit
 	CodeUnsupported Code = "unsupported" // e.g. wrong content type
 )

@@ -67,3 +67,15 @@ func (hs Handlers[M]) Apply(m M, name string, pos *uint64, e domain.Envelope) er
 	*pos = e.Position
 	return nil
 }
+
+// EntryOf finds the entry of the event's compound in byID, made by newEntry
+// on the compound's first event: the first step of most handlers.
+func EntryOf[C any](byID map[string]*C, e domain.Envelope, newEntry func(id string) *C) (string, *C) {
+	id := domain.CompoundIDOf(e.StreamID)
+	c := byID[id]
+	if c == nil {
+		c = newEntry(id)
+		byID[id] = c
+	}
+	return id, c
+}

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"time"
@@ -28,7 +27,7 @@ func WithCredit(runner *projections.Runner[*credit.Model]) Option {
 // read-your-writes.
 func (s *Server) handleCredit(runner *projections.Runner[*credit.Model]) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p := newParams(r)
+		p := newParams(r, "at", "min_position")
 		at := atParam(p, true)
 		var res struct {
 			Position  uint64           `json:"position"`
@@ -54,7 +53,7 @@ func (s *Server) handleCreditLedger(runner *projections.Runner[*credit.Model]) h
 				company = u
 			}
 		}
-		p := newParams(r)
+		p := newParams(r, "at", "min_position")
 		at := atParam(p, true)
 		var res struct {
 			Position uint64 `json:"position"`
@@ -94,9 +93,12 @@ func read[M projections.Projection](s *Server, w http.ResponseWriter, r *http.Re
 		s.Error(w, r, err)
 		return false
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
-	defer cancel()
-	q.Wait = s.waitTimeout
+	ctx, done, err := s.bound(r, &q)
+	if err != nil {
+		s.Error(w, r, err)
+		return false
+	}
+	defer done()
 	v, err := runner.At(ctx, s.store, q)
 	if err != nil {
 		s.Error(w, r, err)

@@ -53,3 +53,37 @@ func FuzzCommandEndpoint(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQuery sends random query strings to every read endpoint: no input may
+// cause a panic or a 500; a 503 (a min_position not reached) carries
+// Retry-After; every answer is JSON, a problem document or an export.
+// The seed corpus is in testdata/fuzz/FuzzQuery.
+func FuzzQuery(f *testing.F) {
+	f.Fuzz(func(t *testing.T, pick uint, query string) {
+		fx, _ := fullFixture(t)
+		path := readEndpoints[pick%uint(len(readEndpoints))].path
+		req := httptest.NewRequest("GET", path, nil)
+		req.URL.RawQuery = query
+		rec := httptest.NewRecorder()
+		fx.srv.ServeHTTP(rec, req)
+		ct := rec.Header().Get("Content-Type")
+		switch {
+		case rec.Code >= 500 && (rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == ""):
+			t.Fatalf("%s?%s: status %d: %s", path, query, rec.Code, rec.Body)
+		case strings.HasPrefix(ct, "text/csv"), ct == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s?%s: export with status %d", path, query, rec.Code)
+			}
+		case rec.Code >= 400:
+			var p problem
+			if ct != "application/problem+json" {
+				t.Fatalf("%s?%s: status %d with Content-Type %q", path, query, rec.Code, ct)
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != rec.Code || p.Code == "" {
+				t.Fatalf("%s?%s: bad problem %s (%v)", path, query, rec.Body, err)
+			}
+		case ct != "application/json" || !json.Valid(rec.Body.Bytes()):
+			t.Fatalf("%s?%s: status %d, Content-Type %q: %s", path, query, rec.Code, ct, rec.Body)
+		}
+	})
+}

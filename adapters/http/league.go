@@ -14,6 +14,7 @@ import (
 
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
 )
 
@@ -31,9 +32,12 @@ func WithLeague(l *league.Service) Option {
 
 // handleLeague answers a league table: ?period=2025|2025-Q2|2025-06|FROM..TO,
 // sort=best|worst, limit, unit (one row), explain (the events behind each
-// figure), as_of (a past time) or as_of_position, min_position, format=csv.
+// figure), as_of (a past time) or as_of_position, min_position, format=csv,
+// and district, street, community: the rows of the units inside that area
+// (ranks stay those of the whole table).
 func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r)
+	p := newParams(r, "period", "sort", "limit", "unit", "explain", "format", "district", "street", "community",
+		"as_of", "as_of_position", "min_position")
 	level := league.Level(chi.URLParam(r, "level"))
 	if !level.Valid() {
 		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no league table of %q: use street, community, district, compound or company", level))
@@ -47,6 +51,8 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if req.Period, err = league.ParsePeriod(period); err != nil {
 		p.fail("period", "param.period", err.Error(), "周期格式应为 2025、2025-Q2、2025-06 或 2025-01-01..2025-06-30")
+	} else if p.inRange("period", req.Period.From) {
+		p.inRange("period", req.Period.To.Add(-time.Nanosecond))
 	}
 	switch p.q.Get("sort") {
 	case "", "default":
@@ -57,9 +63,15 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	default:
 		p.fail("sort", "param.sort", "must be best or worst", "须为 best 或 worst")
 	}
-	limit := int(p.uint("limit", 1))
-	unit := p.q.Get("unit")
-	req.Explain = p.q.Get("explain") == "true" || p.q.Get("explain") == "1"
+	limit := p.page("league").limit
+	unit := p.text("unit")
+	switch p.q.Get("explain") {
+	case "", "false", "0":
+	case "true", "1":
+		req.Explain = true
+	default:
+		p.fail("explain", "param.boolean", "must be true or false", "须为 true 或 false")
+	}
 	if req.Explain && unit == "" {
 		p.fail("explain", "param.explain_needs_unit", "explain lists events, so it needs one unit", "explain 须同时指定 unit")
 	}
@@ -67,13 +79,17 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	if format != "" && format != "json" && format != "csv" && format != "xlsx" {
 		p.fail("format", "param.format", "must be json, csv or xlsx", "须为 json、csv 或 xlsx")
 	}
+	area := s.areaFilter(p, level)
 	if err := p.err(); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
-	defer cancel()
-	req.View.Wait = s.waitTimeout
+	ctx, done, err := s.bound(r, &req.View)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	defer done()
 	if format == "csv" || format == "xlsx" {
 		// An export is filed as evidence: never older than the log now, so
 		// the first export after a write has that write.
@@ -87,14 +103,14 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if unit != "" {
-		var rows []league.Row
+	if unit != "" || area != nil {
+		rows := tb.Rows[:0]
 		for _, row := range tb.Rows {
-			if row.Unit == unit {
+			if (unit == "" || row.Unit == unit) && (area == nil || area(row.Unit)) {
 				rows = append(rows, row)
 			}
 		}
-		if len(rows) == 0 {
+		if len(rows) == 0 && unit != "" {
 			s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no unit %q in the %s table", unit, level))
 			return
 		}
@@ -154,6 +170,51 @@ func exportHeader(tb league.Table) [][2]string {
 	}
 }
 
+// areaFilter reads district, street and community, which narrow a table to
+// the units inside an area: an area containing the table's units (a
+// district for the street table; not a street for the street table, nor
+// any area for the company table, whose units lie in many). Units of the
+// street and community tables are keyed by their path (district/street/…);
+// compounds are placed by the directory.
+func (s *Server) areaFilter(p *params, level league.Level) func(unit string) bool {
+	depth := map[league.Level]int{league.LevelDistrict: 1, league.LevelStreet: 2, league.LevelCommunity: 3, league.LevelCompound: 4}[level]
+	var want [3]string
+	narrowed := false
+	for i, name := range []string{"district", "street", "community"} {
+		if want[i] = p.text(name); want[i] == "" {
+			continue
+		}
+		narrowed = true
+		if i+1 >= depth {
+			p.fail(name, "param.area_level", "cannot narrow the "+string(level)+" table", "不能用于"+string(level)+"榜单")
+		}
+	}
+	if !narrowed {
+		return nil
+	}
+	matches := func(path [3]string) bool {
+		for i := range want {
+			if want[i] != "" && want[i] != path[i] {
+				return false
+			}
+		}
+		return true
+	}
+	if level != league.LevelCompound {
+		return func(unit string) bool {
+			var path [3]string
+			copy(path[:], strings.Split(unit, "/"))
+			return matches(path)
+		}
+	}
+	return func(unit string) bool {
+		var e directory.Entry
+		var ok bool
+		s.dir.Read(func(m *directory.Model) { e, ok = m.Get(unit) })
+		return ok && matches([3]string{e.District, e.Street, e.Community})
+	}
+}
+
 // tableRecords lays a table out as a header of Chinese column names and
 // one record a unit, for the spreadsheet exports; rates are percents.
 func tableRecords(tb league.Table) [][]any {
@@ -195,7 +256,7 @@ func writeCSV(w http.ResponseWriter, tb league.Table) {
 	w.Write([]byte("\ufeff"))
 	cw := csv.NewWriter(w)
 	for _, kv := range exportHeader(tb) { // a header block, then a blank line, then the table
-		cw.Write(kv[:])
+		cw.Write([]string{inert(kv[0]), inert(kv[1])}) // the campaign's name comes from its configuration
 	}
 	cw.Write([]string{""})
 	for _, rec := range tableRecords(tb) {
@@ -207,7 +268,7 @@ func writeCSV(w http.ResponseWriter, tb league.Table) {
 			case percent:
 				fields[i] = strconv.FormatFloat(float64(v)*100, 'f', 2, 64) + "%"
 			default:
-				fields[i] = fmt.Sprint(v)
+				fields[i] = inert(fmt.Sprint(v))
 			}
 		}
 		cw.Write(fields)
@@ -215,7 +276,19 @@ func writeCSV(w http.ResponseWriter, tb league.Table) {
 	cw.Flush()
 }
 
-// writeXLSX exports a table as an Excel workbook, numbers as numbers.
+// inert keeps a spreadsheet from reading a text cell as a formula: a cell
+// starting with =, +, -, @, tab or carriage return gets a leading
+// apostrophe (OWASP, "CSV injection"). Names come from users.
+func inert(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// writeXLSX exports a table as an Excel workbook, numbers as numbers and
+// text as text: SetCellValue and SetSheetRow write strings as string cells,
+// never formulas.
 func writeXLSX(w http.ResponseWriter, tb league.Table) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -272,6 +345,9 @@ func writeXLSX(w http.ResponseWriter, tb league.Table) error {
 }
 
 func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	s.respond(w, r, http.StatusOK, struct {
 		Config  league.Config      `json:"config"`
 		Metrics []league.MetricDef `json:"metrics"`

@@ -122,6 +122,13 @@ func TestLeagueMinPosition(t *testing.T) {
 	if tb := decode[tableJSON](t, rec); rec.Code != 200 || len(tb.Rows) != 1 {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
+	// The league waits no longer than any other read.
+	f.srv.waitTimeout = 10 * time.Millisecond
+	start := time.Now()
+	rec = f.do("GET", "/api/v1/league/compound?min_position=99", nil)
+	if problemOf(t, rec, 503); time.Since(start) > 2*time.Second || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("waited %v for a position never reached", time.Since(start))
+	}
 }
 
 func TestProjectionStatusAndRebuild(t *testing.T) {

@@ -29,8 +29,14 @@ import (
 const (
 	maxBodyBytes = 1 << 20          // commands are small; anything larger is a mistake or an attack
 	readyTimeout = 2 * time.Second  // a store slower than this is not ready
-	waitTimeout  = 5 * time.Second  // how long a read waits for its min_position
+	waitTimeout  = 5 * time.Second  // how long any read waits for its min_position
 	asOfTimeout  = 30 * time.Second // a replay to a past position takes a while
+
+	// Replays to a past state and rebuilds fold the log from a snapshot:
+	// each holds a core and a model's memory. Beyond these, requests are
+	// answered 503 with Retry-After at once rather than queued.
+	defaultMaxReplays  = 4
+	defaultMaxRebuilds = 1
 )
 
 // Server serves the API; it is an http.Handler.
@@ -43,11 +49,14 @@ type Server struct {
 	logger *slog.Logger
 
 	waitTimeout time.Duration
+	replays     chan struct{} // a slot per as-of read being served
+	rebuilds    chan struct{} // a slot per projection rebuild running
 }
 
 // NewServer serves the API; dir runs the directory projection (compound lists).
 func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runner[*directory.Model], logger *slog.Logger, opts ...Option) *Server {
-	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, logger: logger, waitTimeout: waitTimeout}
+	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, logger: logger, waitTimeout: waitTimeout,
+		replays: make(chan struct{}, defaultMaxReplays), rebuilds: make(chan struct{}, defaultMaxRebuilds)}
 	r := s.router
 	r.Use(s.recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -71,6 +80,41 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 		o(s)
 	}
 	return s
+}
+
+// WithWorkLimits sets how many as-of replays and projection rebuilds may
+// run at once (defaults 4 and 1).
+func WithWorkLimits(replays, rebuilds int) Option {
+	return func(s *Server) {
+		s.replays, s.rebuilds = make(chan struct{}, replays), make(chan struct{}, rebuilds)
+	}
+}
+
+// slot takes a place in sem, or answers that the server is busy.
+func slot(sem chan struct{}, what string) (release func(), err error) {
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	default:
+		return nil, domain.Errorf(domain.CodeUnavailable, "too many %s are running (at most %d); retry shortly", what, cap(sem))
+	}
+}
+
+// bound bounds the work of a read model query, the same for every
+// endpoint: the min_position wait by waitTimeout, a replay to a past state
+// by asOfTimeout and by a replay slot (reads of the live model need none).
+// The request's context ends it all when the client goes away. done
+// releases what bound took.
+func (s *Server) bound(r *http.Request, q *projections.Query) (ctx context.Context, done func(), err error) {
+	release := func() {}
+	if !q.AsOf.IsZero() || q.AsOfPosition != 0 {
+		if release, err = slot(s.replays, "replays of a past state"); err != nil {
+			return nil, nil, err
+		}
+	}
+	q.Wait = s.waitTimeout
+	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
+	return ctx, func() { cancel(); release() }, nil
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
@@ -107,11 +151,17 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	s.respond(w, r, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // handleReady reports whether the event store answers a minimal read.
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
 	if _, err := s.store.ReadAll(ctx, 0, 1); err != nil {
@@ -123,7 +173,20 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCommands(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	s.respond(w, r, http.StatusOK, map[string][]string{"commands": domain.CommandNames()})
+}
+
+// noParams answers a request to an endpoint without parameters that sent
+// some, and reports whether it may go on.
+func (s *Server) noParams(w http.ResponseWriter, r *http.Request) bool {
+	if err := newParams(r).err(); err != nil {
+		s.Error(w, r, err)
+		return false
+	}
+	return true
 }
 
 // respond writes v as JSON. It encodes before writing the status, so that
@@ -141,3 +204,20 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v a
 
 // etag is the strong entity tag of a stream version; If-Match sends it back.
 func etag(version uint64) string { return fmt.Sprintf("%q", fmt.Sprint(version)) }
+
+// Starting answers while the server starts (the store opens, the demo city
+// loads, the read models are restored): it is alive (/healthz), not ready
+// (/readyz 503), and every other request gets 503 with Retry-After, so that
+// a newcomer's first request meets a clear answer instead of a dead port.
+func Starting(what string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"status":"ok"}` + "\n"))
+			return
+		}
+		w.Header().Set("Retry-After", "5")
+		writeProblem(w, r, http.StatusServiceUnavailable, statuses[domain.CodeUnavailable].title,
+			domain.Errorf(domain.CodeUnavailable, "the server is starting (%s); retry shortly", what))
+	})
+}

@@ -61,6 +61,9 @@ func RunWith(t *testing.T, open func(t *testing.T) domain.EventStore, o Options)
 		{"Changed", testChanged},
 		{"CanceledContext", testCanceledContext},
 		{"EventByID", testEventByID},
+		{"CommandScope", testCommandScope},
+		{"UnstorableTimes", testUnstorableTimes},
+		{"KeysThroughService", testKeysThroughService},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t), o) })

@@ -68,9 +68,9 @@ func twoServers(t *testing.T, dsn string, bus func(prefix string) string) {
 	if err := migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), store); err != nil {
 		t.Fatal(err)
 	}
-	a, stopA := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
+	a, stopA, _ := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
 	defer stopA()
-	b, stopB := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
+	b, stopB, _ := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
 	defer stopB()
 
 	var last uint64

@@ -14,7 +14,8 @@ import (
 )
 
 // startServe runs `serve` as `make run` does, on a free port, until stop.
-func startServe(t *testing.T, data string, extra ...string) (base string, stop func()) {
+// starting reports whether it answered "starting" (503) before it was ready.
+func startServe(t *testing.T, data string, extra ...string) (base string, stop func(), starting bool) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -28,13 +29,14 @@ func startServe(t *testing.T, data string, extra ...string) (base string, stop f
 		done <- serve(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), append([]string{"--addr", addr, "--data", data}, extra...))
 	}()
 	base = "http://" + addr
-	deadline := time.Now().Add(3 * time.Minute) // the first start loads the demo city
+	deadline := time.Now().Add(8 * time.Minute) // the first start loads the demo city (slowly under -race on a busy machine)
 	for {
 		if resp, err := http.Get(base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				break
 			}
+			starting = starting || resp.StatusCode == 503 && resp.Header.Get("Retry-After") != ""
 		}
 		select {
 		case err := <-done:
@@ -51,7 +53,7 @@ func startServe(t *testing.T, data string, extra ...string) (base string, stop f
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-	}
+	}, starting
 }
 
 func getJSON(t *testing.T, url string, v any) {
@@ -77,13 +79,17 @@ func TestServeLoadsTheDemoOnce(t *testing.T) {
 		t.Skip("loads the full demo city")
 	}
 	data := t.TempDir()
-	base, stop := startServe(t, data)
+	// The port answers while the demo loads: "starting", with Retry-After.
+	base, stop, starting := startServe(t, data)
+	if !starting {
+		t.Error("no 503 with Retry-After while the demo city loaded")
+	}
 	var list struct {
 		Compounds []json.RawMessage `json:"compounds"`
 	}
-	// The demo is loaded before serving; the projections then catch up with
+	// The demo is loaded before the API serves; the projections then catch up with
 	// it (slowly under -race): the list answers 503 until they have.
-	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(8 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
 		resp, err := http.Get(base + "/api/v1/compounds?min_position=60000")
 		if err != nil {
 			t.Fatal(err)
@@ -103,7 +109,7 @@ func TestServeLoadsTheDemoOnce(t *testing.T) {
 	getJSON(t, base+"/api/v1/compounds/C0001", &first)
 	stop()
 
-	base, stop = startServe(t, data)
+	base, stop, _ = startServe(t, data)
 	defer stop()
 	var again struct {
 		Version uint64 `json:"version"`

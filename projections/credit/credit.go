@@ -9,7 +9,6 @@ package credit
 import (
 	"cmp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -134,12 +133,7 @@ type change struct {
 // on makes the handler of T; the compound is created on its first event.
 func on[T domain.Event](f func(change, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, e domain.Envelope, ev T) {
-		id := strings.TrimPrefix(e.StreamID, "compound-")
-		c := m.Compounds[id]
-		if c == nil {
-			c = &Compound{}
-			m.Compounds[id] = c
-		}
+		id, c := projections.EntryOf(m.Compounds, e, func(string) *Compound { return &Compound{} })
 		f(change{m, e, id, c}, ev)
 	})
 }

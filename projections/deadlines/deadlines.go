@@ -11,7 +11,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -30,6 +29,9 @@ const (
 	KindReply           Kind = "complaint_reply"     // 办结时限
 	KindFollowUp        Kind = "complaint_follow_up" // 回访时限
 )
+
+// Kinds lists every kind of deadline, for clients that filter by kind.
+var Kinds = []Kind{KindCommitteeFiling, KindReelection, KindListing, KindMeasure, KindDispatch, KindReply, KindFollowUp}
 
 // Model is the fold. Its fields are exported for gob snapshots only.
 type Model struct {
@@ -161,12 +163,7 @@ type change struct {
 // on makes the handler of T; the compound is created on its first event.
 func on[T domain.Event](f func(change, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, e domain.Envelope, ev T) {
-		id := strings.TrimPrefix(e.StreamID, "compound-")
-		c := m.Compounds[id]
-		if c == nil {
-			c = &Compound{}
-			m.Compounds[id] = c
-		}
+		_, c := projections.EntryOf(m.Compounds, e, func(string) *Compound { return &Compound{} })
 		if c.Open == nil { // new, or restored from a snapshot, which leaves empty maps out
 			c.Open = map[string]Deadline{}
 		}
@@ -199,6 +196,7 @@ func key(k Kind, subject string) string { return string(k) + "/" + subject }
 // Filter narrows the board to a unit; empty fields do not narrow.
 type Filter struct {
 	District, Street, Community, Compound string
+	Kind                                  Kind
 }
 
 func (f Filter) match(id string, c *Compound) bool {
@@ -233,6 +231,9 @@ func (m *Model) Board(at time.Time, soon time.Duration, f Filter) Board {
 			continue
 		}
 		for _, d := range c.Open {
+			if f.Kind != "" && d.Kind != f.Kind {
+				continue
+			}
 			it := Item{Compound: id, Name: c.Name, District: c.District, Street: c.Street, Community: c.Community, Deadline: d}
 			switch {
 			case d.Due.Before(at):

@@ -132,12 +132,7 @@ var handlers = projections.NewHandlers(
 // it creates on the compound's first event.
 func on[T domain.Event](f func(*Entry, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, env domain.Envelope, ev T) {
-		id := strings.TrimPrefix(env.StreamID, domain.StreamID(""))
-		e := m.Entries[id]
-		if e == nil {
-			e = &Entry{ID: id, Committee: Committee{Phase: "none"}}
-			m.Entries[id] = e
-		}
+		_, e := projections.EntryOf(m.Entries, env, func(id string) *Entry { return &Entry{ID: id, Committee: Committee{Phase: "none"}} })
 		f(e, ev)
 	})
 }

@@ -5,6 +5,7 @@
 package league
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -13,6 +14,7 @@ import (
 
 // Model is the fold. Its fields are exported for gob snapshots only.
 type Model struct {
+	Format     int // modelFormat when snapshotted; Restore refuses any other
 	Pos        uint64
 	Recorded   time.Time // when the event at Pos was recorded
 	Compounds  map[string]*Compound
@@ -130,7 +132,7 @@ type Listing struct {
 
 // New returns an empty model; the rules in book judge its tables.
 func New(book domain.RuleBook) *Model {
-	return &Model{book: book, Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
+	return &Model{Format: modelFormat, book: book, Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
 		Lawsuits: map[string]*Lawsuit{}, Measures: map[string]*Measure{}, Listings: map[string]*Listing{}, ix: &indexHolder{}}
 }
 
@@ -315,15 +317,15 @@ func onMove[T domain.Event](f func(step, T)) projections.Handler[*Model] { retur
 // month index (if built) in step with it.
 func handle[T domain.Event](moves bool, f func(step, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, e domain.Envelope, ev T) {
-		id := compoundID(e.StreamID)
+		id := domain.CompoundIDOf(e.StreamID)
 		c := m.Compounds[id]
-		moved := moves || c == nil
-		if c == nil {
+		isNew := c == nil
+		if isNew {
 			c = &Compound{ID: id}
 			m.Compounds[id] = c
 		}
 		f(step{m, e, id, c}, ev)
-		m.touched(c, moved)
+		m.touched(c, moves || isNew)
 	})
 }
 
@@ -337,16 +339,30 @@ func (x step) complaint(id string, f func(*Complaint)) {
 	}
 }
 
-func compoundID(stream string) string { return stream[len("compound-"):] }
-
 // Snapshot encodes the whole model.
 func (m *Model) Snapshot() ([]byte, error) {
 	return projections.GobSnapshot(m)
 }
 
-// Restore replaces the model by a snapshot, keeping the rule book.
+// modelFormat numbers the snapshot layout. Gob decodes a snapshot of an
+// older model without complaint, leaving new fields zero (format 2 keeps
+// each handling round's data): such a snapshot must be refused, so that the
+// runner folds from the start. Raise it whenever a fold keeps new data.
+const modelFormat = 2
+
+// Restore replaces the model by a snapshot, keeping the rule book; a
+// snapshot of another model format is refused and m left as it was.
 func (m *Model) Restore(b []byte) error {
-	return projections.GobRestore(b, m, New(m.book))
+	fresh, restored := New(m.book), Model{}
+	fresh.Format = 0 // a snapshot without the field must not keep the fresh model's
+	if err := projections.GobRestore(b, &restored, fresh); err != nil {
+		return err
+	}
+	if restored.Format != modelFormat {
+		return fmt.Errorf("league snapshot of model format %d, want %d", restored.Format, modelFormat)
+	}
+	*m = restored
+	return nil
 }
 
 // SQLTables lays the complaints out for SQL readers (rm_complaints), one row
