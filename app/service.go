@@ -18,6 +18,10 @@ type Meta struct {
 	Actor         domain.Actor // who, in which role, for which organisation
 	OccurredAt    time.Time    // business time; zero means now; may be backdated for paper records
 	IfVersion     *uint64      // the stream version the client saw (HTTP If-Match)
+	// RecordedAt simulates the knowledge time: the demo loader records each
+	// fact shortly after it happened, so that as-of reads over its years
+	// answer. Only earlier than the clock is taken; the API never sets it.
+	RecordedAt time.Time
 }
 
 // Service loads a compound, decides a command, and appends the events with
@@ -92,7 +96,11 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 	if err := domain.ValidateCompoundID(compoundID); err != nil {
 		return domain.AppendResult{}, err
 	}
-	now := s.now().UTC().Truncate(time.Microsecond) // every backend keeps microseconds
+	now := s.now()
+	if !m.RecordedAt.IsZero() && m.RecordedAt.Before(now) {
+		now = m.RecordedAt
+	}
+	now = now.UTC().Truncate(time.Microsecond) // every backend keeps microseconds
 	if m.CommandID == "" {
 		m.CommandID = uuid.NewString()
 	}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -127,49 +128,54 @@ func (r ComplaintRules) dispatchDue(at time.Time, urgent bool) time.Time {
 }
 
 // replyDue is the end of the last working day to reply to or resolve it.
-func (r ComplaintRules) replyDue(at time.Time, k ComplaintKind) time.Time {
+func (r RuleSet) replyDue(at time.Time, k ComplaintKind) Due {
 	if k == KindConsultation {
-		return AddWorkingDays(at, r.ConsultationReplyWorkingDays)
+		return r.AddWorkingDays(at, r.Complaint.ConsultationReplyWorkingDays)
 	}
-	return AddWorkingDays(at, r.ComplaintReplyWorkingDays)
+	return r.AddWorkingDays(at, r.Complaint.ComplaintReplyWorkingDays)
 }
 
 // ComplaintView is the read side of one complaint. The times of a handling
 // round (dispatch to follow-up) restart when the complaint is reopened; the
 // counts cover its whole life. On-time flags are nil until the step is done.
 type ComplaintView struct {
-	ID                  string            `json:"id"`
-	Channel             Channel           `json:"channel"`
-	Kind                ComplaintKind     `json:"kind"`
-	Category            ComplaintCategory `json:"category"`
-	Urgent              bool              `json:"urgent"`
-	Summary             string            `json:"summary"`
-	State               ComplaintState    `json:"state"`
-	Unit                string            `json:"unit,omitempty"` // 承办单位 holding it now
-	ReceivedAt          time.Time         `json:"received_at"`
-	ReopenedAt          time.Time         `json:"reopened_at,omitzero"`
-	DispatchedAt        time.Time         `json:"dispatched_at,omitzero"`
-	AcceptedAt          time.Time         `json:"accepted_at,omitzero"`
-	ResolvedAt          time.Time         `json:"resolved_at,omitzero"`
-	FollowedUpAt        time.Time         `json:"followed_up_at,omitzero"`
-	DispatchDue         time.Time         `json:"dispatch_due"`
-	ReplyDue            time.Time         `json:"reply_due"`
-	FollowUpDue         time.Time         `json:"follow_up_due,omitzero"`
-	Satisfaction        Satisfaction      `json:"satisfaction,omitempty"`
-	Solved              *bool             `json:"solved,omitempty"` // 是否解决, from the follow-up
-	Returns             int               `json:"returns"`
-	Reopens             int               `json:"reopens"`
-	ExtensionsRequested int               `json:"extensions_requested"`
-	ExtensionsGranted   int               `json:"extensions_granted"`
-	DispatchedOnTime    *bool             `json:"dispatched_on_time,omitempty"`
-	AcceptedOnTime      *bool             `json:"accepted_on_time,omitempty"` // 响应率
-	ResolvedOnTime      *bool             `json:"resolved_on_time,omitempty"` // 办结率
-	FollowedUpOnTime    *bool             `json:"followed_up_on_time,omitempty"`
+	ID           string            `json:"id"`
+	Channel      Channel           `json:"channel"`
+	Kind         ComplaintKind     `json:"kind"`
+	Category     ComplaintCategory `json:"category"`
+	Urgent       bool              `json:"urgent"`
+	Summary      string            `json:"summary"`
+	State        ComplaintState    `json:"state"`
+	Unit         string            `json:"unit,omitempty"` // 承办单位 holding it now
+	ReceivedAt   time.Time         `json:"received_at"`
+	ReopenedAt   time.Time         `json:"reopened_at,omitzero"`
+	DispatchedAt time.Time         `json:"dispatched_at,omitzero"`
+	AcceptedAt   time.Time         `json:"accepted_at,omitzero"`
+	ResolvedAt   time.Time         `json:"resolved_at,omitzero"`
+	FollowedUpAt time.Time         `json:"followed_up_at,omitzero"`
+	VoidedAt     time.Time         `json:"voided_at,omitzero"` // entered in error (correction.go)
+	DispatchDue  time.Time         `json:"dispatch_due"`
+	ReplyDue     time.Time         `json:"reply_due"`
+	// ReplyDueWeekdaysOnly: the reply limit was counted on weekdays only,
+	// over a year the working-day calendar lacked.
+	ReplyDueWeekdaysOnly bool         `json:"reply_due_weekdays_only,omitempty"`
+	FollowUpDue          time.Time    `json:"follow_up_due,omitzero"`
+	Satisfaction         Satisfaction `json:"satisfaction,omitempty"`
+	Solved               *bool        `json:"solved,omitempty"` // 是否解决, from the follow-up
+	Returns              int          `json:"returns"`
+	Reopens              int          `json:"reopens"`
+	ExtensionsRequested  int          `json:"extensions_requested"`
+	ExtensionsGranted    int          `json:"extensions_granted"`
+	DispatchedOnTime     *bool        `json:"dispatched_on_time,omitempty"`
+	AcceptedOnTime       *bool        `json:"accepted_on_time,omitempty"` // 响应率
+	ResolvedOnTime       *bool        `json:"resolved_on_time,omitempty"` // 办结率
+	FollowedUpOnTime     *bool        `json:"followed_up_on_time,omitempty"`
 }
 
-// Open reports whether the complaint still waits for a resolution.
+// Open reports whether the complaint still waits for a resolution; a
+// voided one waits for nothing.
 func (v ComplaintView) Open() bool {
-	return v.State != ComplaintStateResolved && v.State != ComplaintStateFollowedUp
+	return v.State != ComplaintStateResolved && v.State != ComplaintStateFollowedUp && v.VoidedAt.IsZero()
 }
 
 // Overdue reports whether the complaint is open past its reply limit at asOf.
@@ -261,6 +267,10 @@ func (c *Compound) complaintFor(id string, act complaintAction, at time.Time, v 
 	if !ok {
 		return nil, v.err()
 	}
+	if !k.VoidedAt.IsZero() {
+		v.fail("complaint_id", "complaint.voided", "complaint %s was voided", "工单 %s 已作废", id)
+		return nil, v.err()
+	}
 	if !k.can(act) {
 		en, zh := string(k.State), complaintStateZH[k.State]
 		if k.State == ComplaintStateFollowedUp {
@@ -288,17 +298,19 @@ type ReceiveComplaint struct {
 	Summary     string            `json:"summary"`          // 诉求内容
 }
 
-// ComplaintReceived: a complaint was taken in, with the limits in force then.
+// ComplaintReceived: a complaint was taken in, with the limits in force then
+// (v2: with how the reply limit was counted).
 type ComplaintReceived struct {
-	ComplaintID string            `json:"complaint_id"`
-	Channel     Channel           `json:"channel"`
-	Kind        ComplaintKind     `json:"kind"`
-	Category    ComplaintCategory `json:"category"`
-	Urgent      bool              `json:"urgent,omitempty"`
-	Summary     string            `json:"summary"`
-	At          time.Time         `json:"at"`
-	DispatchDue time.Time         `json:"dispatch_due"`
-	ReplyDue    time.Time         `json:"reply_due"`
+	ComplaintID          string            `json:"complaint_id"`
+	Channel              Channel           `json:"channel"`
+	Kind                 ComplaintKind     `json:"kind"`
+	Category             ComplaintCategory `json:"category"`
+	Urgent               bool              `json:"urgent,omitempty"`
+	Summary              string            `json:"summary"`
+	At                   time.Time         `json:"at"`
+	DispatchDue          time.Time         `json:"dispatch_due"`
+	ReplyDue             time.Time         `json:"reply_due"`
+	ReplyDueWeekdaysOnly bool              `json:"reply_due_weekdays_only,omitempty"`
 }
 
 func (cmd ReceiveComplaint) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
@@ -315,9 +327,10 @@ func (cmd ReceiveComplaint) decide(c *Compound, r RuleSet, at time.Time) ([]Even
 	if _, dup := c.complaints[cmd.ComplaintID]; dup {
 		v.fail("complaint_id", "complaint.duplicate", "complaint %s is already recorded", "工单 %s 已受理", cmd.ComplaintID)
 	}
+	reply := r.replyDue(at, cmd.Kind)
 	return v.emit(ComplaintReceived{ComplaintID: cmd.ComplaintID, Channel: cmd.Channel, Kind: cmd.Kind,
 		Category: cmd.Category, Urgent: cmd.Urgent, Summary: cmd.Summary, At: at,
-		DispatchDue: r.Complaint.dispatchDue(at, cmd.Urgent), ReplyDue: r.Complaint.replyDue(at, cmd.Kind)})
+		DispatchDue: r.Complaint.dispatchDue(at, cmd.Urgent), ReplyDue: reply.At, ReplyDueWeekdaysOnly: reply.WeekdaysOnly})
 }
 
 func (ComplaintReceived) EventType() string { return "ComplaintReceived" }
@@ -325,7 +338,7 @@ func (e ComplaintReceived) apply(c *Compound) {
 	c.complaints[e.ComplaintID] = &complaint{last: e.At, ComplaintView: ComplaintView{
 		ID: e.ComplaintID, Channel: e.Channel, Kind: e.Kind, Category: e.Category, Urgent: e.Urgent,
 		Summary: e.Summary, State: ComplaintStateReceived, ReceivedAt: e.At,
-		DispatchDue: e.DispatchDue, ReplyDue: e.ReplyDue}}
+		DispatchDue: e.DispatchDue, ReplyDue: e.ReplyDue, ReplyDueWeekdaysOnly: e.ReplyDueWeekdaysOnly}}
 }
 
 // DispatchComplaint hands a complaint to the unit that must handle it (派单).
@@ -471,17 +484,19 @@ type DecideComplaintExtension struct {
 }
 
 // ComplaintExtensionDecided: the extension was granted or refused; ReplyDue
-// is the reply limit from now on (unchanged when refused).
+// is the reply limit from now on (unchanged when refused), v2 with how it
+// was counted.
 type ComplaintExtensionDecided struct {
-	ComplaintID string    `json:"complaint_id"`
-	Granted     bool      `json:"granted"`
-	WorkingDays int       `json:"working_days"`
-	Reason      string    `json:"reason,omitempty"`
-	At          time.Time `json:"at"`
-	ReplyDue    time.Time `json:"reply_due"`
+	ComplaintID          string    `json:"complaint_id"`
+	Granted              bool      `json:"granted"`
+	WorkingDays          int       `json:"working_days"`
+	Reason               string    `json:"reason,omitempty"`
+	At                   time.Time `json:"at"`
+	ReplyDue             time.Time `json:"reply_due"`
+	ReplyDueWeekdaysOnly bool      `json:"reply_due_weekdays_only,omitempty"`
 }
 
-func (cmd DecideComplaintExtension) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
+func (cmd DecideComplaintExtension) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
 	var v violations
 	if cmd.WorkingDays < 0 {
 		v.invalid("working_days", "complaint.working_days", "working days must not be negative", "延期工作日数不得为负数")
@@ -493,7 +508,8 @@ func (cmd DecideComplaintExtension) decide(c *Compound, _ RuleSet, at time.Time)
 	if err != nil {
 		return nil, err
 	}
-	e := ComplaintExtensionDecided{ComplaintID: cmd.ComplaintID, Granted: cmd.Granted, Reason: cmd.Reason, At: at, ReplyDue: k.ReplyDue}
+	e := ComplaintExtensionDecided{ComplaintID: cmd.ComplaintID, Granted: cmd.Granted, Reason: cmd.Reason, At: at,
+		ReplyDue: k.ReplyDue, ReplyDueWeekdaysOnly: k.ReplyDueWeekdaysOnly}
 	if cmd.Granted {
 		e.WorkingDays = cmp.Or(cmd.WorkingDays, k.requestedDays)
 		if e.WorkingDays > k.requestedDays {
@@ -501,7 +517,8 @@ func (cmd DecideComplaintExtension) decide(c *Compound, _ RuleSet, at time.Time)
 				"批准延期 %d 个工作日超过申请的 %d 个", e.WorkingDays, k.requestedDays)
 		}
 		if v.ok() { // validate before computing
-			e.ReplyDue = AddWorkingDays(k.ReplyDue, e.WorkingDays)
+			due := r.AddWorkingDays(k.ReplyDue, e.WorkingDays)
+			e.ReplyDue, e.ReplyDueWeekdaysOnly = due.At, k.ReplyDueWeekdaysOnly || due.WeekdaysOnly
 		}
 	}
 	return v.emit(e)
@@ -511,7 +528,7 @@ func (ComplaintExtensionDecided) EventType() string { return "ComplaintExtension
 func (e ComplaintExtensionDecided) apply(c *Compound) {
 	k := c.complaints[e.ComplaintID]
 	k.move(actDecideExtension, e.At)
-	k.requestedDays, k.ReplyDue = 0, e.ReplyDue
+	k.requestedDays, k.ReplyDue, k.ReplyDueWeekdaysOnly = 0, e.ReplyDue, e.ReplyDueWeekdaysOnly
 	if e.Granted {
 		k.extendedDays += e.WorkingDays
 		k.ExtensionsGranted++
@@ -600,11 +617,12 @@ type ReopenComplaint struct {
 // ComplaintReopened: a new handling round starts, with limits counted from
 // now under the rules in force now (重办率).
 type ComplaintReopened struct {
-	ComplaintID string    `json:"complaint_id"`
-	Reason      string    `json:"reason"`
-	At          time.Time `json:"at"`
-	DispatchDue time.Time `json:"dispatch_due"`
-	ReplyDue    time.Time `json:"reply_due"`
+	ComplaintID          string    `json:"complaint_id"`
+	Reason               string    `json:"reason"`
+	At                   time.Time `json:"at"`
+	DispatchDue          time.Time `json:"dispatch_due"`
+	ReplyDue             time.Time `json:"reply_due"`
+	ReplyDueWeekdaysOnly bool      `json:"reply_due_weekdays_only,omitempty"` // v2
 }
 
 func (cmd ReopenComplaint) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
@@ -614,8 +632,9 @@ func (cmd ReopenComplaint) decide(c *Compound, r RuleSet, at time.Time) ([]Event
 	if err != nil {
 		return nil, err
 	}
+	reply := r.replyDue(at, k.Kind)
 	return v.emit(ComplaintReopened{ComplaintID: cmd.ComplaintID, Reason: cmd.Reason, At: at,
-		DispatchDue: r.Complaint.dispatchDue(at, k.Urgent), ReplyDue: r.Complaint.replyDue(at, k.Kind)})
+		DispatchDue: r.Complaint.dispatchDue(at, k.Urgent), ReplyDue: reply.At, ReplyDueWeekdaysOnly: reply.WeekdaysOnly})
 }
 
 func (ComplaintReopened) EventType() string { return "ComplaintReopened" }
@@ -625,21 +644,36 @@ func (e ComplaintReopened) apply(c *Compound) {
 	k.Reopens++
 	k.extendedDays = 0
 	v := &k.ComplaintView // the round's times and answers start afresh
-	v.Unit, v.ReopenedAt, v.DispatchDue, v.ReplyDue = "", e.At, e.DispatchDue, e.ReplyDue
+	v.Unit, v.ReopenedAt, v.DispatchDue, v.ReplyDue, v.ReplyDueWeekdaysOnly = "", e.At, e.DispatchDue, e.ReplyDue, e.ReplyDueWeekdaysOnly
 	v.DispatchedAt, v.AcceptedAt, v.ResolvedAt, v.FollowedUpAt, v.FollowUpDue = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	v.Satisfaction, v.Solved = "", nil
 }
 
+// upcastWeekdaysOnlyV1 marks the reply limit of a v1 event as counted on
+// weekdays only: that is how every v1 limit was computed, and it stays the
+// limit the complaint was judged by.
+func upcastWeekdaysOnlyV1(data json.RawMessage) (json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return nil, err
+	}
+	fields["reply_due_weekdays_only"] = json.RawMessage("true")
+	return json.Marshal(fields)
+}
+
 func init() {
 	registerEvent[ComplaintReceived]()
+	registerUpcast("ComplaintReceived", 1, upcastWeekdaysOnlyV1)
 	registerEvent[ComplaintDispatched]()
 	registerEvent[ComplaintAccepted]()
 	registerEvent[ComplaintReturned]()
 	registerEvent[ComplaintExtensionRequested]()
 	registerEvent[ComplaintExtensionDecided]()
+	registerUpcast("ComplaintExtensionDecided", 1, upcastWeekdaysOnlyV1)
 	registerEvent[ComplaintResolved]()
 	registerEvent[ComplaintFollowedUp]()
 	registerEvent[ComplaintReopened]()
+	registerUpcast("ComplaintReopened", 1, upcastWeekdaysOnlyV1)
 	registerCommand[ReceiveComplaint]("receive-complaint")
 	registerCommand[DispatchComplaint]("dispatch-complaint")
 	registerCommand[AcceptComplaint]("accept-complaint")

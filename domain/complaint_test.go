@@ -239,7 +239,8 @@ func TestComplaintExtension(t *testing.T) {
 		{"more than requested", []Command{requestW1}, DecideComplaintExtension{ComplaintID: "W1", Granted: true, WorkingDays: 6}, "complaint.extension_over_request", replyDue},
 		{"over the maximum", nil, RequestComplaintExtension{ComplaintID: "W1", WorkingDays: 16, Reason: "x"}, "complaint.extension_limit", replyDue},
 		{"over the maximum in all", []Command{RequestComplaintExtension{ComplaintID: "W1", WorkingDays: 10, Reason: "x"}, grantW1},
-			RequestComplaintExtension{ComplaintID: "W1", WorkingDays: 6, Reason: "x"}, "complaint.extension_limit", date(2024, 4, 8).Add(ctEndOfDay)},
+			// 10 working days after 2024-03-25 skip Qingming (4-4..4-6) and count Sunday 4-7, worked
+			RequestComplaintExtension{ComplaintID: "W1", WorkingDays: 6, Reason: "x"}, "complaint.extension_limit", date(2024, 4, 9).Add(ctEndOfDay)},
 		{"again after a refusal", []Command{requestW1, refuseW1}, RequestComplaintExtension{ComplaintID: "W1", WorkingDays: 15, Reason: "x"}, "", replyDue},
 	}
 	for _, tt := range tests {

@@ -26,7 +26,10 @@
 //     committee_term.go and committee_interim.go (owners' committee by
 //     phase), vote.go (assemblies), complaint.go (12345 and petitions),
 //     lawsuit.go, plan.go (一区一策), listing.go (挂牌督办), enforcement.go,
-//     governance.go.
+//     governance.go, correction.go (更正: rename, figures, 区划调整, void
+//     or re-categorise a complaint).
+//   - calendar.go: the working-day calendar (holidays and 调休), data in
+//     rulesets/calendar.toml.
 //   - account.go: the accounts (who signs in, role, scope), in their own
 //     stream "accounts"; its commands are built by app/auth, not the API's
 //     command table.
@@ -77,11 +80,13 @@
 //	accept-complaint           AcceptComplaint            complaint.go
 //	add-measure                AddMeasure                 plan.go
 //	adopt-plan                 AdoptPlan                  plan.go
+//	amend-complaint-category   AmendComplaintCategory     correction.go
 //	apply-for-assembly         ApplyForAssembly           committee_formation.go
 //	change-case-leader         ChangeCaseLeader           plan.go
 //	change-property-company    ChangePropertyCompany      registry.go
 //	choose-chair               ChooseChair                committee_election.go
 //	conclude-lawsuit           ConcludeLawsuit            lawsuit.go
+//	correct-compound-figures   CorrectCompoundFigures     correction.go
 //	decide-complaint-extension DecideComplaintExtension   complaint.go
 //	decide-listing-extension   DecideListingExtension     listing.go
 //	delist                     Delist                     listing.go
@@ -100,6 +105,7 @@
 //	hold-assembly-vote         HoldAssemblyVote           vote.go
 //	hold-joint-meeting         HoldJointMeeting           governance.go
 //	list-for-supervision       ListForSupervision         listing.go
+//	move-compound              MoveCompound               correction.go
 //	nominate-candidate         NominateCandidate          committee_vetting.go
 //	receive-complaint          ReceiveComplaint           complaint.go
 //	record-enforcement         RecordEnforcement          enforcement.go
@@ -108,6 +114,7 @@
 //	record-term-expiry         RecordTermExpiry           committee_term.go
 //	record-training            RecordTraining             governance.go
 //	register                   RegisterCompound           registry.go
+//	rename-compound            RenameCompound             correction.go
 //	reopen-complaint           ReopenComplaint            complaint.go
 //	report-measure-progress    ReportMeasureProgress      plan.go
 //	request-complaint-extension RequestComplaintExtension  complaint.go
@@ -123,6 +130,7 @@
 //	verify-measure             VerifyMeasure              plan.go
 //	verify-remediation         VerifyRemediation          listing.go
 //	vet-candidate              VetCandidate               committee_vetting.go
+//	void-complaint             VoidComplaint              correction.go
 //
 // # Checklists
 //

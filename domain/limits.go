@@ -58,7 +58,9 @@ var textFields = map[string]TextKind{
 // answer below-zero values in their own words; the bound refuses what no
 // compound can have and keeps sums and products far from overflowing.
 
-// MaxWorkingDays caps any count of working days (about a year and a half).
+// MaxWorkingDays caps any count of working days (about a year and a half):
+// no limit of the rules comes near it, and it keeps the calendar's
+// day-by-day count (calendar.go) bounded.
 const MaxWorkingDays = 366
 
 const (

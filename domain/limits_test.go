@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Every string and number field of every registered command is named in the
@@ -168,4 +169,16 @@ func BenchmarkCheckFields(b *testing.B) {
 func TestApplicantsWithinHouseholds(t *testing.T) {
 	c := fxCompound(t, 100)
 	fxHasViolation(t, fxReject(t, c, ApplyForAssembly{Applicants: 101}, fxDay(2024, 1, 2)), "committee.applicants_over_households", "applicants")
+}
+
+// The corrections are held to the same limits, through their optional
+// (pointer) fields too.
+func TestLimitsReachCorrections(t *testing.T) {
+	at := fxDay(2025, 3, 1)
+	huge, area := maxHouseholds+1, Area(maxArea+1)
+	fxHasViolation(t, checkFields(CorrectCompoundFigures{Households: &huge, PrivateArea: &area, Reason: "录入错误"}, at), "number.range", "households")
+	fxHasViolation(t, checkFields(CorrectCompoundFigures{Households: &huge, PrivateArea: &area, Reason: "录入错误"}, at), "number.range", "private_area")
+	fxHasViolation(t, checkFields(RenameCompound{Name: "花园\x00", Reason: "更名"}, at), "text.control_character", "name")
+	fxHasViolation(t, checkFields(MoveCompound{District: "D", Street: "S", Community: "Q", From: NewDate(time.Date(9999, 1, 1, 0, 0, 0, 0, China)), Reason: "区划调整"}, at), "date.range", "from")
+	fxHasViolation(t, checkFields(VoidComplaint{ComplaintID: "W1", Reason: strings.Repeat("因", TextNote.MaxRunes+1)}, at), "text.too_long", "reason")
 }

@@ -122,7 +122,7 @@ func (cmd RequestListingExtension) decide(c *Compound, r RuleSet, at time.Time) 
 		v.fail("new_deadline", "listing.extension_not_later", "the new deadline %s is not after the current deadline %s",
 			"新期限 %s 未晚于现期限 %s", cmd.NewDeadline, l.Deadline)
 	}
-	if n := r.Plan.ExtensionLeadWorkingDays; AddWorkingDays(at, n).After(l.Deadline.End()) {
+	if n := r.Plan.ExtensionLeadWorkingDays; r.AddWorkingDays(at, n).At.After(l.Deadline.End()) {
 		v.fail("", "listing.extension_too_late", "an extension is requested at least %d working days before the deadline %s",
 			"延期须在督办期限 %[2]s 前至少 %[1]d 个工作日申请", n, l.Deadline)
 	}
@@ -166,7 +166,7 @@ func (cmd DecideListingExtension) decide(c *Compound, r RuleSet, at time.Time) (
 	if cmd.Granted {
 		e.Deadline = req.NewDeadline
 	}
-	due := AddWorkingDays(req.RequestedAt, r.Plan.ExtensionDecisionWorkingDays)
+	due := r.AddWorkingDays(req.RequestedAt, r.Plan.ExtensionDecisionWorkingDays).At
 	late := lateAlert("listing.extension_decision_late", "listing "+l.ListingID, due, at,
 		"extension of listing "+l.ListingID+" decided late", "挂牌督办 "+l.ListingID+" 延期申请逾期批复")
 	return v.emit(append([]Event{e}, late...)...)

@@ -7,12 +7,13 @@ import (
 )
 
 // The listing tests list G1 on Monday 2024-03-04, due Friday 2024-06-28.
-// Friday 2024-05-31 is exactly 20 working days before that deadline, and
-// Friday 2024-06-14 the 10th working day after a request on 2024-05-31.
+// Thursday 2024-05-30 is exactly 20 working days before that deadline (Monday
+// 2024-06-10 is the Dragon Boat holiday), and Friday 2024-06-14 the 10th
+// working day after a request on 2024-05-30.
 var (
 	listingDeadline = Date{date(2024, 6, 28)}
-	listingLead20   = fxDay(2024, 5, 31)
-	listingLead19   = fxDay(2024, 6, 3)
+	listingLead20   = fxDay(2024, 5, 30)
+	listingLead19   = fxDay(2024, 5, 31)
 	listingDecideBy = time.Date(2024, 6, 14, 17, 0, 0, 0, China)
 	listingDecideAt = fxDay(2024, 6, 17) // one working day late
 	listingExtended = Date{date(2024, 8, 30)}
@@ -89,7 +90,7 @@ func TestListingExtension(t *testing.T) {
 			check: listingView(func(l ListingView) bool {
 				return l.PendingExtension != nil && l.PendingExtension.NewDeadline == listingExtended && l.Deadline == listingDeadline
 			})},
-		{name: "request on the weekend before", setup: listingSteps(planDay), cmd: request, at: fxDay(2024, 6, 1)},
+		{name: "request on the weekend before", setup: listingSteps(planDay), cmd: request, at: fxDay(2024, 5, 25)},
 		{name: "request 19 working days ahead", setup: listingSteps(planDay), cmd: request, at: listingLead19, want: []string{"listing.extension_too_late"}},
 		{name: "request after the deadline, not later, no reason", setup: listingSteps(planDay), at: fxDay(2024, 7, 1),
 			cmd:  RequestListingExtension{ListingID: "G1", NewDeadline: listingDeadline},

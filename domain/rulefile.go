@@ -43,7 +43,9 @@ var defaultBook = sync.OnceValue(func() RuleBook {
 // Its sets are shared: treat them as read-only.
 func DefaultRuleBook() RuleBook { return defaultBook() }
 
-// ParseRuleBook parses the rule files of a jurisdiction, by file name. It
+// ParseRuleBook parses the rule files of a jurisdiction, by file name; a
+// file named calendar.toml is its working-day calendar (without one, working
+// days are counted on weekdays only, and due dates say so). It
 // reports every problem of every file, each as "file:line: field: problem".
 func ParseRuleBook(files map[string][]byte) (RuleBook, error) {
 	if len(files) == 0 {
@@ -51,8 +53,16 @@ func ParseRuleBook(files map[string][]byte) (RuleBook, error) {
 	}
 	var errs []error
 	var sets []RuleSet
+	var cal *Calendar
 	from := map[time.Time]string{} // effective date → file
 	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if name[strings.LastIndexAny(name, `/\`)+1:] == CalendarFile {
+			var err error
+			if cal, err = ParseCalendar(name, files[name]); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
 		s, err := ParseRuleSet(name, files[name])
 		if err != nil {
 			errs = append(errs, err)
@@ -66,10 +76,13 @@ func ParseRuleBook(files map[string][]byte) (RuleBook, error) {
 		from[s.EffectiveFrom] = name
 		sets = append(sets, s)
 	}
+	if len(sets) == 0 && len(errs) == 0 {
+		errs = append(errs, errors.New("no rule set files beside "+CalendarFile))
+	}
 	if len(errs) > 0 {
 		return RuleBook{}, errors.Join(errs...)
 	}
-	return NewRuleBook(sets...), nil
+	return NewRuleBook(sets...).WithCalendar(cal), nil
 }
 
 // ParseRuleSet parses one rule file; filename only labels the errors.
@@ -210,6 +223,9 @@ func settings(t reflect.Type, prefix []string) [][]string {
 	var out [][]string
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Tag.Get("toml") == "-" {
+			continue
+		}
 		k := append(slices.Clip(prefix), f.Tag.Get("toml"))
 		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Time]() && !reflect.PointerTo(f.Type).Implements(reflect.TypeFor[toml.Unmarshaler]()) {
 			out = append(out, settings(f.Type, k)...)

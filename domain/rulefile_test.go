@@ -60,7 +60,11 @@ func TestDefaultRuleBookMatchesCompiledDefaults(t *testing.T) {
 		},
 		Committee: committee, Complaint: complaint, Plan: plan, Credit: credit,
 	}}
-	if got := DefaultRuleBook().Sets(); !reflect.DeepEqual(got, want) {
+	got := DefaultRuleBook().Sets()
+	for i := range got {
+		got[i].Calendar = nil // the calendar has tests of its own
+	}
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("built-in rule sets\n got %+v\nwant %+v", got, want)
 	}
 }
@@ -76,6 +80,7 @@ func TestFormatRuleSetRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v\n%s", err, b)
 		}
+		back.Calendar = s.Calendar // shown and parsed apart
 		if !reflect.DeepEqual(back, s) {
 			t.Fatalf("%s does not round-trip:\n%s", s.Name, b)
 		}

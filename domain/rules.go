@@ -16,6 +16,9 @@ type RuleSet struct {
 	Complaint     ComplaintRules `json:"complaint" toml:"complaint"`
 	Plan          PlanRules      `json:"plan" toml:"plan"`
 	Credit        CreditRules    `json:"credit" toml:"credit"`
+	// Calendar counts working days; it comes from the book's calendar file,
+	// shared by every set, since the holiday notices are national.
+	Calendar *Calendar `json:"-" toml:"-"`
 }
 
 // RuleBook is a jurisdiction's rule sets ordered by effective date.
@@ -44,6 +47,19 @@ func (b RuleBook) At(t time.Time) RuleSet {
 	return cur
 }
 
+// WithCalendar returns the book with every set counting working days on
+// cal (nil: weekdays only).
+func (b RuleBook) WithCalendar(cal *Calendar) RuleBook {
+	s := b.Sets()
+	for i := range s {
+		s[i].Calendar = cal
+	}
+	return RuleBook{sets: s}
+}
+
+// Calendar is the book's working-day calendar (nil: weekdays only).
+func (b RuleBook) Calendar() *Calendar { return b.sets[0].Calendar }
+
 // Sets returns the book's rule sets in effective order.
 func (b RuleBook) Sets() []RuleSet { return append([]RuleSet(nil), b.sets...) }
 
@@ -53,30 +69,9 @@ var China = time.FixedZone("CST", 8*3600)
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, China) }
 
-// AddWorkingDays returns the end of the n-th working day after t, skipping
-// Saturdays and Sundays on the local calendar. Public holidays and their
-// swapped working weekends are not modelled: limits come out a little
-// earlier around holidays, never later. Whole weeks are added at once, so
-// the work is the same for any n; commands keep n within MaxWorkingDays
-// (limits.go), and a larger n is clamped so the date arithmetic cannot wrap.
-func AddWorkingDays(t time.Time, n int) time.Time {
-	n = min(max(n, 0), MaxWorkingDays)
-	d := t.In(China)
-	if n == 0 {
-		return endOfDay(d)
-	}
-	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
-		d = d.AddDate(0, 0, -1) // count from the Friday before: same result, whole weeks line up
-	}
-	d = d.AddDate(0, 0, n/5*7)
-	for n %= 5; n > 0; {
-		d = d.AddDate(0, 0, 1)
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
-			n--
-		}
-	}
-	return endOfDay(d)
-}
+// AddWorkingDays returns the end of the n-th working day after t on the
+// set's calendar.
+func (r RuleSet) AddWorkingDays(t time.Time, n int) Due { return r.Calendar.AddWorkingDays(t, n) }
 
 // addDays returns the end of the local day n calendar days after t.
 func addDays(t time.Time, n int) time.Time { return endOfDay(t.In(China).AddDate(0, 0, n)) }

@@ -38,6 +38,13 @@ type EventStore interface {
 	Changed() <-chan struct{}
 }
 
+// EventFinder opens one event by its ID: stores with an index on event IDs
+// implement it, and GET /api/v1/events/{id} needs it (a figure's
+// explanation names its events by ID). An unknown ID yields false.
+type EventFinder interface {
+	EventByID(ctx context.Context, eventID string) (Envelope, bool, error)
+}
+
 // AppendRequest is one atomic append to one stream. The events' Version,
 // Position and hash fields are set by the store.
 type AppendRequest struct {

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -204,32 +205,125 @@ func (t Tally) checkAgainstRegistry(field string, p Profile, v *violations) {
 	}
 }
 
-// VoteOutcome is the result of an assembly vote and why.
+// VoteOutcome is the result of an assembly vote and why: per axis (area
+// and owners) whether participation met the quorum and the yes votes the
+// threshold, with the rules applied and the reasons it failed.
 type VoteOutcome struct {
-	Major        bool `json:"major"` // decided under the major-matter threshold
-	Quorum       bool `json:"quorum"`
-	AreaPassed   bool `json:"area_passed"`
-	OwnersPassed bool `json:"owners_passed"`
-	Passed       bool `json:"passed"`
+	Major        bool         `json:"major"`         // decided under the major-matter threshold
+	Quorum       bool         `json:"quorum"`        // met on both axes
+	AreaPassed   bool         `json:"area_passed"`   // quorum and approval on area (v1: approval only)
+	OwnersPassed bool         `json:"owners_passed"` // quorum and approval by owners (v1: approval only)
+	Passed       bool         `json:"passed"`
+	Area         *Axis[Area]  `json:"area"` // nil: a v1 vote under rules the program does not ship
+	Owners       *Axis[int64] `json:"owners"`
+	Rules        *Applied     `json:"rules"`
+	Reasons      []string     `json:"reasons"` // why it failed, in English
+	ReasonsZH    []string     `json:"reasons_zh"`
+}
+
+// Axis is one axis of a vote: the counts (area or owners) and what they met.
+type Axis[T Area | int64] struct {
+	Participating T    `json:"participating"`
+	Total         T    `json:"total"`
+	Yes           T    `json:"yes"`
+	Base          T    `json:"base"`     // what the approval share is taken of
+	Quorum        bool `json:"quorum"`   // participating/total met the quorum
+	Approved      bool `json:"approved"` // yes/base met the threshold
+}
+
+// axis judges one axis of a tally.
+func axis[T Area | int64](r VoteRules, th Threshold, part, total, yes T) *Axis[T] {
+	base := part
+	if th.Base == OfTotal {
+		base = total
+	}
+	return &Axis[T]{Participating: part, Total: total, Yes: yes, Base: base,
+		Quorum: r.Quorum.Met(int64(part), int64(total)), Approved: th.Share.Met(int64(yes), int64(base))}
+}
+
+// reasons says why an axis failed, in English and Chinese.
+func (x *Axis[T]) reasons(en, zh string, r VoteRules, th Threshold) (out, outZH []string) {
+	if !x.Quorum {
+		out = append(out, fmt.Sprintf("%s: %v of %v took part, short of the quorum %s", en, x.Participating, x.Total, r.Quorum))
+		outZH = append(outZH, fmt.Sprintf("%s：参与 %v / %v，未达到法定比例 %s", zh, x.Participating, x.Total, r.Quorum))
+	}
+	if !x.Approved {
+		out = append(out, fmt.Sprintf("%s: %v of %v (%s) said yes, short of %s", en, x.Yes, x.Base, th.Base, th.Share))
+		outZH = append(outZH, fmt.Sprintf("%s：同意 %v / %v（%s），未达到 %s", zh, x.Yes, x.Base, baseZH[th.Base], th.Share))
+	}
+	return out, outZH
+}
+
+// Applied names the rules a vote was decided by.
+type Applied struct {
+	Law       string    `json:"law"`
+	Quorum    Fraction  `json:"quorum"`
+	Threshold Threshold `json:"threshold"`
 }
 
 // Decide applies the quorum and the matter's threshold to a tally.
 func (r VoteRules) Decide(m Matter, t Tally) VoteOutcome {
-	o := VoteOutcome{Major: r.major(m)}
-	o.Quorum = r.Quorum.Met(int64(t.ParticipatingArea), int64(t.TotalArea)) &&
-		r.Quorum.Met(t.ParticipatingOwners, t.TotalOwners)
+	o := VoteOutcome{Major: r.major(m), Reasons: []string{}, ReasonsZH: []string{}}
 	th := r.Ordinary
 	if o.Major {
 		th = r.Major
 	}
-	area, owners := int64(t.ParticipatingArea), t.ParticipatingOwners
-	if th.Base == OfTotal {
-		area, owners = int64(t.TotalArea), t.TotalOwners
-	}
-	o.AreaPassed = th.Share.Met(int64(t.YesArea), area)
-	o.OwnersPassed = th.Share.Met(t.YesOwners, owners)
-	o.Passed = o.Quorum && o.AreaPassed && o.OwnersPassed
+	o.Rules = &Applied{Law: r.Law, Quorum: r.Quorum, Threshold: th}
+	o.Area = axis(r, th, t.ParticipatingArea, t.TotalArea, t.YesArea)
+	o.Owners = axis(r, th, t.ParticipatingOwners, t.TotalOwners, t.YesOwners)
+	o.Quorum = o.Area.Quorum && o.Owners.Quorum
+	o.AreaPassed, o.OwnersPassed = o.Area.Quorum && o.Area.Approved, o.Owners.Quorum && o.Owners.Approved
+	o.Passed = o.AreaPassed && o.OwnersPassed
+	en, zh := o.Area.reasons("area (m²)", "面积（平方米）", r, th)
+	o.Reasons, o.ReasonsZH = append(o.Reasons, en...), append(o.ReasonsZH, zh...)
+	en, zh = o.Owners.reasons("owners", "人数", r, th)
+	o.Reasons, o.ReasonsZH = append(o.Reasons, en...), append(o.ReasonsZH, zh...)
 	return o
+}
+
+var baseZH = map[Base]string{OfParticipating: "参与表决者", OfTotal: "全体"}
+
+// upcastAssemblyVoteHeldV1 adds the per-axis outcome to a v1 vote. The v1
+// outcome stays as decided (its area_passed and owners_passed meant
+// approval only, and are kept so); the axes, rules and reasons are
+// recomputed from the tally under the built-in set it names, which is how
+// every v1 vote was decided unless a city ran its own set: then they stay
+// null rather than guessed.
+func upcastAssemblyVoteHeldV1(data json.RawMessage) (json.RawMessage, error) {
+	var v struct {
+		Matter  Matter          `json:"matter"`
+		Tally   Tally           `json:"tally"`
+		RuleSet string          `json:"rule_set"`
+		Outcome json.RawMessage `json:"outcome"`
+	}
+	var fields, outcome map[string]json.RawMessage
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(v.Outcome, &outcome); err != nil {
+		return nil, err
+	}
+	for k, val := range map[string]any{"area": nil, "owners": nil, "rules": nil, "reasons": []string{}, "reasons_zh": []string{}} {
+		outcome[k], _ = json.Marshal(val)
+	}
+	for _, s := range DefaultRuleBook().Sets() {
+		if s.Name != v.RuleSet {
+			continue
+		}
+		o := s.Vote.Decide(v.Matter, v.Tally)
+		for k, val := range map[string]any{"area": o.Area, "owners": o.Owners, "rules": o.Rules, "reasons": o.Reasons, "reasons_zh": o.ReasonsZH} {
+			outcome[k], _ = json.Marshal(val)
+		}
+	}
+	b, err := json.Marshal(outcome)
+	if err != nil {
+		return nil, err
+	}
+	fields["outcome"] = b
+	return json.Marshal(fields)
 }
 
 func (r VoteRules) major(m Matter) bool {
@@ -316,5 +410,6 @@ func (c *Compound) Votes() []AssemblyVoteHeld {
 
 func init() {
 	registerEvent[AssemblyVoteHeld]()
+	registerUpcast("AssemblyVoteHeld", 1, upcastAssemblyVoteHeldV1)
 	registerCommand[HoldAssemblyVote]("hold-assembly-vote")
 }

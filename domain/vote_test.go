@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -170,4 +171,50 @@ func TestHoldAssemblyVoteValidation(t *testing.T) {
 	fxHasViolation(t, fxReject(t, c, HoldAssemblyVote{VoteID: "v", Matter: MatterOther, Subject: "x", Tally: &bad}, at), "vote.tally_inconsistent", "tally")
 	fxDo(t, c, HoldAssemblyVote{VoteID: "v", Matter: MatterOther, Subject: "x", Tally: &tally}, at)
 	fxHasViolation(t, fxReject(t, c, HoldAssemblyVote{VoteID: "v", Matter: MatterOther, Subject: "x", Tally: &tally}, at), "vote.duplicate", "vote_id")
+}
+
+// A vote failing the quorum on area alone says so per axis: area_passed is
+// false although the yes votes met the threshold, and the reason names the
+// axis, the counts and the rules applied (Civil Code: quorum ≥ 2/3, ordinary
+// matters > 1/2 of participants).
+func TestVoteOutcomePerAxis(t *testing.T) {
+	r := DefaultRuleBook().At(fxDay(2025, 1, 1)).Vote
+	// Area: 600 of 1000 m² took part (< 2/3), 500 yes (> 1/2 of 600). Owners: 70 of 100 (≥ 2/3), 60 yes.
+	o := r.Decide(MatterHireCompany, Tally{TotalArea: SquareMetres(1000), TotalOwners: 100, ParticipatingArea: SquareMetres(600),
+		ParticipatingOwners: 70, YesArea: SquareMetres(500), YesOwners: 60})
+	want := Axis[Area]{Participating: SquareMetres(600), Total: SquareMetres(1000), Yes: SquareMetres(500), Base: SquareMetres(600), Quorum: false, Approved: true}
+	if *o.Area != want || !o.Owners.Quorum || !o.Owners.Approved || o.AreaPassed || !o.OwnersPassed || o.Quorum || o.Passed {
+		t.Fatalf("outcome %+v, area %+v, owners %+v", o, *o.Area, *o.Owners)
+	}
+	if o.Rules.Law != "民法典第二百七十八条" || o.Rules.Quorum.String() != "≥ 2/3" || o.Rules.Threshold.Share.String() != "> 1/2" {
+		t.Errorf("rules %+v", o.Rules)
+	}
+	if len(o.Reasons) != 1 || o.Reasons[0] != "area (m²): 600.00 of 1000.00 took part, short of the quorum ≥ 2/3" ||
+		o.ReasonsZH[0] != "面积（平方米）：参与 600.00 / 1000.00，未达到法定比例 ≥ 2/3" {
+		t.Errorf("reasons %q %q", o.Reasons, o.ReasonsZH)
+	}
+	// The compound lists its votes with the outcome.
+	c := fxCompound(t, 500)
+	tally := Tally{TotalArea: SquareMetres(1000), TotalOwners: 100, ParticipatingArea: SquareMetres(600), ParticipatingOwners: 70,
+		YesArea: SquareMetres(500), YesOwners: 60}
+	fxDo(t, c, HoldAssemblyVote{VoteID: "v1", Matter: MatterHireCompany, Subject: "选聘物业", Tally: &tally}, fxDay(2025, 3, 1))
+	if votes := c.View().Votes; len(votes) != 1 || votes[0].Outcome.AreaPassed || votes[0].Outcome.Area == nil {
+		t.Errorf("compound votes %+v", votes)
+	}
+}
+
+// A v1 vote keeps what it decided (area_passed meant approval only) and
+// gains its axes, rules and reasons recomputed under the built-in set it names.
+func TestVoteV1UpcastKeepsItsOutcome(t *testing.T) {
+	e := Envelope{Type: "AssemblyVoteHeld", SchemaVersion: 1, Data: json.RawMessage(`{"vote_id":"v","matter":"hire_company","subject":"s",
+		"tally":{"total_area":1000,"total_owners":100,"participating_area":600,"participating_owners":70,"yes_area":500,"yes_owners":60},
+		"outcome":{"major":false,"quorum":false,"area_passed":true,"owners_passed":true,"passed":false},"rule_set":"civil-code-2021","at":"2025-03-01T10:00:00+08:00"}`)}
+	ev, err := e.Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := ev.(AssemblyVoteHeld).Outcome
+	if !o.AreaPassed || o.Passed || o.Area == nil || o.Area.Quorum || !o.Area.Approved || o.Rules == nil || len(o.Reasons) != 1 {
+		t.Errorf("upcast outcome %+v", o)
+	}
 }

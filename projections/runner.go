@@ -185,6 +185,13 @@ func (r *Runner[M]) Status() (position uint64, halted error) {
 	return r.p.Position(), r.halted
 }
 
+// Checkpoint is the position of the last snapshot saved.
+func (r *Runner[M]) Checkpoint() uint64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.saved
+}
+
 // Read runs f with the model while no event is being applied.
 func (r *Runner[M]) Read(f func(M)) {
 	r.mu.RLock()

@@ -8,6 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -185,6 +187,55 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 		h.Events = append(h.Events, he)
 	}
 	s.respond(w, r, http.StatusOK, h)
+}
+
+// handleEvent opens one event by ID, as the history shows it, with its
+// compound: the events an explanation names can be checked one by one.
+func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
+	id, p := chi.URLParam(r, "id"), newParams(r)
+	if len(id) > 128 || strings.TrimSpace(id) == "" || !utf8.ValidString(id) || strings.ContainsFunc(id, unicode.IsControl) {
+		p.fail("id", "param.event_id", "must be an event ID (at most 128 characters, no control characters)", "须为事件编号（不超过128个字符，不含控制字符）")
+	}
+	if err := p.err(); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	finder, ok := s.store.(domain.EventFinder)
+	if !ok {
+		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "this event store cannot open an event by ID; read the compound's history"))
+		return
+	}
+	e, found, err := finder.EventByID(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	// Only compound events are opened here (account events stay behind the
+	// accounts routes), and only those of a compound in the caller's scope.
+	compoundID := domain.CompoundIDOf(e.StreamID)
+	if !found || domain.StreamID(compoundID) != e.StreamID {
+		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no event %s", id))
+		return
+	}
+	if scope := principalOf(r).Scope; !scope.City() {
+		prof, _, err := s.svc.Profile(r.Context(), compoundID)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if !scope.Covers(prof) {
+			s.Error(w, r, errOutOfScope)
+			return
+		}
+	}
+	out := struct {
+		CompoundID string `json:"compound_id"`
+		historyEvent
+	}{CompoundID: compoundID, historyEvent: historyEvent{Envelope: e}}
+	if out.Payload, err = e.Decode(); err != nil {
+		out.DecodeError = domain.ErrorOf(err).Message
+	}
+	s.respond(w, r, http.StatusOK, out)
 }
 
 // handleListCompounds lists compounds with their case file summaries.

@@ -138,6 +138,7 @@ var readEndpoints = []struct {
 	{"/api/v1/projections", nil},
 	{"/healthz", nil},
 	{"/readyz", nil},
+	{"/api/v1/events/e1", nil}, // last: FuzzQuery's seeds pick endpoints by index
 }
 
 func hostileCases() []hostile {
@@ -197,6 +198,10 @@ func hostileCases() []hostile {
 	bad("rebuild with a parameter", "POST", "/api/v1/projections/league/rebuild?now=1", nil, nil, 400, domain.CodeInvalid, "now", "param.unknown")
 	bad("rebuild of no projection", "POST", "/api/v1/projections/nope/rebuild", nil, nil, 404, domain.CodeNotFound, "", "")
 	bad("read of a bad compound ID", "GET", "/api/v1/compounds/bad%20id", nil, nil, 400, domain.CodeInvalid, "compound_id", "compound.id_format")
+	bad("event of a NUL ID", "GET", "/api/v1/events/%00", nil, nil, 400, domain.CodeInvalid, "id", "param.event_id")
+	bad("event of an invalid UTF-8 ID", "GET", "/api/v1/events/%FF", nil, nil, 400, domain.CodeInvalid, "id", "param.event_id")
+	bad("event of a long ID", "GET", "/api/v1/events/"+strings.Repeat("e", 129), nil, nil, 400, domain.CodeInvalid, "id", "param.event_id")
+	bad("event of an unknown ID", "GET", "/api/v1/events/no-such-event", nil, nil, 404, domain.CodeNotFound, "", "")
 	bad("history of a bad compound ID", "GET", "/api/v1/compounds/%00/history", nil, nil, 400, domain.CodeInvalid, "compound_id", "compound.id_format")
 	// The account routes take no parameters either.
 	for _, route := range [][2]string{{"POST", "/api/v1/session"}, {"GET", "/api/v1/me"}, {"POST", "/api/v1/me/tokens"},

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
 )
@@ -97,6 +99,14 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
+	if format == "csv" || format == "xlsx" {
+		// An export is filed as evidence: never older than the log now, so
+		// the first export after a write has that write.
+		if err := s.upToHead(ctx, &req.View); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
 	tb, err := s.league.Table(ctx, req)
 	if err != nil {
 		s.Error(w, r, err)
@@ -147,6 +157,44 @@ func unitPlace(unit string) domain.Profile {
 	return domain.Profile{District: parts[0], Street: parts[1], Community: parts[2]}
 }
 
+// upToHead makes a live view wait for the last position of the log (or the
+// one asked, if later); views of the past are fixed already.
+func (s *Server) upToHead(ctx context.Context, q *projections.Query) error {
+	if !q.AsOf.IsZero() || q.AsOfPosition != 0 {
+		return nil
+	}
+	head := s.league.Position()
+	for { // the runner trails the log by a few events: page past them
+		page, err := s.store.ReadAll(ctx, head, 1000)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		head = page[len(page)-1].Position
+	}
+	q.MinPosition = max(q.MinPosition, head)
+	return nil
+}
+
+// percent is a fraction an export shows as a percentage.
+type percent float64
+
+// exportHeader names what an export shows: the campaign, period, knowledge
+// time, log position and checkpoint it was computed at.
+func exportHeader(tb league.Table) [][2]string {
+	return [][2]string{
+		{"考核活动", tb.Campaign},
+		{"层级", string(tb.Level)},
+		{"统计周期", tb.From.In(domain.China).Format(time.DateOnly) + " 至 " + tb.To.Add(-time.Second).In(domain.China).Format(time.DateOnly)},
+		{"数据截至（知识时间）", tb.AsOf.In(domain.China).Format(time.RFC3339)},
+		{"判定时间", tb.JudgedAt.In(domain.China).Format(time.RFC3339)},
+		{"日志位置", strconv.FormatUint(tb.Position, 10)},
+		{"检查点", strconv.FormatUint(tb.Checkpoint, 10)},
+	}
+}
+
 // areaFilter reads district, street and community, which narrow a table to
 // the units inside an area: an area containing the table's units (a
 // district for the street table; not a street for the street table, nor
@@ -192,9 +240,9 @@ func (s *Server) areaFilter(p *params, level league.Level) func(unit string) boo
 }
 
 // tableRecords lays a table out as a header of Chinese column names and
-// one record a unit, for the spreadsheet exports.
+// one record a unit, for the spreadsheet exports; rates are percents.
 func tableRecords(tb league.Table) [][]any {
-	header := []any{"排名", "单位", "综合得分", "红黑榜", "信访诉讼上升（只降不升预警）"}
+	header := []any{"排名", "编号", "区", "街道", "社区", "名称", "综合得分", "红黑榜", "信访诉讼上升（只降不升预警）"}
 	if len(tb.Rows) > 0 {
 		for _, m := range tb.Rows[0].Metrics {
 			header = append(header, m.Label)
@@ -203,12 +251,16 @@ func tableRecords(tb league.Table) [][]any {
 	out := [][]any{header}
 	lists := map[string]string{"red": "红榜", "black": "黑榜"}
 	for _, row := range tb.Rows {
-		rec := []any{row.Rank, row.Name, row.Score, lists[row.List], map[bool]string{true: "是", false: "否"}[row.Rising]}
+		rec := []any{row.Rank, row.Unit, row.District, row.Street, row.Community, row.Name, row.Score, lists[row.List],
+			map[bool]string{true: "是", false: "否"}[row.Rising]}
 		for _, m := range row.Metrics {
-			if m.Value != nil {
-				rec = append(rec, *m.Value)
-			} else {
+			switch {
+			case m.Value == nil:
 				rec = append(rec, "")
+			case m.Unit == "percent":
+				rec = append(rec, percent(*m.Value))
+			default:
+				rec = append(rec, *m.Value)
 			}
 		}
 		out = append(out, rec)
@@ -227,12 +279,18 @@ func writeCSV(w http.ResponseWriter, tb league.Table) {
 	w.Header().Set("Content-Disposition", exportName(tb, "csv"))
 	w.Write([]byte("\ufeff"))
 	cw := csv.NewWriter(w)
+	for _, kv := range exportHeader(tb) { // a header block, then a blank line, then the table
+		cw.Write([]string{inert(kv[0]), inert(kv[1])}) // the campaign's name comes from its configuration
+	}
+	cw.Write([]string{""})
 	for _, rec := range tableRecords(tb) {
 		fields := make([]string, len(rec))
 		for i, v := range rec {
 			switch v := v.(type) {
 			case float64:
 				fields[i] = strconv.FormatFloat(v, 'f', 4, 64)
+			case percent:
+				fields[i] = strconv.FormatFloat(float64(v)*100, 'f', 2, 64) + "%"
 			default:
 				fields[i] = inert(fmt.Sprint(v))
 			}
@@ -253,7 +311,8 @@ func inert(s string) string {
 }
 
 // writeXLSX exports a table as an Excel workbook, numbers as numbers and
-// text as text: SetSheetRow writes strings as string cells, never formulas.
+// text as text: SetCellValue and SetSheetRow write strings as string cells,
+// never formulas.
 func writeXLSX(w http.ResponseWriter, tb league.Table) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -261,14 +320,48 @@ func writeXLSX(w http.ResponseWriter, tb league.Table) error {
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10}) // 0.00%
+	if err != nil {
+		return err
+	}
 	for i, rec := range tableRecords(tb) {
-		cell, err := excelize.CoordinatesToCellName(1, i+1)
-		if err == nil {
-			err = f.SetSheetRow(sheet, cell, &rec)
+		for j, v := range rec {
+			cell, err := excelize.CoordinatesToCellName(j+1, i+1)
+			if err == nil {
+				if p, ok := v.(percent); ok {
+					err = f.SetCellValue(sheet, cell, float64(p))
+					if err == nil {
+						err = f.SetCellStyle(sheet, cell, cell, pct)
+					}
+				} else {
+					err = f.SetCellValue(sheet, cell, v)
+				}
+			}
+			if err != nil {
+				return err
+			}
 		}
-		if err != nil {
+	}
+	// The header row stays in view; what the table shows is in the
+	// document's properties and on a sheet of its own.
+	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	about := "说明"
+	if _, err := f.NewSheet(about); err != nil {
+		return err
+	}
+	var desc []string
+	for i, kv := range exportHeader(tb) {
+		if err := f.SetSheetRow(about, fmt.Sprintf("A%d", i+1), &[]string{kv[0], kv[1]}); err != nil {
 			return err
 		}
+		desc = append(desc, kv[0]+"："+kv[1])
+	}
+	if err := f.SetDocProps(&excelize.DocProperties{Title: tb.Campaign, Subject: exportHeader(tb)[2][1],
+		Description: strings.Join(desc, "；"), Keywords: fmt.Sprintf("position=%d checkpoint=%d", tb.Position, tb.Checkpoint),
+		Creator: "casetrack"}); err != nil {
+		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", exportName(tb, "xlsx"))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,10 +49,12 @@ type tableJSON struct {
 		Unit    string  `json:"unit"`
 		Score   float64 `json:"score"`
 		Metrics []struct {
-			Key    string   `json:"key"`
-			Value  *float64 `json:"value"`
-			Den    float64  `json:"denominator"`
-			Events []string `json:"events"`
+			Key     string   `json:"key"`
+			Value   *float64 `json:"value"`
+			Den     float64  `json:"denominator"`
+			Explain struct {
+				Numerator []string `json:"numerator_events"`
+			} `json:"explain"`
 		} `json:"metrics"`
 	} `json:"rows"`
 }
@@ -77,7 +80,7 @@ func TestLeagueEndpoint(t *testing.T) {
 	rec = f.do("GET", fmt.Sprintf("/api/v1/league/street?period=%d&unit=海淀/中关村&explain=1", year), nil)
 	tb = decode[tableJSON](t, rec)
 	for _, m := range tb.Rows[0].Metrics {
-		if m.Key == "complaints_per_1000" && (m.Den != 120 || len(m.Events) != 2) {
+		if m.Key == "complaints_per_1000" && (m.Den != 120 || len(m.Explain.Numerator) != 2) {
 			t.Fatalf("complaints_per_1000 %+v", m)
 		}
 	}
@@ -85,7 +88,7 @@ func TestLeagueEndpoint(t *testing.T) {
 	rec = f.do("GET", fmt.Sprintf("/api/v1/league/street?period=%d&unit=海淀/中关村&explain=1&as_of_position=%d", year, first.Position), nil)
 	tb = decode[tableJSON](t, rec)
 	for _, m := range tb.Rows[0].Metrics {
-		if m.Key == "complaints_per_1000" && len(m.Events) != 1 {
+		if m.Key == "complaints_per_1000" && len(m.Explain.Numerator) != 1 {
 			t.Fatalf("as of position %d: %+v", first.Position, m)
 		}
 	}
@@ -94,7 +97,7 @@ func TestLeagueEndpoint(t *testing.T) {
 	}
 
 	rec = f.do("GET", fmt.Sprintf("/api/v1/league/compound?period=%d&format=csv", year), nil)
-	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(rec.Body.String(), "排名,单位,综合得分") {
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(rec.Body.String(), "排名,编号,区,街道,社区,名称,综合得分") {
 		t.Fatalf("csv: %s %s", ct, rec.Body)
 	}
 	problemOf(t, f.do("GET", "/api/v1/league/planet", nil), 404)
@@ -174,10 +177,54 @@ func TestLeagueXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, err := wb.GetRows("排名")
-	if err != nil || len(rows) != 2 || rows[0][0] != "排名" || rows[0][5] != "响应率" || rows[1][1] != "中关村" {
+	// ID, district, street, community, name; then the score, lists and metrics.
+	if err != nil || len(rows) != 2 || rows[0][0] != "排名" || rows[0][9] != "响应率" ||
+		!slices.Equal(rows[1][1:6], []string{"海淀/中关村", "海淀", "中关村", "", "中关村"}) {
 		t.Fatalf("rows %v (%v)", rows, err)
 	}
-	if v, _ := wb.GetCellValue("排名", "J2"); v == "" { // 每千户投诉量: 1 of 120 households
-		t.Fatal("no figure for complaints per 1,000 households")
+	if v, _ := wb.GetCellValue("排名", "N2"); v != "8.33333333333333" { // 每千户投诉量: 1 of 120 households
+		t.Fatalf("complaints per 1,000 households %q", v)
+	}
+	// Committee coverage (S): 0 of 1 eligible compound, a rate shown as a percentage.
+	if v, _ := wb.GetCellValue("排名", "S2"); v != "0.00%" {
+		t.Fatalf("committee coverage %q, want 0.00%%", v)
+	}
+	panes, err := wb.GetPanes("排名")
+	if err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Fatalf("header row not frozen: %+v %v", panes, err)
+	}
+	about, _ := wb.GetRows("说明")
+	props, _ := wb.GetDocProps()
+	if len(about) != 7 || about[5][0] != "日志位置" || about[5][1] != "2" || !strings.Contains(props.Description, "日志位置：2") {
+		t.Fatalf("about %v, properties %+v", about, props)
+	}
+}
+
+// A CSV export opens with what it shows, formats rates as percentages, and
+// is never older than the log: with the projection behind, it waits (and
+// here gives up) rather than answer a stale table.
+func TestLeagueCSVHeaderAndFreshness(t *testing.T) {
+	f, _, feed := leagueFixture(t)
+	f.ok("c1", "register", registerBody)
+	feed()
+	year := f.now.In(domain.China).Year()
+	url := fmt.Sprintf("/api/v1/league/street?period=%d&format=csv", year)
+	body := f.do("GET", url, nil).Body.String()
+	lines := strings.Split(strings.TrimPrefix(body, "\ufeff"), "\n")
+	if lines[0] != "考核活动,物业矛盾专项整治考核（默认）" || lines[2] != fmt.Sprintf("统计周期,%d-01-01 至 %d-12-31", year, year) ||
+		lines[5] != "日志位置,1" || !strings.HasPrefix(lines[8], "排名,编号,区,街道,社区,名称") {
+		t.Fatalf("csv:\n%s", body)
+	}
+	if !strings.Contains(lines[9], ",0.00%,") {
+		t.Errorf("no percentage in %q", lines[9])
+	}
+	f.ok("c1", "receive-complaint", `{"complaint_id":"k1","channel":"hotline","kind":"complaint","category":"fees","summary":"x"}`)
+	f.srv.waitTimeout = 50 * time.Millisecond
+	if rec := f.do("GET", url, nil); rec.Code == 200 {
+		t.Fatalf("an export answered from the projection behind the log:\n%s", rec.Body)
+	}
+	feed()
+	if body := f.do("GET", url, nil).Body.String(); !strings.Contains(body, "日志位置,2") {
+		t.Fatalf("after catching up:\n%s", body)
 	}
 }

@@ -61,6 +61,7 @@ var routes = map[string]rule{
 	"GET /api/v1/compounds":              {roles: []domain.Role{inspector, street, community, hotline, auditor}, scope: scopeFiltered},
 	"GET /api/v1/compounds/{id}":         {roles: []domain.Role{inspector, street, community, hotline, auditor}, scope: scopeCompound, personal: true},
 	"GET /api/v1/compounds/{id}/history": {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeCompound, personal: true},
+	"GET /api/v1/events/{id}":            {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeFiltered, personal: true},
 	"GET /api/v1/league/{level}":         {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeFiltered},
 	"GET /api/v1/campaign":               {roles: []domain.Role{admin, inspector, street, community, auditor}},
 	"GET /api/v1/credit":                 {roles: []domain.Role{inspector, street, community, auditor}},

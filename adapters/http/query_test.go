@@ -19,6 +19,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/memory"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections/directory"
+	"github.com/casetrack/casetrack/projections/league"
 )
 
 // An unknown parameter is refused by name, in English and Chinese, instead
@@ -239,11 +240,13 @@ func TestExportFormulaInjection(t *testing.T) {
 	feed()
 	year := f.now.In(domain.China).Year()
 	rec := f.do("GET", fmt.Sprintf("/api/v1/league/compound?period=%d&format=csv&sort=best", year), nil)
-	records, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(rec.Body.String(), "\ufeff"))).ReadAll()
-	if err != nil || rec.Code != 200 || len(records) != 3 {
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(rec.Body.String(), "\ufeff")))
+	r.FieldsPerRecord = -1 // a header block of pairs, a blank line (skipped), then the table
+	records, err := r.ReadAll()
+	if err != nil || rec.Code != 200 || len(records) != 10 || records[7][5] != "名称" {
 		t.Fatalf("%d %v %s", rec.Code, err, rec.Body)
 	}
-	names := []string{records[1][1], records[2][1]}
+	names := []string{records[8][5], records[9][5]}
 	if !sameSet(names, []string{"'" + name, "'@SUM(A1)"}) {
 		t.Errorf("CSV names %q", names)
 	}
@@ -252,13 +255,24 @@ func TestExportFormulaInjection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, cell := range []string{"B2", "B3"} {
+	for _, cell := range []string{"F2", "F3"} { // 名称
 		if formula, _ := wb.GetCellFormula("排名", cell); formula != "" {
 			t.Errorf("%s is a formula %q", cell, formula)
 		}
 		if ty, _ := wb.GetCellType("排名", cell); ty != excelize.CellTypeSharedString && ty != excelize.CellTypeInlineString {
 			t.Errorf("%s has type %v, want a string", cell, ty)
 		}
+	}
+}
+
+// The CSV header block is escaped like the table: the campaign's name
+// comes from its configuration.
+func TestExportHeaderBlockInert(t *testing.T) {
+	rec := httptest.NewRecorder()
+	writeCSV(rec, league.Table{Campaign: "=cmd|' /C calc'!A0", Level: league.LevelCompound})
+	first, _, _ := strings.Cut(strings.TrimPrefix(rec.Body.String(), "\ufeff"), "\n")
+	if first != "考核活动,'=cmd|' /C calc'!A0" {
+		t.Errorf("header block line %q", first)
 	}
 }
 

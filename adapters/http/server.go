@@ -87,6 +87,7 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 	s.handle("GET", "/api/v1/compounds", s.handleListCompounds)
 	s.handle("GET", "/api/v1/compounds/{id}", s.handleGetCompound)
 	s.handle("GET", "/api/v1/compounds/{id}/history", s.handleHistory)
+	s.handle("GET", "/api/v1/events/{id}", s.handleEvent)
 	// One route per command rather than a {command} parameter: an unknown
 	// command is then an ordinary 404, and the routes document the API.
 	for _, name := range domain.CommandNames() {

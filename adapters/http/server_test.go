@@ -635,3 +635,32 @@ func TestRecoverer(t *testing.T) {
 		t.Errorf("body %s; log %s", rec.Body, f.log)
 	}
 }
+
+// GET /api/v1/events/{id} opens one event, as the history shows it, with
+// its compound; bad and unknown IDs are problems.
+func TestEventByID(t *testing.T) {
+	f := newFixture(t)
+	f.ok("c1", "register", registerBody)
+	h := decode[struct {
+		Events []struct {
+			EventID string `json:"event_id"`
+		} `json:"events"`
+	}](t, f.do("GET", "/api/v1/compounds/c1/history", nil))
+	id := h.Events[0].EventID
+	rec := f.do("GET", "/api/v1/events/"+id, nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	e := decode[struct {
+		CompoundID string         `json:"compound_id"`
+		EventID    string         `json:"event_id"`
+		Type       string         `json:"type"`
+		Hash       string         `json:"hash"`
+		Payload    map[string]any `json:"payload"`
+	}](t, rec)
+	if e.CompoundID != "c1" || e.EventID != id || e.Type != "CompoundRegistered" || e.Hash == "" || e.Payload == nil {
+		t.Errorf("event %+v", e)
+	}
+	problemOf(t, f.do("GET", "/api/v1/events/no-such-event", nil), 404)
+	hasViolation(t, problemOf(t, f.do("GET", "/api/v1/events/"+strings.Repeat("x", 129), nil), 400), "id", "param.event_id")
+}

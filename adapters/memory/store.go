@@ -93,3 +93,16 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.
 }
 
 func (s *Store) Changed() <-chan struct{} { return s.changed.Changed() }
+
+// EventByID opens one event by its ID (domain.EventFinder); a scan, as the
+// memory store serves tests and benchmarks.
+func (s *Store) EventByID(ctx context.Context, eventID string) (domain.Envelope, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.all {
+		if e.EventID == eventID {
+			return e, true, ctx.Err()
+		}
+	}
+	return domain.Envelope{}, false, ctx.Err()
+}

@@ -147,7 +147,31 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 			t.Errorf("%s in SQL: rank %d, score %v, list %q, response %v; served: %d, %v, %q, %v", r.Unit, rank, score, list, responseRate, r.Rank, r.Score, r.List, want)
 		}
 	}
-	for _, table := range []string{"rm_deadlines", "rm_credit_items", "rm_league"} {
+	// What each complaint is and how it ended, as the model has it.
+	var categorised, consultations, solvedRows, wantSolved, wantConsult int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE category <> ''), count(*) FILTER (WHERE kind = 'consultation'),
+		count(*) FILTER (WHERE solved) FROM rm_complaints`).Scan(&categorised, &consultations, &solvedRows); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range lg.Complaints {
+		if x.Kind == domain.KindConsultation {
+			wantConsult++
+		}
+		if len(x.Calls) > 0 && x.Calls[len(x.Calls)-1].Solved {
+			wantSolved++
+		}
+	}
+	if categorised != len(lg.Complaints) || consultations != wantConsult || solvedRows != wantSolved {
+		t.Errorf("rm_complaints: %d categorised of %d, %d consultations (want %d), %d solved (want %d)",
+			categorised, len(lg.Complaints), consultations, wantConsult, solvedRows, wantSolved)
+	}
+	// A grade in SQL: the civil-code set's base 80 with -5 points is 75, grade A (70–79).
+	var grade string
+	if err := conn.QueryRow(ctx, `SELECT grade FROM rm_credit_grades WHERE rule_set = 'civil-code-2021'
+		AND (min_score <= 80 - 5 OR min_score IS NULL) ORDER BY min_score DESC NULLS LAST LIMIT 1`).Scan(&grade); err != nil || grade != "A" {
+		t.Errorf("grade of 75 in SQL: %q, %v", grade, err)
+	}
+	for _, table := range []string{"rm_deadlines", "rm_credit_items", "rm_league", "rm_credit_grades"} {
 		var n int
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil || n == 0 {
 			t.Errorf("%s: %d rows, %v", table, n, err)

@@ -224,6 +224,20 @@ func (s *Store) ReadStream(ctx context.Context, streamID string, q domain.Stream
 	return events, storeErr(err, "read the event store")
 }
 
+// EventByID opens one event by its ID (domain.EventFinder), by the unique
+// index on event_id.
+func (s *Store) EventByID(ctx context.Context, eventID string) (domain.Envelope, bool, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+columns+` FROM events WHERE event_id = $1`, eventID)
+	if err != nil {
+		return domain.Envelope{}, false, storeErr(err, "read the event store")
+	}
+	events, err := scanEvents(rows)
+	if err != nil || len(events) == 0 {
+		return domain.Envelope{}, false, storeErr(err, "read the event store")
+	}
+	return events[0], true, nil
+}
+
 func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.Envelope, error) {
 	var lim *int
 	if limit > 0 {

@@ -397,6 +397,20 @@ func (s *Store) ReadStream(ctx context.Context, streamID string, q domain.Stream
 	return events, readErr(err)
 }
 
+// EventByID opens one event by its ID (domain.EventFinder), by the unique
+// index on event_id.
+func (s *Store) EventByID(ctx context.Context, eventID string) (domain.Envelope, bool, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+columns+` FROM events WHERE event_id = ?`, eventID)
+	if err != nil {
+		return domain.Envelope{}, false, readErr(err)
+	}
+	events, err := scanEvents(rows)
+	if err != nil || len(events) == 0 {
+		return domain.Envelope{}, false, readErr(err)
+	}
+	return events[0], true, nil
+}
+
 // until turns a time bound into unix nanoseconds, clamped to what they can
 // express (years 1678 to 2262); zero does not bound.
 func until(t time.Time) int64 {

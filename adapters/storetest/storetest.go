@@ -60,12 +60,34 @@ func RunWith(t *testing.T, open func(t *testing.T) domain.EventStore, o Options)
 		{"ConcurrentRetries", testConcurrentRetries},
 		{"Changed", testChanged},
 		{"CanceledContext", testCanceledContext},
+		{"EventByID", testEventByID},
 		{"CommandScope", testCommandScope},
 		{"UnstorableTimes", testUnstorableTimes},
 		{"KeysThroughService", testKeysThroughService},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t), o) })
+	}
+}
+
+// testEventByID: a store that opens events by ID (domain.EventFinder)
+// returns each appended event as ReadAll does, and false for an unknown ID.
+func testEventByID(t *testing.T, s domain.EventStore, _ Options) {
+	f, ok := s.(domain.EventFinder)
+	if !ok {
+		t.Skip("the store does not open events by ID")
+	}
+	mustAppend(t, s, req("s-a", 0, "c1", 2))
+	mustAppend(t, s, req("s-b", 0, "c2", 1))
+	for _, want := range readAll(t, s) {
+		got, found, err := f.EventByID(context.Background(), want.EventID)
+		if err != nil || !found {
+			t.Fatalf("%s: found %v, %v", want.EventID, found, err)
+		}
+		sameEnvelopes(t, []domain.Envelope{got}, []domain.Envelope{want})
+	}
+	if _, found, err := f.EventByID(context.Background(), "no-such-event"); found || err != nil {
+		t.Errorf("unknown ID: found %v, %v", found, err)
 	}
 }
 

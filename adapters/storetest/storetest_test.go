@@ -60,3 +60,11 @@ func (s sparse) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.
 	events, err := s.Store.ReadAll(ctx, squeeze(after), limit)
 	return spread(events), err
 }
+
+func (s sparse) EventByID(ctx context.Context, id string) (domain.Envelope, bool, error) {
+	e, found, err := s.Store.EventByID(ctx, id)
+	if found {
+		e = spread([]domain.Envelope{e})[0]
+	}
+	return e, found, err
+}

@@ -6,8 +6,10 @@ package demo
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -72,61 +74,86 @@ func pick(names []string, i int, suffix string) string {
 	return fmt.Sprintf("第%d%s", i+1, suffix)
 }
 
-// Load runs the city through svc with workers compounds at a time. Command
-// IDs are derived from the seed, so an interrupted load can simply run again.
+// Load runs the city through svc, a simulated day at a time, with workers
+// compounds at a time within the day. Each fact is recorded at the end of
+// the day it happened (Meta.RecordedAt: demo data only), so recorded times
+// rise with log positions and reads as of any past day answer as the
+// record stood then. Command IDs are derived from the seed, so an
+// interrupted load can simply run again. progress counts days.
 func Load(ctx context.Context, svc *app.Service, cfg Config, workers int, progress func(done, total int)) (events int, err error) {
-	city := City(cfg)
-	jobs := make(chan Compound)
-	var mu sync.Mutex
-	done := 0
-	var firstErr error
-	var wg sync.WaitGroup
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for w := 0; w < max(workers, 1); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range jobs {
-				n, err := loadCompound(ctx, svc, cfg, c)
-				mu.Lock()
-				events += n
-				done++
-				if err != nil && firstErr == nil {
-					firstErr = err
-					cancel()
-				}
-				if progress != nil {
-					progress(done, len(city))
-				}
-				mu.Unlock()
-			}
-		}()
+	type batch struct {
+		id    string
+		first int // index of the first step, for command IDs
+		steps []Step
 	}
-feed:
-	for _, c := range city {
-		select {
-		case jobs <- c:
-		case <-ctx.Done():
-			break feed
+	byDay := map[domain.Date][]batch{}
+	for _, c := range City(cfg) {
+		for i := 0; i < len(c.Steps); {
+			day, j := domain.NewDate(c.Steps[i].At), i
+			for j < len(c.Steps) && domain.NewDate(c.Steps[j].At) == day {
+				j++
+			}
+			byDay[day] = append(byDay[day], batch{c.ID, i, c.Steps[i:j]})
+			i = j
 		}
 	}
-	close(jobs)
-	wg.Wait()
+	days := slices.SortedFunc(maps.Keys(byDay), func(a, b domain.Date) int { return a.Compare(b.Time) })
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var firstErr error
+	for d, day := range days {
+		jobs := make(chan batch)
+		var wg sync.WaitGroup
+		for w := 0; w < max(workers, 1); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for b := range jobs {
+					n, err := loadSteps(ctx, svc, cfg, b.id, b.first, b.steps, day.End())
+					mu.Lock()
+					events += n
+					if err != nil && firstErr == nil {
+						firstErr = err
+						cancel()
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+	feed:
+		for _, b := range byDay[day] {
+			select {
+			case jobs <- b:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+		close(jobs)
+		wg.Wait()
+		if firstErr != nil || ctx.Err() != nil {
+			break
+		}
+		if progress != nil {
+			progress(d+1, len(days))
+		}
+	}
 	if firstErr == nil {
 		firstErr = ctx.Err()
 	}
 	return events, firstErr
 }
 
-func loadCompound(ctx context.Context, svc *app.Service, cfg Config, c Compound) (int, error) {
+// loadSteps records one compound's steps of a day, known at recorded.
+func loadSteps(ctx context.Context, svc *app.Service, cfg Config, id string, first int, steps []Step, recorded time.Time) (int, error) {
 	n := 0
-	for i, s := range c.Steps {
-		res, err := svc.Execute(ctx, c.ID, s.Cmd, app.Meta{
-			CommandID:     fmt.Sprintf("demo-%d-%s-%d", cfg.Seed, c.ID, i),
-			CorrelationID: "demo-" + c.ID, Actor: s.Actor, OccurredAt: s.At})
+	for k, s := range steps {
+		i := first + k
+		res, err := svc.Execute(ctx, id, s.Cmd, app.Meta{
+			CommandID:     fmt.Sprintf("demo-%d-%s-%d", cfg.Seed, id, i),
+			CorrelationID: "demo-" + id, Actor: s.Actor, OccurredAt: s.At, RecordedAt: recorded})
 		if err != nil {
-			return n, fmt.Errorf("demo %s step %d (%T at %s): %w", c.ID, i, s.Cmd, s.At.Format(time.RFC3339), err)
+			return n, fmt.Errorf("demo %s step %d (%T at %s): %w", id, i, s.Cmd, s.At.Format(time.RFC3339), err)
 		}
 		if !res.Duplicate {
 			n += len(res.Events)

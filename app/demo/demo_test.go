@@ -42,6 +42,17 @@ func TestDemoCityLoadsThroughTheCommandService(t *testing.T) {
 			t.Errorf("no %s in the demo city (%v)", typ, seen)
 		}
 	}
+	// Each fact is known at the end of the day it happened (simulated for the
+	// demo), so recorded times rise with positions and as-of reads over the
+	// demo's years find the record as it stood.
+	for i, e := range all {
+		if day := domain.NewDate(e.OccurredAt).End(); !e.RecordedAt.Equal(day) {
+			t.Fatalf("%s at %s recorded %s, want %s", e.Type, e.OccurredAt, e.RecordedAt, day)
+		}
+		if i > 0 && e.RecordedAt.Before(all[i-1].RecordedAt) {
+			t.Fatalf("position %d recorded %s, before position %d (%s)", e.Position, e.RecordedAt, all[i-1].Position, all[i-1].RecordedAt)
+		}
+	}
 	// Loading again is idempotent: the same command IDs write nothing new.
 	if n2, err := Load(ctx, svc, small(), 4, nil); err != nil || n2 != 0 {
 		t.Fatalf("second load wrote %d events (err %v)", n2, err)

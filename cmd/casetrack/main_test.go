@@ -147,6 +147,21 @@ func TestServeLoadsTheDemoOnce(t *testing.T) {
 	if _, err := os.Stat(data + "/demo-loaded"); err != nil {
 		t.Fatal(err)
 	}
+	// Every curl example of the README answers on the demo, with the token of
+	// the account the README names for it.
+	tokens := map[string]string{}
+	for _, name := range []string{"inspector", "donghu", "admin"} {
+		tokens[name] = demoToken(t, base, name)
+	}
+	readmeExamples(t, base, func(method, target string) string {
+		switch {
+		case strings.Contains(target, "/projections"):
+			return tokens["admin"]
+		case method == "POST":
+			return tokens["donghu"]
+		}
+		return tokens["inspector"]
+	})
 }
 
 // demoToken signs in as a demo account, as a person would, and makes an

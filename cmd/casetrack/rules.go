@@ -60,7 +60,7 @@ func loadRules(dir string) (domain.RuleBook, error) {
 }
 
 // rulesCmd: `rules show [--rules DIR] [--at DATE]` prints the rule set in
-// force at DATE in the rule file format.
+// force at DATE in the rule file format, then the book's calendar.
 func rulesCmd(out io.Writer, args []string) error {
 	const use = "usage: casetrack rules show [--rules DIR] [--at DATE]"
 	if len(args) > 0 && isHelp(args[0]) {
@@ -94,6 +94,7 @@ func rulesCmd(out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	b = append(append(b, '\n'), domain.FormatCalendar(book.Calendar())...)
 	_, err = out.Write(b)
 	return err
 }

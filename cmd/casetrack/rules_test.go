@@ -46,13 +46,13 @@ func runMain(t *testing.T, args ...string) (stdout, stderr string, status int) {
 	return out.String(), errOut.String(), status
 }
 
-// rulesDir makes a city's rule directory: the built-in sets and extra
+// rulesDir makes a city's rule directory: the built-in sets, the calendar and extra
 // files by name.
 func rulesDir(t *testing.T, extra map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	builtin, err := filepath.Glob("../../domain/rulesets/*.toml")
-	if err != nil || len(builtin) != 2 {
+	if err != nil || len(builtin) != 3 { // two sets and the calendar
 		t.Fatalf("built-in rule files %v: %v", builtin, err)
 	}
 	for _, f := range builtin {
@@ -120,9 +120,10 @@ func TestCityRulesApplyFromTheirEffectiveDate(t *testing.T) {
 	for _, v := range c.View().Complaints {
 		due[v.ID] = v.ReplyDue.In(domain.China).Format(time.DateOnly)
 	}
-	// Friday + 15 working days: Friday 2026-03-20; Monday + 5: Monday 2026-03-09.
-	if due["before"] != "2026-03-20" || due["after"] != "2026-03-09" {
-		t.Fatalf("reply due %v, want before 2026-03-20 (15 working days) and after 2026-03-09 (5)", due)
+	// Friday + 15 working days, Saturday 2026-02-28 worked (调休): Thursday
+	// 2026-03-19; Monday + 5: Monday 2026-03-09.
+	if due["before"] != "2026-03-19" || due["after"] != "2026-03-09" {
+		t.Fatalf("reply due %v, want before 2026-03-19 (15 working days) and after 2026-03-09 (5)", due)
 	}
 }
 
@@ -173,7 +174,7 @@ func TestRulesShow(t *testing.T) {
 		if err := rulesCmd(&out, []string{"show", "--at", day}); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(out.String(), `name = "`+name+`"`) {
+		if !strings.HasPrefix(out.String(), `name = "`+name+`"`) || !strings.Contains(out.String(), "[2025]\nnotice = ") {
 			t.Errorf("rules at %s:\n%s", day, out.String())
 		}
 	}

@@ -310,7 +310,7 @@ func loadDemo(ctx context.Context, logger *slog.Logger, svc *app.Service) error 
 		"compounds", cfg.Districts*cfg.StreetsPerDistrict*cfg.CompoundsPerStreet)
 	n, err := demo.Load(ctx, svc, cfg, 256, func(done, total int) {
 		if done%100 == 0 || done == total {
-			logger.Info("demo", "compounds", done, "of", total)
+			logger.Info("demo", "days", done, "of", total)
 		}
 	})
 	if err != nil {

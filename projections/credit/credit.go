@@ -248,7 +248,8 @@ func (m *Model) Restore(b []byte) error {
 	return projections.GobRestore(b, m, New(m.book))
 }
 
-// SQLTables lays the ledger out for SQL readers (rm_credit_items): each item
+// SQLTables lays the ledger out for SQL readers (rm_credit_items), with the
+// grade bands and base score of every rule set (rm_credit_grades): each item
 // with its points and validity window, so that a score as of any day is
 // a sum over the items valid on it. They are scored by the book's newest
 // rule set: a table has one score per item, not one per day.
@@ -261,5 +262,12 @@ func (m *Model) SQLTables() []projections.SQLTable {
 			t.Rows = append(t.Rows, []any{company, string(f.Kind), f.Compound, f.At, validUntil(f, r), r.Points[string(f.Kind)], f.EventID})
 		}
 	}
-	return []projections.SQLTable{t}
+	grades := projections.SQLTable{Name: "rm_credit_grades", Columns: []string{"rule_set", "effective_from", "base", "grade", "min_score"}}
+	for _, s := range sets {
+		for _, b := range s.Credit.Bands {
+			grades.Rows = append(grades.Rows, []any{s.Name, s.EffectiveFrom, s.Credit.Base, b.Grade, b.Min})
+		}
+		grades.Rows = append(grades.Rows, []any{s.Name, s.EffectiveFrom, s.Credit.Base, s.Credit.Lowest, nil}) // below every band
+	}
+	return []projections.SQLTable{t, grades}
 }

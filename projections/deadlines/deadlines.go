@@ -141,6 +141,16 @@ var handlers = projections.NewHandlers(
 		x.open(KindDispatch, ev.ComplaintID, ev.DispatchDue)
 		x.open(KindReply, ev.ComplaintID, ev.ReplyDue)
 	}),
+	on(func(x change, ev domain.ComplaintVoided) { // entered in error: nothing is owed
+		for _, k := range []Kind{KindDispatch, KindReply, KindFollowUp} {
+			x.drop(k, ev.ComplaintID)
+		}
+		delete(x.c.Dispatched, ev.ComplaintID)
+	}),
+	on(func(x change, ev domain.CompoundRenamed) { x.c.Name = ev.Name }),
+	on(func(x change, ev domain.CompoundMoved) {
+		x.c.District, x.c.Street, x.c.Community = ev.District, ev.Street, ev.Community
+	}),
 )
 
 // change is one event's compound, as a handler sees it.

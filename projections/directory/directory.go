@@ -98,6 +98,16 @@ var handlers = projections.NewHandlers(
 	on(func(e *Entry, _ domain.InterimCommissionFormed) { e.Committee = Committee{Phase: "interim"} }),
 	on(func(e *Entry, _ domain.ComplaintReceived) { e.OpenComplaints++ }),
 	on(func(e *Entry, _ domain.ComplaintReopened) { e.OpenComplaints++ }),
+	on(func(e *Entry, ev domain.ComplaintVoided) {
+		if ev.WasOpen {
+			e.OpenComplaints--
+		}
+	}),
+	on(func(e *Entry, ev domain.CompoundRenamed) { e.Name = ev.Name }),
+	on(func(e *Entry, ev domain.CompoundMoved) {
+		e.District, e.Street, e.Community = ev.District, ev.Street, ev.Community
+	}),
+	on(func(e *Entry, ev domain.CompoundFiguresCorrected) { e.Households = ev.Households }),
 	on(func(e *Entry, _ domain.ComplaintResolved) { e.OpenComplaints-- }),
 	on(func(e *Entry, _ domain.LawsuitFiled) { e.PendingLawsuits++ }),
 	on(func(e *Entry, _ domain.LawsuitConcluded) { e.PendingLawsuits-- }),

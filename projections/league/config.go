@@ -11,11 +11,14 @@ import (
 
 // Config is a campaign's configuration of its league tables.
 type Config struct {
-	Name          string         `toml:"name" json:"name"`
-	Normalisation string         `toml:"normalisation" json:"normalisation"` // minmax or rank
-	RedList       int            `toml:"red_list" json:"red_list"`
-	BlackList     int            `toml:"black_list" json:"black_list"`
-	Metrics       []MetricWeight `toml:"metric" json:"metrics"`
+	Name          string `toml:"name" json:"name"`
+	Normalisation string `toml:"normalisation" json:"normalisation"` // minmax or rank
+	RedList       int    `toml:"red_list" json:"red_list"`
+	BlackList     int    `toml:"black_list" json:"black_list"`
+	// RisingMayBeRed lets a unit whose petitions and suits rose (只降不升
+	// breached) onto the red list; by default it may not.
+	RisingMayBeRed bool           `toml:"rising_may_be_red" json:"rising_may_be_red"`
+	Metrics        []MetricWeight `toml:"metric" json:"metrics"`
 }
 
 // MetricWeight is one metric of the composite score.

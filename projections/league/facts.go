@@ -17,52 +17,61 @@ const (
 	cPetitionsSuits                // petitions, visits and lawsuits (只降不升)
 	cResponse                      // dispatched; num: accepted within the dispatch limit
 	cReturned                      // dispatched; num: returned at least once
-	cClosure                       // reply limit passed; num: resolved by it (judged: only limits before the judging time)
+	cClosure                       // handling rounds by reply limit passed; num: resolved by it (judged: only limits before the judging time)
 	cResolution                    // follow-up calls; num: solved
 	cSatisfied                     // follow-up calls; num: satisfied or basically satisfied
-	cReopened                      // handled complaints by receipt; num: reopened
+	cReopened                      // resolved rounds by resolution; num: reopened
 	nCounters
 )
 
 // fact is one dated count.
 type fact struct {
-	at    time.Time
-	c     counter
-	num   bool
-	event string
+	at       time.Time
+	c        counter
+	num      bool
+	event    string
+	weekdays bool // a limit counted on weekdays only (explained)
 }
 
 // facts appends the complaint's dated facts as it stands now, or only its
 // judged ones. (Appending to a buffer, not yielding: a closure through the
 // item interface would cost an allocation per item.)
 func (x *Complaint) facts(dst []fact, judgedOnly bool) []fact {
-	rcv := x.ReceivedEvent
-	closed := func() fact {
-		return fact{x.ReplyDue, cClosure, !x.Resolved.IsZero() && !x.Resolved.After(x.ReplyDue), rcv}
+	if x.Voided {
+		return dst
 	}
-	if judgedOnly {
+	rcv := x.ReceivedEvent
+	// Every round is due at its own limit, a reopened one too.
+	closed := func(dst []fact) []fact {
+		for _, r := range x.Rounds {
+			dst = append(dst, fact{r.ReplyDue, cClosure, !r.Resolved.After(r.ReplyDue), r.DueEvent, r.WeekdaysOnly})
+		}
 		if x.ReplyDue.IsZero() {
 			return dst
 		}
-		return append(dst, closed())
+		return append(dst, fact{x.ReplyDue, cClosure, !x.Resolved.IsZero() && !x.Resolved.After(x.ReplyDue), x.DueEvent, x.WeekdaysOnly})
 	}
-	dst = append(dst, fact{x.Received, cReceived, true, rcv})
+	if judgedOnly {
+		return closed(dst)
+	}
+	dst = append(dst, fact{x.Received, cReceived, true, rcv, false})
 	if x.Channel == domain.ChannelPetition || x.Channel == domain.ChannelVisit {
-		dst = append(dst, fact{x.Received, cPetitionsSuits, true, rcv})
+		dst = append(dst, fact{x.Received, cPetitionsSuits, true, rcv, false})
 	}
 	if !x.Dispatched.IsZero() {
-		dst = append(dst, fact{x.Dispatched, cResponse, !x.Accepted.IsZero() && !x.Accepted.After(x.DispatchDue), x.DispatchedEvent},
-			fact{x.Dispatched, cReturned, x.Returns > 0, x.DispatchedEvent})
+		dst = append(dst, fact{x.Dispatched, cResponse, !x.Accepted.IsZero() && !x.Accepted.After(x.DispatchDue), x.DispatchedEvent, false},
+			fact{x.Dispatched, cReturned, x.Returns > 0, x.DispatchedEvent, false})
 	}
-	if !x.ReplyDue.IsZero() {
-		dst = append(dst, closed())
-	}
+	dst = closed(dst)
 	for _, call := range x.Calls {
-		dst = append(dst, fact{call.At, cResolution, call.Solved, call.EventID},
-			fact{call.At, cSatisfied, call.Satisfaction == domain.Satisfied || call.Satisfaction == domain.BasicallySatisfied, call.EventID})
+		dst = append(dst, fact{call.At, cResolution, call.Solved, call.EventID, false},
+			fact{call.At, cSatisfied, call.Satisfaction == domain.Satisfied || call.Satisfaction == domain.BasicallySatisfied, call.EventID, false})
 	}
-	if len(x.Calls) > 0 || !x.Resolved.IsZero() {
-		dst = append(dst, fact{x.Received, cReopened, x.Reopens > 0, rcv})
+	for _, r := range x.Rounds { // each resolution, whether it was reopened
+		dst = append(dst, fact{r.Resolved, cReopened, true, r.ResolvedEvent, false})
+	}
+	if !x.Resolved.IsZero() {
+		dst = append(dst, fact{x.Resolved, cReopened, false, x.ResolvedEvent, false})
 	}
 	return dst
 }
@@ -75,7 +84,7 @@ func (l *Lawsuit) facts(dst []fact, judgedOnly bool) []fact {
 	if judgedOnly {
 		return dst
 	}
-	return append(dst, fact{l.Filed, cPetitionsSuits, true, l.EventID})
+	return append(dst, fact{l.Filed, cPetitionsSuits, true, l.EventID, false})
 }
 func (l *Lawsuit) cell() cellKey { return cellKey{l.Compound, l.Company} }
 func (l *Lawsuit) at() *place    { return &l.place }

@@ -338,7 +338,7 @@ func (ix *index) walk(mo int, w window, judgedOnly bool, tallies []*tally) {
 		buf = it.facts(buf[:0], judgedOnly)
 		for _, f := range buf {
 			if part.holds(f) {
-				part.counts(t)[f.c].add(f.num, true, f.event)
+				part.counts(t)[f.c].addFact(f)
 			}
 		}
 	}
@@ -351,7 +351,7 @@ func (m *Model) countFacts(u *units, ix *index, windows ...window) {
 	add := func(t *tally, f fact) {
 		for _, w := range windows {
 			if w.holds(f) {
-				w.counts(t)[f.c].add(f.num, true, f.event)
+				w.counts(t)[f.c].addFact(f)
 			}
 		}
 	}

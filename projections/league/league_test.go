@@ -153,45 +153,48 @@ func TestEveryMetricByHand(t *testing.T) {
 		key      string
 		value    float64 // NaN: no figure
 		num, den float64
-		events   int
+		numEv    int // events behind the numerator
+		denEv    int // and the denominator (this year's and last year's for year-on-year)
 	}{
-		// 3 complaints in 2025 over 1,500 households; S2 none over 2,000.
-		{s1, "complaints_per_1000", 2, 3, 1500, 3},
-		{s2, "complaints_per_1000", 0, 0, 2000, 0},
+		// 3 complaints in 2025 over 1,500 households (A's and B's registrations); S2 none over 2,000.
+		{s1, "complaints_per_1000", 2, 3, 1500, 3, 2},
+		{s2, "complaints_per_1000", 0, 0, 2000, 0, 1},
 		// S1: 3 in 2025 against 3 in 2024 (A 1, B 2); S2: 0 against 1.
-		{s1, "complaints_yoy", 0, 3, 3, 3},
-		{s2, "complaints_yoy", -1, 0, 1, 0},
+		{s1, "complaints_yoy", 0, 3, 3, 3, 3},
+		{s2, "complaints_yoy", -1, 0, 1, 0, 1},
 		// Petitions and suits: S1 rises from 0 to 2 (a3 and L1): +100%; S2 falls from 1 (p4, a visit) to 0.
-		{s1, "petitions_lawsuits_yoy", 1, 2, 0, 2},
-		{s2, "petitions_lawsuits_yoy", -1, 0, 1, 0},
+		{s1, "petitions_lawsuits_yoy", 1, 2, 0, 2, 0},
+		{s2, "petitions_lawsuits_yoy", -1, 0, 1, 0, 1},
 		// Dispatched in 2025: a1 accepted in time, a2 late (33 h after receipt, limit 24 h), a3 in time.
-		{s1, "response_rate", 2.0 / 3, 2, 3, 3},
-		{s2, "response_rate", math.NaN(), 0, 0, 0},
-		// Reply limits in 2025: a1 and a3 resolved in time; a2 resolved late, then reopened and still open.
-		{s1, "closure_rate", 2.0 / 3, 2, 3, 3},
+		{s1, "response_rate", 2.0 / 3, 2, 3, 2, 3},
+		{s2, "response_rate", math.NaN(), 0, 0, 0, 0},
+		// Handling rounds due in 2025: a1 and a3 resolved in time; a2's first round (due 3-25)
+		// resolved late on 4-30, then reopened on 5-2, and its second round (15 working days
+		// after the May Day holiday: 5-26) still open. Reopening keeps the late round.
+		{s1, "closure_rate", 2.0 / 4, 2, 4, 2, 4},
 		// Follow-up calls: a1 solved, a2 not, a3 solved; satisfied, dissatisfied, basically satisfied.
-		{s1, "resolution_rate", 2.0 / 3, 2, 3, 3},
-		{s1, "satisfaction_rate", 2.0 / 3, 2, 3, 3},
-		// a3 was returned once among three dispatched; a2 was reopened among three handled.
-		{s1, "return_rate", 1.0 / 3, 1, 3, 3},
-		{s1, "reopen_rate", 1.0 / 3, 1, 3, 3},
+		{s1, "resolution_rate", 2.0 / 3, 2, 3, 2, 3},
+		{s1, "satisfaction_rate", 2.0 / 3, 2, 3, 2, 3},
+		// a3 was returned once among three dispatched; of three resolutions, a2's was reopened.
+		{s1, "return_rate", 1.0 / 3, 1, 3, 1, 3},
+		{s1, "reopen_rate", 1.0 / 3, 1, 3, 1, 3},
 		// Measures due in 2025: m1 signed off in time, m2 not; m2 overdue at the end of the year.
-		{s1, "measures_on_time", 0.5, 1, 2, 2},
-		{s1, "overdue_measures", 1, 1, 1, 1},
-		{s1, "listings", 1, 1, 1, 1},
-		{s2, "listings", 0, 0, 0, 0},
+		{s1, "measures_on_time", 0.5, 1, 2, 1, 2},
+		{s1, "overdue_measures", 1, 1, 1, 1, 1},
+		{s1, "listings", 1, 1, 1, 1, 1},
+		{s2, "listings", 0, 0, 0, 0, 0},
 		// Coverage: A has a filed committee, B none: 1 of 2 eligible. C's expired: 0 of 1.
-		{s1, "committee_coverage", 0.5, 1, 2, 2},
-		{s2, "committee_coverage", 0, 0, 1, 1},
-		{s1, "expired_committees", 0, 0, 0, 0},
-		{s2, "expired_committees", 1, 1, 1, 1},
+		{s1, "committee_coverage", 0.5, 1, 2, 1, 2},
+		{s2, "committee_coverage", 0, 0, 1, 0, 1},
+		{s1, "expired_committees", 0, 0, 0, 0, 0},
+		{s2, "expired_committees", 1, 1, 1, 1, 1},
 		// A's committee: 3 party members of 5; its chair is the branch secretary (一肩挑).
-		{s1, "party_member_share", 0.6, 3, 5, 1},
-		{s1, "dual_role_share", 1, 1, 1, 1},
-		{s2, "party_member_share", math.NaN(), 0, 0, 0},
+		{s1, "party_member_share", 0.6, 3, 5, 1, 1},
+		{s1, "dual_role_share", 1, 1, 1, 1, 1},
+		{s2, "party_member_share", math.NaN(), 0, 0, 0, 0},
 		// Red property: A of A and B.
-		{s1, "red_property_share", 0.5, 1, 2, 2},
-		{s2, "red_property_share", 0, 0, 1, 1},
+		{s1, "red_property_share", 0.5, 1, 2, 1, 2},
+		{s2, "red_property_share", 0, 0, 1, 0, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.r.Name+" "+tc.key, func(t *testing.T) {
@@ -202,8 +205,9 @@ func TestEveryMetricByHand(t *testing.T) {
 			case !math.IsNaN(tc.value) && (v.Value == nil || math.Abs(*v.Value-tc.value) > 1e-9):
 				t.Errorf("value %v, want %v", v.Value, tc.value)
 			}
-			if v.Num != tc.num || v.Den != tc.den || len(v.Events) != tc.events {
-				t.Errorf("%v/%v from %d events, want %v/%v from %d", v.Num, v.Den, len(v.Events), tc.num, tc.den, tc.events)
+			if v.Num != tc.num || v.Den != tc.den || len(v.Explain.Numerator) != tc.numEv || len(v.Explain.Denominator) != tc.denEv {
+				t.Errorf("%v/%v from %d/%d events, want %v/%v from %d/%d", v.Num, v.Den, len(v.Explain.Numerator), len(v.Explain.Denominator),
+					tc.num, tc.den, tc.numEv, tc.denEv)
 			}
 		})
 	}

@@ -60,11 +60,13 @@ func (p Period) contains(t time.Time) bool { return !t.IsZero() && !t.Before(p.F
 func (p Period) lastYear() Period { return Period{p.From.AddDate(-1, 0, 0), p.To.AddDate(-1, 0, 0)} }
 
 // Count is a numerator over a denominator and, when explaining, the
-// events behind both.
+// events behind each: every item of the denominator, and those of them
+// that also count in the numerator.
 type Count struct {
-	Num, Den float64
-	Events   []string
-	explain  bool
+	Num, Den             float64
+	NumEvents, DenEvents []string
+	WeekdaysOnly         []string // items whose limit was counted on weekdays only (explain only)
+	explain              bool
 }
 
 func (c *Count) add(num, den bool, event string) {
@@ -74,8 +76,19 @@ func (c *Count) add(num, den bool, event string) {
 			c.Num++
 		}
 		if c.explain {
-			c.Events = append(c.Events, event)
+			c.DenEvents = append(c.DenEvents, event)
+			if num {
+				c.NumEvents = append(c.NumEvents, event)
+			}
 		}
+	}
+}
+
+// addFact counts a dated fact of a window.
+func (c *Count) addFact(f fact) {
+	c.add(f.num, true, f.event)
+	if c.explain && f.weekdays {
+		c.WeekdaysOnly = append(c.WeekdaysOnly, f.event)
 	}
 }
 
@@ -83,6 +96,7 @@ func (c *Count) add(num, den bool, event string) {
 type tally struct {
 	name                                    string
 	households                              int
+	homes                                   []string         // registrations behind households (explain only)
 	cur, prev                               [nCounters]Count // dated facts of the period and of a year before
 	measuresOnTime, overdueMeasures, listed Count
 	coverage, expired, partyShare, dualRole Count
@@ -157,13 +171,17 @@ func (t *tally) add(st *standing, at time.Time, eligible domain.Fraction, explai
 		return
 	}
 	t.households += int(st.households)
+	if explain {
+		t.homes = append(t.homes, st.registration)
+	}
 	t.coverage.add(st.covered, eligible.Met(st.delivered, st.private), st.registration)
 	t.expired.add(true, st.expiredNoReelection || st.serving && st.termEnd.Before(at) && !st.reelection, st.election)
 	if st.serving {
 		t.partyShare.Num += float64(st.party)
 		t.partyShare.Den += float64(st.members)
 		if explain {
-			t.partyShare.Events = append(t.partyShare.Events, st.election)
+			t.partyShare.NumEvents = append(t.partyShare.NumEvents, st.election)
+			t.partyShare.DenEvents = append(t.partyShare.DenEvents, st.election)
 		}
 		t.dualRole.add(st.dual, true, st.election)
 	}

@@ -5,6 +5,7 @@
 package league
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -13,6 +14,7 @@ import (
 
 // Model is the fold. Its fields are exported for gob snapshots only.
 type Model struct {
+	Format     int // modelFormat when snapshotted; Restore refuses any other
 	Pos        uint64
 	Recorded   time.Time // when the event at Pos was recorded
 	Compounds  map[string]*Compound
@@ -68,16 +70,32 @@ func (cm Committee) partyMembers() int {
 	return n
 }
 
-// Complaint is one ticket's facts, as of its latest handling round.
+// Complaint is one ticket's facts: its latest handling round, and the
+// rounds before it (each reopen closes one), each still due when it was.
 type Complaint struct {
 	Compound, Company               string
 	Channel                         domain.Channel
+	Kind                            domain.ComplaintKind
+	Category                        domain.ComplaintCategory
+	Urgent                          bool
+	Voided                          bool // entered in error: counts nowhere
 	Received, DispatchDue, ReplyDue time.Time
 	Dispatched, Accepted, Resolved  time.Time
 	Calls                           []Call // follow-up calls (回访), each counted
 	Returns, Reopens                int
 	ReceivedEvent, DispatchedEvent  string // IDs of the events behind the counts
+	DueEvent, ResolvedEvent         string // the events that set ReplyDue and Resolved
+	WeekdaysOnly                    bool   // ReplyDue was counted on weekdays only
+	Rounds                          []Round
 	place                           place
+}
+
+// Round is a handling round closed by a reopen (重办): it was resolved
+// (a reopen needs a dissatisfied follow-up of a resolution).
+type Round struct {
+	ReplyDue, Resolved      time.Time
+	DueEvent, ResolvedEvent string
+	WeekdaysOnly            bool
 }
 
 // Call is one follow-up call.
@@ -114,7 +132,7 @@ type Listing struct {
 
 // New returns an empty model; the rules in book judge its tables.
 func New(book domain.RuleBook) *Model {
-	return &Model{book: book, Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
+	return &Model{Format: modelFormat, book: book, Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
 		Lawsuits: map[string]*Lawsuit{}, Measures: map[string]*Measure{}, Listings: map[string]*Listing{}, ix: &indexHolder{}}
 }
 
@@ -140,6 +158,15 @@ var handlers = projections.NewHandlers(
 		c.Households, c.PrivateArea, c.DeliveredArea, c.EventID = p.Households, p.PrivateArea, p.DeliveredArea, x.e.EventID
 	}),
 	on(func(x step, ev domain.DeliveredAreaUpdated) { x.c.DeliveredArea = ev.DeliveredArea }),
+	on(func(x step, ev domain.CompoundRenamed) { x.c.Name = ev.Name }),
+	on(func(x step, ev domain.CompoundFiguresCorrected) {
+		x.c.Households, x.c.PrivateArea, x.c.DeliveredArea = ev.Households, ev.PrivateArea, ev.DeliveredArea
+	}),
+	// 区划调整: the compound and all its facts count for its new unit from
+	// the correction on; a table as of before it shows the old unit.
+	onMove(func(x step, ev domain.CompoundMoved) {
+		x.c.District, x.c.Street, x.c.Community = ev.District, ev.Street, ev.Community
+	}),
 	onMove(func(x step, ev domain.PropertyCompanyChanged) { x.c.Company = ev.Company }),
 	on(func(x step, ev domain.PartyBranchEstablished) { x.c.Branch, x.c.Secretary = ev.Branch, ev.Secretary }),
 	on(func(x step, ev domain.RedFlagsSet) {
@@ -178,8 +205,10 @@ var handlers = projections.NewHandlers(
 	on(func(x step, _ domain.InterimCommissionFiled) { x.c.InterimFiled = true }),
 
 	on(func(x step, ev domain.ComplaintReceived) {
-		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: ev.Channel, Received: ev.At,
-			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: x.e.EventID}
+		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: ev.Channel, Kind: ev.Kind, Category: ev.Category,
+			Urgent: ev.Urgent, Received: ev.At,
+			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: x.e.EventID, DueEvent: x.e.EventID,
+			WeekdaysOnly: ev.ReplyDueWeekdaysOnly}
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
 		x.m.update(c, nil)
 	}),
@@ -201,10 +230,14 @@ var handlers = projections.NewHandlers(
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Returns++ })
 	}),
 	on(func(x step, ev domain.ComplaintExtensionDecided) {
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.ReplyDue = ev.ReplyDue })
+		x.complaint(ev.ComplaintID, func(c *Complaint) {
+			if ev.Granted {
+				c.ReplyDue, c.DueEvent, c.WeekdaysOnly = ev.ReplyDue, x.e.EventID, ev.ReplyDueWeekdaysOnly
+			}
+		})
 	}),
 	on(func(x step, ev domain.ComplaintResolved) {
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Resolved = ev.At })
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Resolved, c.ResolvedEvent = ev.At, x.e.EventID })
 	}),
 	on(func(x step, ev domain.ComplaintFollowedUp) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
@@ -212,8 +245,21 @@ var handlers = projections.NewHandlers(
 		})
 	}),
 	on(func(x step, ev domain.ComplaintReopened) {
-		// A new round: the new reply limit, and no resolution until it is resolved again.
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Reopens++; c.ReplyDue, c.Resolved = ev.ReplyDue, time.Time{} })
+		// A new round with its own reply limit; the round it closes stays due
+		// when it was, so that reopening a late case cannot hide it.
+		x.complaint(ev.ComplaintID, func(c *Complaint) {
+			c.Rounds = append(c.Rounds, Round{c.ReplyDue, c.Resolved, c.DueEvent, c.ResolvedEvent, c.WeekdaysOnly})
+			c.Reopens++
+			c.ReplyDue, c.DueEvent, c.WeekdaysOnly = ev.ReplyDue, x.e.EventID, ev.ReplyDueWeekdaysOnly
+			c.Resolved, c.ResolvedEvent = time.Time{}, ""
+		})
+	}),
+
+	on(func(x step, ev domain.ComplaintVoided) {
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Voided = true })
+	}),
+	on(func(x step, ev domain.ComplaintCategoryAmended) {
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = ev.Category })
 	}),
 
 	on(func(x step, ev domain.LawsuitFiled) {
@@ -298,25 +344,45 @@ func (m *Model) Snapshot() ([]byte, error) {
 	return projections.GobSnapshot(m)
 }
 
-// Restore replaces the model by a snapshot, keeping the rule book.
+// modelFormat numbers the snapshot layout. Gob decodes a snapshot of an
+// older model without complaint, leaving new fields zero (format 2 keeps
+// each handling round's data): such a snapshot must be refused, so that the
+// runner folds from the start. Raise it whenever a fold keeps new data.
+const modelFormat = 2
+
+// Restore replaces the model by a snapshot, keeping the rule book; a
+// snapshot of another model format is refused and m left as it was.
 func (m *Model) Restore(b []byte) error {
-	return projections.GobRestore(b, m, New(m.book))
+	fresh, restored := New(m.book), Model{}
+	fresh.Format = 0 // a snapshot without the field must not keep the fresh model's
+	if err := projections.GobRestore(b, &restored, fresh); err != nil {
+		return err
+	}
+	if restored.Format != modelFormat {
+		return fmt.Errorf("league snapshot of model format %d, want %d", restored.Format, modelFormat)
+	}
+	*m = restored
+	return nil
 }
 
 // SQLTables lays the complaints out for SQL readers (rm_complaints), one row
 // per ticket as of its latest handling round.
 func (m *Model) SQLTables() []projections.SQLTable {
 	t := projections.SQLTable{Name: "rm_complaints", Columns: []string{"compound_id", "complaint_id", "company", "channel", "received_at",
-		"dispatch_due", "reply_due", "dispatched_at", "accepted_at", "resolved_at", "returns", "reopens", "follow_ups", "last_satisfaction"}}
+		"dispatch_due", "reply_due", "dispatched_at", "accepted_at", "resolved_at", "returns", "reopens", "follow_ups", "last_satisfaction",
+		"category", "kind", "urgent", "solved", "voided"}}
 	t.Rows = make([][]any, 0, len(m.Complaints))
 	for key, x := range m.Complaints {
 		var satisfaction string
+		var solved any // NULL before a follow-up
 		if len(x.Calls) > 0 {
-			satisfaction = string(x.Calls[len(x.Calls)-1].Satisfaction)
+			last := x.Calls[len(x.Calls)-1]
+			satisfaction, solved = string(last.Satisfaction), last.Solved
 		}
 		t.Rows = append(t.Rows, []any{x.Compound, key[len(x.Compound)+1:], x.Company, string(x.Channel), x.Received,
 			projections.Nullable(x.DispatchDue), projections.Nullable(x.ReplyDue), projections.Nullable(x.Dispatched),
-			projections.Nullable(x.Accepted), projections.Nullable(x.Resolved), x.Returns, x.Reopens, len(x.Calls), satisfaction})
+			projections.Nullable(x.Accepted), projections.Nullable(x.Resolved), x.Returns, x.Reopens, len(x.Calls), satisfaction,
+			string(x.Category), string(x.Kind), x.Urgent, solved, x.Voided})
 	}
 	return []projections.SQLTable{t}
 }

@@ -106,10 +106,12 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 	}
 	head, _ := s.runner.Status()
 	key := cacheKey{gen, req.Level, req.Period.From, req.Period.To, req.At, req.WorstFirst}
-	if tb, ok := s.fromCache(key, req.View.MinPosition, head, cfg, req.Query); ok {
-		return tb, nil
+	tb, ok := s.fromCache(key, req.View.MinPosition, head, cfg, req.Query)
+	if !ok {
+		tb = s.compute(key, cfg, req.Query)
 	}
-	return s.compute(key, cfg, req.Query), nil
+	tb.Checkpoint = s.runner.Checkpoint()
+	return tb, nil
 }
 
 // fromCache answers from the cache when the cached table is at least at

@@ -85,9 +85,10 @@ func TestServiceJudgesOpenItemsNow(t *testing.T) {
 		overdue, onTime   float64
 		dueBy, closureDen float64
 	}{
-		{at(2025, 7, 15, 9), 0, 1, 1, 3}, // m2 is due on 31 August
-		{at(2025, 9, 1, 9), 1, 1, 2, 3},  // now it is overdue
-		{at(2026, 6, 1, 9), 1, 1, 2, 3},  // the period is over: judged at its end
+		// Four rounds due by 26 May (a2's two rounds among them): the closure count stays 4.
+		{at(2025, 7, 15, 9), 0, 1, 1, 4}, // m2 is due on 31 August
+		{at(2025, 9, 1, 9), 1, 1, 2, 4},  // now it is overdue
+		{at(2026, 6, 1, 9), 1, 1, 2, 4},  // the period is over: judged at its end
 	}
 	for _, tc := range cases {
 		svc.now = func() time.Time { return tc.now }

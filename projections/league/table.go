@@ -12,6 +12,7 @@ type MetricDef struct {
 	Key    string `json:"key"`
 	Label  string `json:"label"`  // 中文名
 	Higher bool   `json:"higher"` // higher is better
+	Unit   string `json:"unit"`   // percent (a fraction shown ×100), per_1000 or count
 	value  func(t *tally) (v float64, ok bool, c Count)
 }
 
@@ -34,7 +35,7 @@ func number(c func(t *tally) Count) func(t *tally) (float64, bool, Count) {
 func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count) {
 	return func(t *tally) (float64, bool, Count) {
 		c, p := cur(t), prev(t)
-		x := Count{Num: c.Den, Den: p.Den, Events: c.Events}
+		x := Count{Num: c.Den, Den: p.Den, NumEvents: c.DenEvents, DenEvents: p.DenEvents}
 		switch {
 		case c.Den == 0 && p.Den == 0:
 			return 0, false, x
@@ -47,26 +48,26 @@ func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count
 
 // Metrics are every metric of the domain reference's league tables.
 var Metrics = []MetricDef{
-	{"complaints_per_1000", "每千户投诉量", false, func(t *tally) (float64, bool, Count) {
-		x := Count{Num: t.cur[cReceived].Den, Den: float64(t.households), Events: t.cur[cReceived].Events}
+	{"complaints_per_1000", "每千户投诉量", false, "per_1000", func(t *tally) (float64, bool, Count) {
+		x := Count{Num: t.cur[cReceived].Den, Den: float64(t.households), NumEvents: t.cur[cReceived].DenEvents, DenEvents: t.homes}
 		return x.Num / max(x.Den, 1) * 1000, t.households > 0, x
 	}},
-	{"complaints_yoy", "投诉量同比变化", false, change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
-	{"petitions_lawsuits_yoy", "信访诉讼同比变化（只降不升）", false, change(func(t *tally) Count { return t.cur[cPetitionsSuits] }, func(t *tally) Count { return t.prev[cPetitionsSuits] })},
-	{"response_rate", "响应率", true, rate(func(t *tally) Count { return t.cur[cResponse] })},
-	{"closure_rate", "办结率", true, rate(func(t *tally) Count { return t.cur[cClosure] })},
-	{"resolution_rate", "解决率", true, rate(func(t *tally) Count { return t.cur[cResolution] })},
-	{"satisfaction_rate", "满意率", true, rate(func(t *tally) Count { return t.cur[cSatisfied] })},
-	{"return_rate", "回退率", false, rate(func(t *tally) Count { return t.cur[cReturned] })},
-	{"reopen_rate", "重办率", false, rate(func(t *tally) Count { return t.cur[cReopened] })},
-	{"measures_on_time", "整改措施按期完成率", true, rate(func(t *tally) Count { return t.measuresOnTime })},
-	{"overdue_measures", "逾期整改措施数", false, number(func(t *tally) Count { return t.overdueMeasures })},
-	{"listings", "挂牌督办小区数", false, number(func(t *tally) Count { return t.listed })},
-	{"committee_coverage", "业委会（物管会）覆盖率", true, rate(func(t *tally) Count { return t.coverage })},
-	{"expired_committees", "到期未换届业委会数", false, number(func(t *tally) Count { return t.expired })},
-	{"party_member_share", "业委会党员占比", true, rate(func(t *tally) Count { return t.partyShare })},
-	{"dual_role_share", "一肩挑比例", true, rate(func(t *tally) Count { return t.dualRole })},
-	{"red_property_share", "红色物业比例", true, rate(func(t *tally) Count { return t.redProperty })},
+	{"complaints_yoy", "投诉量同比变化", false, "percent", change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
+	{"petitions_lawsuits_yoy", "信访诉讼同比变化（只降不升）", false, "percent", change(func(t *tally) Count { return t.cur[cPetitionsSuits] }, func(t *tally) Count { return t.prev[cPetitionsSuits] })},
+	{"response_rate", "响应率", true, "percent", rate(func(t *tally) Count { return t.cur[cResponse] })},
+	{"closure_rate", "办结率", true, "percent", rate(func(t *tally) Count { return t.cur[cClosure] })},
+	{"resolution_rate", "解决率", true, "percent", rate(func(t *tally) Count { return t.cur[cResolution] })},
+	{"satisfaction_rate", "满意率", true, "percent", rate(func(t *tally) Count { return t.cur[cSatisfied] })},
+	{"return_rate", "回退率", false, "percent", rate(func(t *tally) Count { return t.cur[cReturned] })},
+	{"reopen_rate", "重办率", false, "percent", rate(func(t *tally) Count { return t.cur[cReopened] })},
+	{"measures_on_time", "整改措施按期完成率", true, "percent", rate(func(t *tally) Count { return t.measuresOnTime })},
+	{"overdue_measures", "逾期整改措施数", false, "count", number(func(t *tally) Count { return t.overdueMeasures })},
+	{"listings", "挂牌督办小区数", false, "count", number(func(t *tally) Count { return t.listed })},
+	{"committee_coverage", "业委会（物管会）覆盖率", true, "percent", rate(func(t *tally) Count { return t.coverage })},
+	{"expired_committees", "到期未换届业委会数", false, "count", number(func(t *tally) Count { return t.expired })},
+	{"party_member_share", "业委会党员占比", true, "percent", rate(func(t *tally) Count { return t.partyShare })},
+	{"dual_role_share", "一肩挑比例", true, "percent", rate(func(t *tally) Count { return t.dualRole })},
+	{"red_property_share", "红色物业比例", true, "percent", rate(func(t *tally) Count { return t.redProperty })},
 }
 
 func metricDef(key string) (MetricDef, bool) {
@@ -81,25 +82,42 @@ func metricDef(key string) (MetricDef, bool) {
 // Value is one metric of one unit: the figure, what it was computed from,
 // its normalised score and its weight in the composite.
 type Value struct {
-	Key    string   `json:"key"`
-	Label  string   `json:"label"`
-	Value  *float64 `json:"value"` // nil: nothing to measure in the period
-	Num    float64  `json:"numerator"`
-	Den    float64  `json:"denominator"`
-	Score  *float64 `json:"score"` // 0–100, 100 best
-	Weight float64  `json:"weight"`
-	Events []string `json:"events,omitempty"` // IDs of the events counted (explain only)
+	Key     string       `json:"key"`
+	Label   string       `json:"label"`
+	Unit    string       `json:"unit"`  // percent, per_1000 or count (MetricDef.Unit)
+	Value   *float64     `json:"value"` // nil: nothing to measure in the period
+	Num     float64      `json:"numerator"`
+	Den     float64      `json:"denominator"`
+	Score   *float64     `json:"score"` // 0–100, 100 best
+	Weight  float64      `json:"weight"`
+	Explain *Explanation `json:"explain,omitempty"` // explain only
+}
+
+// Explanation lists the events behind a figure, every list always present.
+// A rate's denominator lists every item counted and its numerator those that
+// passed; a year-on-year change lists this period's events as numerator and
+// the year before's as denominator; per 1000 households lists the
+// receptions over the compounds' registrations; a count lists its items in
+// both. WeekdaysOnly names the items whose limit was counted on weekdays
+// only (a year the working-day calendar lacks).
+type Explanation struct {
+	Numerator    []string `json:"numerator_events"`
+	Denominator  []string `json:"denominator_events"`
+	WeekdaysOnly []string `json:"weekdays_only_events"`
 }
 
 // Row is one unit of a league table.
 type Row struct {
-	Rank    int     `json:"rank"`
-	Unit    string  `json:"unit"`
-	Name    string  `json:"name"`
-	Score   float64 `json:"score"`          // weighted composite, 0–100
-	List    string  `json:"list,omitempty"` // red (红榜) or black (黑榜)
-	Rising  bool    `json:"rising"`         // petitions and suits rose against last year: 只降不升 breached
-	Metrics []Value `json:"metrics"`
+	Rank      int     `json:"rank"`
+	Unit      string  `json:"unit"` // the unit's ID: a compound's or company's, or the district/street/community path
+	Name      string  `json:"name"`
+	District  string  `json:"district,omitempty"` // where the unit is (none for companies)
+	Street    string  `json:"street,omitempty"`
+	Community string  `json:"community,omitempty"`
+	Score     float64 `json:"score"`          // weighted composite, 0–100
+	List      string  `json:"list,omitempty"` // red (红榜) or black (黑榜)
+	Rising    bool    `json:"rising"`         // petitions and suits rose against last year: 只降不升 breached
+	Metrics   []Value `json:"metrics"`
 }
 
 // Table is a ranked league table.
@@ -109,7 +127,14 @@ type Table struct {
 	From     time.Time `json:"from"`
 	To       time.Time `json:"to"`
 	Position uint64    `json:"position"` // the last event the table reflects
-	Rows     []Row     `json:"rows"`
+	// AsOf is when the event at Position was recorded: the knowledge time
+	// of the table; JudgedAt is when its open items were judged.
+	AsOf     time.Time `json:"as_of"`
+	JudgedAt time.Time `json:"judged_at"`
+	// Checkpoint is the position of the live projection's last saved
+	// snapshot (0 for a table replayed as of the past).
+	Checkpoint uint64 `json:"checkpoint"`
+	Rows       []Row  `json:"rows"`
 }
 
 // Query asks for one table.
@@ -133,21 +158,19 @@ func (m *Model) Table(cfg Config, q Query) Table {
 	figures := make([]float64, 2*n*len(tallies)) // every value and its score, in one allocation
 	for key, t := range tallies {
 		r := Row{Unit: key.String(), Name: t.name, Metrics: make([]Value, 0, n)}
+		r.District, r.Street, r.Community = m.whereIs(q.Level, key)
 		cur, prev := t.cur[cPetitionsSuits].Den, t.prev[cPetitionsSuits].Den
 		r.Rising = cur > prev
 		for _, w := range cfg.Metrics {
 			def, _ := metricDef(w.Key)
 			v, ok, c := def.value(t)
-			mv := Value{Key: def.Key, Label: def.Label, Num: c.Num, Den: c.Den, Weight: w.Weight}
+			mv := Value{Key: def.Key, Label: def.Label, Unit: def.Unit, Num: c.Num, Den: c.Den, Weight: w.Weight}
 			if ok { // score fills in the score
 				figures[0], mv.Value, mv.Score = v, &figures[0], &figures[1]
 			}
 			figures = figures[2:]
 			if q.Explain {
-				mv.Events = slices.Sorted(slices.Values(c.Events))
-				if mv.Events == nil {
-					mv.Events = []string{}
-				}
+				mv.Explain = &Explanation{sortedIDs(c.NumEvents), sortedIDs(c.DenEvents), sortedIDs(c.WeekdaysOnly)}
 			}
 			r.Metrics = append(r.Metrics, mv)
 		}
@@ -160,21 +183,72 @@ func (m *Model) Table(cfg Config, q Query) Table {
 		}
 		return rows[i].Unit < rows[j].Unit
 	})
-	for i := range rows {
-		rows[i].Rank = i + 1
-		switch {
-		case i < cfg.RedList:
-			rows[i].List = "red"
-		case i >= len(rows)-cfg.BlackList && i >= cfg.RedList:
-			rows[i].List = "black"
-		}
-	}
+	rankAndList(cfg, rows)
 	if q.WorstFirst {
 		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
 			rows[i], rows[j] = rows[j], rows[i]
 		}
 	}
-	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: m.Pos, Rows: rows}
+	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: m.Pos,
+		AsOf: m.Recorded, JudgedAt: at, Rows: rows}
+}
+
+// whereIs names the district, street and community of a unit: its path, or
+// a compound's own place; companies have none.
+func (m *Model) whereIs(l Level, key unitKey) (district, street, community string) {
+	p := key.path
+	switch l {
+	case LevelCompany:
+		return "", "", ""
+	case LevelCompound:
+		if c := m.Compounds[p[0]]; c != nil {
+			return c.District, c.Street, c.Community
+		}
+		return "", "", ""
+	}
+	return p[0], p[1], p[2]
+}
+
+// sortedIDs sorts event IDs, never nil so that JSON shows an empty list.
+func sortedIDs(ids []string) []string {
+	return append([]string{}, slices.Sorted(slices.Values(ids))...)
+}
+
+// rankAndList ranks rows sorted best first: equal scores share a rank
+// (1, 2, 2, 4). The red list is the units ranked within red_list from the
+// top, the black list those within black_list from the bottom (ranked the
+// same way upwards); a unit tied with the worst is never red, one tied with
+// the best never black, so that when every unit ties both lists are empty;
+// a unit due on both (fewer units than the lists) is on neither; and a unit
+// whose petitions and suits rose (只降不升) is not red unless the campaign
+// says otherwise. A red place a rising unit leaves is not handed down.
+func rankAndList(cfg Config, rows []Row) {
+	n := len(rows)
+	if n == 0 {
+		return
+	}
+	best, worst := rows[0].Score, rows[n-1].Score
+	fromBottom := make([]int, n)
+	for i := n - 1; i >= 0; i-- {
+		fromBottom[i] = n - i
+		if i < n-1 && rows[i].Score == rows[i+1].Score {
+			fromBottom[i] = fromBottom[i+1]
+		}
+	}
+	for i := range rows {
+		rows[i].Rank = i + 1
+		if i > 0 && rows[i].Score == rows[i-1].Score {
+			rows[i].Rank = rows[i-1].Rank
+		}
+		red := rows[i].Rank <= cfg.RedList && rows[i].Score != worst && !(rows[i].Rising && !cfg.RisingMayBeRed)
+		black := fromBottom[i] <= cfg.BlackList && rows[i].Score != best
+		switch {
+		case red && !black:
+			rows[i].List = "red"
+		case black && !red:
+			rows[i].List = "black"
+		}
+	}
 }
 
 // score normalises each metric across the units (min–max or rank) so that
@@ -202,7 +276,7 @@ func score(cfg Config, rows []Row) {
 			}
 			s := normalise(cfg.Normalisation, vals, *v)
 			if !higher {
-				s = 100 - s
+				s = 100 - s // a tie's 50 stays 50
 			}
 			s = math.Round(s*100) / 100
 			*rows[i].Metrics[k].Score = s
@@ -223,17 +297,18 @@ func score(cfg Config, rows []Row) {
 }
 
 // normalise maps v to 0–100 among the sorted values, higher v higher score.
+// Equal values score the same: by rank, tied values share the mean of the
+// places they take. When every value ties (one unit included) each scores
+// 50 whichever way is better, so that the metric cannot move the composite.
 func normalise(method string, sorted []float64, v float64) float64 {
 	lo, hi := sorted[0], sorted[len(sorted)-1]
+	if hi == lo {
+		return 50
+	}
 	if method == "rank" {
 		below := sort.SearchFloat64s(sorted, v)
-		if len(sorted) == 1 {
-			return 100
-		}
-		return float64(below) / float64(len(sorted)-1) * 100
-	}
-	if hi == lo {
-		return 100
+		tied := sort.SearchFloat64s(sorted, math.Nextafter(v, math.Inf(1))) - below
+		return (float64(below) + float64(tied-1)/2) / float64(len(sorted)-1) * 100
 	}
 	return (v - lo) / (hi - lo) * 100
 }

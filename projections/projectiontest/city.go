@@ -66,8 +66,9 @@ func Fold(t testing.TB, store domain.EventStore, p projections.Projection) {
 // it never makes, each left where its handlers' effects still show: X with
 // a committee that lapses unfiled, an interim commission, a plan and a
 // listing closed, a lost suit, complaints returned, extended and reopened;
-// Y a red property with a re-election under way, a complaint, a plan and an extended
-// listing still open.
+// Y a red property with a re-election under way, a complaint (another voided, one's
+// category amended), a plan and an extended listing still open, renamed, its
+// households corrected and moved to another street.
 func NewTestCity(t testing.TB) *City {
 	t.Helper()
 	c := NewCity(t, domain.DefaultRuleBook(), At(2026, 6, 1, 12))
@@ -114,6 +115,13 @@ func NewTestCity(t testing.TB) *City {
 	c.Do("Y", At(2024, 6, 1, 9), domain.SetRedFlags{RedProperty: true})
 	c.Do("Y", At(2025, 10, 1, 9), domain.StartReelection{})
 	c.receive("Y", "k1", At(2025, 5, 5, 9))
+	c.receive("Y", "k2", At(2025, 5, 6, 9))
+	c.Do("Y", At(2025, 5, 7, 9), domain.VoidComplaint{ComplaintID: "k2", Reason: "重复录入"},
+		domain.AmendComplaintCategory{ComplaintID: "k1", Category: domain.CategoryParking, Reason: "类别选错"})
+	households := 900
+	c.Do("Y", At(2025, 11, 3, 9), domain.RenameCompound{Name: "小区Y（更名）", Reason: "更名"},
+		domain.CorrectCompoundFigures{Households: &households, Reason: "普查"},
+		domain.MoveCompound{District: "城东区", Street: "西湖街道", Community: "西湖社区", From: domain.NewDate(At(2025, 11, 1, 0)), Reason: "区划调整"})
 	c.plan("Y", At(2025, 6, 2, 9))
 	c.Do("Y", At(2025, 10, 1, 9), domain.RequestListingExtension{ListingID: "L1", NewDeadline: domain.NewDate(At(2026, 3, 31, 0)), Reason: "工程量大"},
 		domain.DecideListingExtension{ListingID: "L1", Granted: true})
