@@ -37,6 +37,7 @@ var expectedAccess = map[string]string{
 	"GET /api/v1/compounds":                         "ISCHU",
 	"GET /api/v1/compounds/{id}":                    "ISCHU",
 	"GET /api/v1/compounds/{id}/history":            "ISCU",
+	"GET /api/v1/events/{id}":                       "ISCU",
 	"GET /api/v1/league/{level}":                    "ISCU",
 	"GET /api/v1/campaign":                          "AISCU",
 	"GET /api/v1/credit":                            "ISCU",
@@ -53,6 +54,11 @@ var expectedAccess = map[string]string{
 	"POST /api/v1/accounts/{name}/password":         "A",
 
 	"POST /api/v1/compounds/{id}/accept-complaint":            "SC",
+	"POST /api/v1/compounds/{id}/rename-compound":             "IS",
+	"POST /api/v1/compounds/{id}/correct-compound-figures":    "IS",
+	"POST /api/v1/compounds/{id}/move-compound":               "I",
+	"POST /api/v1/compounds/{id}/void-complaint":              "SH",
+	"POST /api/v1/compounds/{id}/amend-complaint-category":    "SH",
 	"POST /api/v1/compounds/{id}/add-measure":                 "S",
 	"POST /api/v1/compounds/{id}/adopt-plan":                  "S",
 	"POST /api/v1/compounds/{id}/apply-for-assembly":          "SC",
@@ -205,6 +211,9 @@ func TestStreetScope(t *testing.T) {
 	forbidden(f.do("POST", "/api/v1/compounds/c3/register", strings.Replace(bBody, "学院小区", "新小区", 1), a...))
 	forbidden(f.do("GET", "/api/v1/compounds/c2", nil, a...))
 	forbidden(f.do("GET", "/api/v1/compounds/c2/history", nil, a...))
+	if c2, _ := f.store.ReadStream(t.Context(), domain.StreamID("c2"), domain.StreamQuery{}); len(c2) > 0 {
+		forbidden(f.do("GET", "/api/v1/events/"+c2[0].EventID, nil, a...))
+	}
 	if all, _ := f.store.ReadStream(t.Context(), domain.StreamID("c2"), domain.StreamQuery{}); len(all) != 2 {
 		t.Errorf("c2 has %d events, want its 2", len(all))
 	}

@@ -102,6 +102,12 @@ var commandRoles = func() map[string][]domain.Role {
 	set([]domain.Role{inspector}, "flag-conflict", "unflag-conflict", "list-for-supervision", "delist",
 		"decide-listing-extension", "verify-remediation", "record-escalation")
 	set([]domain.Role{street, inspector}, "register")
+	// Corrections (更正), each with its reason kept: the register by those
+	// who keep it, 区划调整 by the bureau, complaints entered in error by
+	// those who take them in.
+	set([]domain.Role{street, inspector}, "rename-compound", "correct-compound-figures")
+	set([]domain.Role{inspector}, "move-compound")
+	set([]domain.Role{hotline, street}, "void-complaint", "amend-complaint-category")
 	// The street office's case work.
 	set([]domain.Role{street}, "add-measure", "adopt-plan", "change-case-leader", "change-property-company", "choose-chair",
 		"conclude-lawsuit", "decide-complaint-extension", "elect-committee", "establish-party-branch", "file-committee",
