@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/casetrack/casetrack/labels"
 )
 
 // MetricDef is a metric the campaign may rank by.
@@ -45,28 +47,30 @@ func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count
 	}
 }
 
+func zh(key string) string { return labels.Of(labels.ZH, labels.Metric, key) }
+
 // Metrics are every metric of the domain reference's league tables.
 var Metrics = []MetricDef{
-	{"complaints_per_1000", "每千户投诉量", false, func(t *tally) (float64, bool, Count) {
+	{"complaints_per_1000", zh("complaints_per_1000"), false, func(t *tally) (float64, bool, Count) {
 		x := Count{Num: t.cur[cReceived].Den, Den: float64(t.households), Events: t.cur[cReceived].Events}
 		return x.Num / max(x.Den, 1) * 1000, t.households > 0, x
 	}},
-	{"complaints_yoy", "投诉量同比变化", false, change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
-	{"petitions_lawsuits_yoy", "信访诉讼同比变化（只降不升）", false, change(func(t *tally) Count { return t.cur[cPetitionsSuits] }, func(t *tally) Count { return t.prev[cPetitionsSuits] })},
-	{"response_rate", "响应率", true, rate(func(t *tally) Count { return t.cur[cResponse] })},
-	{"closure_rate", "办结率", true, rate(func(t *tally) Count { return t.cur[cClosure] })},
-	{"resolution_rate", "解决率", true, rate(func(t *tally) Count { return t.cur[cResolution] })},
-	{"satisfaction_rate", "满意率", true, rate(func(t *tally) Count { return t.cur[cSatisfied] })},
-	{"return_rate", "回退率", false, rate(func(t *tally) Count { return t.cur[cReturned] })},
-	{"reopen_rate", "重办率", false, rate(func(t *tally) Count { return t.cur[cReopened] })},
-	{"measures_on_time", "整改措施按期完成率", true, rate(func(t *tally) Count { return t.measuresOnTime })},
-	{"overdue_measures", "逾期整改措施数", false, number(func(t *tally) Count { return t.overdueMeasures })},
-	{"listings", "挂牌督办小区数", false, number(func(t *tally) Count { return t.listed })},
-	{"committee_coverage", "业委会（物管会）覆盖率", true, rate(func(t *tally) Count { return t.coverage })},
-	{"expired_committees", "到期未换届业委会数", false, number(func(t *tally) Count { return t.expired })},
-	{"party_member_share", "业委会党员占比", true, rate(func(t *tally) Count { return t.partyShare })},
-	{"dual_role_share", "一肩挑比例", true, rate(func(t *tally) Count { return t.dualRole })},
-	{"red_property_share", "红色物业比例", true, rate(func(t *tally) Count { return t.redProperty })},
+	{"complaints_yoy", zh("complaints_yoy"), false, change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
+	{"petitions_lawsuits_yoy", zh("petitions_lawsuits_yoy"), false, change(func(t *tally) Count { return t.cur[cPetitionsSuits] }, func(t *tally) Count { return t.prev[cPetitionsSuits] })},
+	{"response_rate", zh("response_rate"), true, rate(func(t *tally) Count { return t.cur[cResponse] })},
+	{"closure_rate", zh("closure_rate"), true, rate(func(t *tally) Count { return t.cur[cClosure] })},
+	{"resolution_rate", zh("resolution_rate"), true, rate(func(t *tally) Count { return t.cur[cResolution] })},
+	{"satisfaction_rate", zh("satisfaction_rate"), true, rate(func(t *tally) Count { return t.cur[cSatisfied] })},
+	{"return_rate", zh("return_rate"), false, rate(func(t *tally) Count { return t.cur[cReturned] })},
+	{"reopen_rate", zh("reopen_rate"), false, rate(func(t *tally) Count { return t.cur[cReopened] })},
+	{"measures_on_time", zh("measures_on_time"), true, rate(func(t *tally) Count { return t.measuresOnTime })},
+	{"overdue_measures", zh("overdue_measures"), false, number(func(t *tally) Count { return t.overdueMeasures })},
+	{"listings", zh("listings"), false, number(func(t *tally) Count { return t.listed })},
+	{"committee_coverage", zh("committee_coverage"), true, rate(func(t *tally) Count { return t.coverage })},
+	{"expired_committees", zh("expired_committees"), false, number(func(t *tally) Count { return t.expired })},
+	{"party_member_share", zh("party_member_share"), true, rate(func(t *tally) Count { return t.partyShare })},
+	{"dual_role_share", zh("dual_role_share"), true, rate(func(t *tally) Count { return t.dualRole })},
+	{"red_property_share", zh("red_property_share"), true, rate(func(t *tally) Count { return t.redProperty })},
 }
 
 func metricDef(key string) (MetricDef, bool) {
