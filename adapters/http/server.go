@@ -40,6 +40,7 @@ type Server struct {
 	store  domain.EventStore
 	dir    *projections.Runner[*directory.Model]
 	league *league.Service // nil: no league tables served
+	web    http.Handler    // nil: no pages; else every path outside the API's
 	logger *slog.Logger
 
 	waitTimeout time.Duration
@@ -51,6 +52,10 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 	r := s.router
 	r.Use(s.recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		if s.web != nil && !strings.HasPrefix(r.URL.Path, "/api/") {
+			s.web.ServeHTTP(w, r)
+			return
+		}
 		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "%s %s is not a resource of this API", r.Method, r.URL.Path))
 	})
 	r.MethodNotAllowed(s.methodNotAllowed)
@@ -73,6 +78,13 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// WithWeb serves the pages (adapters/web) at every path the API does not
+// route, outside /api/: the API's routes and its problem documents stay
+// as they are.
+func WithWeb(h http.Handler) Option {
+	return func(s *Server) { s.web = h }
+}
 
 // recoverer turns a panic into a logged 500 problem; the panic value and
 // stack go to the log only.

@@ -20,6 +20,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/postgres"
 	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/adapters/watermill"
+	"github.com/casetrack/casetrack/adapters/web"
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
@@ -87,7 +88,11 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	if pg, ok := store.(*postgres.Store); ok {
 		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
-	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, rm.directory, logger, rm.apiOptions(store)...),
+	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: rm.directory, Deadlines: rm.deadlines, League: rm.league, Logger: logger})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, rm.directory, logger, append(rm.apiOptions(store), httpapi.WithWeb(pages))...),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	go func() {
 		<-ctx.Done()

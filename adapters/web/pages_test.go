@@ -1,0 +1,100 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func get(t *testing.T, target string, headers ...string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(b)
+}
+
+// Every page answers in Chinese by default, in English on request, under
+// a strict content security policy; the API keeps its own 404s.
+func TestPagesRender(t *testing.T) {
+	c := newCity(t)
+	pages := map[string]string{
+		"/dashboard?period=2025":                      "考核看板",
+		"/dashboard?period=2025&level=compound":       "考核看板",
+		"/street":                                     "期限看板",
+		"/compounds/C0001":                            "事件时间线",
+		"/compounds/C0001/commands/receive-complaint": "受理投诉",
+		"/history?compound=C0001":                     "哈希链完整",
+		"/history":                                    "请选择小区",
+		"/sign-in":                                    "账号功能尚未启用",
+	}
+	for path, want := range pages {
+		status, h, body := get(t, c.url+path)
+		if status != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d, want 200 with %q", path, status, want)
+		}
+		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("GET %s: CSP %q", path, csp)
+		}
+		if strings.Contains(body, "<script>") || strings.Contains(body, " onclick=") || strings.Contains(body, " style=") {
+			t.Errorf("GET %s: inline script, handler or style", path)
+		}
+	}
+	if _, _, body := get(t, c.url+"/dashboard?period=2025&lang=en"); !strings.Contains(body, "Campaign dashboard") || !strings.Contains(body, "Streets") {
+		t.Error("English dashboard not in English")
+	}
+	if status, h, _ := get(t, c.url+"/api/v1/nothing"); status != http.StatusNotFound || !strings.Contains(h.Get("Content-Type"), "problem+json") {
+		t.Errorf("unknown API path: %d %s, want a 404 problem", status, h.Get("Content-Type"))
+	}
+	if status, _, _ := get(t, c.url+"/assets/dist/htmx.min.js"); status != http.StatusOK {
+		t.Errorf("htmx asset: %d", status)
+	}
+}
+
+// Bad parameters are answered with the field named, never a 500.
+func TestPagesRefuseBadInput(t *testing.T) {
+	c := newCity(t)
+	for path, field := range map[string]string{
+		"/dashboard?period=yesterday":         "period",
+		"/dashboard?level=planet":             "level",
+		"/dashboard?as_of=soon":               "as_of",
+		"/explain?period=2025":                "unit",
+		"/history?compound=C0001&from=monday": "from",
+		"/history?compound=C0001&type=Nope":   "type",
+	} {
+		status, _, body := get(t, c.url+path)
+		if status != http.StatusBadRequest || !strings.Contains(body, field) {
+			t.Errorf("GET %s: %d %q, want 400 naming %s", path, status, body, field)
+		}
+	}
+	for _, path := range []string{"/compounds/NOPE1", "/compounds/C0001/commands/fly", "/history?compound=ZZZ9", "/street?street=" + url.QueryEscape("无/此街道"), "/nowhere"} {
+		if status, _, _ := get(t, c.url+path); status != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, status)
+		}
+	}
+}
+
+// Each role lands on its own home page.
+func TestHomeByRole(t *testing.T) {
+	c := newCity(t)
+	for role, want := range map[string]string{"": "/dashboard", "inspector": "/dashboard", "street_office": "/street",
+		"community_worker": "/street", "auditor": "/history"} {
+		_, h, _ := get(t, c.url+"/", "X-Demo-Role", role)
+		if got := h.Get("Location"); got != want {
+			t.Errorf("role %q lands on %q, want %q", role, got, want)
+		}
+	}
+}
