@@ -13,8 +13,10 @@ import (
 
 // funcs are the templates' helpers; every label goes through the one table.
 var funcs = template.FuncMap{
-	"t":     func(l labels.Lang, word string) string { return labels.Of(l, labels.Word, word) },
-	"label": func(l labels.Lang, g, code any) string { return labels.Of(l, labels.Group(fmt.Sprint(g)), fmt.Sprint(code)) },
+	"t": func(l labels.Lang, word string) string { return labels.Of(l, labels.Word, word) },
+	"label": func(l labels.Lang, g, code any) string {
+		return labels.Of(l, labels.Group(fmt.Sprint(g)), fmt.Sprint(code))
+	},
 	"date": func(t any) string {
 		switch t := t.(type) {
 		case time.Time:
