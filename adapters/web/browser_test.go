@@ -1,0 +1,292 @@
+package web_test
+
+// Browser tests: Debian's Chromium, headless, driven by chromedp. One
+// browser serves every test (a tab each), so that `make test` stays fast.
+// Sign-in per role and street scoping are added here once the accounts
+// work lands: each test already picks its role through asRole.
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+const (
+	browserTimeout = 90 * time.Second // one test, start to end
+	screenshotDir  = "../../docs/screenshots"
+)
+
+var (
+	browserOnce sync.Once
+	browserCtx  context.Context
+	browserErr  error
+)
+
+// browser starts Chromium once for the package; CASETRACK_NO_BROWSER=1
+// skips the browser tests on a machine without it (CI installs it).
+func browser(t *testing.T) (context.Context, *city) {
+	t.Helper()
+	if os.Getenv("CASETRACK_NO_BROWSER") == "1" {
+		t.Skip("CASETRACK_NO_BROWSER=1")
+	}
+	browserOnce.Do(func() {
+		path, err := exec.LookPath("chromium")
+		if err != nil {
+			browserErr = fmt.Errorf("chromium is not installed (apt-get install chromium, as .ci/run does): %w", err)
+			return
+		}
+		opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+			chromedp.Flag("disable-background-networking", true), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("lang", "zh-CN"), chromedp.WindowSize(1366, 768)}
+		alloc, _ := chromedp.NewExecAllocator(context.Background(), opts...)
+		browserCtx, _ = chromedp.NewContext(alloc)
+		browserErr = chromedp.Run(browserCtx) // starts the browser
+	})
+	if browserErr != nil {
+		t.Fatal(browserErr)
+	}
+	return browserCtx, newCity(t)
+}
+
+// tab opens a tab acting as role, bounded by browserTimeout.
+func tab(t *testing.T, role string) (context.Context, *city) {
+	t.Helper()
+	b, c := browser(t)
+	ctx, cancel := chromedp.NewContext(b)
+	ctx, cancelTimeout := context.WithTimeout(ctx, browserTimeout)
+	t.Cleanup(func() { cancelTimeout(); cancel() })
+	var consoleErrors []string
+	var mu sync.Mutex
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
+			mu.Lock()
+			consoleErrors = append(consoleErrors, e.ExceptionDetails.Error())
+			mu.Unlock()
+		}
+	})
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range consoleErrors {
+			t.Errorf("script error in the page: %s", e)
+		}
+	})
+	headers := network.Headers{}
+	if role != "" {
+		headers["X-Demo-Role"] = role
+	}
+	if err := chromedp.Run(ctx, network.Enable(), network.SetExtraHTTPHeaders(headers), chromedp.EmulateViewport(1366, 768)); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, c
+}
+
+func run(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
+	t.Helper()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// chartData is the first series of a drawn chart, as ECharts holds it.
+func chartData(id string, out *string) chromedp.Action {
+	return chromedp.Evaluate(fmt.Sprintf(`(function(){var c = echarts.getInstanceByDom(document.getElementById(%q));
+		return c ? JSON.stringify([c.getOption().xAxis[0].data, c.getOption().series[0].data]) : "";})()`, id), out)
+}
+
+// A period change reloads the table and redraws the chart in place.
+func TestBrowserDashboardPeriodChange(t *testing.T) {
+	ctx, c := tab(t, "inspector")
+	var caption, before, after, location string
+	run(t, ctx, chromedp.Navigate(c.url+"/dashboard?period=2025"),
+		chromedp.WaitVisible("#league-table"),
+		chromedp.Poll(`document.getElementById("bars") && echarts.getInstanceByDom(document.getElementById("bars")) !== undefined`, nil),
+		chartData("bars", &before))
+	if before == "" || before == "[[],[]]" {
+		t.Fatalf("no bar chart drawn: %q", before)
+	}
+	run(t, ctx,
+		chromedp.SetValue(`select[name=period]`, "2025-Q1"),
+		chromedp.Evaluate(`document.querySelector("select[name=period]").dispatchEvent(new Event("change", {bubbles: true}))`, nil),
+		chromedp.Poll(`document.querySelector("#league-table caption").textContent.includes("2025-Q1")`, nil),
+		chromedp.Poll(`echarts.getInstanceByDom(document.getElementById("bars")) !== undefined`, nil),
+		chromedp.Text("#league-table caption", &caption), chartData("bars", &after), chromedp.Location(&location))
+	if after == before {
+		t.Errorf("the bar chart did not change with the period: %s", after)
+	}
+	if !strings.Contains(location, "period=2025-Q1") {
+		t.Errorf("the address does not follow the period: %s", location)
+	}
+	var drawn string
+	run(t, ctx, chromedp.AttributeValue("#bars", "data-chart", &drawn, nil))
+	if !strings.Contains(drawn, "\"series\"") {
+		t.Errorf("chart data attribute: %.200s", drawn)
+	}
+}
+
+// From a figure to the events behind it, and on to their compound.
+func TestBrowserDrillDown(t *testing.T) {
+	ctx, c := tab(t, "inspector")
+	var rows int
+	var compoundURL, heading string
+	run(t, ctx, chromedp.Navigate(c.url+"/dashboard?period=2025"),
+		chromedp.WaitVisible("#league-table"),
+		chromedp.Click(`#league-table tbody tr:first-child a[href*="metric=response_rate"]`, chromedp.NodeVisible),
+		chromedp.WaitVisible("#explain-events"),
+		chromedp.Evaluate(`document.querySelectorAll("#explain-events a.compound-link").length`, &rows))
+	if rows == 0 {
+		t.Fatal("no events behind the response rate")
+	}
+	run(t, ctx, chromedp.AttributeValue(`#explain-events a.compound-link`, "href", &compoundURL, nil),
+		chromedp.Click(`#explain-events a.compound-link`, chromedp.NodeVisible),
+		chromedp.WaitVisible("#timeline"),
+		chromedp.Text("h1", &heading))
+	_, anchor, _ := strings.Cut(compoundURL, "#")
+	var found bool
+	run(t, ctx, chromedp.Evaluate(fmt.Sprintf(`document.getElementById(%q) !== null`, anchor), &found))
+	if !found {
+		t.Errorf("the compound page has no event %s on its timeline", anchor)
+	}
+	if heading == "" {
+		t.Error("compound page without a heading")
+	}
+}
+
+// A command form filled and sent with the keyboard alone: the field error
+// comes back in Chinese next to its input; corrected, the new event is on
+// the compound's timeline.
+func TestBrowserCommandForm(t *testing.T) {
+	ctx, c := tab(t, "street_office")
+	id := "WEB-" + fmt.Sprint(time.Now().UnixNano()%1e6)
+	var fieldError, first string
+	run(t, ctx, chromedp.Navigate(c.url+"/compounds/C0002/commands/receive-complaint"),
+		chromedp.WaitVisible("#f-complaint_id"),
+		chromedp.Focus("#f-complaint_id"),
+		chromedp.KeyEvent("bad id!"),
+		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.ArrowDown), // channel: hotline
+		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown), // kind: complaint
+		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.ArrowDown), // category: service quality
+		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(" "), // urgent
+		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("电梯停运三天"),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(".field.invalid .field-error"),
+		chromedp.Text(".field.invalid .field-error", &fieldError))
+	if !strings.Contains(fieldError, "工单号须为") {
+		t.Fatalf("field error %q, want the Chinese message of complaint.id_format", fieldError)
+	}
+	var invalid string
+	run(t, ctx, chromedp.AttributeValue("#f-complaint_id", "aria-invalid", &invalid, nil))
+	if invalid != "true" {
+		t.Error("the wrong input is not marked aria-invalid")
+	}
+	var summary string
+	run(t, ctx, chromedp.Value("#f-summary", &summary))
+	if summary != "电梯停运三天" {
+		t.Errorf("the form lost what was typed: summary %q", summary)
+	}
+	run(t, ctx, chromedp.Focus("#f-complaint_id"),
+		chromedp.KeyEvent("a", chromedp.KeyModifiers(2)), // Ctrl+A
+		chromedp.KeyEvent(kb.Backspace), chromedp.KeyEvent(id), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible("#timeline"),
+		chromedp.Text("#timeline li:first-child", &first))
+	if !strings.Contains(first, "投诉受理") || !strings.Contains(first, id) || !strings.Contains(first, "demo-street_office") {
+		t.Errorf("newest timeline entry %q, want the received complaint %s by the signed-in user", first, id)
+	}
+}
+
+// The auditor's slider shows the compound as it stood at an earlier version.
+func TestBrowserAuditSlider(t *testing.T) {
+	ctx, c := tab(t, "auditor")
+	var versionBefore, versionAfter, location string
+	var rowsBefore, rowsAfter int
+	run(t, ctx, chromedp.Navigate(c.url+"/history?compound=C0001"),
+		chromedp.WaitVisible("#history-events"),
+		chromedp.Text("#state-version", &versionBefore),
+		chromedp.Evaluate(`document.querySelectorAll("#history-events tbody tr").length`, &rowsBefore),
+		chromedp.Focus("#version"), chromedp.KeyEvent(kb.Home),
+		chromedp.Poll(`document.getElementById("state-version").textContent === "1"`, nil),
+		chromedp.Text("#state-version", &versionAfter),
+		chromedp.Evaluate(`document.querySelectorAll("#history-events tbody tr").length`, &rowsAfter),
+		chromedp.Location(&location))
+	if versionBefore == "1" || rowsBefore < 2 {
+		t.Fatalf("compound C0001 has too short a history: version %s, %d events", versionBefore, rowsBefore)
+	}
+	if rowsAfter != 1 {
+		t.Errorf("as of version 1: %d events shown, want 1", rowsAfter)
+	}
+	if !strings.Contains(location, "version=1") {
+		t.Errorf("the address does not follow the slider: %s", location)
+	}
+}
+
+// Every page: no serious or critical axe-core violation, every input
+// labelled, and a screenshot at an office screen and a phone.
+func TestBrowserAccessibilityAndScreenshots(t *testing.T) {
+	ctx, c := tab(t, "inspector")
+	axe, err := os.ReadFile("testdata/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core is missing: run `make assets` (%v)", err)
+	}
+	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pages := []struct{ name, path, ready string }{
+		{"dashboard", "/dashboard?period=2025", "#league-table"},
+		{"explain", "/explain?period=2025&level=street&unit=" + firstStreetUnit(t, c) + "&metric=satisfaction_rate", "#explain-events"},
+		{"street", "/street", "#deadlines"},
+		{"compound", "/compounds/C0001", "#timeline"},
+		{"command", "/compounds/C0001/commands/receive-complaint", "#form"},
+		{"history", "/history?compound=C0001", "#history-events"},
+		{"signin", "/sign-in", "main"},
+	}
+	for _, p := range pages {
+		for _, size := range [][2]int64{{1366, 768}, {390, 844}} {
+			var violations, unlabelled string
+			var png []byte
+			run(t, ctx, chromedp.EmulateViewport(size[0], size[1], chromedp.EmulateScale(1)),
+				chromedp.Navigate(c.url+p.path), chromedp.WaitVisible(p.ready),
+				chromedp.Evaluate(string(axe), nil),
+				chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+					return JSON.stringify(r.violations.filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })
+						.map(function (v) { return v.id + ": " + v.nodes.map(function (n) { return n.target.join(" "); }).join(", "); }));
+				})`, &violations, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+				chromedp.Evaluate(`JSON.stringify(Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea"))
+					.filter(function (el) { return el.labels.length === 0 && !el.getAttribute("aria-label"); }).map(function (el) { return el.name; }))`, &unlabelled),
+				chromedp.CaptureScreenshot(&png))
+			if violations != "[]" {
+				t.Errorf("%s at %dpx: axe-core: %s", p.name, size[0], violations)
+			}
+			if unlabelled != "[]" {
+				t.Errorf("%s: inputs without a label: %s", p.name, unlabelled)
+			}
+			file := filepath.Join(screenshotDir, fmt.Sprintf("%s-%d.png", p.name, size[0]))
+			if err := os.WriteFile(file, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// firstStreetUnit is the league unit of the city's first street.
+func firstStreetUnit(t *testing.T, c *city) string {
+	t.Helper()
+	_, _, body := get(t, c.url+"/api/v1/league/street?period=2025&limit=1")
+	_, rest, ok := strings.Cut(body, `"unit":"`)
+	if !ok {
+		t.Fatalf("no street in the league: %s", body)
+	}
+	unit, _, _ := strings.Cut(rest, `"`)
+	return url.QueryEscape(unit)
+}
