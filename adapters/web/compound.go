@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -154,16 +153,5 @@ func complaintChart(l labels.Lang, cs []domain.ComplaintView, now time.Time) cha
 	for i := range months {
 		months[i] = fmt.Sprintf("%02d", i+1)
 	}
-	this, last := strconv.Itoa(year), strconv.Itoa(year-1)
-	return chart{Option: map[string]any{
-		"aria":    map[string]any{"enabled": true},
-		"title":   map[string]any{"text": labels.Of(l, labels.Word, "complaints_per_month"), "textStyle": map[string]any{"fontSize": 14}},
-		"tooltip": map[string]any{"trigger": "axis"},
-		"legend":  map[string]any{"data": []string{this, last}, "top": 24},
-		"grid":    map[string]any{"left": 30, "right": 10, "bottom": 30, "top": 60},
-		"xAxis":   map[string]any{"type": "category", "data": months},
-		"yAxis":   map[string]any{"type": "value", "minInterval": 1},
-		"series": []map[string]any{{"type": "line", "name": this, "data": cur},
-			{"type": "line", "name": last, "data": prev, "lineStyle": map[string]any{"type": "dashed"}}},
-	}}
+	return monthLines(l, year, months, cur, prev, nil)
 }

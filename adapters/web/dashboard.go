@@ -164,7 +164,7 @@ func barChart(l labels.Lang, f leagueForm, tb league.Table) chart {
 	}
 	return chart{Links: links, Option: map[string]any{
 		"aria":    map[string]any{"enabled": true},
-		"title":   map[string]any{"text": labels.Of(l, labels.Column, "score"), "textStyle": map[string]any{"fontSize": 14}},
+		"title":   map[string]any{"text": labels.Of(l, labels.Column, "score"), "left": 0, "textStyle": map[string]any{"fontSize": 14}},
 		"tooltip": map[string]any{},
 		"grid":    map[string]any{"left": 40, "right": 10, "bottom": 90, "top": 40},
 		"xAxis":   map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"rotate": 45, "interval": 0}},
@@ -213,18 +213,24 @@ func (h *Handler) monthChart(ctx context.Context, l labels.Lang, f leagueForm, r
 	if f.Unit == "" {
 		links = nil // the whole table has no one unit to explain
 	}
+	return monthLines(l, year, months, cur, prev, links), nil
+}
+
+// monthLines is the chart of complaints per month of a year against the
+// same months of the year before.
+func monthLines[N int | float64](l labels.Lang, year int, months []string, cur, prev []N, links []string) chart {
 	this, last := strconv.Itoa(year), strconv.Itoa(year-1)
 	return chart{Links: links, Option: map[string]any{
 		"aria":    map[string]any{"enabled": true},
-		"title":   map[string]any{"text": labels.Of(l, labels.Word, "complaints_per_month"), "textStyle": map[string]any{"fontSize": 14}},
+		"title":   map[string]any{"text": labels.Of(l, labels.Word, "complaints_per_month"), "left": 0, "textStyle": map[string]any{"fontSize": 14}},
 		"tooltip": map[string]any{"trigger": "axis"},
-		"legend":  map[string]any{"data": []string{this, last}, "top": 24},
-		"grid":    map[string]any{"left": 40, "right": 10, "bottom": 30, "top": 60},
+		"legend":  map[string]any{"data": []string{this, last}, "top": 28},
+		"grid":    map[string]any{"left": 40, "right": 10, "bottom": 30, "top": 64},
 		"xAxis":   map[string]any{"type": "category", "data": months},
 		"yAxis":   map[string]any{"type": "value", "minInterval": 1},
 		"series": []map[string]any{{"type": "line", "name": this, "data": cur},
 			{"type": "line", "name": last, "data": prev, "lineStyle": map[string]any{"type": "dashed"}}},
-	}}, nil
+	}}
 }
 
 // explainData is the drill-down of one unit's figures to the events

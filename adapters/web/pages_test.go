@@ -98,3 +98,43 @@ func TestHomeByRole(t *testing.T) {
 		}
 	}
 }
+
+// The dashboard's first load (page, scripts, style) is sent compressed
+// and stays well under the 1 MB the issue allows.
+func TestDashboardWeight(t *testing.T) {
+	c := newCity(t)
+	total := 0
+	for _, path := range []string{"/dashboard?period=2025", "/assets/dist/htmx.min.js", "/assets/dist/echarts.min.js",
+		"/assets/static/app.js", "/assets/static/app.css"} {
+		req, _ := http.NewRequest(http.MethodGet, c.url+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip") // set by hand: the transport then leaves the body compressed
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("%s: %d, encoding %q", path, res.StatusCode, res.Header.Get("Content-Encoding"))
+		}
+		total += len(b)
+	}
+	t.Logf("dashboard first load: %d bytes compressed", total)
+	if total > 1<<20 {
+		t.Errorf("dashboard first load is %d bytes compressed, over 1 MB", total)
+	}
+}
+
+// BenchmarkDashboard is the server's render of the dashboard on the small
+// demo city (the 1M-event city's figure belongs to the league benchmarks).
+func BenchmarkDashboard(b *testing.B) {
+	c := newCity(b)
+	for b.Loop() {
+		res, err := http.Get(c.url + "/dashboard?period=2025")
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+}
