@@ -298,6 +298,7 @@ var table = map[Group]map[string]pair{
 		"bad_time":             {"须为日期时间", "must be a date and time"},
 		"bad_json":             {"须为有效的 JSON", "must be valid JSON"},
 		"all":                  {"全部", "All"},
+		"against":              {"未达标（逾期、未解决、不满意、退单或重办）", "Counts against (late, unsolved, unsatisfied, returned or reopened)"},
 		"from":                 {"起", "From"},
 		"to":                   {"止", "To"},
 		"as_of_version":        {"截至版本", "As of version"},

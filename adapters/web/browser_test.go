@@ -149,6 +149,12 @@ func TestBrowserDrillDown(t *testing.T) {
 	if rows == 0 {
 		t.Fatal("no events behind the response rate")
 	}
+	var marked, against string
+	run(t, ctx, chromedp.Evaluate(`String(document.querySelectorAll("#explain-events tr.against").length)`, &marked),
+		chromedp.Text("#events-h", &against))
+	if marked != "0" && !strings.Contains(against, "未达标") {
+		t.Errorf("%s events marked against the unit, but the heading does not count them: %q", marked, against)
+	}
 	run(t, ctx, chromedp.AttributeValue(`#explain-events a.compound-link`, "href", &compoundURL, nil),
 		chromedp.Click(`#explain-events a.compound-link`, chromedp.NodeVisible),
 		chromedp.WaitVisible("#timeline"),

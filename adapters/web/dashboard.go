@@ -248,6 +248,7 @@ type explainData struct {
 type explained struct {
 	Event    domain.Envelope
 	Compound directory.Entry
+	Against  bool // late, unsolved, unsatisfied, returned or reopened
 }
 
 func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
@@ -292,9 +293,12 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 	if len(ids) > maxExplain {
 		d.More, ids = len(ids)-maxExplain, ids[:maxExplain]
 	}
-	want := map[string]bool{}
+	want, against := map[string]bool{}, map[string]bool{}
 	for _, id := range ids {
 		want[id] = true
+	}
+	for _, id := range d.Value.Against {
+		against[id] = true
 	}
 	// The events are found in the streams of the unit's compounds: a table
 	// holds event IDs only, and a unit has tens of compounds, not thousands.
@@ -306,13 +310,19 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, e := range events {
 			if want[e.EventID] {
-				d.Events = append(d.Events, explained{Event: e, Compound: c})
+				d.Events = append(d.Events, explained{Event: e, Compound: c, Against: against[e.EventID]})
 				delete(want, e.EventID)
 			}
 		}
 	}
 	d.Missing = len(want)
-	slices.SortFunc(d.Events, func(a, b explained) int { return a.Event.OccurredAt.Compare(b.Event.OccurredAt) })
+	// Those against the unit first: they are what an inspector follows up.
+	slices.SortStableFunc(d.Events, func(a, b explained) int {
+		if a.Against != b.Against {
+			return map[bool]int{true: -1, false: 1}[a.Against]
+		}
+		return a.Event.OccurredAt.Compare(b.Event.OccurredAt)
+	})
 	h.render(w, r, http.StatusOK, "explain", "dashboard", d)
 }
 

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -136,5 +137,49 @@ func BenchmarkDashboard(b *testing.B) {
 		}
 		io.Copy(io.Discard, res.Body)
 		res.Body.Close()
+	}
+}
+
+// The drill-down marks exactly the events the league counts against the
+// unit, and finds every event behind the figure in the unit's compounds.
+func TestExplainMarksWhatTheLeagueCountsAgainst(t *testing.T) {
+	c := newCity(t)
+	_, _, body := get(t, c.url+"/api/v1/league/street?period=2025&limit=1")
+	var tb struct {
+		Rows []struct{ Unit string } `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(body), &tb); err != nil || len(tb.Rows) == 0 {
+		t.Fatalf("league: %v %s", err, body)
+	}
+	unit := url.QueryEscape(tb.Rows[0].Unit)
+	_, _, body = get(t, c.url+"/api/v1/league/street?period=2025&explain=true&unit="+unit)
+	var explained struct {
+		Rows []struct {
+			Metrics []struct {
+				Key     string   `json:"key"`
+				Events  []string `json:"events"`
+				Against []string `json:"against"`
+			} `json:"metrics"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(body), &explained); err != nil || len(explained.Rows) != 1 {
+		t.Fatalf("explain: %v %s", err, body)
+	}
+	checked := 0
+	for _, m := range explained.Rows[0].Metrics {
+		if len(m.Events) == 0 || len(m.Events) > 500 {
+			continue
+		}
+		_, _, page := get(t, c.url+"/explain?period=2025&level=street&unit="+unit+"&metric="+m.Key)
+		if got := strings.Count(page, `class="overdue against"`); got != len(m.Against) {
+			t.Errorf("%s: %d rows marked against, the league counts %d", m.Key, got, len(m.Against))
+		}
+		if got := strings.Count(page, `class="compound-link"`); got != len(m.Events) {
+			t.Errorf("%s: %d events listed, the league counts %d", m.Key, got, len(m.Events))
+		}
+		checked++
+	}
+	if checked < 3 {
+		t.Errorf("only %d metrics had events to check", checked)
 	}
 }

@@ -65,6 +65,8 @@ type Count struct {
 	Num, Den float64
 	Events   []string
 	explain  bool
+	perEvent bool     // explaining: each event was judged in or out of the numerator
+	inNum    []string // explaining: the events of the numerator
 }
 
 func (c *Count) add(num, den bool, event string) {
@@ -74,9 +76,38 @@ func (c *Count) add(num, den bool, event string) {
 			c.Num++
 		}
 		if c.explain {
-			c.Events = append(c.Events, event)
+			c.Events, c.perEvent = append(c.Events, event), true
+			if num {
+				c.inNum = append(c.inNum, event)
+			}
 		}
 	}
+}
+
+// against lists the events that count against the unit: outside the
+// numerator of a rate where higher is better (late, unsolved,
+// unsatisfied), inside it where lower is (returned, reopened). A count
+// not judged event by event (a share of members) has none.
+func (c Count) against(higher bool) []string {
+	if !c.perEvent {
+		return nil
+	}
+	if !higher {
+		return c.inNum
+	}
+	in := map[string]int{} // counted: one event may hold several items (a plan's measures)
+	for _, e := range c.inNum {
+		in[e]++
+	}
+	var out []string
+	for _, e := range c.Events {
+		if in[e] > 0 {
+			in[e]--
+		} else {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // tally is everything counted for one unit in one period.

@@ -73,6 +73,15 @@ var Metrics = []MetricDef{
 	{"red_property_share", zh("red_property_share"), true, rate(func(t *tally) Count { return t.redProperty })},
 }
 
+// higher reports whether higher is better for a configured metric.
+func higher(w MetricWeight) bool {
+	if w.Direction != "" {
+		return w.Direction == "higher"
+	}
+	def, _ := metricDef(w.Key)
+	return def.Higher
+}
+
 func metricDef(key string) (MetricDef, bool) {
 	for _, m := range Metrics {
 		if m.Key == key {
@@ -93,6 +102,9 @@ type Value struct {
 	Score  *float64 `json:"score"` // 0–100, 100 best
 	Weight float64  `json:"weight"`
 	Events []string `json:"events,omitempty"` // IDs of the events counted (explain only)
+	// Against are those of Events that count against the unit: late,
+	// unsolved, unsatisfied, returned or reopened (explain only, rates).
+	Against []string `json:"against,omitempty"`
 }
 
 // Row is one unit of a league table.
@@ -149,6 +161,7 @@ func (m *Model) Table(cfg Config, q Query) Table {
 			figures = figures[2:]
 			if q.Explain {
 				mv.Events = slices.Sorted(slices.Values(c.Events))
+				mv.Against = slices.Sorted(slices.Values(c.against(higher(w))))
 				if mv.Events == nil {
 					mv.Events = []string{}
 				}
@@ -187,11 +200,7 @@ func (m *Model) Table(cfg Config, q Query) Table {
 // place already.
 func score(cfg Config, rows []Row) {
 	for k, w := range cfg.Metrics {
-		def, _ := metricDef(w.Key)
-		higher := def.Higher
-		if w.Direction != "" {
-			higher = w.Direction == "higher"
-		}
+		higher := higher(w)
 		var vals []float64
 		for _, r := range rows {
 			if v := r.Metrics[k].Value; v != nil {
