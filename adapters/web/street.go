@@ -48,7 +48,7 @@ func (h *Handler) street(w http.ResponseWriter, r *http.Request) {
 		d.Street = d.Streets[0]
 	}
 	district, street, _ := strings.Cut(d.Street, "/")
-	if !slices.Contains(d.Streets, d.Street) {
+	if d.Street != "" && !slices.Contains(d.Streets, d.Street) { // an empty city shows an empty workspace
 		h.render(w, r, http.StatusNotFound, "notfound", "", nil)
 		return
 	}

@@ -76,6 +76,11 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		return err
 	}
 	defer rm.close()
+	// Before the bus starts: a binary built without its web assets stops here.
+	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: rm.directory, Deadlines: rm.deadlines, League: rm.league, Logger: logger})
+	if err != nil {
+		return err
+	}
 	go reloadOnHangup(ctx, logger, rm.league, *campaign)
 	busDone := make(chan struct{})
 	go func() {
@@ -87,10 +92,6 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	defer func() { <-busDone }() // the bus saves the snapshots on its way out
 	if pg, ok := store.(*postgres.Store); ok {
 		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
-	}
-	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: rm.directory, Deadlines: rm.deadlines, League: rm.league, Logger: logger})
-	if err != nil {
-		return err
 	}
 	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, rm.directory, logger, append(rm.apiOptions(store), httpapi.WithWeb(pages))...),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
