@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/casetrack/casetrack/domain"
 )
 
 func get(t *testing.T, target string, headers ...string) (int, http.Header, string) {
@@ -181,5 +183,55 @@ func TestExplainMarksWhatTheLeagueCountsAgainst(t *testing.T) {
 	}
 	if checked < 3 {
 		t.Errorf("only %d metrics had events to check", checked)
+	}
+}
+
+func post(t *testing.T, target string, form url.Values) (int, http.Header, string) {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.PostForm(target, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(b)
+}
+
+// A form answers with the API's field errors in the user's language next
+// to the field, keeps what was typed, and records nothing; corrected, it
+// records once and goes to the new event.
+func TestCommandFormErrorsThenRecords(t *testing.T) {
+	c := newCity(t)
+	form := url.Values{"command_id": {"web-test-1"}, "complaint_id": {"bad id!"}, "channel": {"hotline"}, "kind": {"complaint"},
+		"category": {"fees"}, "summary": {"物业费上涨"}}
+	target := c.url + "/compounds/C0003/commands/receive-complaint"
+	before, _ := c.store.ReadStream(t.Context(), domain.StreamID("C0003"), domain.StreamQuery{})
+	for lang, want := range map[string]string{"zh": "工单号须为", "en": "complaint ID must be"} {
+		status, _, body := post(t, target+"?lang="+lang, form)
+		if status != http.StatusOK || !strings.Contains(body, want) || !strings.Contains(body, `aria-invalid="true" aria-describedby="err-complaint_id"`) {
+			t.Errorf("%s: %d, want the form again with %q on complaint_id", lang, status, want)
+		}
+		if !strings.Contains(body, "物业费上涨") {
+			t.Errorf("%s: the form lost the summary", lang)
+		}
+	}
+	bad := url.Values{"amount_fen": {"lots"}, "lawsuit_id": {"L-1"}}
+	if _, _, body := post(t, c.url+"/compounds/C0003/commands/file-lawsuit", bad); !strings.Contains(body, "须为数字") {
+		t.Error("a non-number in a number field is not named")
+	}
+	form.Set("complaint_id", "WEB-2")
+	for range 2 { // the same form sent twice records once
+		status, h, _ := post(t, target, form)
+		if status != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/compounds/C0003#e") {
+			t.Fatalf("corrected form: %d to %q, want 303 to the new event", status, h.Get("Location"))
+		}
+	}
+	after, _ := c.store.ReadStream(t.Context(), domain.StreamID("C0003"), domain.StreamQuery{})
+	if len(after) != len(before)+1 {
+		t.Errorf("%d events recorded, want 1", len(after)-len(before))
+	}
+	if status, _, _ := post(t, c.url+"/compounds/C0003/commands/fly", form); status != http.StatusNotFound {
+		t.Errorf("unknown command: %d", status)
 	}
 }
