@@ -179,7 +179,10 @@ func TestBrowserCommandForm(t *testing.T) {
 	var fieldError, first string
 	run(t, ctx, chromedp.Navigate(c.url+"/compounds/C0002/commands/receive-complaint"),
 		chromedp.WaitVisible("#f-complaint_id"),
-		chromedp.Focus("#f-complaint_id"),
+		// From the top of the page: the skip link, into the content, past
+		// the way back, to the first field.
+		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Enter), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab),
+		chromedp.Poll(`document.activeElement && document.activeElement.id === "f-complaint_id"`, nil, chromedp.WithPollingTimeout(5*time.Second)),
 		chromedp.KeyEvent("bad id!"),
 		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.ArrowDown), // channel: hotline
 		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown), // kind: complaint
@@ -202,7 +205,8 @@ func TestBrowserCommandForm(t *testing.T) {
 	if summary != "电梯停运三天" {
 		t.Errorf("the form lost what was typed: summary %q", summary)
 	}
-	run(t, ctx, chromedp.Focus("#f-complaint_id"),
+	// The field in error has the focus: the keyboard corrects it there.
+	run(t, ctx, chromedp.Poll(`document.activeElement && document.activeElement.id === "f-complaint_id"`, nil, chromedp.WithPollingTimeout(5*time.Second)),
 		chromedp.KeyEvent("a", chromedp.KeyModifiers(2)), // Ctrl+A
 		chromedp.KeyEvent(kb.Backspace), chromedp.KeyEvent(id), chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible("#timeline"),

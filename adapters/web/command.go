@@ -24,6 +24,7 @@ type field struct {
 	Group   labels.Group // the options' labels
 	Value   string
 	Error   string
+	Focus   bool // the first field in error: focused, so the keyboard goes on there
 }
 
 // commandData is a command form with what the user typed and the errors.
@@ -169,6 +170,7 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) {
 		}
 		d.attach(l, e)
 	}
+	d.focusFirstError()
 	// 200, not 422: htmx swaps only successful answers, and this is the
 	// form to correct.
 	h.render(w, r, http.StatusOK, "command", "street", d)
@@ -202,6 +204,16 @@ func (d *commandData) attach(l labels.Lang, e *domain.Error) {
 		rest = append(rest, e.Message)
 	}
 	d.Error = strings.Join(rest, "；")
+	d.focusFirstError()
+}
+
+func (d *commandData) focusFirstError() {
+	for i := range d.Fields {
+		if d.Fields[i].Error != "" {
+			d.Fields[i].Focus = true
+			return
+		}
+	}
 }
 
 // jsonValue turns an input into its JSON value, or names the problem
