@@ -53,7 +53,7 @@ func (h *Handler) compound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l, now := lang(w, r), h.o.Now()
-	d := compoundData{View: c.View(), Timeline: timeline(events), Commands: domain.CommandNames(), At: now}
+	d := compoundData{View: c.View(), Timeline: timeline(l, events), Commands: domain.CommandNames(), At: now}
 	h.o.Deadlines.Read(func(m *deadlines.Model) {
 		// Every open deadline of the compound, however far off.
 		b := m.Board(now, 100*365*24*time.Hour, deadlines.Filter{Compound: id})
@@ -64,16 +64,26 @@ func (h *Handler) compound(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "compound", "street", d)
 }
 
-func timeline(events []domain.Envelope) []entry {
+func timeline(l labels.Lang, events []domain.Envelope) []entry {
 	out := make([]entry, len(events))
 	for i, e := range events {
-		out[len(events)-1-i] = entry{Envelope: e, Summary: summary(e.Data)}
+		out[len(events)-1-i] = entry{Envelope: e, Summary: summary(l, e.Data)}
 	}
 	return out
 }
 
-// summary shows a payload's plain fields as "key: value", briefly.
-func summary(data json.RawMessage) string {
+// summaryGroups label the payload fields that hold codes; a field name
+// shared by two vocabularies (kind) is tried in each.
+var summaryGroups = map[string][]labels.Group{
+	"channel": {labels.Channel}, "category": {labels.ComplaintCategory}, "kind": {labels.ComplaintKind, labels.CompoundKind},
+	"satisfaction": {labels.Satisfaction}, "cause": {labels.LawsuitCause}, "outcome": {labels.LawsuitOutcome},
+	"company_side": {labels.LawsuitSide}, "prevailing": {labels.LawsuitSide}, "term": {labels.MeasureTerm},
+	"matter": {labels.Matter}, "reason": {labels.LeaveReason}, "violation": {labels.CompanyViolation}, "role": {labels.GroupRole},
+}
+
+// summary shows a payload's plain fields as "field: value", briefly, the
+// fields and the codes among the values labelled.
+func summary(l labels.Lang, data json.RawMessage) string {
 	var m map[string]any
 	if json.Unmarshal(data, &m) != nil {
 		return ""
@@ -89,10 +99,22 @@ func summary(data json.RawMessage) string {
 	var parts []string
 	for _, k := range keys {
 		v := fmt.Sprint(m[k])
+		if b, ok := m[k].(bool); ok {
+			v = labels.Of(l, labels.Column, map[bool]string{true: "yes", false: "no"}[b])
+		}
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			v = t.In(domain.China).Format("2006-01-02 15:04")
+		}
+		for _, g := range summaryGroups[k] {
+			if labels.Has(g, v) {
+				v = labels.Of(l, g, v)
+				break
+			}
+		}
 		if len([]rune(v)) > 40 {
 			v = string([]rune(v)[:40]) + "…"
 		}
-		parts = append(parts, k+": "+v)
+		parts = append(parts, labels.Of(l, labels.Field, k)+": "+v)
 		if len(parts) == 5 {
 			break
 		}

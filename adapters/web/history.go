@@ -76,7 +76,7 @@ func (h *Handler) history(w http.ResponseWriter, r *http.Request) {
 	}
 	view := c.View()
 	d.State = &view
-	for _, e := range timeline(all[:d.Version]) {
+	for _, e := range timeline(lang(w, r), all[:d.Version]) {
 		if d.Type != "" && e.Type != d.Type || d.Actor != "" && !strings.Contains(e.Actor.UserID, d.Actor) && !strings.Contains(e.Actor.Organisation, d.Actor) ||
 			!from.IsZero() && e.OccurredAt.Before(from) || !to.IsZero() && e.OccurredAt.After(to) {
 			continue
