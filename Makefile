@@ -1,6 +1,6 @@
 # casetrack — see README.md. `make run` and `make test` are the two commands.
 GO      ?= go
-ADDR    ?= :8080
+ADDR    ?= 127.0.0.1:8080
 DATA    ?= ./data
 PKGS    := ./...
 
@@ -35,7 +35,7 @@ $(WEB)/testdata/axe.min.js: $(WEB)/node_modules/.package-lock.json
 # The PostgreSQL restart test runs on its own, after the rest: other
 # packages use the same cluster and must not see it go down.
 test: assets fmt-check vet
-	CASETRACK_TEST_PG_RESTART= $(GO) test -race -count=1 $(PKGS)
+	CASETRACK_TEST_PG_RESTART= $(GO) test -race -count=1 -timeout 20m $(PKGS)
 	@if [ "$$CASETRACK_TEST_PG_RESTART" = 1 ]; then \
 		$(GO) test -race -count=1 -run TestServerRidesOutRestart ./adapters/postgres/ || exit 1; fi
 	$(MAKE) fuzz

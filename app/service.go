@@ -37,9 +37,10 @@ type ServiceOption func(*Service)
 // WithClock sets the server clock (recorded-at times); tests pin it.
 func WithClock(now func() time.Time) ServiceOption { return func(s *Service) { s.now = now } }
 
-// WithCacheSize bounds how many compounds stay in memory between commands.
-func WithCacheSize(n int) ServiceOption {
-	return func(s *Service) { s.cache.max = max(n, 1) }
+// WithCacheBytes bounds the approximate memory of the compounds kept
+// between commands (the payload sizes of the events folded into them).
+func WithCacheBytes(n int64) ServiceOption {
+	return func(s *Service) { s.cache.maxBytes = n }
 }
 
 // WithRetries sets how often a version conflict is retried.
@@ -47,7 +48,7 @@ func WithRetries(n int) ServiceOption { return func(s *Service) { s.retries = n 
 
 func NewService(store domain.EventStore, rules domain.RuleBook, opts ...ServiceOption) *Service {
 	s := &Service{store: store, rules: rules, now: time.Now, retries: 5,
-		cache: aggregateCache{entries: map[string]*cacheEntry{}, max: 5000}}
+		cache: aggregateCache{entries: map[string]*cacheEntry{}, maxBytes: 256 << 20}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -70,6 +71,22 @@ func (s *Service) Load(ctx context.Context, compoundID string, q domain.StreamQu
 	return c, events, err
 }
 
+// Profile returns where a compound is and whether it is registered, from
+// its current state: the callers check the user's scope against it.
+func (s *Service) Profile(ctx context.Context, compoundID string) (domain.Profile, bool, error) {
+	if err := domain.ValidateCompoundID(compoundID); err != nil {
+		return domain.Profile{}, false, err
+	}
+	entry := s.cache.get(compoundID)
+	entry.mu.Lock()
+	defer entry.mu.Unlock()
+	c, err := s.catchUp(ctx, compoundID, entry)
+	if err != nil {
+		return domain.Profile{}, false, err
+	}
+	return c.Profile(), c.Registered(), nil
+}
+
 // Execute runs cmd against a compound and records what it decides.
 func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Command, m Meta) (domain.AppendResult, error) {
 	if err := domain.ValidateCompoundID(compoundID); err != nil {
@@ -89,7 +106,11 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 			Rule: "command.future", Field: "occurred_at",
 			Message: "a fact cannot be recorded before it happens", MessageZH: "不能登记尚未发生的事项"}}}
 	}
+	if err := domain.ValidateMeta(m.Actor, m.CommandID, m.CorrelationID, m.CausationID, at); err != nil {
+		return domain.AppendResult{}, err
+	}
 	rules := s.rules.At(at)
+	fingerprint := domain.Fingerprint(cmd)
 	// One command at a time per compound in this process: the cached state
 	// is mutated in place. Other processes are caught by the expected version.
 	entry := s.cache.get(compoundID)
@@ -100,9 +121,12 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 		if err != nil {
 			return domain.AppendResult{}, err
 		}
-		if c.HasCommand(m.CommandID) { // a retry of a command that already landed
+		if c.HasCommand(m.CommandID) { // a retry of a command that already landed, or a reused key
 			stream, err := s.store.ReadStream(ctx, domain.StreamID(compoundID), domain.StreamQuery{})
-			return resultOf(stream, m.CommandID), err
+			if err != nil {
+				return domain.AppendResult{}, err
+			}
+			return replay(resultOf(stream, m.CommandID), m.CommandID, EventID(domain.StreamID(compoundID), m.CommandID, fingerprint, 0))
 		}
 		if m.IfVersion != nil && *m.IfVersion != c.Version() {
 			return domain.AppendResult{}, domain.ConflictError(domain.StreamID(compoundID), *m.IfVersion, c.Version())
@@ -121,7 +145,7 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 				return domain.AppendResult{}, err
 			}
 			req.Events = append(req.Events, domain.Envelope{
-				EventID: EventID(m.CommandID, i), StreamID: req.StreamID, Type: typ, SchemaVersion: ver,
+				EventID: EventID(req.StreamID, m.CommandID, fingerprint, i), StreamID: req.StreamID, Type: typ, SchemaVersion: ver,
 				OccurredAt: at, RecordedAt: now, Actor: m.Actor,
 				CorrelationID: m.CorrelationID, CausationID: m.CausationID, CommandID: m.CommandID, Data: data,
 			})
@@ -133,12 +157,16 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 		if err != nil {
 			return res, err
 		}
+		if res.Duplicate { // another process recorded this key first
+			return replay(res, m.CommandID, req.Events[0].EventID)
+		}
 		if !res.Duplicate {
 			for _, e := range res.Events {
 				if err := c.Apply(e); err != nil {
 					entry.c = nil // never decide on a half-applied state
 					return res, err
 				}
+				s.cache.record(entry, e)
 			}
 		}
 		return res, nil
@@ -146,36 +174,64 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 }
 
 // catchUp brings the cached compound up to the stream's head: the whole
-// stream on first use, afterwards only what other writers appended.
+// stream on first use, afterwards only what other writers appended. What it
+// reads must continue the chain it knows: no command is decided on a
+// damaged stream.
 func (s *Service) catchUp(ctx context.Context, compoundID string, e *cacheEntry) (*domain.Compound, error) {
 	if e.c == nil {
-		e.c = domain.NewCompound(compoundID)
+		e.c, e.hash = domain.NewCompound(compoundID), ""
+		s.cache.reset(e)
 	}
 	events, err := s.store.ReadStream(ctx, domain.StreamID(compoundID), domain.StreamQuery{FromVersion: e.c.Version() + 1})
 	if err != nil {
 		return nil, err
 	}
+	if err := domain.VerifyChainFrom(e.c.Version(), e.hash, events); err != nil {
+		e.c = nil
+		return nil, integrityError(compoundID, err)
+	}
 	for _, ev := range events {
 		if err := e.c.Apply(ev); err != nil {
 			e.c = nil
-			return nil, err
+			return nil, integrityError(compoundID, err)
 		}
+		s.cache.record(e, ev)
 	}
 	return e.c, nil
 }
 
+// integrityError refuses a command on a damaged stream; the cause names the
+// first broken version, for the log.
+func integrityError(compoundID string, cause error) error {
+	if domain.ErrorCode(cause) != domain.CodeIntegrity {
+		return cause // an undecodable event or a store failure keeps its own code
+	}
+	return &domain.Error{Code: domain.CodeIntegrity, Err: cause,
+		Message: "compound " + compoundID + ": its event stream is damaged; no command is accepted until it is repaired (" + domain.ErrorOf(cause).Message + ")"}
+}
+
 // aggregateCache keeps recently used compounds in memory so that a command
-// reads only the events it has not seen, not the whole stream.
+// reads only the events it has not seen, not the whole stream. It is
+// bounded in bytes, not compounds: a few busy compounds weigh more than
+// thousands of quiet ones.
 type aggregateCache struct {
-	mu      sync.Mutex
-	entries map[string]*cacheEntry
-	max     int
+	mu       sync.Mutex
+	entries  map[string]*cacheEntry
+	bytes    int64 // approximate size of the cached compounds
+	maxBytes int64
 }
 
 type cacheEntry struct {
-	mu sync.Mutex
-	c  *domain.Compound
+	id   string
+	mu   sync.Mutex // one command at a time on the compound
+	c    *domain.Compound
+	hash string // the last folded event's hash: where the chain must continue
+	size int64  // approximate bytes of c; guarded by the cache's mu
 }
+
+// eventOverhead approximates what a folded event costs in memory beyond
+// its payload (maps, strings, the envelope's fields).
+const eventOverhead = 256
 
 func (a *aggregateCache) get(id string) *cacheEntry {
 	a.mu.Lock()
@@ -183,25 +239,72 @@ func (a *aggregateCache) get(id string) *cacheEntry {
 	if e, ok := a.entries[id]; ok {
 		return e
 	}
-	if len(a.entries) >= a.max {
-		for k := range a.entries { // map order is random: a cheap random eviction
-			delete(a.entries, k)
-			break
+	e := &cacheEntry{id: id}
+	a.entries[id] = e
+	a.evict(e)
+	return e
+}
+
+// record notes that ev was folded into e.
+func (a *aggregateCache) record(e *cacheEntry, ev domain.Envelope) {
+	e.hash = ev.Hash
+	a.grow(e, int64(len(ev.Data))+eventOverhead)
+}
+
+// reset forgets what e weighed: it is folded afresh.
+func (a *aggregateCache) reset(e *cacheEntry) {
+	a.mu.Lock()
+	n := e.size
+	a.mu.Unlock()
+	a.grow(e, -n)
+}
+
+// grow adds n bytes to e and evicts others while the cache is over its
+// bound. An evicted entry still in use is no longer counted.
+func (a *aggregateCache) grow(e *cacheEntry, n int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e.size += n
+	if a.entries[e.id] == e {
+		a.bytes += n
+		a.evict(e)
+	}
+}
+
+// evict drops entries other than keep, at random (map order), until the
+// cache is within its bound.
+func (a *aggregateCache) evict(keep *cacheEntry) {
+	for id, old := range a.entries {
+		if a.bytes <= a.maxBytes {
+			return
+		}
+		if old != keep {
+			a.bytes -= old.size
+			delete(a.entries, id)
 		}
 	}
-	e := &cacheEntry{}
-	a.entries[id] = e
-	return e
 }
 
 // eventIDSpace namespaces event IDs derived from command IDs.
 var eventIDSpace = uuid.MustParse("6f1c2a7e-94b1-4c55-9a3e-0c8f8b1d2e10")
 
-// EventID derives the ID of the i-th event of a command, so that a retried
+// EventID derives the ID of the i-th event of a command from its stream,
+// its command ID and its fingerprint (domain.Fingerprint), so that a retried
 // command yields the same IDs and stores that deduplicate by event ID
-// (EventStoreDB) recognise it.
-func EventID(commandID string, i int) string {
-	return uuid.NewSHA1(eventIDSpace, []byte(commandID+"/"+strconv.Itoa(i))).String()
+// (EventStoreDB) recognise it, the same key on another compound yields other
+// IDs, and the stored IDs record which command and body the key was used for.
+func EventID(streamID, commandID, fingerprint string, i int) string {
+	return uuid.NewSHA1(eventIDSpace, []byte(streamID+"/"+commandID+"/"+fingerprint+"/"+strconv.Itoa(i))).String()
+}
+
+// replay answers a command ID already recorded on the stream: its first
+// result when the key was used for this very command and body (the first
+// event's ID says so), else a refusal, never another command's events.
+func replay(prior domain.AppendResult, commandID, firstEventID string) (domain.AppendResult, error) {
+	if len(prior.Events) == 0 || prior.Events[0].EventID != firstEventID {
+		return domain.AppendResult{}, domain.KeyReusedError(commandID)
+	}
+	return prior, nil
 }
 
 func resultOf(stream []domain.Envelope, commandID string) domain.AppendResult {

@@ -84,7 +84,7 @@ func TestServiceIdempotentRetry(t *testing.T) {
 	if err != nil || !again.Duplicate || again.Version != first.Version || again.Position != first.Position {
 		t.Fatalf("retry: %+v %v, first %+v", again, err, first)
 	}
-	if again.Events[0].EventID != first.Events[0].EventID || first.Events[0].EventID != EventID("cmd-1", 0) {
+	if again.Events[0].EventID != first.Events[0].EventID || first.Events[0].EventID != EventID("compound-C1", "cmd-1", domain.Fingerprint(cmd), 0) {
 		t.Fatal("event IDs are not derived from the command ID")
 	}
 	if all, _ := store.ReadAll(context.Background(), 0, 0); len(all) != 2 {
@@ -99,7 +99,12 @@ func TestServiceIfVersionAndValidation(t *testing.T) {
 	if _, err := s.Execute(ctx, "C1", cmd, Meta{}); domain.ErrorCode(err) != domain.CodeNotFound {
 		t.Fatalf("command on an unregistered compound: %v", err)
 	}
-	register(t, s, "C1")
+	registeredAt := time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC) // a paper record of an old registration
+	p := domain.Profile{Name: "阳光花园", District: "D", Street: "S", Community: "Q", Kind: domain.KindCommercial, Households: 100,
+		PrivateArea: domain.SquareMetres(10000), DeliveredArea: domain.SquareMetres(10000)}
+	if _, err := s.Execute(ctx, "C1", domain.RegisterCompound{Profile: p}, Meta{OccurredAt: registeredAt}); err != nil {
+		t.Fatal(err)
+	}
 	stale := uint64(0)
 	if _, err := s.Execute(ctx, "C1", cmd, Meta{IfVersion: &stale}); domain.ErrorCode(err) != domain.CodeConflict {
 		t.Fatalf("stale If-Match: %v", err)
@@ -122,8 +127,18 @@ func TestServiceIfVersionAndValidation(t *testing.T) {
 		t.Fatalf("envelope %+v", e)
 	}
 	// Time travel by business time.
-	c, _, err := s.Load(ctx, "C1", domain.StreamQuery{OccurredUntil: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)})
-	if err != nil || c.Registered() || c.View().Party.Branch != "党支部" {
-		t.Fatalf("as of 2020 only the backdated branch exists: registered=%v branch=%q err=%v", c.Registered(), c.View().Party.Branch, err)
+	c, _, err := s.Load(ctx, "C1", domain.StreamQuery{OccurredUntil: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || !c.Registered() || c.View().Party.Branch != "" {
+		t.Fatalf("as of 2019 the compound is registered without a branch: registered=%v branch=%q err=%v", c.Registered(), c.View().Party.Branch, err)
+	}
+	// A fact dated before the registration is refused, and so is one before 1949-10-01.
+	for at, rule := range map[time.Time]string{
+		time.Date(2017, 12, 31, 0, 0, 0, 0, time.UTC): "command.before_registration",
+		time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC):   "date.range",
+	} {
+		_, err := s.Execute(ctx, "C1", cmd, Meta{OccurredAt: at})
+		if e := domain.ErrorOf(err); len(e.Violations) != 1 || e.Violations[0].Rule != rule {
+			t.Fatalf("fact dated %s: %v, want %s", at.Format(time.DateOnly), err, rule)
+		}
 	}
 }

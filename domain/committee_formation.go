@@ -35,6 +35,10 @@ func (cmd ApplyForAssembly) decide(c *Compound, r RuleSet, at time.Time) ([]Even
 	if cmd.Applicants <= 0 {
 		v.invalid("applicants", "committee.applicants", "at least one owner must apply", "申请业主人数须大于0")
 	}
+	if cmd.Applicants > c.profile.Households {
+		v.fail("applicants", "committee.applicants_over_households", "%d applicants, but the compound has %d households",
+			"申请业主 %d 人，超过小区登记户数 %d", cmd.Applicants, c.profile.Households)
+	}
 	if !r.Committee.EligibleDelivered.Met(int64(c.profile.DeliveredArea), int64(c.profile.PrivateArea)) {
 		v.fail("", "committee.not_eligible", "delivered area %s of %s m² is not %s of the private area",
 			"已交付面积 %s/%s 平方米未达到专有部分面积的 %s", c.profile.DeliveredArea, c.profile.PrivateArea, r.Committee.EligibleDelivered)

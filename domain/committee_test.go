@@ -39,7 +39,7 @@ func fxCandidates(t *testing.T, c *Compound, at time.Time, n int) {
 // fxPassedVote records a passed election vote.
 func fxPassedVote(t *testing.T, c *Compound, id string, at time.Time) {
 	t.Helper()
-	tally := Tally{TotalArea: SquareMetres(1000), TotalOwners: 100, ParticipatingArea: SquareMetres(800), ParticipatingOwners: 80, YesArea: SquareMetres(700), YesOwners: 70}
+	tally := Tally{TotalArea: SquareMetres(1000), TotalOwners: 50, ParticipatingArea: SquareMetres(800), ParticipatingOwners: 40, YesArea: SquareMetres(700), YesOwners: 35}
 	fxDo(t, c, HoldAssemblyVote{VoteID: id, Matter: MatterElectCommittee, Subject: "选举业委会", Tally: &tally}, at)
 }
 

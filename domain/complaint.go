@@ -500,7 +500,9 @@ func (cmd DecideComplaintExtension) decide(c *Compound, _ RuleSet, at time.Time)
 			v.fail("working_days", "complaint.extension_over_request", "cannot grant %d working days; %d were requested",
 				"批准延期 %d 个工作日超过申请的 %d 个", e.WorkingDays, k.requestedDays)
 		}
-		e.ReplyDue = AddWorkingDays(k.ReplyDue, e.WorkingDays)
+		if v.ok() { // validate before computing
+			e.ReplyDue = AddWorkingDays(k.ReplyDue, e.WorkingDays)
+		}
 	}
 	return v.emit(e)
 }

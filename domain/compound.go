@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Compound is the aggregate of one residential compound (小区): everything
@@ -21,9 +22,10 @@ type Compound struct {
 	id      string
 	version uint64
 
-	registered bool
-	profile    Profile
-	party      PartyBuilding
+	registered   bool
+	registeredAt time.Time // business time of the registration; no fact is dated before it
+	profile      Profile
+	party        PartyBuilding
 
 	committee  committeeState
 	complaints map[string]*complaint
@@ -54,13 +56,28 @@ func FoldCompound(id string, events []Envelope) (*Compound, error) {
 	return c, nil
 }
 
-// Apply evolves the compound by one stored event.
-func (c *Compound) Apply(e Envelope) error {
+// Apply evolves the compound by one stored event. An event that does not
+// fit the state (one before it is missing) is an integrity error, not a
+// crash.
+func (c *Compound) Apply(e Envelope) (err error) {
 	ev, err := e.Decode()
 	if err != nil {
 		return err
 	}
-	ev.apply(c)
+	ce, ok := ev.(compoundEvent)
+	if !ok {
+		return Errorf(CodeIntegrity, "event %s at version %d of %s is not about a compound", e.Type, e.Version, e.StreamID)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{Code: CodeIntegrity, Message: fmt.Sprintf("stream %s: version %d does not fit the events before it", e.StreamID, e.Version),
+				Err: fmt.Errorf("%v", r)}
+		}
+	}()
+	ce.apply(c)
+	if _, ok := ev.(CompoundRegistered); ok {
+		c.registeredAt = e.OccurredAt
+	}
 	c.version = e.Version
 	c.commandIDs[e.CommandID] = true
 	return nil
@@ -86,6 +103,15 @@ func (c *Compound) Decide(cmd Command, r RuleSet, at time.Time) ([]Event, error)
 	if _, isRegistration := cmd.(RegisterCompound); !isRegistration && !c.registered {
 		return nil, Errorf(CodeNotFound, "compound %s is not registered", c.id)
 	}
+	if err := checkFields(cmd, at); err != nil { // limits first: no rule computes with an implausible value
+		return nil, err
+	}
+	if at.Before(c.registeredAt) {
+		var v violations
+		v.fail("occurred_at", "command.before_registration", "a fact cannot be dated before the compound's registration on %s",
+			"事项日期不得早于小区登记日期 %s", c.registeredAt.In(China).Format(time.DateOnly))
+		return nil, v.err()
+	}
 	return cmd.decide(c, r, at)
 }
 
@@ -93,7 +119,7 @@ func (c *Compound) Decide(cmd Command, r RuleSet, at time.Time) ([]Event, error)
 // they had been stored; for tests and dry runs.
 func (c *Compound) Evolve(events ...Event) {
 	for _, e := range events {
-		e.apply(c)
+		e.(compoundEvent).apply(c)
 		c.version++
 	}
 }
@@ -110,6 +136,11 @@ func registerCommand[T Command](name string) {
 	}
 	commandStructs[name] = reflect.TypeFor[T]()
 	commandTypes[name] = func(body json.RawMessage) (Command, error) {
+		if !utf8.Valid(body) { // the decoder would replace bad bytes silently
+			var v violations
+			v.invalid("", "text.invalid_utf8", "the request body is not valid UTF-8", "请求内容不是有效的 UTF-8 文本")
+			return nil, v.err()
+		}
 		var cmd T
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
@@ -119,6 +150,7 @@ func registerCommand[T Command](name string) {
 		if dec.More() {
 			return nil, &Error{Code: CodeInvalid, Message: "request body holds more than one JSON value"}
 		}
+		normaliseFields(&cmd)
 		return cmd, nil
 	}
 }

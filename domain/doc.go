@@ -14,6 +14,9 @@
 //     registry with schema versions and upcasters.
 //   - error.go: the one error type, stable codes, every broken rule in
 //     English and Chinese.
+//   - limits.go: every command field's limit as data (text kinds and
+//     lengths, number bounds, the business date range), applied to every
+//     command in Decide before any rule computes with a value.
 //   - rules.go: rule sets by effective date, loaded from TOML files
 //     (rulesets/ holds the built-in ones).
 //   - store.go: the EventStore port; adapters/storetest is its contract.
@@ -24,6 +27,9 @@
 //     phase), vote.go (assemblies), complaint.go (12345 and petitions),
 //     lawsuit.go, plan.go (一区一策), listing.go (挂牌督办), enforcement.go,
 //     governance.go.
+//   - account.go: the accounts (who signs in, role, scope), in their own
+//     stream "accounts"; its commands are built by app/auth, not the API's
+//     command table.
 //   - vocabulary.go and lookup.go: the one way to check a closed set of
 //     codes and to find a sub-entity (complaint, candidate, measure…) by ID.
 //
@@ -37,16 +43,20 @@
 //
 //  1. adapters/http/compound.go, handleCommand: POST
 //     /api/v1/compounds/{id}/{command} reads the body, the business time
-//     (occurred_at), the idempotency key and If-Match.
+//     (occurred_at), the idempotency key and If-Match. Before it,
+//     adapters/http/auth.go finds the signed-in account (the actor) and
+//     policy.go's table decides whether its role and scope may run the
+//     command on this compound.
 //  2. domain/compound.go, ParseCommand: the body is decoded strictly into
-//     the command's type (table below); unknown fields and wrong types are
-//     field errors.
+//     the command's type (table below); unknown fields, wrong types and
+//     invalid UTF-8 are field errors; text is normalised to NFC.
 //  3. app/service.go, Service.Execute: loads the compound (from its cache,
 //     reading only newer events), picks the rule set in force at the business
 //     time, and calls Decide.
-//  4. The command's decide method (file in the table): checks it against the
-//     state and the rules, and returns the events to record or every rule it
-//     breaks.
+//  4. Compound.Decide applies the field limits (limits.go) and refuses facts
+//     dated before the registration; then the command's decide method (file
+//     in the table) checks it against the state and the rules, and returns
+//     the events to record or every rule it breaks.
 //  5. app/service.go: encodes the events (event.go, EncodeEvent) and appends
 //     them at the version it decided on; a concurrent writer makes it read
 //     what was added and decide again.
@@ -117,7 +127,8 @@
 // # Checklists
 //
 // Add a command: declare the command type and its event types apart in the
-// file of its phase; write decide (validate, then the rules; collect every
+// file of its phase (name each new text or number field in limits.go: a
+// test refuses a field without a limit); write decide (validate, then the rules; collect every
 // violation with a stable rule code in both languages) and the events'
 // apply; register both in the file's init; add a golden file per new event
 // in testdata/events (go test ./domain -run Golden -update drafts it); add

@@ -11,15 +11,18 @@ import (
 type Code string
 
 const (
-	CodeInvalid     Code = "invalid"     // malformed input
-	CodeRejected    Code = "rejected"    // well-formed, but breaks a domain rule
-	CodeNotFound    Code = "not_found"   // unknown compound or entity
-	CodeConflict    Code = "conflict"    // stream version moved on
-	CodeUnavailable Code = "unavailable" // a backing service is down; retry later
-	CodeInternal    Code = "internal"    // a bug or an unexpected failure
-	CodeTampered    Code = "tampered"    // the hash chain of a stream does not hold
-	CodeTooLarge    Code = "too_large"   // request or batch over a limit
-	CodeUnsupported Code = "unsupported" // e.g. wrong content type
+	CodeInvalid         Code = "invalid"         // malformed input
+	CodeRejected        Code = "rejected"        // well-formed, but breaks a domain rule
+	CodeNotFound        Code = "not_found"       // unknown compound or entity
+	CodeConflict        Code = "conflict"        // stream version moved on
+	CodeUnavailable     Code = "unavailable"     // a backing service is down; retry later
+	CodeInternal        Code = "internal"        // a bug or an unexpected failure
+	CodeIntegrity       Code = "integrity"       // a stream is damaged: an event missing, reordered or altered
+	CodeTooLarge        Code = "too_large"       // request or batch over a limit
+	CodeUnsupported     Code = "unsupported"     // e.g. wrong content type
+	CodeUnauthenticated Code = "unauthenticated" // no valid session or token
+	CodeForbidden       Code = "forbidden"       // signed in, but the role or scope does not allow it
+	CodeRateLimited     Code = "rate_limited"    // too many requests or failed sign-ins; retry later
 )
 
 // Violation is one broken rule of a command, with a stable rule code and the

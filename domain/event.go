@@ -13,10 +13,16 @@ import (
 	gojson "github.com/goccy/go-json"
 )
 
-// Event is one fact about a compound. Each type knows how it changes the
-// aggregate (evolve); decisions live on the commands.
+// Event is one recorded fact, about a compound or about the accounts
+// (account.go). Each type knows how it changes its aggregate (evolve);
+// decisions live on the commands.
 type Event interface {
 	EventType() string
+}
+
+// compoundEvent is a fact about a compound.
+type compoundEvent interface {
+	Event
 	apply(c *Compound)
 }
 
@@ -95,17 +101,20 @@ func (e *Envelope) Seal(prevHash string) {
 // VerifyChain checks a stream read from version 1: versions are dense and
 // every hash matches its content and its predecessor. It names the first
 // event where the chain breaks.
-func VerifyChain(events []Envelope) error {
-	prev := ""
+func VerifyChain(events []Envelope) error { return VerifyChainFrom(0, "", events) }
+
+// VerifyChainFrom checks events read after version from, whose hash is
+// prev: a cached aggregate verifies only what it has not seen.
+func VerifyChainFrom(from uint64, prev string, events []Envelope) error {
 	for i, e := range events {
-		want := uint64(i + 1)
+		want := from + uint64(i+1)
 		switch {
 		case e.Version != want:
-			return Errorf(CodeTampered, "stream %s: expected version %d, found %d (event removed or reordered)", e.StreamID, want, e.Version)
+			return Errorf(CodeIntegrity, "stream %s: expected version %d, found %d (event removed or reordered)", e.StreamID, want, e.Version)
 		case e.PrevHash != prev:
-			return Errorf(CodeTampered, "stream %s: version %d does not chain to version %d", e.StreamID, e.Version, want-1)
+			return Errorf(CodeIntegrity, "stream %s: version %d does not chain to version %d", e.StreamID, e.Version, want-1)
 		case e.ComputeHash(prev) != e.Hash:
-			return Errorf(CodeTampered, "stream %s: version %d was altered after it was recorded", e.StreamID, e.Version)
+			return Errorf(CodeIntegrity, "stream %s: version %d was altered after it was recorded", e.StreamID, e.Version)
 		}
 		prev = e.Hash
 	}

@@ -68,23 +68,23 @@ func TestVerifyChainFindsTheAlteredEvent(t *testing.T) {
 	}
 	altered := sealedStream(5)
 	altered[2].Data = json.RawMessage(`{"x":1}`)
-	if err := VerifyChain(altered); ErrorCode(err) != CodeTampered || !strings.Contains(err.Error(), "version 3") {
+	if err := VerifyChain(altered); ErrorCode(err) != CodeIntegrity || !strings.Contains(err.Error(), "version 3") {
 		t.Fatalf("altered data: %v", err)
 	}
 	actor := sealedStream(5)
 	actor[3].Actor.UserID = "someone else"
-	if err := VerifyChain(actor); ErrorCode(err) != CodeTampered || !strings.Contains(err.Error(), "version 4") {
+	if err := VerifyChain(actor); ErrorCode(err) != CodeIntegrity || !strings.Contains(err.Error(), "version 4") {
 		t.Fatalf("altered actor: %v", err)
 	}
 	removed := sealedStream(5)
 	removed = append(removed[:1], removed[2:]...)
-	if err := VerifyChain(removed); ErrorCode(err) != CodeTampered || !strings.Contains(err.Error(), "version 2") {
+	if err := VerifyChain(removed); ErrorCode(err) != CodeIntegrity || !strings.Contains(err.Error(), "version 2") {
 		t.Fatalf("removed event: %v", err)
 	}
 	resealed := sealedStream(5)
 	resealed[1].Data = json.RawMessage(`{"x":1}`)
 	resealed[1].Seal(resealed[0].Hash) // a forger re-seals one event: the next link breaks
-	if err := VerifyChain(resealed); ErrorCode(err) != CodeTampered || !strings.Contains(err.Error(), "version 3") {
+	if err := VerifyChain(resealed); ErrorCode(err) != CodeIntegrity || !strings.Contains(err.Error(), "version 3") {
 		t.Fatalf("resealed event: %v", err)
 	}
 }

@@ -17,10 +17,11 @@ func TestDomainIsPure(t *testing.T) {
 	allowed := map[string]bool{
 		"bytes": true, "cmp": true, "context": true, "crypto/sha256": true, "embed": true, "encoding/binary": true,
 		"encoding/hex": true, "encoding/json": true, "errors": true, "fmt": true, "io": true, "io/fs": true,
-		"maps": true, "reflect": true, "regexp": true, "slices": true, "sort": true, "strconv": true,
+		"maps": true, "math": true, "reflect": true, "regexp": true, "slices": true, "sort": true, "strconv": true,
 		"strings": true, "sync": true, "time": true, "unicode": true, "unicode/utf8": true,
-		"github.com/goccy/go-json":   true, // decoding stored payloads fast
-		"github.com/BurntSushi/toml": true, // parsing rule files handed in as bytes
+		"github.com/goccy/go-json":       true, // decoding stored payloads fast
+		"github.com/BurntSushi/toml":     true, // parsing rule files handed in as bytes
+		"golang.org/x/text/unicode/norm": true, // NFC normalisation of command text
 	}
 	clock := map[string]bool{"Now": true, "Since": true, "Until": true, "Tick": true, "After": true, "NewTimer": true, "NewTicker": true, "Sleep": true}
 	fset, files := parseSources(t)

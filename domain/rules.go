@@ -56,10 +56,20 @@ func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 // AddWorkingDays returns the end of the n-th working day after t, skipping
 // Saturdays and Sundays on the local calendar. Public holidays and their
 // swapped working weekends are not modelled: limits come out a little
-// earlier around holidays, never later.
+// earlier around holidays, never later. Whole weeks are added at once, so
+// the work is the same for any n; commands keep n within MaxWorkingDays
+// (limits.go), and a larger n is clamped so the date arithmetic cannot wrap.
 func AddWorkingDays(t time.Time, n int) time.Time {
+	n = min(max(n, 0), MaxWorkingDays)
 	d := t.In(China)
-	for n > 0 {
+	if n == 0 {
+		return endOfDay(d)
+	}
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, -1) // count from the Friday before: same result, whole weeks line up
+	}
+	d = d.AddDate(0, 0, n/5*7)
+	for n %= 5; n > 0; {
 		d = d.AddDate(0, 0, 1)
 		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
 			n--

@@ -2,6 +2,11 @@ package domain
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -13,8 +18,10 @@ type EventStore interface {
 	// in one atomic step, sealing each into the stream's hash chain and giving
 	// it a global position. It fails with CodeConflict when the stream is not
 	// at ExpectedVersion (0: the stream must not exist). When CommandID was
-	// appended before, it returns that first result with Duplicate set and
-	// writes nothing. An acknowledged append is durable.
+	// appended to this stream before, it returns that first result with
+	// Duplicate set and writes nothing; a command ID on another stream is
+	// another command. Times outside what every store keeps exactly are
+	// refused (StorableRequest). An acknowledged append is durable.
 	Append(ctx context.Context, req AppendRequest) (AppendResult, error)
 
 	// ReadStream returns a stream's events in version order, narrowed by q.
@@ -71,6 +78,53 @@ func (q StreamQuery) Match(e Envelope) bool {
 // ConflictError builds the error stores return on a version mismatch.
 func ConflictError(streamID string, expected, actual uint64) *Error {
 	return Errorf(CodeConflict, "stream %s is at version %d, not %d", streamID, actual, expected)
+}
+
+// Every backend stores times exactly within this range at microsecond
+// precision: SQLite keeps Unix nanoseconds in an int64 (years 1678 to 2262),
+// PostgreSQL keeps microseconds.
+var (
+	EarliestStorableTime = time.Unix(0, math.MinInt64).UTC().Truncate(time.Microsecond).Add(time.Microsecond)
+	LatestStorableTime   = time.Unix(0, math.MaxInt64).UTC().Truncate(time.Microsecond)
+)
+
+// StorableRequest returns req as every store records it: its events' times
+// in UTC at microsecond precision. A time outside the storable range is
+// refused, never stored as another value.
+func StorableRequest(req AppendRequest) (AppendRequest, error) {
+	events := make([]Envelope, len(req.Events))
+	for i, e := range req.Events {
+		for _, t := range []*time.Time{&e.OccurredAt, &e.RecordedAt} {
+			if t.Before(EarliestStorableTime) || t.After(LatestStorableTime) {
+				return req, Errorf(CodeInvalid, "event %d of %s: time %s is outside what the event store can keep (%s to %s)",
+					i, req.StreamID, t.UTC().Format(time.RFC3339), EarliestStorableTime.Format(time.DateOnly), LatestStorableTime.Format(time.DateOnly))
+			}
+			*t = t.UTC().Truncate(time.Microsecond)
+		}
+		events[i] = e
+	}
+	req.Events = events
+	return req, nil
+}
+
+// KeyReusedError is the answer to an idempotency key sent again with
+// another command or body for the same stream: a client bug that must not
+// be answered with the first command's result, as payment APIs refuse it.
+func KeyReusedError(commandID string) *Error {
+	var v violations
+	v.fail("idempotency_key", "idempotency.key_reused", "idempotency key %q was used for another command or body on this compound; send a new key",
+		"幂等键 %q 已用于本小区的另一条指令或不同内容，请使用新的幂等键", commandID)
+	return v.err().(*Error)
+}
+
+// Fingerprint identifies a command by its type and canonical body (the
+// parsed command encoded again: field order and spelling fixed, text in
+// NFC), so that a retried key can be told from a reused one. Account
+// commands (account.go) are fingerprinted the same way.
+func Fingerprint(cmd any) string {
+	body, _ := json.Marshal(cmd) // commands are plain data: cannot fail
+	sum := sha256.Sum256(append([]byte(reflect.TypeOf(cmd).String()+"\n"), body...))
+	return hex.EncodeToString(sum[:16])
 }
 
 // StreamID is the event stream of one compound.

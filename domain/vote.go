@@ -152,7 +152,9 @@ func TallyUnits(field string, units []UnitVote, v *violations) Tally {
 		if !known {
 			t.TotalOwners++
 		}
-		t.TotalArea += u.Area
+		if !addArea(&t.TotalArea, u.Area, f+".area", v) {
+			return t
+		}
 		if u.Choice == ChoiceAbsent {
 			if !known {
 				choiceOf[head] = ChoiceAbsent
@@ -169,12 +171,37 @@ func TallyUnits(field string, units []UnitVote, v *violations) Tally {
 			}
 		}
 		choiceOf[head] = u.Choice
-		t.ParticipatingArea += u.Area
+		addArea(&t.ParticipatingArea, u.Area, f+".area", v) // never larger than the total, checked above
 		if u.Choice == ChoiceYes {
-			t.YesArea += u.Area
+			addArea(&t.YesArea, u.Area, f+".area", v)
 		}
 	}
 	return t
+}
+
+// addArea adds a to *sum, refusing a sum that would overflow: a wrapped
+// total could turn a failing vote into a passing one.
+func addArea(sum *Area, a Area, field string, v *violations) bool {
+	s, ok := checkedAdd(*sum, a)
+	if !ok {
+		v.invalid(field, "number.overflow", "the areas on the roll add up beyond any plausible total", "表决清单面积合计超出合理范围")
+		return false
+	}
+	*sum = s
+	return true
+}
+
+// checkAgainstRegistry refuses a tally no registered compound can produce:
+// more owners than households, or more area than the registered private area.
+func (t Tally) checkAgainstRegistry(field string, p Profile, v *violations) {
+	if t.TotalOwners > int64(p.Households) {
+		v.fail(field+".total_owners", "vote.owners_over_households", "the tally counts %d owners, but the compound has %d households",
+			"表决统计业主 %d 人，超过小区登记户数 %d", t.TotalOwners, p.Households)
+	}
+	if t.TotalArea > p.PrivateArea {
+		v.fail(field+".total_area", "vote.area_over_registered", "the tally counts %s m², more than the registered private area of %s m²",
+			"表决统计面积 %s 平方米，超过登记的专有部分面积 %s 平方米", t.TotalArea, p.PrivateArea)
+	}
 }
 
 // VoteOutcome is the result of an assembly vote and why.
@@ -254,6 +281,16 @@ func (cmd HoldAssemblyVote) decide(c *Compound, r RuleSet, at time.Time) ([]Even
 		t.validate("tally", &v)
 	default:
 		t = TallyUnits("units", cmd.Units, &v)
+	}
+	field := "tally"
+	if cmd.Tally == nil {
+		field = "units"
+	}
+	if v.ok() {
+		t.checkAgainstRegistry(field, c.profile, &v)
+	}
+	if !v.ok() { // a tally that broke a rule is never decided on
+		return nil, v.err()
 	}
 	return v.emit(AssemblyVoteHeld{VoteID: cmd.VoteID, Matter: cmd.Matter, Subject: cmd.Subject,
 		Tally: t, Outcome: r.Vote.Decide(cmd.Matter, t), RuleSet: r.Name, At: at})

@@ -158,7 +158,7 @@ func TestRuleSetChosenByEffectiveDate(t *testing.T) {
 }
 
 func TestHoldAssemblyVoteValidation(t *testing.T) {
-	c := fxCompound(t, 500)
+	c := fxCompound(t, 1000) // 1,000 households, 100,000 m²: what tallyOf counts
 	at := fxDay(2024, 3, 1)
 	tally := tallyOf(8_000_000, 800, 6_000_000, 600)
 	err := fxReject(t, c, HoldAssemblyVote{VoteID: "v", Matter: "party", Subject: "x", Tally: &tally,

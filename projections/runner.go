@@ -352,6 +352,13 @@ func pipeline(ctx context.Context, store domain.EventStore, after, position uint
 		readErr <- err
 	}()
 	for b := range batches {
+		// A cancelled request stops its replay between batches: the reader
+		// may have read ahead, and a store need not check ctx itself.
+		if err := ctx.Err(); err != nil {
+			for range batches { // let the reader finish
+			}
+			return err
+		}
 		for _, e := range b {
 			if err := apply(e); err != nil {
 				cancel()

@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -92,5 +93,27 @@ func TestRunnerAt(t *testing.T) {
 	}
 	if _, err := r.At(context.Background(), c.Store, projections.Query{MinPosition: 4, Wait: time.Millisecond}); domain.ErrorCode(err) != domain.CodeUnavailable {
 		t.Errorf("waiting for a position never reached: %v", err)
+	}
+}
+
+// A cancelled request stops its replay: no past model is made.
+func TestRunnerAtCancelled(t *testing.T) {
+	c := city(t, "甲")
+	r, err := projections.NewRunner(directory.New, projections.NewMemoryCheckpoints(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CatchUp(context.Background(), c.Store); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 20 { // the reader and the fold race; whichever wins, the replay stops
+		if _, err := r.At(ctx, c.Store, projections.Query{AsOfPosition: 1}); !errors.Is(err, context.Canceled) {
+			t.Fatalf("replay under a cancelled context: %v", err)
+		}
+		if err := projections.Fold(ctx, c.Store, directory.New(), 0); !errors.Is(err, context.Canceled) {
+			t.Fatalf("fold under a cancelled context: %v", err)
+		}
 	}
 }

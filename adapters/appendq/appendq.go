@@ -47,6 +47,10 @@ func Submit(ctx context.Context, ops chan<- *Op, closing <-chan struct{}, closed
 	if len(req.Events) == 0 {
 		return domain.AppendResult{}, domain.Errorf(domain.CodeInvalid, "append to %s carries no events", req.StreamID)
 	}
+	req, err := domain.StorableRequest(req)
+	if err != nil {
+		return domain.AppendResult{}, err
+	}
 	o := &Op{Req: req, done: make(chan outcome, 1)}
 	select {
 	case ops <- o:

@@ -108,7 +108,7 @@ func seal(req domain.AppendRequest, prevHash string) ([]domain.Envelope, []esdb.
 		e.StreamID, e.CommandID = req.StreamID, req.CommandID
 		e.Version = req.ExpectedVersion + uint64(i) + 1
 		if e.EventID == "" && req.CommandID != "" {
-			e.EventID = app.EventID(req.CommandID, i)
+			e.EventID = app.EventID(req.StreamID, req.CommandID, "", i)
 		}
 		e.Seal(prevHash)
 		d, err := toEventData(e)

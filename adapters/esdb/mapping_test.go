@@ -131,7 +131,7 @@ func TestDeterministicEventIDs(t *testing.T) {
 	for i := range first {
 		// The command service's IDs are sent as they are, so the server
 		// deduplicates a retried command by them.
-		if first[i].EventID != uuid.MustParse(app.EventID("cmd-7", i)) || first[i].EventID != again[i].EventID {
+		if first[i].EventID != uuid.MustParse(app.EventID("compound-C0001", "cmd-7", "", i)) || first[i].EventID != again[i].EventID {
 			t.Fatalf("event %d: ID %s, again %s", i, first[i].EventID, again[i].EventID)
 		}
 		seen[first[i].EventID], seen[other[i].EventID] = true, true
@@ -140,7 +140,7 @@ func TestDeterministicEventIDs(t *testing.T) {
 		t.Fatalf("%d distinct IDs for two commands of three events", len(seen))
 	}
 
-	id := app.EventID("cmd-7", 0)
+	id := app.EventID("compound-C0001", "cmd-7", "", 0)
 	for _, c := range []struct {
 		id     string
 		native bool

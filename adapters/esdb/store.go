@@ -156,8 +156,14 @@ func (s *Store) Append(ctx context.Context, req domain.AppendRequest) (domain.Ap
 	if len(req.Events) == 0 {
 		return domain.AppendResult{}, domain.Errorf(domain.CodeInvalid, "append to %s carries no events", req.StreamID)
 	}
-	if !strings.HasPrefix(req.StreamID, domain.StreamID("")) { // ReadAll would never see it
+	// ReadAll sees compound streams only; the accounts stream is read by
+	// name alone (app/auth), so it may stay out of the projections' log.
+	if !strings.HasPrefix(req.StreamID, domain.StreamID("")) && req.StreamID != domain.AccountsStream {
 		return domain.AppendResult{}, domain.Errorf(domain.CodeInvalid, "%s is not a compound stream", req.StreamID)
+	}
+	req, err := domain.StorableRequest(req)
+	if err != nil {
+		return domain.AppendResult{}, err
 	}
 	head, prior, err := s.lookup(ctx, req.StreamID, req.CommandID)
 	switch {
@@ -329,7 +335,7 @@ func drain(ctx context.Context, rs *esdb.ReadStream, err error, what string, fn 
 }
 
 // VerifyStream re-reads a stream from version 1 and checks its hash chain,
-// for the auditor. A broken chain fails with CodeTampered naming the version.
+// for the auditor. A broken chain fails with CodeIntegrity naming the version.
 func (s *Store) VerifyStream(ctx context.Context, streamID string) error {
 	events, err := s.ReadStream(ctx, streamID, domain.StreamQuery{})
 	if err != nil {

@@ -1,7 +1,9 @@
 package http
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -30,7 +32,7 @@ func (s *Server) handleCommand(name string) http.HandlerFunc {
 			s.Error(w, r, err)
 			return
 		}
-		p := newParams(r)
+		p := newParams(r, "occurred_at")
 		meta := p.meta(r)
 		if err := p.err(); err != nil {
 			s.Error(w, r, err)
@@ -49,6 +51,13 @@ func (s *Server) handleCommand(name string) http.HandlerFunc {
 		cmd, err := domain.ParseCommand(name, body)
 		if err != nil {
 			s.Error(w, r, err)
+			return
+		}
+		// authorize checked a registered compound's place; a registration
+		// names the place it claims (one naming none is the domain's to refuse).
+		if reg, ok := cmd.(domain.RegisterCompound); ok && reg.District+reg.Street+reg.Community != "" &&
+			!principalOf(r).Scope.Covers(reg.Profile) {
+			s.Error(w, r, errOutOfScope)
 			return
 		}
 		res, err := s.svc.Execute(r.Context(), id, cmd, meta)
@@ -79,9 +88,17 @@ func requireJSON(r *http.Request) error {
 // handleGetCompound shows a compound's state, now or at a point in time.
 func (s *Server) handleGetCompound(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	p := newParams(r)
+	p := newParams(r, "at", "known_at", "version", "position")
 	q := p.streamQuery()
+	if err := domain.ValidateCompoundID(id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	if err := p.err(); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.verifyStream(r.Context(), id); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -104,6 +121,7 @@ type history struct {
 	ChainValid bool           `json:"chain_valid"`
 	ChainError string         `json:"chain_error,omitempty"`
 	Events     []historyEvent `json:"events"`
+	NextCursor string         `json:"next_cursor,omitempty"`
 }
 
 // historyEvent keeps the stored data (what the hash covers) next to the
@@ -115,11 +133,15 @@ type historyEvent struct {
 }
 
 // handleHistory lists a compound's events, checking the hash chain over the
-// whole stream before filtering: a filtered view cannot verify itself.
+// whole stream before filtering: a filtered view cannot verify itself. A
+// damaged chain is reported in the answer (chain_valid, chain_error), not
+// as an error: the auditor needs to see the events to find the damage.
+// ?type= and ?actor= (a user ID) narrow it, limit and cursor page it.
 func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	p := newParams(r)
+	p := newParams(r, "type", "actor", "from", "to", "limit", "cursor")
 	types, from, to := p.eventTypes("type"), p.time("from", false), p.time("to", true)
+	actor, pg := p.text("actor"), p.page("history/"+id)
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
 		p.fail("to", "param.range", "must not be before from", "不得早于 from")
 	}
@@ -145,11 +167,17 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 		s.logger.ErrorContext(r.Context(), "event stream integrity violated", "compound", id, "err", err)
 		h.ChainValid, h.ChainError = false, domain.ErrorOf(err).Message
 	}
+	var kept []domain.Envelope
 	for _, e := range events {
-		if types != nil && !types[e.Type] ||
+		if types != nil && !types[e.Type] || actor != "" && e.Actor.UserID != actor ||
 			!from.IsZero() && e.OccurredAt.Before(from) || !to.IsZero() && e.OccurredAt.After(to) {
 			continue
 		}
+		kept = append(kept, e)
+	}
+	// Keyed by the version, zero-padded so that keys sort as versions do.
+	kept, h.NextCursor = cut(pg, kept, func(e domain.Envelope) string { return fmt.Sprintf("%020d", e.Version) })
+	for _, e := range kept {
 		he := historyEvent{Envelope: e}
 		if he.Payload, err = e.Decode(); err != nil { // shown, not fatal: the auditor needs to see it
 			he.DecodeError = domain.ErrorOf(err).Message
@@ -162,15 +190,35 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 // handleListCompounds lists compounds with their case file summaries.
 // min_position gives read-your-writes: pass the position of your last
 // command; as_of (a time) or as_of_position gives the list as it stood.
+// limit and cursor page it (by compound ID).
 func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r)
+	p := newParams(r, "district", "street", "community", "limit", "cursor", "as_of", "as_of_position", "min_position")
 	q := p.view(true)
-	f := directory.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community")}
+	f := directory.Filter{District: p.text("district"), Street: p.text("street"), Community: p.text("community")}
+	inScope := narrow(principalOf(r).Scope, &f.District, &f.Street, &f.Community)
+	pg := p.page("compounds")
 	var out struct {
-		Position  uint64            `json:"position"`
-		Compounds []directory.Entry `json:"compounds"`
+		Position   uint64            `json:"position"`
+		Compounds  []directory.Entry `json:"compounds"`
+		NextCursor string            `json:"next_cursor,omitempty"`
 	}
-	if read(s, w, r, p, s.dir, q, func(m *directory.Model) { out.Position, out.Compounds = m.Position(), m.List(f) }) {
+	out.Compounds = []directory.Entry{}
+	if read(s, w, r, p, s.dir, q, func(m *directory.Model) {
+		out.Position = m.Position()
+		if inScope {
+			out.Compounds, out.NextCursor = cut(pg, m.List(f), func(e directory.Entry) string { return e.ID })
+		}
+	}) {
 		s.respond(w, r, http.StatusOK, out)
 	}
+}
+
+// verifyStream refuses to serve a compound whose stream is damaged: a
+// missing, reordered or altered event would make its state a fiction.
+func (s *Server) verifyStream(ctx context.Context, id string) error {
+	events, err := s.store.ReadStream(ctx, domain.StreamID(id), domain.StreamQuery{})
+	if err != nil {
+		return err
+	}
+	return domain.VerifyChain(events)
 }

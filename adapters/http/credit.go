@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"time"
@@ -18,8 +17,8 @@ import (
 // runner is picked up.
 func WithCredit(runner *projections.Runner[*credit.Model]) Option {
 	return func(s *Server) {
-		s.router.Get("/api/v1/credit", s.handleCredit(runner))
-		s.router.Get("/api/v1/credit/{company}", s.handleCreditLedger(runner))
+		s.handle("GET", "/api/v1/credit", s.handleCredit(runner))
+		s.handle("GET", "/api/v1/credit/{company}", s.handleCreditLedger(runner))
 	}
 }
 
@@ -28,7 +27,7 @@ func WithCredit(runner *projections.Runner[*credit.Model]) Option {
 // read-your-writes.
 func (s *Server) handleCredit(runner *projections.Runner[*credit.Model]) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p := newParams(r)
+		p := newParams(r, "at", "min_position")
 		at := atParam(p, true)
 		var res struct {
 			Position  uint64           `json:"position"`
@@ -54,7 +53,7 @@ func (s *Server) handleCreditLedger(runner *projections.Runner[*credit.Model]) h
 				company = u
 			}
 		}
-		p := newParams(r)
+		p := newParams(r, "at", "min_position")
 		at := atParam(p, true)
 		var res struct {
 			Position uint64 `json:"position"`
@@ -70,6 +69,16 @@ func (s *Server) handleCreditLedger(runner *projections.Runner[*credit.Model]) h
 		if !ok {
 			s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no property company %q has a credit ledger", company))
 			return
+		}
+		// The score is the company's; the items behind it show only the caller's compounds.
+		if in := s.compoundsInScope(r); in != nil {
+			items := []credit.Item{}
+			for _, it := range res.Items {
+				if in[it.Compound] {
+					items = append(items, it)
+				}
+			}
+			res.Items = items
 		}
 		s.respond(w, r, http.StatusOK, res)
 	}
@@ -94,9 +103,12 @@ func read[M projections.Projection](s *Server, w http.ResponseWriter, r *http.Re
 		s.Error(w, r, err)
 		return false
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
-	defer cancel()
-	q.Wait = s.waitTimeout
+	ctx, done, err := s.bound(r, &q)
+	if err != nil {
+		s.Error(w, r, err)
+		return false
+	}
+	defer done()
 	v, err := runner.At(ctx, s.store, q)
 	if err != nil {
 		s.Error(w, r, err)

@@ -1,7 +1,9 @@
 package http
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -16,16 +18,16 @@ const (
 
 // WithDeadlines serves the deadlines board (期限看板).
 func WithDeadlines(runner *projections.Runner[*deadlines.Model]) Option {
-	return func(s *Server) { s.router.Get("/api/v1/deadlines", s.handleDeadlines(runner)) }
+	return func(s *Server) { s.handle("GET", "/api/v1/deadlines", s.handleDeadlines(runner)) }
 }
 
 // handleDeadlines answers the open deadlines overdue at ?at= (a time, or a
 // day meaning its start, so that what falls due that day is still due
 // soon; default now) or due within soon_days (default 14) after it,
-// narrowed by district, street, community and compound.
+// narrowed by district, street, community, compound and kind.
 func (s *Server) handleDeadlines(runner *projections.Runner[*deadlines.Model]) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p := newParams(r)
+		p := newParams(r, "at", "soon_days", "district", "street", "community", "compound", "kind", "min_position")
 		at := atParam(p, false)
 		days := uint64(defaultSoonDays)
 		if p.q.Get("soon_days") != "" {
@@ -34,7 +36,13 @@ func (s *Server) handleDeadlines(runner *projections.Runner[*deadlines.Model]) h
 		if days > maxSoonDays {
 			p.fail("soon_days", "param.soon_days", "must be at most "+strconv.Itoa(maxSoonDays), "不得超过 "+strconv.Itoa(maxSoonDays))
 		}
-		f := deadlines.Filter{District: p.q.Get("district"), Street: p.q.Get("street"), Community: p.q.Get("community"), Compound: p.q.Get("compound")}
+		f := deadlines.Filter{District: p.text("district"), Street: p.text("street"), Community: p.text("community"),
+			Compound: p.text("compound"), Kind: deadlines.Kind(p.q.Get("kind"))}
+		if f.Kind != "" && !slices.Contains(deadlines.Kinds, f.Kind) {
+			kinds := fmt.Sprint(deadlines.Kinds)
+			p.fail("kind", "param.deadline_kind", "must be one of "+kinds, "须为以下之一："+kinds)
+		}
+		inScope := narrow(principalOf(r).Scope, &f.District, &f.Street, &f.Community)
 		var res struct {
 			Position uint64 `json:"position"`
 			SoonDays uint64 `json:"soon_days"`
@@ -42,7 +50,9 @@ func (s *Server) handleDeadlines(runner *projections.Runner[*deadlines.Model]) h
 		}
 		if read(s, w, r, p, runner, p.view(false), func(m *deadlines.Model) {
 			res.Position, res.SoonDays = m.Position(), days
-			res.Board = m.Board(at, time.Duration(days)*24*time.Hour, f)
+			if inScope {
+				res.Board = m.Board(at, time.Duration(days)*24*time.Hour, f)
+			}
 		}) {
 			s.respond(w, r, http.StatusOK, res)
 		}

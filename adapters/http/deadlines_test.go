@@ -58,6 +58,8 @@ func TestDeadlines(t *testing.T) {
 		{"?at=2025-06-04&district=朝阳", []string{"soon " + c2Reply}},
 		{"?at=2025-06-04&street=中关村&community=东区&compound=c1", []string{"overdue " + c1Dispatch, "soon " + c1Reply}},
 		{"?at=2025-06-04&street=望京", nil},
+		{"?at=2025-06-04&kind=complaint_reply", []string{"soon " + c1Reply, "soon " + c2Reply}},
+		{"?at=2025-06-04&kind=listing", nil},
 	} {
 		if got := board(tc.query); strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 			t.Errorf("%s:\n%s\nwant\n%s", tc.query, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
@@ -68,6 +70,7 @@ func TestDeadlines(t *testing.T) {
 	hasViolation(t, p, "at", "param.time")
 	hasViolation(t, p, "soon_days", "param.integer")
 	hasViolation(t, problemOf(t, f.do("GET", "/api/v1/deadlines?soon_days=100000", nil), http.StatusBadRequest), "soon_days", "param.soon_days")
+	hasViolation(t, problemOf(t, f.do("GET", "/api/v1/deadlines?kind=complaint", nil), http.StatusBadRequest), "kind", "param.deadline_kind")
 	f.srv.waitTimeout = 10 * time.Millisecond
 	problemOf(t, f.do("GET", "/api/v1/deadlines?min_position=99", nil), http.StatusServiceUnavailable)
 }

@@ -23,23 +23,28 @@ type problem struct {
 
 // statuses is the one place that maps domain codes to HTTP.
 //
-// tampered is a 500: a broken hash chain is neither the client's fault nor
-// transient, and the server cannot vouch for what it would serve. Unlike
-// internal errors its message is shown (it names the stream and version,
-// which auditors need) and it is logged as an integrity incident.
+// integrity is a 409: the compound's stream is
+// damaged (an event missing, reordered or altered), so nothing can be read
+// from or written to it until it is repaired. It is not a server bug (500)
+// nor transient (503). Unlike internal errors its message is shown (it
+// names the stream and version, which auditors need) and it is logged as
+// an integrity incident.
 var statuses = map[domain.Code]struct {
 	status int
 	title  string
 }{
-	domain.CodeInvalid:     {http.StatusBadRequest, "Invalid request"},
-	domain.CodeRejected:    {http.StatusUnprocessableEntity, "Command rejected by a domain rule"},
-	domain.CodeNotFound:    {http.StatusNotFound, "Not found"},
-	domain.CodeConflict:    {http.StatusConflict, "Version conflict"},
-	domain.CodeTooLarge:    {http.StatusRequestEntityTooLarge, "Request too large"},
-	domain.CodeUnsupported: {http.StatusUnsupportedMediaType, "Unsupported media type"},
-	domain.CodeUnavailable: {http.StatusServiceUnavailable, "Service unavailable"},
-	domain.CodeTampered:    {http.StatusInternalServerError, "Event stream integrity violated"},
-	domain.CodeInternal:    {http.StatusInternalServerError, "Internal error"},
+	domain.CodeInvalid:         {http.StatusBadRequest, "Invalid request"},
+	domain.CodeRejected:        {http.StatusUnprocessableEntity, "Command rejected by a domain rule"},
+	domain.CodeNotFound:        {http.StatusNotFound, "Not found"},
+	domain.CodeConflict:        {http.StatusConflict, "Version conflict"},
+	domain.CodeTooLarge:        {http.StatusRequestEntityTooLarge, "Request too large"},
+	domain.CodeUnsupported:     {http.StatusUnsupportedMediaType, "Unsupported media type"},
+	domain.CodeUnavailable:     {http.StatusServiceUnavailable, "Service unavailable"},
+	domain.CodeIntegrity:       {http.StatusConflict, "Event stream integrity violated"},
+	domain.CodeInternal:        {http.StatusInternalServerError, "Internal error"},
+	domain.CodeUnauthenticated: {http.StatusUnauthorized, "Sign-in required"},
+	domain.CodeForbidden:       {http.StatusForbidden, "Not allowed"},
+	domain.CodeRateLimited:     {http.StatusTooManyRequests, "Too many requests"},
 }
 
 // Error writes err as a problem document, logging what users must not see.
@@ -61,8 +66,10 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	case domain.CodeInternal:
 		log.ErrorContext(ctx, "internal error", "err", err)
 		e = &domain.Error{Code: domain.CodeInternal, Message: "an internal error occurred; it has been logged"}
-	case domain.CodeTampered:
+	case domain.CodeIntegrity:
 		log.ErrorContext(ctx, "event stream integrity violated", "err", err)
+	case domain.CodeUnauthenticated:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="casetrack"`)
 	case domain.CodeUnavailable:
 		log.WarnContext(ctx, "unavailable", "err", err)
 		w.Header().Set("Retry-After", "1")
@@ -75,8 +82,9 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 func problemType(c domain.Code) string { return "tag:casetrack,2026:problem/" + string(c) }
 
 func writeProblem(w http.ResponseWriter, r *http.Request, status int, title string, e *domain.Error) {
-	b, _ := json.Marshal(problem{Type: problemType(e.Code), Title: title, Status: status,
-		Detail: e.Message, Instance: r.URL.Path, Code: e.Code, Errors: e.Violations}) // plain strings: cannot fail
+	code := e.Code
+	b, _ := json.Marshal(problem{Type: problemType(code), Title: title, Status: status,
+		Detail: e.Message, Instance: r.URL.Path, Code: code, Errors: e.Violations}) // plain strings: cannot fail
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))

@@ -1,11 +1,11 @@
 package http
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/labels"
+	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
 )
 
@@ -23,16 +24,19 @@ type Option func(*Server)
 func WithLeague(l *league.Service) Option {
 	return func(s *Server) {
 		s.league = l
-		s.router.Get("/api/v1/league/{level}", s.handleLeague)
-		s.router.Get("/api/v1/campaign", s.handleCampaign)
+		s.handle("GET", "/api/v1/league/{level}", s.handleLeague)
+		s.handle("GET", "/api/v1/campaign", s.handleCampaign)
 	}
 }
 
 // handleLeague answers a league table: ?period=2025|2025-Q2|2025-06|FROM..TO,
 // sort=best|worst, limit, unit (one row), explain (the events behind each
-// figure), as_of (a past time) or as_of_position, min_position, format=csv.
+// figure), as_of (a past time) or as_of_position, min_position, format=csv,
+// and district, street, community: the rows of the units inside that area
+// (ranks stay those of the whole table).
 func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r)
+	p := newParams(r, "period", "sort", "limit", "unit", "explain", "format", "district", "street", "community",
+		"as_of", "as_of_position", "min_position")
 	level := league.Level(chi.URLParam(r, "level"))
 	if !level.Valid() {
 		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no league table of %q: use street, community, district, compound or company", level))
@@ -46,6 +50,8 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if req.Period, err = league.ParsePeriod(period); err != nil {
 		p.fail("period", "param.period", err.Error(), "周期格式应为 2025、2025-Q2、2025-06 或 2025-01-01..2025-06-30")
+	} else if p.inRange("period", req.Period.From) {
+		p.inRange("period", req.Period.To.Add(-time.Nanosecond))
 	}
 	switch p.q.Get("sort") {
 	case "", "default":
@@ -56,9 +62,15 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	default:
 		p.fail("sort", "param.sort", "must be best or worst", "须为 best 或 worst")
 	}
-	limit := int(p.uint("limit", 1))
-	unit := p.q.Get("unit")
-	req.Explain = p.q.Get("explain") == "true" || p.q.Get("explain") == "1"
+	limit := p.page("league").limit
+	unit := p.text("unit")
+	switch p.q.Get("explain") {
+	case "", "false", "0":
+	case "true", "1":
+		req.Explain = true
+	default:
+		p.fail("explain", "param.boolean", "must be true or false", "须为 true 或 false")
+	}
 	if req.Explain && unit == "" {
 		p.fail("explain", "param.explain_needs_unit", "explain lists events, so it needs one unit", "explain 须同时指定 unit")
 	}
@@ -66,26 +78,49 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	if format != "" && format != "json" && format != "csv" && format != "xlsx" {
 		p.fail("format", "param.format", "must be json, csv or xlsx", "须为 json、csv 或 xlsx")
 	}
+	area := s.areaFilter(p, level)
 	if err := p.err(); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
-	defer cancel()
-	req.View.Wait = s.waitTimeout
+	// Tables above the compound rank whole units and are shown whole; their
+	// explanations list compounds' events, so a scoped account explains only
+	// units within its scope (its compounds, its street, its community).
+	scope := principalOf(r).Scope
+	scoped := !scope.City()
+	if scoped && req.Explain && level != league.LevelCompound && (level == league.LevelCompany || !scope.Covers(unitPlace(unit))) {
+		s.Error(w, r, domain.Errorf(domain.CodeForbidden, "your account explains only units within its own part of the city"))
+		return
+	}
+	ctx, done, err := s.bound(r, &req.View)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	defer done()
 	tb, err := s.league.Table(ctx, req)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	if unit != "" {
+	if scoped && level == league.LevelCompound {
+		in := s.compoundsInScope(r)
 		rows := tb.Rows[:0]
 		for _, row := range tb.Rows {
-			if row.Unit == unit {
+			if in[row.Unit] {
 				rows = append(rows, row)
 			}
 		}
-		if len(rows) == 0 {
+		tb.Rows = rows
+	}
+	if unit != "" || area != nil {
+		rows := tb.Rows[:0]
+		for _, row := range tb.Rows {
+			if (unit == "" || row.Unit == unit) && (area == nil || area(row.Unit)) {
+				rows = append(rows, row)
+			}
+		}
+		if len(rows) == 0 && unit != "" {
 			s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no unit %q in the %s table", unit, level))
 			return
 		}
@@ -105,6 +140,56 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.respond(w, r, http.StatusOK, tb)
+}
+
+// unitPlace reads a league unit's path (district/street/community) as a place.
+func unitPlace(unit string) domain.Profile {
+	parts := append(strings.SplitN(unit, "/", 3), "", "")
+	return domain.Profile{District: parts[0], Street: parts[1], Community: parts[2]}
+}
+
+// areaFilter reads district, street and community, which narrow a table to
+// the units inside an area: an area containing the table's units (a
+// district for the street table; not a street for the street table, nor
+// any area for the company table, whose units lie in many). Units of the
+// street and community tables are keyed by their path (district/street/…);
+// compounds are placed by the directory.
+func (s *Server) areaFilter(p *params, level league.Level) func(unit string) bool {
+	depth := map[league.Level]int{league.LevelDistrict: 1, league.LevelStreet: 2, league.LevelCommunity: 3, league.LevelCompound: 4}[level]
+	var want [3]string
+	narrowed := false
+	for i, name := range []string{"district", "street", "community"} {
+		if want[i] = p.text(name); want[i] == "" {
+			continue
+		}
+		narrowed = true
+		if i+1 >= depth {
+			p.fail(name, "param.area_level", "cannot narrow the "+string(level)+" table", "不能用于"+string(level)+"榜单")
+		}
+	}
+	if !narrowed {
+		return nil
+	}
+	matches := func(path [3]string) bool {
+		for i := range want {
+			if want[i] != "" && want[i] != path[i] {
+				return false
+			}
+		}
+		return true
+	}
+	if level != league.LevelCompound {
+		return func(unit string) bool {
+			pl := unitPlace(unit)
+			return matches([3]string{pl.District, pl.Street, pl.Community})
+		}
+	}
+	return func(unit string) bool {
+		var e directory.Entry
+		var ok bool
+		s.dir.Read(func(m *directory.Model) { e, ok = m.Get(unit) })
+		return ok && matches([3]string{e.District, e.Street, e.Community})
+	}
 }
 
 // tableRecords lays a table out as a header of Chinese column names and
@@ -154,7 +239,7 @@ func writeCSV(w http.ResponseWriter, tb league.Table) {
 			case float64:
 				fields[i] = strconv.FormatFloat(v, 'f', 4, 64)
 			default:
-				fields[i] = fmt.Sprint(v)
+				fields[i] = inert(fmt.Sprint(v))
 			}
 		}
 		cw.Write(fields)
@@ -162,7 +247,18 @@ func writeCSV(w http.ResponseWriter, tb league.Table) {
 	cw.Flush()
 }
 
-// writeXLSX exports a table as an Excel workbook, numbers as numbers.
+// inert keeps a spreadsheet from reading a text cell as a formula: a cell
+// starting with =, +, -, @, tab or carriage return gets a leading
+// apostrophe (OWASP, "CSV injection"). Names come from users.
+func inert(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// writeXLSX exports a table as an Excel workbook, numbers as numbers and
+// text as text: SetSheetRow writes strings as string cells, never formulas.
 func writeXLSX(w http.ResponseWriter, tb league.Table) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -185,6 +281,9 @@ func writeXLSX(w http.ResponseWriter, tb league.Table) error {
 }
 
 func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	s.respond(w, r, http.StatusOK, struct {
 		Config  league.Config      `json:"config"`
 		Metrics []league.MetricDef `json:"metrics"`

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +27,7 @@ func leagueFixture(t *testing.T) (*fixture, *projections.Runner[*league.Model], 
 		t.Fatal(err)
 	}
 	svc := app.NewService(f.store, domain.DefaultRuleBook(), app.WithClock(func() time.Time { return f.now }))
-	f.srv = NewServer(svc, f.store, followDirectory(t, f.store), slog.New(slog.NewTextHandler(io.Discard, nil)),
+	f.srv = f.newServer(svc, io.Discard,
 		WithLeague(league.NewService(runner, f.store, league.DefaultConfig())),
 		WithProjections(f.store, runner))
 	feed := func() {
@@ -118,6 +117,13 @@ func TestLeagueMinPosition(t *testing.T) {
 	rec := f.do("GET", fmt.Sprintf("/api/v1/league/compound?min_position=%d", res.Position), nil)
 	if tb := decode[tableJSON](t, rec); rec.Code != 200 || len(tb.Rows) != 1 {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	// The league waits no longer than any other read.
+	f.srv.waitTimeout = 10 * time.Millisecond
+	start := time.Now()
+	rec = f.do("GET", "/api/v1/league/compound?min_position=99", nil)
+	if problemOf(t, rec, 503); time.Since(start) > 2*time.Second || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("waited %v for a position never reached", time.Since(start))
 	}
 }
 

@@ -29,7 +29,10 @@ func WithProjections(store domain.EventStore, runners ...projections.Live) Optio
 			byName[r.Name()] = &managed{runner: r}
 			names = append(names, r.Name())
 		}
-		s.router.Get("/api/v1/projections", func(w http.ResponseWriter, r *http.Request) {
+		s.handle("GET", "/api/v1/projections", func(w http.ResponseWriter, r *http.Request) {
+			if !s.noParams(w, r) {
+				return
+			}
 			type status struct {
 				Name       string `json:"name"`
 				Position   uint64 `json:"position"`
@@ -51,8 +54,11 @@ func WithProjections(store domain.EventStore, runners ...projections.Live) Optio
 			mu.Unlock()
 			s.respond(w, r, http.StatusOK, out)
 		})
-		s.router.Post("/api/v1/projections/{name}/rebuild", func(w http.ResponseWriter, r *http.Request) {
+		s.handle("POST", "/api/v1/projections/{name}/rebuild", func(w http.ResponseWriter, r *http.Request) {
 			name := chi.URLParam(r, "name")
+			if !s.noParams(w, r) {
+				return
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			m := byName[name]
@@ -64,8 +70,14 @@ func WithProjections(store domain.EventStore, runners ...projections.Live) Optio
 				s.Error(w, r, domain.Errorf(domain.CodeConflict, "projection %s is already being rebuilt", name))
 				return
 			}
+			release, err := slot(s.rebuilds, "projection rebuilds")
+			if err != nil {
+				s.Error(w, r, err)
+				return
+			}
 			m.rebuilding = true
 			go func() {
+				defer release()
 				// Detached from the request: the rebuild outlives it.
 				err := m.runner.Rebuild(context.Background(), store)
 				mu.Lock()

@@ -2,9 +2,10 @@
 // compound reads with time travel, the audit history, and compound lists
 // from the directory projection. Errors are RFC 9457 problem documents.
 //
-// Authentication is out of scope for now: the actor headers are trusted as
-// sent, so the server must only be reachable through a proxy that
-// authenticates users and sets X-Actor-User, X-Actor-Role and X-Actor-Org.
+// Every route but /healthz, /readyz and sign-in needs a signed-in account
+// (auth.go); what each role may do, and in which part of the city, is the
+// table in policy.go. The actor sealed into every event is the account
+// that signed in: X-Actor-* headers are ignored.
 package http
 
 import (
@@ -17,9 +18,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
 	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -29,8 +32,14 @@ import (
 const (
 	maxBodyBytes = 1 << 20          // commands are small; anything larger is a mistake or an attack
 	readyTimeout = 2 * time.Second  // a store slower than this is not ready
-	waitTimeout  = 5 * time.Second  // how long a read waits for its min_position
+	waitTimeout  = 5 * time.Second  // how long any read waits for its min_position
 	asOfTimeout  = 30 * time.Second // a replay to a past position takes a while
+
+	// Replays to a past state and rebuilds fold the log from a snapshot:
+	// each holds a core and a model's memory. Beyond these, requests are
+	// answered 503 with Retry-After at once rather than queued.
+	defaultMaxReplays  = 4
+	defaultMaxRebuilds = 1
 )
 
 // Server serves the API; it is an http.Handler.
@@ -43,38 +52,103 @@ type Server struct {
 	web    http.Handler    // nil: no pages; else every path outside the API's
 	logger *slog.Logger
 
+	accounts                         *auth.Accounts
+	sessions                         *scs.SessionManager
+	now                              func() time.Time // the abuse limits' clock
+	limits                           Limits
+	accountFailures, addressFailures *lockout
+	tokenRate                        *rateLimit
+
 	waitTimeout time.Duration
+	replays     chan struct{} // a slot per as-of read being served
+	rebuilds    chan struct{} // a slot per projection rebuild running
 }
 
-// NewServer serves the API; dir runs the directory projection (compound lists).
-func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runner[*directory.Model], logger *slog.Logger, opts ...Option) *Server {
-	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, logger: logger, waitTimeout: waitTimeout}
+// NewServer serves the API; dir runs the directory projection (compound
+// lists), accounts signs users in.
+func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runner[*directory.Model], accounts *auth.Accounts,
+	logger *slog.Logger, opts ...Option) *Server {
+	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, accounts: accounts, sessions: newSessions(),
+		now: time.Now, logger: logger, waitTimeout: waitTimeout,
+		replays: make(chan struct{}, defaultMaxReplays), rebuilds: make(chan struct{}, defaultMaxRebuilds)}
+	s.setLimits(DefaultLimits)
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.Error(w, r, domain.Internal(err, "session"))
+	}
 	r := s.router
-	r.Use(s.recoverer)
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+	r.Use(s.accessLog, s.recoverer, securityHeaders, s.crossOrigin(), s.sessions.LoadAndSave, s.authenticate)
+	r.NotFound(s.signedIn(func(w http.ResponseWriter, r *http.Request) {
 		if s.web != nil && !strings.HasPrefix(r.URL.Path, "/api/") {
 			s.web.ServeHTTP(w, r)
 			return
 		}
 		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "%s %s is not a resource of this API", r.Method, r.URL.Path))
-	})
-	r.MethodNotAllowed(s.methodNotAllowed)
+	}))
+	r.MethodNotAllowed(s.signedIn(s.methodNotAllowed))
 
-	r.Get("/healthz", s.handleHealth)
-	r.Get("/readyz", s.handleReady)
-	r.Get("/api/v1/commands", s.handleCommands)
-	r.Get("/api/v1/compounds", s.handleListCompounds)
-	r.Get("/api/v1/compounds/{id}", s.handleGetCompound)
-	r.Get("/api/v1/compounds/{id}/history", s.handleHistory)
+	s.handle("GET", "/healthz", s.handleHealth)
+	s.handle("GET", "/readyz", s.handleReady)
+	s.handle("GET", "/api/v1/commands", s.handleCommands)
+	s.handle("GET", "/api/v1/compounds", s.handleListCompounds)
+	s.handle("GET", "/api/v1/compounds/{id}", s.handleGetCompound)
+	s.handle("GET", "/api/v1/compounds/{id}/history", s.handleHistory)
 	// One route per command rather than a {command} parameter: an unknown
 	// command is then an ordinary 404, and the routes document the API.
 	for _, name := range domain.CommandNames() {
-		r.Post("/api/v1/compounds/{id}/"+name, s.handleCommand(name))
+		s.handle("POST", commandRoute(name), s.handleCommand(name))
 	}
+	s.registerAuthRoutes()
 	for _, o := range opts {
 		o(s)
 	}
 	return s
+}
+
+// signedIn answers anonymous callers 401 before anything else, so that
+// they learn nothing of the routes.
+func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if infoOf(r).principal == nil {
+			s.Error(w, r, errNoCredentials)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// WithWorkLimits sets how many as-of replays and projection rebuilds may
+// run at once (defaults 4 and 1).
+func WithWorkLimits(replays, rebuilds int) Option {
+	return func(s *Server) {
+		s.replays, s.rebuilds = make(chan struct{}, replays), make(chan struct{}, rebuilds)
+	}
+}
+
+// slot takes a place in sem, or answers that the server is busy.
+func slot(sem chan struct{}, what string) (release func(), err error) {
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	default:
+		return nil, domain.Errorf(domain.CodeUnavailable, "too many %s are running (at most %d); retry shortly", what, cap(sem))
+	}
+}
+
+// bound bounds the work of a read model query, the same for every
+// endpoint: the min_position wait by waitTimeout, a replay to a past state
+// by asOfTimeout and by a replay slot (reads of the live model need none).
+// The request's context ends it all when the client goes away. done
+// releases what bound took.
+func (s *Server) bound(r *http.Request, q *projections.Query) (ctx context.Context, done func(), err error) {
+	release := func() {}
+	if !q.AsOf.IsZero() || q.AsOfPosition != 0 {
+		if release, err = slot(s.replays, "replays of a past state"); err != nil {
+			return nil, nil, err
+		}
+	}
+	q.Wait = s.waitTimeout
+	ctx, cancel := context.WithTimeout(r.Context(), asOfTimeout)
+	return ctx, func() { cancel(); release() }, nil
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
@@ -106,7 +180,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // handler sets Allow but writes no problem document, so Allow is recomputed.
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
 		if s.router.Match(chi.NewRouteContext(), m, r.URL.Path) {
 			allow = append(allow, m)
 		}
@@ -118,11 +192,17 @@ func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	s.respond(w, r, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // handleReady reports whether the event store answers a minimal read.
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
 	if _, err := s.store.ReadAll(ctx, 0, 1); err != nil {
@@ -134,13 +214,29 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCommands(w http.ResponseWriter, r *http.Request) {
+	if !s.noParams(w, r) {
+		return
+	}
 	s.respond(w, r, http.StatusOK, map[string][]string{"commands": domain.CommandNames()})
+}
+
+// noParams answers a request to an endpoint without parameters that sent
+// some, and reports whether it may go on.
+func (s *Server) noParams(w http.ResponseWriter, r *http.Request) bool {
+	if err := newParams(r).err(); err != nil {
+		s.Error(w, r, err)
+		return false
+	}
+	return true
 }
 
 // respond writes v as JSON. It encodes before writing the status, so that
 // an encoding failure can still become a proper 500.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.Marshal(v)
+	if err == nil && infoOf(r).mask {
+		b, err = maskPersonal(b)
+	}
 	if err != nil {
 		s.Error(w, r, domain.Internal(err, "encode response"))
 		return
@@ -152,3 +248,20 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v a
 
 // etag is the strong entity tag of a stream version; If-Match sends it back.
 func etag(version uint64) string { return fmt.Sprintf("%q", fmt.Sprint(version)) }
+
+// Starting answers while the server starts (the store opens, the demo city
+// loads, the read models are restored): it is alive (/healthz), not ready
+// (/readyz 503), and every other request gets 503 with Retry-After, so that
+// a newcomer's first request meets a clear answer instead of a dead port.
+func Starting(what string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"status":"ok"}` + "\n"))
+			return
+		}
+		w.Header().Set("Retry-After", "5")
+		writeProblem(w, r, http.StatusServiceUnavailable, statuses[domain.CodeUnavailable].title,
+			domain.Errorf(domain.CodeUnavailable, "the server is starting (%s); retry shortly", what))
+	})
+}

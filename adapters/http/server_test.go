@@ -3,8 +3,10 @@ package http
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,8 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/casetrack/casetrack/adapters/memory"
 	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -27,21 +32,115 @@ const registerBody = `{"name":"阳光花园","district":"海淀","street":"中�
 	"households":120,"private_area":"12000.50","delivered_area":12000,"property_company":"甲物业"}`
 
 // fixture is a server on a memory store with a directory that follows it.
+// Its accounts live in a store of their own, so that the compound store
+// holds only what the tests put there.
 type fixture struct {
-	t     *testing.T
-	store domain.EventStore
-	srv   *Server
-	log   *bytes.Buffer
-	now   time.Time // the service clock: recorded-at times
+	t            *testing.T
+	store        domain.EventStore
+	accountStore domain.EventStore
+	accounts     *auth.Accounts
+	srv          *Server
+	log          *bytes.Buffer
+	now          time.Time // the service clock: recorded-at times
+	wall         time.Time // the clock of sign-in, tokens and limits
+
+	tokens map[string]string // API tokens of the test accounts, by account name
 }
 
 func newFixture(t *testing.T) *fixture { return newFixtureOn(t, memory.NewStore()) }
 
 func newFixtureOn(t *testing.T, store domain.EventStore) *fixture {
-	f := &fixture{t: t, store: store, log: &bytes.Buffer{}, now: time.Now().Add(-time.Hour)}
+	f := &fixture{t: t, store: store, accountStore: memory.NewStore(), log: &bytes.Buffer{}, now: time.Now().Add(-time.Hour),
+		wall: time.Now(), tokens: map[string]string{}}
+	f.accounts = auth.New(f.accountStore, func() time.Time { return f.wall })
 	svc := app.NewService(store, domain.DefaultRuleBook(), app.WithClock(func() time.Time { return f.now }))
-	f.srv = NewServer(svc, store, followDirectory(t, store), slog.New(slog.NewTextHandler(f.log, nil)))
+	f.srv = f.newServer(svc, f.log)
 	return f
+}
+
+// newServer serves svc with f's accounts and clock.
+func (f *fixture) newServer(svc *app.Service, log io.Writer, opts ...Option) *Server {
+	opts = append([]Option{WithClock(func() time.Time { return f.wall })}, opts...)
+	return NewServer(svc, f.store, followDirectory(f.t, f.store), f.accounts, slog.New(slog.NewTextHandler(log, nil)), opts...)
+}
+
+// system is who creates the test accounts.
+var system = domain.Actor{UserID: "test", Role: "operator", Organisation: "test"}
+
+// user creates (once) an account and returns an API token of it.
+func (f *fixture) user(name string, role domain.Role, scope domain.Scope) string {
+	f.t.Helper()
+	if token, ok := f.tokens[name]; ok {
+		return token
+	}
+	if _, err := f.accounts.Create(f.t.Context(), system, name, role, scope, ""); err != nil {
+		f.t.Fatalf("create %s: %v", name, err)
+	}
+	token, _, err := f.accounts.IssueToken(f.t.Context(), system, name, time.Hour)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.tokens[name] = token
+	return token
+}
+
+// zgc is the street and community of registerBody.
+var zgc = domain.Scope{District: "海淀", Street: "中关村"}
+
+// as returns the token of the standard test account of a role: city-wide,
+// or the street (community) of registerBody.
+func (f *fixture) as(role domain.Role) string {
+	switch role {
+	case street:
+		return f.user("zgc", role, zgc)
+	case community:
+		return f.user("dongqu", role, domain.Scope{District: "海淀", Street: "中关村", Community: "东区"})
+	}
+	return f.user(string(role), role, domain.Scope{})
+}
+
+// bearer is the header pair that sends a token.
+func bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
+
+// neededToken picks an account allowed on the route of a request that
+// names none: a city-wide one if the route's rule allows one, else a street
+// office or community worker of the compound's place (or of the place a
+// registration names).
+func (f *fixture) neededToken(method, target string, body any) string {
+	f.t.Helper()
+	rctx := chi.NewRouteContext()
+	path, _, _ := strings.Cut(target, "?")
+	if !f.srv.router.Match(rctx, method, path) {
+		return f.as(auditor) // not a route: any account sees the 404 or 405
+	}
+	rl, ok := ruleFor(method, rctx.RoutePattern())
+	if !ok {
+		f.t.Fatalf("no rule for %s %s", method, rctx.RoutePattern())
+	}
+	for _, role := range []domain.Role{auditor, inspector, hotline, admin} {
+		if rl.allows(role) {
+			return f.as(role)
+		}
+	}
+	place := domain.Profile{District: zgc.District, Street: zgc.Street, Community: "东区"}
+	if prof, registered, err := f.srv.svc.Profile(f.t.Context(), rctx.URLParam("id")); err == nil && registered {
+		place = prof
+	} else if b, ok := body.(string); ok {
+		var p domain.Profile
+		if json.Unmarshal([]byte(b), &p) == nil && p.District != "" && p.Street != "" {
+			place = p
+		}
+	}
+	role := street
+	if !rl.allows(street) {
+		role = community
+	}
+	scope := domain.Scope{District: place.District, Street: place.Street}
+	if role == community {
+		scope.Community = place.Community
+	}
+	name := fmt.Sprintf("%s-%x", role, sha256.Sum256([]byte(scope.District+"/"+scope.Street+"/"+scope.Community)))[:len(role)+9]
+	return f.user(name, role, scope)
 }
 
 // followDirectory runs the directory projection on store until the test ends.
@@ -71,8 +170,16 @@ func (f *fixture) do(method, target string, body any, headers ...string) *httpte
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	named := false
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
+		named = named || headers[i] == "Authorization" || headers[i] == "Cookie"
+	}
+	if !named { // no account named: one of the role the route needs (an empty Authorization sends none)
+		req.Header.Set("Authorization", "Bearer "+f.neededToken(method, target, body))
+	}
+	if req.Header.Get("Authorization") == "" {
+		req.Header.Del("Authorization")
 	}
 	rec := httptest.NewRecorder()
 	f.srv.ServeHTTP(rec, req)
@@ -141,7 +248,7 @@ func TestCommandCreated(t *testing.T) {
 	f := newFixture(t)
 	rec := f.do("POST", "/api/v1/compounds/c1/register?occurred_at=2024-01-10", registerBody,
 		"Idempotency-Key", "k1", "X-Correlation-ID", "corr", "X-Causation-ID", "cause",
-		"X-Actor-User", "u1", "X-Actor-Role", "street-officer", "X-Actor-Org", "中关村街道")
+		"Authorization", "Bearer "+f.as(street))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
@@ -156,7 +263,7 @@ func TestCommandCreated(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 	e := res.Events[0]
-	want := domain.Actor{UserID: "u1", Role: "street-officer", Organisation: "中关村街道"}
+	want := domain.Actor{UserID: "zgc", Role: "street_office", Organisation: "中关村街道"} // the signed-in account
 	if e.Type != "CompoundRegistered" || e.Actor != want || e.CommandID != "k1" || e.CorrelationID != "corr" || e.CausationID != "cause" {
 		t.Errorf("envelope %+v", e)
 	}
@@ -436,7 +543,7 @@ func TestListCompounds(t *testing.T) {
 		{"?street=望京&min_position=4", nil},
 		// As it stood: after c2 and c1 were registered; before c2 was.
 		{"?as_of_position=2", []string{"c1", "c2"}},
-		{"?as_of=2999-01-01T00:00:00Z", []string{"c1", "c2", "c3"}},
+		{"?as_of=" + time.Now().Add(24*time.Hour).UTC().Format(time.RFC3339), []string{"c1", "c2", "c3"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

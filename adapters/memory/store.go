@@ -14,8 +14,8 @@ import (
 type Store struct {
 	mu       sync.Mutex
 	all      []domain.Envelope
-	streams  map[string][]int // indexes into all
-	commands map[string]domain.AppendResult
+	streams  map[string][]int               // indexes into all
+	commands map[string]domain.AppendResult // by stream and command ID
 	changed  domain.Signal
 }
 
@@ -27,9 +27,14 @@ func (s *Store) Append(ctx context.Context, req domain.AppendRequest) (domain.Ap
 	if err := ctx.Err(); err != nil {
 		return domain.AppendResult{}, err
 	}
+	req, err := domain.StorableRequest(req)
+	if err != nil {
+		return domain.AppendResult{}, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if r, ok := s.commands[req.CommandID]; ok && req.CommandID != "" {
+	key := req.StreamID + "\x00" + req.CommandID // command IDs are scoped to their stream
+	if r, ok := s.commands[key]; ok && req.CommandID != "" {
 		r.Duplicate = true
 		return r, nil
 	}
@@ -56,7 +61,7 @@ func (s *Store) Append(ctx context.Context, req domain.AppendRequest) (domain.Ap
 	s.streams[req.StreamID] = idx
 	r := domain.AppendResult{StreamID: req.StreamID, Version: uint64(len(idx)), Position: uint64(len(s.all)), Events: out}
 	if req.CommandID != "" {
-		s.commands[req.CommandID] = r
+		s.commands[key] = r
 	}
 	s.changed.Notify()
 	return r, nil

@@ -63,14 +63,15 @@ func (s *Store) writer() {
 	}
 }
 
-// take picks the next transaction's requests: at most one per stream and
-// per command ID, so that each is checked against committed state alone;
-// the others wait for the next transaction. Abandoned requests are dropped.
+// take picks the next transaction's requests: at most one per stream (and
+// so per command ID, which is scoped to its stream), so that each is checked
+// against committed state alone; the others wait for the next transaction.
+// Abandoned requests are dropped.
 func take(pending []*appendq.Op) (batch, rest []*appendq.Op) {
-	streams, commands := map[string]bool{}, map[string]bool{}
+	streams := map[string]bool{}
 	for _, o := range pending {
 		r := o.Req
-		if streams[r.StreamID] || (r.CommandID != "" && commands[r.CommandID]) {
+		if streams[r.StreamID] {
 			if !o.Abandoned() {
 				rest = append(rest, o)
 			}
@@ -79,7 +80,7 @@ func take(pending []*appendq.Op) (batch, rest []*appendq.Op) {
 		if !o.Take() {
 			continue // the caller gave up and was told nothing was written
 		}
-		streams[r.StreamID], commands[r.CommandID] = true, true
+		streams[r.StreamID] = true
 		batch = append(batch, o)
 	}
 	return batch, rest
@@ -149,7 +150,7 @@ const appendStmt = `WITH ev AS (
 ), ok AS (
 	SELECT e.req FROM ev e
 	LEFT JOIN LATERAL (SELECT version, hash FROM events WHERE stream_id = e.stream_id ORDER BY version DESC LIMIT 1) h ON true
-	LEFT JOIN LATERAL (SELECT true AS found FROM events WHERE command_id = e.command_id AND e.command_id <> '' LIMIT 1) c ON true
+	LEFT JOIN LATERAL (SELECT true AS found FROM events WHERE stream_id = e.stream_id AND command_id = e.command_id AND e.command_id <> '' LIMIT 1) c ON true
 	WHERE e.version = coalesce(h.version, 0) + 1 AND e.prev_hash = coalesce(h.hash, '') AND c.found IS NULL
 ), head AS (
 	SELECT position FROM log_head
@@ -296,11 +297,11 @@ func (s *Store) settle(ctx context.Context, conn *pgxpool.Conn, reqs []domain.Ap
 	if len(which) == 0 {
 		return nil
 	}
-	var streams, commands []string
+	var streams, commandStreams, commands []string
 	for _, i := range which {
 		streams = append(streams, reqs[i].StreamID)
 		if reqs[i].CommandID != "" {
-			commands = append(commands, reqs[i].CommandID)
+			commandStreams, commands = append(commandStreams, reqs[i].StreamID), append(commands, reqs[i].CommandID)
 		}
 	}
 	heads := map[string]head{}
@@ -321,8 +322,9 @@ func (s *Store) settle(ctx context.Context, conn *pgxpool.Conn, reqs []domain.Ap
 	if err == nil && len(commands) > 0 {
 		// Planned afresh each time (QueryExecModeExec): a generic plan made
 		// while the table looked tiny may go on scanning all of it.
-		if rows, err = conn.Query(ctx, `SELECT `+columns+` FROM events WHERE command_id = ANY($1::text[]) ORDER BY position`,
-			pgx.QueryExecModeExec, commands); err == nil {
+		if rows, err = conn.Query(ctx, `SELECT `+columns+` FROM events
+			WHERE (stream_id, command_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY position`,
+			pgx.QueryExecModeExec, commandStreams, commands); err == nil {
 			prior, err = scanEvents(rows)
 		}
 	}
@@ -333,7 +335,7 @@ func (s *Store) settle(ctx context.Context, conn *pgxpool.Conn, reqs []domain.Ap
 		r := reqs[i]
 		h := heads[r.StreamID]
 		s.remember(r.StreamID, h)
-		switch dup := byCommand(prior, r.CommandID); {
+		switch dup := byCommand(prior, r.StreamID, r.CommandID); {
 		case len(dup) > 0:
 			outs[i], decided[i] = outcome{res: resultOf(dup, true)}, true
 		case h.version != r.ExpectedVersion:
@@ -407,10 +409,10 @@ func (r *insertRows) envelopes(req int) []domain.Envelope {
 	return out
 }
 
-func byCommand(events []domain.Envelope, commandID string) []domain.Envelope {
+func byCommand(events []domain.Envelope, streamID, commandID string) []domain.Envelope {
 	var out []domain.Envelope
 	for _, e := range events {
-		if commandID != "" && e.CommandID == commandID {
+		if commandID != "" && e.CommandID == commandID && e.StreamID == streamID {
 			out = append(out, e)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 
 	httpapi "github.com/casetrack/casetrack/adapters/http"
 	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -62,7 +64,19 @@ func TestServerRidesOutRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.NewServer(svc, store, dir, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	accounts := auth.New(store, nil)
+	tokens := map[string]string{} // by command: an inspector registers, the hotline takes complaints
+	for command, role := range map[string]domain.Role{"register": domain.RoleInspector, "receive-complaint": domain.RoleHotline} {
+		name := "fault-" + string(role) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		by := domain.Actor{UserID: "test", Role: "operator"}
+		if _, err := accounts.Create(t.Context(), by, name, role, domain.Scope{}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if tokens[command], _, err = accounts.IssueToken(t.Context(), by, name, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(httpapi.NewServer(svc, store, dir, accounts, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	defer srv.Close()
 	follower := startFollower(store, nil)
 	defer follower.stop()
@@ -71,8 +85,7 @@ func TestServerRidesOutRestart(t *testing.T) {
 		req, _ := http.NewRequest("POST", srv.URL+"/api/v1/compounds/"+compound+"/"+command, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", key)
-		req.Header.Set("X-Actor-User", "op7")
-		req.Header.Set("X-Actor-Role", "hotline")
+		req.Header.Set("Authorization", "Bearer "+tokens[command])
 		start := time.Now()
 		resp, err := client.Do(req)
 		if err != nil {

@@ -239,7 +239,7 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.
 }
 
 // VerifyStream re-reads a stream from version 1 and checks its hash chain,
-// for the auditor. A broken chain fails with CodeTampered naming the version.
+// for the auditor. A broken chain fails with CodeIntegrity naming the version.
 func (s *Store) VerifyStream(ctx context.Context, streamID string) error {
 	events, err := s.ReadStream(ctx, streamID, domain.StreamQuery{})
 	if err != nil {

@@ -16,6 +16,9 @@ type Checkpoints struct{ db *sql.DB }
 
 // OpenCheckpoints opens or creates the snapshot file at path.
 func OpenCheckpoints(path string) (*Checkpoints, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open checkpoints: %w", err)
+	}
 	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
 	if err != nil {
 		return nil, err

@@ -54,7 +54,10 @@ CREATE TABLE IF NOT EXISTS events (
 	hash           TEXT    NOT NULL,
 	UNIQUE (stream_id, version) -- also finds a stream's head
 ) STRICT;
-CREATE INDEX IF NOT EXISTS events_command ON events (command_id);
+-- Command IDs are scoped to their stream: the same idempotency key on two
+-- compounds names two commands.
+DROP INDEX IF EXISTS events_command;
+CREATE INDEX IF NOT EXISTS events_stream_command ON events (stream_id, command_id);
 PRAGMA user_version = 1;
 `
 
@@ -94,7 +97,7 @@ func Open(path string) (*Store, error) {
 	if strings.ContainsRune(path, '?') { // the driver would take the rest for options
 		return nil, fmt.Errorf("open event store %q: the path may not contain '?'", path)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open event store: %w", err)
 	}
 	// synchronous=FULL syncs the WAL at every commit: an acknowledged append
@@ -119,6 +122,21 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
+// createPrivate creates path, and its directory if need be, readable by
+// this user alone: the log holds names and birth dates. SQLite gives its
+// -wal and -shm files the database file's permissions. An existing file
+// keeps the permissions its operator chose.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
 func (s *Store) init(path string) error {
 	if _, err := s.w.Exec(schema); err != nil {
 		return err
@@ -132,7 +150,7 @@ func (s *Store) init(path string) error {
 		return st
 	}
 	s.head = prepare(`SELECT version, hash FROM events WHERE stream_id = ? ORDER BY version DESC LIMIT 1`)
-	s.byCommand = prepare(`SELECT ` + columns + ` FROM events WHERE command_id = ? ORDER BY position`)
+	s.byCommand = prepare(`SELECT ` + columns + ` FROM events WHERE stream_id = ? AND command_id = ? ORDER BY position`)
 	s.insert = prepare(`INSERT INTO events (` + columns + `) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
@@ -258,7 +276,7 @@ func (s *Store) commit(batch []*appendq.Op) {
 // the error is one that dooms the whole batch.
 func (s *Store) appendTx(w *writeTx, req domain.AppendRequest) (outcome, error) {
 	if req.CommandID != "" {
-		rows, err := w.byCommand.QueryContext(w.ctx, req.CommandID)
+		rows, err := w.byCommand.QueryContext(w.ctx, req.StreamID, req.CommandID)
 		if err != nil {
 			return outcome{}, err
 		}
@@ -407,7 +425,7 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.
 }
 
 // VerifyStream re-reads a stream from version 1 and checks its hash chain,
-// for the auditor. A broken chain fails with CodeTampered naming the version.
+// for the auditor. A broken chain fails with CodeIntegrity naming the version.
 func (s *Store) VerifyStream(ctx context.Context, streamID string) error {
 	events, err := s.ReadStream(ctx, streamID, domain.StreamQuery{})
 	if err != nil {

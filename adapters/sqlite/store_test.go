@@ -123,7 +123,7 @@ func TestTamper(t *testing.T) {
 			}
 
 			err = s.VerifyStream(ctx, "compound-a")
-			if domain.ErrorCode(err) != domain.CodeTampered || !strings.Contains(err.Error(), tc.want) {
+			if domain.ErrorCode(err) != domain.CodeIntegrity || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("verify after %s: %v, want %q", tc.name, err, tc.want)
 			}
 			if err := s.VerifyStream(ctx, "compound-b"); err != nil {

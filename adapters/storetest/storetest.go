@@ -60,6 +60,9 @@ func RunWith(t *testing.T, open func(t *testing.T) domain.EventStore, o Options)
 		{"ConcurrentRetries", testConcurrentRetries},
 		{"Changed", testChanged},
 		{"CanceledContext", testCanceledContext},
+		{"CommandScope", testCommandScope},
+		{"UnstorableTimes", testUnstorableTimes},
+		{"KeysThroughService", testKeysThroughService},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t), o) })

@@ -13,6 +13,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/memory"
 	"github.com/casetrack/casetrack/adapters/web"
 	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
@@ -97,7 +98,7 @@ func newCity(t testing.TB) *city {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(httpapi.NewServer(svc, store, c.directory, logger,
+	srv := httptest.NewServer(httpapi.NewServer(svc, store, c.directory, auth.New(memory.NewStore(), nil), logger,
 		httpapi.WithLeague(ls), httpapi.WithDeadlines(dl), httpapi.WithWeb(pages)))
 	t.Cleanup(srv.Close)
 	c.url = srv.URL

@@ -68,18 +68,23 @@ func twoServers(t *testing.T, dsn string, bus func(prefix string) string) {
 	if err := migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), store); err != nil {
 		t.Fatal(err)
 	}
-	a, stopA := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
+	// The accounts are made on the shared store before either server runs;
+	// both see them.
+	inspectorToken := cliToken(t, store, "inspector-"+id, "inspector")
+	hotlineToken := cliToken(t, store, "hotline-"+id, "hotline")
+	a, stopA, _ := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
 	defer stopA()
-	b, stopB := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
+	b, stopB, _ := startServe(t, t.TempDir(), "--store", store, "--bus", busURL, "--demo=false", "--tables-every", "100ms")
 	defer stopB()
 
 	var last uint64
 	post := func(base, compound, command, body string) {
 		t.Helper()
-		resp, err := http.Post(base+"/api/v1/compounds/"+compound+"/"+command, "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
+		token := inspectorToken
+		if command == "receive-complaint" {
+			token = hotlineToken
 		}
+		resp := call(t, token, "POST", base+"/api/v1/compounds/"+compound+"/"+command, "application/json", strings.NewReader(body))
 		defer resp.Body.Close()
 		var res struct {
 			Position uint64 `json:"position"`
@@ -106,10 +111,7 @@ func twoServers(t *testing.T, dsn string, bus func(prefix string) string) {
 	}
 	var tables [2]string
 	for i, base := range []string{a, b} {
-		resp, err := http.Get(fmt.Sprintf("%s/api/v1/league/street?period=%d&min_position=%d", base, year, last))
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := call(t, inspectorToken, "GET", fmt.Sprintf("%s/api/v1/league/street?period=%d&min_position=%d", base, year, last), "", nil)
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
@@ -119,7 +121,7 @@ func twoServers(t *testing.T, dsn string, bus func(prefix string) string) {
 		var list struct {
 			Compounds []struct{ ID string } `json:"compounds"`
 		}
-		getJSON(t, fmt.Sprintf("%s/api/v1/compounds?min_position=%d", base, last), &list)
+		getJSON(t, inspectorToken, fmt.Sprintf("%s/api/v1/compounds?min_position=%d", base, last), &list)
 		if len(list.Compounds) != 12 {
 			t.Fatalf("instance %d lists %d compounds, want 12", i+1, len(list.Compounds))
 		}

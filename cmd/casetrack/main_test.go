@@ -14,7 +14,8 @@ import (
 )
 
 // startServe runs `serve` as `make run` does, on a free port, until stop.
-func startServe(t *testing.T, data string, extra ...string) (base string, stop func()) {
+// starting reports whether it answered "starting" (503) before it was ready.
+func startServe(t *testing.T, data string, extra ...string) (base string, stop func(), starting bool) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -28,13 +29,14 @@ func startServe(t *testing.T, data string, extra ...string) (base string, stop f
 		done <- serve(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), append([]string{"--addr", addr, "--data", data}, extra...))
 	}()
 	base = "http://" + addr
-	deadline := time.Now().Add(3 * time.Minute) // the first start loads the demo city
+	deadline := time.Now().Add(8 * time.Minute) // the first start loads the demo city (slowly under -race on a busy machine)
 	for {
 		if resp, err := http.Get(base + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				break
 			}
+			starting = starting || resp.StatusCode == 503 && resp.Header.Get("Retry-After") != ""
 		}
 		select {
 		case err := <-done:
@@ -51,15 +53,35 @@ func startServe(t *testing.T, data string, extra ...string) (base string, stop f
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-	}
+	}, starting
 }
 
-func getJSON(t *testing.T, url string, v any) {
+// call sends a request with an API token.
+func call(t *testing.T, token, method, url, contentType string, body io.Reader, headers ...string) *http.Response {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func getJSON(t *testing.T, token, url string, v any) {
+	t.Helper()
+	resp := call(t, token, "GET", url, "", nil)
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
 		b, _ := io.ReadAll(resp.Body)
@@ -77,38 +99,40 @@ func TestServeLoadsTheDemoOnce(t *testing.T) {
 		t.Skip("loads the full demo city")
 	}
 	data := t.TempDir()
-	base, stop := startServe(t, data)
+	// The port answers while the demo loads: "starting", with Retry-After.
+	base, stop, starting := startServe(t, data)
+	if !starting {
+		t.Error("no 503 with Retry-After while the demo city loaded")
+	}
 	var list struct {
 		Compounds []json.RawMessage `json:"compounds"`
 	}
-	// The demo is loaded before serving; the projections then catch up with
+	token := demoToken(t, base, "auditor")
+	// The demo is loaded before the API serves; the projections then catch up with
 	// it (slowly under -race): the list answers 503 until they have.
-	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
-		resp, err := http.Get(base + "/api/v1/compounds?min_position=60000")
-		if err != nil {
-			t.Fatal(err)
-		}
+	for deadline := time.Now().Add(8 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		resp := call(t, token, "GET", base+"/api/v1/compounds?min_position=60000", "", nil)
 		resp.Body.Close()
 		if resp.StatusCode == 200 || time.Now().After(deadline) {
 			break
 		}
 	}
-	getJSON(t, base+"/api/v1/compounds?min_position=60000", &list)
+	getJSON(t, token, base+"/api/v1/compounds?min_position=60000", &list)
 	if len(list.Compounds) != 600 {
 		t.Fatalf("demo city has %d compounds, want 600", len(list.Compounds))
 	}
 	var first struct {
 		Version uint64 `json:"version"`
 	}
-	getJSON(t, base+"/api/v1/compounds/C0001", &first)
+	getJSON(t, token, base+"/api/v1/compounds/C0001", &first)
 	stop()
 
-	base, stop = startServe(t, data)
+	base, stop, _ = startServe(t, data)
 	defer stop()
 	var again struct {
 		Version uint64 `json:"version"`
 	}
-	getJSON(t, base+"/api/v1/compounds/C0001", &again)
+	getJSON(t, token, base+"/api/v1/compounds/C0001", &again)
 	if again.Version != first.Version || first.Version == 0 {
 		t.Fatalf("C0001 at version %d after restart, %d before: the demo loaded twice or not at all", again.Version, first.Version)
 	}
@@ -123,4 +147,29 @@ func TestServeLoadsTheDemoOnce(t *testing.T) {
 	if _, err := os.Stat(data + "/demo-loaded"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// demoToken signs in as a demo account, as a person would, and makes an
+// API token with the session.
+func demoToken(t *testing.T, base, name string) string {
+	t.Helper()
+	resp := call(t, "", "POST", base+"/api/v1/session", "application/json",
+		strings.NewReader(`{"name":"`+name+`","password":"`+demoPassword+`"}`))
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("demo sign-in as %s: %d", name, resp.StatusCode)
+	}
+	var cookie string
+	for _, c := range resp.Cookies() {
+		cookie = c.Name + "=" + c.Value
+	}
+	resp = call(t, "", "POST", base+"/api/v1/me/tokens", "", nil, "Cookie", cookie)
+	defer resp.Body.Close()
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("token: %d %v", resp.StatusCode, err)
+	}
+	return tok.Token
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -45,8 +46,13 @@ func untyped[M projections.Projection](newModel func() M) func() projections.Pro
 // running server rebuilds blue/green through its API instead
 // (POST /api/v1/projections/NAME/rebuild).
 func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
+	const use = "usage: casetrack projections rebuild [NAME] [--data DIR] [--store URL] [--rules DIR]"
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(out, use)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "rebuild" {
-		return usageError{fmt.Errorf("usage: casetrack projections rebuild [NAME] [--data DIR] [--store URL] [--rules DIR]")}
+		return usageError{errors.New(use)}
 	}
 	fs := flag.NewFlagSet("projections rebuild", flag.ContinueOnError)
 	data := fs.String("data", "./data", "data directory of the embedded store")
@@ -57,7 +63,7 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 	for len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		names, args = append(names, args[0]), args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	book, err := loadRules(*rulesDir)

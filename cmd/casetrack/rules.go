@@ -17,6 +17,20 @@ type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
 
+// parseFlags parses a command's flags; a bad flag is a usage error, and
+// -h or --help (flag.ErrHelp) shows the flags and exits 0.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+// isHelp reports whether a command's first argument asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
+}
+
 // rulesFlag adds --rules, which defaults to $CASETRACK_RULES.
 func rulesFlag(fs *flag.FlagSet) *string {
 	return fs.String("rules", os.Getenv("CASETRACK_RULES"),
@@ -48,14 +62,19 @@ func loadRules(dir string) (domain.RuleBook, error) {
 // rulesCmd: `rules show [--rules DIR] [--at DATE]` prints the rule set in
 // force at DATE in the rule file format.
 func rulesCmd(out io.Writer, args []string) error {
+	const use = "usage: casetrack rules show [--rules DIR] [--at DATE]"
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(out, use)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "show" {
-		return usageError{errors.New("usage: casetrack rules show [--rules DIR] [--at DATE]")}
+		return usageError{errors.New(use)}
 	}
 	fs := flag.NewFlagSet("rules show", flag.ContinueOnError)
 	dir := rulesFlag(fs)
 	at := fs.String("at", "", "the day whose rules to show (YYYY-MM-DD or RFC 3339; default today)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError{err}
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("rules show: unexpected argument %q", fs.Arg(0))}

@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/watermill"
 	"github.com/casetrack/casetrack/adapters/web"
 	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
@@ -44,13 +47,35 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	campaign := fs.String("campaign", "", "campaign configuration file (TOML); empty: the default")
 	busURL := fs.String("bus", os.Getenv("CASETRACK_BUS"), "projection delivery: empty for in-process, nats://… (JetStream) or postgres://… (tables), shared by instances; ?prefix= names them (default $CASETRACK_BUS)")
 	tablesEvery := fs.Duration("tables-every", 10*time.Second, "with a PostgreSQL store: how often the read models are written to its rm_* tables for SQL readers")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	book, err := loadRules(*rulesDir) // before anything is opened: a bad rule file stops the start
+	book, err := loadRules(*rulesDir) // reads files only: a bad rule file stops the start before the port is taken
 	if err != nil {
 		return err
 	}
+	// Then the port: a busy one stops the start at once, before any
+	// migration, store or demo load, and the listener then answers while
+	// the server starts (healthz alive, readyz and the API 503 with Retry-After).
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (is another server using it? choose another with --addr): %w", *addr, err)
+	}
+	var handler atomic.Pointer[http.Handler]
+	starting := httpapi.Starting("loading the event store, the demo city and the read models")
+	handler.Store(&starting)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*handler.Load()).ServeHTTP(w, r) }),
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	stop := func() { // before the store and read models close: the last requests still read them
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}
+	defer stop() // a failed start
+	logger.Info("listening; starting", "addr", ln.Addr().String())
+
 	if *withMigrate {
 		if err := migrate(ctx, logger, *storeURL); err != nil {
 			return err
@@ -63,11 +88,17 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	defer store.Close()
 	svc := app.NewService(store, book)
 
+	accounts := auth.New(store, nil)
 	if *withDemo {
 		explicit := false
 		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "demo" })
 		if err := loadDemoOnce(ctx, logger, svc, store, *storeURL, *data, explicit); err != nil {
 			return err
+		}
+		if demoCity(*storeURL, *data, explicit) {
+			if err := ensureDemoAccounts(ctx, os.Stdout, accounts); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -93,19 +124,17 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	if pg, ok := store.(*postgres.Store); ok {
 		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
-	srv := &http.Server{Addr: *addr, Handler: httpapi.NewServer(svc, store, rm.directory, logger, append(rm.apiOptions(store), httpapi.WithWeb(pages))...),
-		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	logger.Info("serving", "addr", *addr, "data", *data, "store", redact(*storeURL))
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(*addr)), httpapi.WithWeb(pages))
+	api := http.Handler(httpapi.NewServer(svc, store, rm.directory, accounts, logger, opts...))
+	handler.Store(&api)
+	logger.Info("serving", "addr", ln.Addr().String(), "data", *data, "store", redact(*storeURL))
+	select {
+	case <-ctx.Done():
+		stop()
+		return nil
+	case err := <-served:
 		return err
 	}
-	return nil
 }
 
 // readModels restores the projections from their snapshots and sets up
@@ -253,7 +282,31 @@ func loadDemoOnce(ctx context.Context, logger *slog.Logger, svc *app.Service, st
 	if err := loadDemo(ctx, logger, svc); err != nil {
 		return err
 	}
-	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644)
+	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o600)
+}
+
+// demoCity reports whether this store holds the demo city: an embedded
+// store where it was loaded, or a shared one it was explicitly asked for.
+func demoCity(storeURL, data string, explicit bool) bool {
+	if external(storeURL) {
+		return explicit
+	}
+	_, err := os.Stat(filepath.Join(data, "demo-loaded"))
+	return err == nil
+}
+
+// loopback reports whether addr listens on this machine only: there the
+// session cookie may go without TLS, everywhere else it must not.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func loadDemo(ctx context.Context, logger *slog.Logger, svc *app.Service) error {
@@ -278,7 +331,7 @@ func demoCmd(ctx context.Context, logger *slog.Logger, args []string) error {
 	data := fs.String("data", "./data", "data directory of the embedded store")
 	storeURL := storeFlag(fs)
 	rulesDir := rulesFlag(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	book, err := loadRules(*rulesDir)

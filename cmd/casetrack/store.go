@@ -55,7 +55,7 @@ func external(store string) bool { return strings.Contains(store, "://") }
 // It creates the data directory, which holds the projections' checkpoints
 // whatever the store.
 func openStore(ctx context.Context, store, data string) (eventStore, error) {
-	if err := os.MkdirAll(data, 0o755); err != nil {
+	if err := os.MkdirAll(data, 0o700); err != nil { // the data is personal: this user's alone
 		return nil, err
 	}
 	switch {
@@ -91,7 +91,7 @@ func migrate(ctx context.Context, logger *slog.Logger, store string) error {
 func migrateCmd(ctx context.Context, logger *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	store := storeFlag(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if !isPostgres(*store) {

@@ -51,3 +51,31 @@ func TestOpenStore(t *testing.T) {
 		t.Errorf("unreachable PostgreSQL: %v", err)
 	}
 }
+
+// The data directory and every file casetrack creates in it are this
+// user's alone: the log holds names and birth dates.
+func TestDataFilesArePrivate(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	s, err := openStore(context.Background(), "", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cp, err := sqlite.OpenCheckpoints(filepath.Join(data, "projections.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	entries, err := os.ReadDir(data)
+	if err != nil || len(entries) < 2 {
+		t.Fatalf("data dir holds %v (%v)", entries, err)
+	}
+	if st, _ := os.Stat(data); st.Mode().Perm() != 0o700 {
+		t.Errorf("data dir mode %v, want 0700", st.Mode().Perm())
+	}
+	for _, e := range entries {
+		if st, _ := os.Stat(filepath.Join(data, e.Name())); st.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v, want 0600", e.Name(), st.Mode().Perm())
+		}
+	}
+}

@@ -30,6 +30,9 @@ const (
 	KindFollowUp        Kind = "complaint_follow_up" // 回访时限
 )
 
+// Kinds lists every kind of deadline, for clients that filter by kind.
+var Kinds = []Kind{KindCommitteeFiling, KindReelection, KindListing, KindMeasure, KindDispatch, KindReply, KindFollowUp}
+
 // Model is the fold. Its fields are exported for gob snapshots only.
 type Model struct {
 	Pos       uint64
@@ -183,6 +186,7 @@ func key(k Kind, subject string) string { return string(k) + "/" + subject }
 // Filter narrows the board to a unit; empty fields do not narrow.
 type Filter struct {
 	District, Street, Community, Compound string
+	Kind                                  Kind
 }
 
 func (f Filter) match(id string, c *Compound) bool {
@@ -217,6 +221,9 @@ func (m *Model) Board(at time.Time, soon time.Duration, f Filter) Board {
 			continue
 		}
 		for _, d := range c.Open {
+			if f.Kind != "" && d.Kind != f.Kind {
+				continue
+			}
 			it := Item{Compound: id, Name: c.Name, District: c.District, Street: c.Street, Community: c.Community, Deadline: d}
 			switch {
 			case d.Due.Before(at):

@@ -1,0 +1,503 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/casetrack/casetrack/app/auth"
+	"github.com/casetrack/casetrack/domain"
+)
+
+// Sign-in for people (a session cookie, from POST /api/v1/session) and for
+// programs (Authorization: Bearer with an API token). Either way the
+// account is read from its current state on every request, so disabling it
+// takes effect on the next one.
+
+const (
+	sessionKey      = "account" // the session holds the account name only
+	sessionLifetime = 12 * time.Hour
+	sessionIdle     = 2 * time.Hour
+)
+
+// Limits are the abuse limits of sign-in and of API tokens.
+type Limits struct {
+	SignInFailures int           // failed sign-ins per account, or 4× per address, before a lockout
+	SignInWindow   time.Duration // failures older than this are forgotten
+	Lockout        time.Duration // how long a locked account or address waits
+	TokenRequests  int           // requests per token per minute
+}
+
+// DefaultLimits suit a city's offices: a person mistypes a few times, a
+// program calls a few times a second at most.
+var DefaultLimits = Limits{SignInFailures: 5, SignInWindow: 15 * time.Minute, Lockout: 15 * time.Minute, TokenRequests: 600}
+
+// WithLimits replaces the abuse limits.
+func WithLimits(l Limits) Option { return func(s *Server) { s.setLimits(l) } }
+
+// WithSecureCookies marks the session cookie Secure: on whenever users reach
+// the server over TLS (directly or through a proxy).
+func WithSecureCookies(secure bool) Option {
+	return func(s *Server) { s.sessions.Cookie.Secure = secure }
+}
+
+// WithClock sets the clock of the abuse limits; tests pin it.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) { s.now = now; s.setLimits(s.limits) }
+}
+
+func (s *Server) setLimits(l Limits) {
+	s.limits = l
+	s.accountFailures = newLockout(l.SignInFailures, l.SignInWindow, l.Lockout, s.now)
+	s.addressFailures = newLockout(4*l.SignInFailures, l.SignInWindow, l.Lockout, s.now)
+	s.tokenRate = newRateLimit(l.TokenRequests, time.Minute, s.now)
+}
+
+func newSessions() *scs.SessionManager {
+	sm := scs.New()
+	sm.Lifetime, sm.IdleTimeout = sessionLifetime, sessionIdle
+	sm.Cookie.Name = "casetrack_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Path = "/"
+	return sm
+}
+
+// requestInfo is what the middlewares learn about a request, shared with
+// the access log that wraps them.
+type requestInfo struct {
+	principal *auth.Principal
+	via       string // session or token
+	mask      bool   // personal data is masked in the answer
+}
+
+type infoKey struct{}
+
+func infoOf(r *http.Request) *requestInfo {
+	if i, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
+		return i
+	}
+	return &requestInfo{}
+}
+
+// principalOf is the signed-in user of r; authorize guarantees one on every
+// route that is not public.
+func principalOf(r *http.Request) auth.Principal {
+	if p := infoOf(r).principal; p != nil {
+		return *p
+	}
+	return auth.Principal{}
+}
+
+var (
+	errNoCredentials = domain.Errorf(domain.CodeUnauthenticated, "sign in (POST /api/v1/session) or send Authorization: Bearer TOKEN")
+	errForbidden     = domain.Errorf(domain.CodeForbidden, "your role may not do this")
+	errOutOfScope    = domain.Errorf(domain.CodeForbidden, "this compound is outside the part of the city your account is for")
+)
+
+// authenticate finds the principal of a request: a bearer token, else a
+// session. Bad credentials are refused here; missing ones are judged per
+// route by authorize.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := infoOf(r)
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok || strings.TrimSpace(token) == "" {
+				s.Error(w, r, domain.Errorf(domain.CodeUnauthenticated, "the Authorization header must be Bearer TOKEN"))
+				return
+			}
+			p, err := s.accounts.ByToken(r.Context(), strings.TrimSpace(token))
+			if err != nil {
+				s.Error(w, r, err)
+				return
+			}
+			info.principal, info.via = &p, "token"
+			if ok, wait := s.tokenRate.allow(auth.HashToken(token)); !ok {
+				s.tooMany(w, r, wait, "too many requests with this token")
+				return
+			}
+		} else if name := s.sessions.GetString(r.Context(), sessionKey); name != "" {
+			p, err := s.accounts.Principal(r.Context(), name)
+			if err != nil {
+				_ = s.sessions.Destroy(r.Context())
+				s.Error(w, r, err)
+				return
+			}
+			info.principal, info.via = &p, "session"
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	s.Error(w, r, domain.Errorf(domain.CodeRateLimited, "%s; try again in %s", msg, wait.Round(time.Second)))
+}
+
+// handle registers a route behind its access rule (policy.go).
+func (s *Server) handle(method, pattern string, h http.HandlerFunc) {
+	s.router.Method(method, pattern, s.authorize(mustRule(method, pattern), h))
+}
+
+// authorize applies a route's rule: sign-in, role, the compound's scope,
+// and personal data (masked, or logged for auditors).
+func (s *Server) authorize(rl rule, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if rl.public {
+			h(w, r)
+			return
+		}
+		info := infoOf(r)
+		if info.principal == nil {
+			s.Error(w, r, errNoCredentials)
+			return
+		}
+		p := *info.principal
+		if !rl.allows(p.Role) {
+			s.Error(w, r, errForbidden)
+			return
+		}
+		if rl.scope == scopeCompound && !p.Scope.City() {
+			prof, registered, err := s.svc.Profile(r.Context(), chi.URLParam(r, "id"))
+			if err != nil {
+				s.Error(w, r, err)
+				return
+			}
+			if registered && !p.Scope.Covers(prof) {
+				s.Error(w, r, errOutOfScope)
+				return
+			}
+		}
+		if rl.personal {
+			info.mask = !slices.Contains(personalRoles, p.Role)
+			if p.Role == domain.RoleAuditor {
+				s.logger.InfoContext(r.Context(), "personal data read", "user", p.Name, "role", p.Role, "method", r.Method, "path", r.URL.Path)
+			}
+		}
+		h(w, r)
+	}
+}
+
+// signInRequest is the body of POST /api/v1/session, as JSON or a form.
+type signInRequest struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// handleSignIn starts a session: JSON {"name","password"} for programs and
+// pages alike, or an HTML form (application/x-www-form-urlencoded).
+func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
+	var req signInRequest
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if err := r.ParseForm(); err != nil {
+			s.Error(w, r, &domain.Error{Code: domain.CodeInvalid, Message: "the form could not be read", Err: err})
+			return
+		}
+		req.Name, req.Password = r.PostForm.Get("name"), r.PostForm.Get("password")
+	default:
+		if err := decodeBody(w, r, &req); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	var v []domain.Violation
+	for field, value := range map[string]string{"name": req.Name, "password": req.Password} {
+		if value == "" {
+			v = append(v, domain.Violation{Rule: "field.required", Field: field, Message: field + " is required", MessageZH: field + " 为必填项"})
+		}
+	}
+	if len(v) > 0 {
+		slices.SortFunc(v, func(a, b domain.Violation) int { return strings.Compare(a.Field, b.Field) })
+		s.Error(w, r, &domain.Error{Code: domain.CodeInvalid, Message: "sign-in needs a name and a password", Violations: v})
+		return
+	}
+	addr := clientAddress(r)
+	for _, l := range []struct {
+		lock *lockout
+		key  string
+	}{{s.accountFailures, req.Name}, {s.addressFailures, addr}} {
+		if locked, wait := l.lock.locked(l.key); locked {
+			s.tooMany(w, r, wait, "too many failed sign-ins")
+			return
+		}
+	}
+	p, err := s.accounts.SignIn(r.Context(), req.Name, req.Password)
+	if err != nil {
+		if domain.ErrorCode(err) == domain.CodeUnauthenticated {
+			s.accountFailures.fail(req.Name)
+			s.addressFailures.fail(addr)
+			// The name is not logged: people type their password into it.
+			s.logger.WarnContext(r.Context(), "sign-in failed", "remote", addr)
+		}
+		s.Error(w, r, err)
+		return
+	}
+	s.accountFailures.reset(req.Name)
+	// A new session token on sign-in: a token planted before cannot ride it.
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.Error(w, r, domain.Internal(err, "renew session"))
+		return
+	}
+	s.sessions.Put(r.Context(), sessionKey, p.Name)
+	infoOf(r).principal, infoOf(r).via = &p, "session"
+	s.logger.InfoContext(r.Context(), "signed in", "user", p.Name, "role", p.Role, "remote", addr)
+	s.respond(w, r, http.StatusOK, me{Principal: p, Via: "session"})
+}
+
+// clientAddress is the caller's IP (without the port), the key of the
+// per-address sign-in limit.
+func clientAddress(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.Error(w, r, domain.Internal(err, "end session"))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// me is who the caller is signed in as, and how.
+type me struct {
+	auth.Principal
+	Via string `json:"via"`
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	s.respond(w, r, http.StatusOK, me{Principal: principalOf(r), Via: infoOf(r).via})
+}
+
+// tokenRequest asks for an API token; expires_in_days defaults to 90.
+type tokenRequest struct {
+	ExpiresInDays int `json:"expires_in_days"`
+}
+
+type tokenAnswer struct {
+	Account   string    `json:"account"`
+	TokenID   string    `json:"token_id"`
+	Token     string    `json:"token"` // shown this once; only its hash is kept
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// issueToken answers a token for account, made on behalf of the caller.
+func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, account string) {
+	var req tokenRequest
+	if r.ContentLength != 0 {
+		if err := decodeBody(w, r, &req); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	ttl := auth.DefaultTokenTTL
+	switch {
+	case req.ExpiresInDays < 0 || req.ExpiresInDays > 366:
+		s.Error(w, r, &domain.Error{Code: domain.CodeInvalid, Message: "invalid token request", Violations: []domain.Violation{{
+			Rule: "token.expiry", Field: "expires_in_days", Message: "a token lives 1 to 366 days", MessageZH: "令牌有效期为1至366天"}}})
+		return
+	case req.ExpiresInDays > 0:
+		ttl = time.Duration(req.ExpiresInDays) * 24 * time.Hour
+	}
+	token, id, err := s.accounts.IssueToken(r.Context(), principalOf(r).Actor(), account, ttl)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.respond(w, r, http.StatusCreated, tokenAnswer{Account: account, TokenID: id, Token: token, ExpiresAt: s.now().Add(ttl).UTC()})
+}
+
+// handleChangePassword: {"current_password","new_password"}; the current
+// one counts against the sign-in limits like a sign-in.
+func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Current string `json:"current_password"`
+		New     string `json:"new_password"`
+	}
+	if err := decodeBody(w, r, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p := principalOf(r)
+	if locked, wait := s.accountFailures.locked(p.Name); locked {
+		s.tooMany(w, r, wait, "too many failed sign-ins")
+		return
+	}
+	if _, err := s.accounts.SignIn(r.Context(), p.Name, req.Current); err != nil {
+		s.accountFailures.fail(p.Name)
+		s.Error(w, r, &domain.Error{Code: domain.CodeInvalid, Message: "command rejected", Violations: []domain.Violation{{
+			Rule: "account.password_wrong", Field: "current_password", Message: "the current password is wrong", MessageZH: "当前密码不正确"}}})
+		return
+	}
+	if err := s.accounts.SetPassword(r.Context(), p.Actor(), p.Name, req.New); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// newAccount is the body of POST /api/v1/accounts.
+type newAccount struct {
+	Name         string      `json:"name"`
+	Role         domain.Role `json:"role"`
+	District     string      `json:"district"`
+	Street       string      `json:"street"`
+	Community    string      `json:"community"`
+	Organisation string      `json:"organisation"`
+}
+
+func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
+	list, err := s.accounts.List(r.Context())
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.respond(w, r, http.StatusOK, map[string]any{"accounts": append([]auth.AccountInfo{}, list...)})
+}
+
+// handleCreateAccount answers the account and its one-time password.
+func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
+	var req newAccount
+	if err := decodeBody(w, r, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	password, err := s.accounts.Create(r.Context(), principalOf(r).Actor(), req.Name, req.Role,
+		domain.Scope{District: req.District, Street: req.Street, Community: req.Community}, req.Organisation)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.respond(w, r, http.StatusCreated, map[string]string{"name": req.Name, "password": password})
+}
+
+// handleGrantRole gives the account in the path a role and its scope.
+func (s *Server) handleGrantRole(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Role         domain.Role `json:"role"`
+		District     string      `json:"district"`
+		Street       string      `json:"street"`
+		Community    string      `json:"community"`
+		Organisation string      `json:"organisation"`
+	}
+	if err := decodeBody(w, r, &req); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	name := chi.URLParam(r, "name")
+	err := s.accounts.Grant(r.Context(), principalOf(r).Actor(), name, req.Role,
+		domain.Scope{District: req.District, Street: req.Street, Community: req.Community}, req.Organisation)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.respond(w, r, http.StatusOK, map[string]any{"name": name, "role": req.Role})
+}
+
+// handleResetPassword answers a new one-time password of the account.
+func (s *Server) handleResetPassword(w http.ResponseWriter, r *http.Request) {
+	name := chi.URLParam(r, "name")
+	password, err := s.accounts.ResetPassword(r.Context(), principalOf(r).Actor(), name)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.respond(w, r, http.StatusOK, map[string]string{"name": name, "password": password})
+}
+
+// revokeToken stops a token of account.
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, account string) {
+	if err := s.accounts.Revoke(r.Context(), principalOf(r).Actor(), account, chi.URLParam(r, "token")); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleDisableAccount(w http.ResponseWriter, r *http.Request) {
+	name := chi.URLParam(r, "name")
+	if err := s.accounts.Disable(r.Context(), principalOf(r).Actor(), name); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.respond(w, r, http.StatusOK, map[string]any{"name": name, "disabled": true})
+}
+
+// decodeBody reads a small JSON body strictly into v.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return domain.Errorf(domain.CodeTooLarge, "the request body exceeds %d bytes", tooLarge.Limit)
+	case err != nil:
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the request body could not be read", Err: err}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "the request body is not the JSON expected", Violations: []domain.Violation{{
+			Rule: "json.invalid", Message: jsonProblem(err), MessageZH: "请求体不是所需的 JSON：" + jsonProblem(err)}}}
+	}
+	if dec.More() {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "request body holds more than one JSON value"}
+	}
+	return nil
+}
+
+// jsonProblem names what is wrong with a JSON body without echoing it.
+func jsonProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return typeErr.Field + " must be a " + typeErr.Type.String()
+	}
+	return err.Error()
+}
+
+// registerAuthRoutes serves sign-in, the caller's own account, and the
+// accounts administration.
+func (s *Server) registerAuthRoutes() {
+	// None of them takes a query parameter: one sent is refused by name.
+	handle := func(method, pattern string, h http.HandlerFunc) {
+		s.handle(method, pattern, func(w http.ResponseWriter, r *http.Request) {
+			if s.noParams(w, r) {
+				h(w, r)
+			}
+		})
+	}
+	handle("POST", "/api/v1/session", s.handleSignIn)
+	handle("DELETE", "/api/v1/session", s.handleSignOut)
+	handle("GET", "/api/v1/me", s.handleMe)
+	handle("POST", "/api/v1/me/tokens", func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, principalOf(r).Name) })
+	handle("DELETE", "/api/v1/me/tokens/{token}", func(w http.ResponseWriter, r *http.Request) { s.revokeToken(w, r, principalOf(r).Name) })
+	handle("POST", "/api/v1/me/password", s.handleChangePassword)
+	handle("GET", "/api/v1/accounts", s.handleAccounts)
+	handle("POST", "/api/v1/accounts", s.handleCreateAccount)
+	handle("POST", "/api/v1/accounts/{name}/disable", s.handleDisableAccount)
+	handle("POST", "/api/v1/accounts/{name}/tokens", func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, chi.URLParam(r, "name")) })
+	handle("DELETE", "/api/v1/accounts/{name}/tokens/{token}", func(w http.ResponseWriter, r *http.Request) {
+		s.revokeToken(w, r, chi.URLParam(r, "name"))
+	})
+	handle("POST", "/api/v1/accounts/{name}/role", s.handleGrantRole)
+	handle("POST", "/api/v1/accounts/{name}/password", s.handleResetPassword)
+}
