@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -531,7 +532,7 @@ func TestSecurityHeaders(t *testing.T) {
 // birth date or background; a street office sees them; an auditor sees
 // them and the read is logged.
 func TestPersonalDataMasked(t *testing.T) {
-	b, err := maskPersonal([]byte(`{"name":"阳光花园","committee":{"candidates":[{"candidate_id":"k1","name":"王芳","unit":"3-201",` +
+	b, err := auth.MaskPersonal([]byte(`{"name":"阳光花园","committee":{"candidates":[{"candidate_id":"k1","name":"王芳","unit":"3-201",` +
 		`"birth_date":"1970-01-01","background":{"party_member":true},"eligible":true}]},"position":9007199254740993}`))
 	if err != nil {
 		t.Fatal(err)
@@ -551,7 +552,7 @@ func TestPersonalDataMasked(t *testing.T) {
 	f.ok("c1", "form-preparatory-group", `{"members":[{"name":"张三","role":"street","leader":true},{"name":"李四","role":"owner"},{"name":"王五","role":"owner"}],"posted":true}`)
 	f.ok("c1", "nominate-candidate", `{"candidate_id":"k1","name":"王芳","unit":"3-201","birth_date":"1970-01-01","background":{"party_member":true}}`)
 	for _, path := range []string{"/api/v1/compounds/c1", "/api/v1/compounds/c1/history"} {
-		if body := f.do("GET", path, nil, bearer(f.as(inspector))...).Body.String(); strings.Contains(body, "王芳") || !strings.Contains(body, masked) {
+		if body := f.do("GET", path, nil, bearer(f.as(inspector))...).Body.String(); strings.Contains(body, "王芳") || !strings.Contains(body, auth.Masked) {
 			t.Errorf("%s as inspector: %s", path, body)
 		}
 		if body := f.do("GET", path, nil, bearer(f.as(street))...).Body.String(); !strings.Contains(body, "王芳") {

@@ -49,7 +49,7 @@ type Server struct {
 	store  domain.EventStore
 	dir    *projections.Runner[*directory.Model]
 	league *league.Service // nil: no league tables served
-	web    http.Handler    // nil: no pages; else every path outside the API's
+	web    Pages           // nil: no pages
 	logger *slog.Logger
 
 	accounts                         *auth.Accounts
@@ -79,7 +79,7 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 	r.Use(s.accessLog, s.recoverer, securityHeaders, s.crossOrigin(), s.sessions.LoadAndSave, s.authenticate)
 	r.NotFound(s.signedIn(func(w http.ResponseWriter, r *http.Request) {
 		if s.web != nil && !strings.HasPrefix(r.URL.Path, "/api/") {
-			s.web.ServeHTTP(w, r)
+			s.servePage(w, r)
 			return
 		}
 		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "%s %s is not a resource of this API", r.Method, r.URL.Path))
@@ -108,11 +108,14 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 // they learn nothing of the routes.
 func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if infoOf(r).principal == nil {
+		switch {
+		case infoOf(r).principal != nil:
+			h(w, r)
+		case s.web != nil && !strings.HasPrefix(r.URL.Path, "/api/"):
+			signInFirst(w, r)
+		default:
 			s.Error(w, r, errNoCredentials)
-			return
 		}
-		h(w, r)
 	}
 }
 
@@ -152,13 +155,6 @@ func (s *Server) bound(r *http.Request, q *projections.Query) (ctx context.Conte
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
-
-// WithWeb serves the pages (adapters/web) at every path the API does not
-// route, outside /api/: the API's routes and its problem documents stay
-// as they are.
-func WithWeb(h http.Handler) Option {
-	return func(s *Server) { s.web = h }
-}
 
 // recoverer turns a panic into a logged 500 problem; the panic value and
 // stack go to the log only.
@@ -235,7 +231,7 @@ func (s *Server) noParams(w http.ResponseWriter, r *http.Request) bool {
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.Marshal(v)
 	if err == nil && infoOf(r).mask {
-		b, err = maskPersonal(b)
+		b, err = auth.MaskPersonal(b)
 	}
 	if err != nil {
 		s.Error(w, r, domain.Internal(err, "encode response"))

@@ -53,7 +53,7 @@ func (h *Handler) compound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l, now := lang(w, r), h.o.Now()
-	d := compoundData{View: c.View(), Timeline: timeline(l, events), Commands: domain.CommandNames(), At: now}
+	d := compoundData{View: c.View(), Timeline: timeline(l, h.masked(r, events)), Commands: domain.CommandNames(), At: now}
 	h.o.Deadlines.Read(func(m *deadlines.Model) {
 		// Every open deadline of the compound, however far off.
 		b := m.Board(now, 100*365*24*time.Hour, deadlines.Filter{Compound: id})

@@ -107,6 +107,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	h.inScope(r, &tb)
 	l := lang(w, r)
 	d := dashboardData{Form: f, Table: tb, Periods: periods(h.o.Now()),
 		Levels: []string{"street", "community", "district", "compound", "company"}}
@@ -265,6 +266,25 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	// As the API: tables above the compound are shown whole, but a scoped
+	// user explains only units within its scope, whose events are its own.
+	if scope := h.scope(r); !scope.City() {
+		level := league.Level(f.Level)
+		var in bool
+		if level == league.LevelCompound {
+			h.o.Directory.Read(func(m *directory.Model) {
+				e, ok := m.Get(f.Unit)
+				in = ok && scope.Covers(e.District, e.Street, e.Community)
+			})
+		} else if level != league.LevelCompany {
+			p := append(strings.SplitN(f.Unit, "/", 3), "", "")
+			in = scope.Covers(p[0], p[1], p[2])
+		}
+		if !in {
+			h.Refuse(w, r, forbidden)
+			return
+		}
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), readTimeout)
 	defer cancel()
 	req.Explain = true
@@ -316,6 +336,9 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Missing = len(want)
+	for i := range d.Events {
+		d.Events[i].Event = h.masked(r, []domain.Envelope{d.Events[i].Event})[0]
+	}
 	// Those against the unit first: they are what an inspector follows up.
 	slices.SortStableFunc(d.Events, func(a, b explained) int {
 		if a.Against != b.Against {
@@ -324,6 +347,24 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 		return a.Event.OccurredAt.Compare(b.Event.OccurredAt)
 	})
 	h.render(w, r, http.StatusOK, "explain", "dashboard", d)
+}
+
+// inScope keeps, of a compound table, the rows of the user's compounds
+// (tables above the compound are shown whole, as the API does).
+func (h *Handler) inScope(r *http.Request, tb *league.Table) {
+	scope := h.scope(r)
+	if scope.City() || tb.Level != league.LevelCompound {
+		return
+	}
+	rows := tb.Rows[:0:0]
+	h.o.Directory.Read(func(m *directory.Model) {
+		for _, row := range tb.Rows {
+			if e, ok := m.Get(row.Unit); ok && scope.Covers(e.District, e.Street, e.Community) {
+				rows = append(rows, row)
+			}
+		}
+	})
+	tb.Rows = rows
 }
 
 // unitCompounds are the compounds of a league unit, from the directory.

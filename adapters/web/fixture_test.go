@@ -35,15 +35,57 @@ type city struct {
 // the deadlines board has both overdue and coming items.
 var today = time.Date(2025, 12, 20, 10, 0, 0, 0, domain.China)
 
-// demoUser is the principal the tests sign in as until the accounts work
-// supplies real sign-in; a test picks the role with the X-Demo-Role header
-// (set through the browser's extra headers).
-func demoUser(r *http.Request) (web.User, bool) {
-	role := r.Header.Get("X-Demo-Role")
+// password is every test account's password, as the demo's.
+const password = "casetrack-demo"
+
+// accountOf is the test account of each role, one per role as the demo
+// city has: the street office and the community worker are scoped to the
+// street and community of C0001; the others see the whole city.
+var accountOf = map[string]string{"admin": "admin", "inspector": "inspector", "street_office": "street",
+	"community_worker": "community", "hotline": "hotline", "auditor": "auditor"}
+
+// auth is the Authorization header of each role's API token; pages take
+// tokens as the API does. defaultAuth (the street office) is what get and
+// post send unless told otherwise.
+var (
+	tokens      = map[string]string{}
+	defaultAuth string
+)
+
+// as is the header pair that makes a request as role ("" for nobody).
+func as(role string) []string {
 	if role == "" {
-		return web.User{}, false
+		return []string{"Authorization", ""}
 	}
-	return web.User{Name: "demo-" + role, Role: role, Organisation: "测试单位"}, true
+	return []string{"Authorization", "Bearer " + tokens[role]}
+}
+
+// createAccounts makes the accounts of accountOf, with password and a token.
+func createAccounts(t testing.TB, accounts *auth.Accounts, home directory.Entry) {
+	t.Helper()
+	ctx := context.Background()
+	by := domain.Actor{UserID: "test", Role: "operator", Organisation: "test"}
+	for role, name := range accountOf {
+		var scope domain.Scope
+		switch role {
+		case "street_office":
+			scope = domain.Scope{District: home.District, Street: home.Street}
+		case "community_worker":
+			scope = domain.Scope{District: home.District, Street: home.Street, Community: home.Community}
+		}
+		if _, err := accounts.Create(ctx, by, name, domain.Role(role), scope, "测试单位"); err != nil {
+			t.Fatal(err)
+		}
+		if err := accounts.SetPassword(ctx, by, name, password); err != nil {
+			t.Fatal(err)
+		}
+		token, _, err := accounts.IssueToken(ctx, by, name, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[role] = token
+	}
+	defaultAuth = "Bearer " + tokens["street_office"]
 }
 
 func newCity(t testing.TB) *city {
@@ -92,14 +134,21 @@ func newCity(t testing.TB) *city {
 		}
 	}
 	ls := league.NewService(c.league, store, league.DefaultConfig())
+	accounts := auth.New(memory.NewStore(), nil)
+	var home directory.Entry
+	c.directory.Read(func(m *directory.Model) { home, _ = m.Get("C0001") })
+	createAccounts(t, accounts, home)
+	var api *httpapi.Server // the pages sign in through the API's sessions, as in cmd/casetrack
 	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: c.directory, Deadlines: dl, League: ls,
-		Principal: demoUser, Now: func() time.Time { return today }})
+		Principal: httpapi.WebUser, Now: func() time.Time { return today },
+		SignIn:  func(w http.ResponseWriter, r *http.Request, name, pw string) error { return api.SignIn(w, r, name, pw) },
+		SignOut: func(w http.ResponseWriter, r *http.Request) error { return api.SignOut(w, r) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(httpapi.NewServer(svc, store, c.directory, auth.New(memory.NewStore(), nil), logger,
-		httpapi.WithLeague(ls), httpapi.WithDeadlines(dl), httpapi.WithWeb(pages)))
+	api = httpapi.NewServer(svc, store, c.directory, accounts, logger, httpapi.WithLeague(ls), httpapi.WithDeadlines(dl), httpapi.WithWeb(pages))
+	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	c.url = srv.URL
 	return c

@@ -32,7 +32,20 @@ func (h *Handler) history(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := historyData{Compound: strings.TrimSpace(q.Get("compound")), Type: q.Get("type"), Actor: strings.TrimSpace(q.Get("actor")),
 		From: q.Get("from"), To: q.Get("to"), Types: domain.EventTypes(), ChainValid: true}
-	h.o.Directory.Read(func(m *directory.Model) { d.Compounds = m.List(directory.Filter{}) })
+	scope := h.scope(r)
+	h.o.Directory.Read(func(m *directory.Model) {
+		d.Compounds = m.List(directory.Filter{District: scope.District, Street: scope.Street, Community: scope.Community})
+	})
+	// Another part of the city's compound is refused; an unknown one is not found below.
+	var outside bool
+	h.o.Directory.Read(func(m *directory.Model) {
+		e, ok := m.Get(d.Compound)
+		outside = ok && !scope.Covers(e.District, e.Street, e.Community)
+	})
+	if outside {
+		h.Refuse(w, r, forbidden)
+		return
+	}
 	if d.Compound == "" {
 		h.render(w, r, http.StatusOK, "history", "history", d)
 		return
@@ -76,7 +89,7 @@ func (h *Handler) history(w http.ResponseWriter, r *http.Request) {
 	}
 	view := c.View()
 	d.State = &view
-	for _, e := range timeline(lang(w, r), all[:d.Version]) {
+	for _, e := range timeline(lang(w, r), h.masked(r, all[:d.Version])) {
 		if d.Type != "" && e.Type != d.Type || d.Actor != "" && !strings.Contains(e.Actor.UserID, d.Actor) && !strings.Contains(e.Actor.Organisation, d.Actor) ||
 			!from.IsZero() && e.OccurredAt.Before(from) || !to.IsZero() && e.OccurredAt.After(to) {
 			continue

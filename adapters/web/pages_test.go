@@ -17,6 +17,7 @@ func get(t *testing.T, target string, headers ...string) (int, http.Header, stri
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Authorization", defaultAuth)
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -42,7 +43,7 @@ func TestPagesRender(t *testing.T) {
 		"/compounds/C0001/commands/receive-complaint": "受理投诉",
 		"/history?compound=C0001":                     "哈希链完整",
 		"/history":                                    "请选择小区",
-		"/sign-in":                                    "账号功能尚未启用",
+		"/sign-in":                                    `name="password"`,
 	}
 	for path, want := range pages {
 		status, h, body := get(t, c.url+path)
@@ -93,9 +94,9 @@ func TestPagesRefuseBadInput(t *testing.T) {
 // Each role lands on its own home page.
 func TestHomeByRole(t *testing.T) {
 	c := newCity(t)
-	for role, want := range map[string]string{"": "/dashboard", "inspector": "/dashboard", "street_office": "/street",
-		"community_worker": "/street", "auditor": "/history"} {
-		_, h, _ := get(t, c.url+"/", "X-Demo-Role", role)
+	for role, want := range map[string]string{"": "/sign-in", "admin": "/operations", "inspector": "/dashboard", "street_office": "/street",
+		"community_worker": "/street", "hotline": "/street", "auditor": "/history"} {
+		_, h, _ := get(t, c.url+"/", as(role)...)
 		if got := h.Get("Location"); got != want {
 			t.Errorf("role %q lands on %q, want %q", role, got, want)
 		}
@@ -186,10 +187,19 @@ func TestExplainMarksWhatTheLeagueCountsAgainst(t *testing.T) {
 	}
 }
 
-func post(t *testing.T, target string, form url.Values) (int, http.Header, string) {
+func post(t *testing.T, target string, form url.Values, headers ...string) (int, http.Header, string) {
 	t.Helper()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.PostForm(target, form)
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", defaultAuth)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/labels"
 	"github.com/casetrack/casetrack/projections"
@@ -28,10 +29,21 @@ import (
 type User struct {
 	Name, Role, Organisation string
 	Scope                    Scope
+	Mask                     bool // candidates' personal data is masked for this user's role
 }
 
 // Scope is the part of the city a user acts for; empty fields mean all.
 type Scope struct{ District, Street, Community string }
+
+// City reports whether the scope is the whole city.
+func (s Scope) City() bool { return s.District == "" && s.Street == "" && s.Community == "" }
+
+// Covers reports whether a place (district, street, community) lies in
+// the scope.
+func (s Scope) Covers(district, street, community string) bool {
+	return (s.District == "" || s.District == district) && (s.Street == "" || s.Street == street) &&
+		(s.Community == "" || s.Community == community)
+}
 
 // Options are what the pages read and record through. Principal and
 // SignIn come from the accounts work; access control stays there.
@@ -47,8 +59,10 @@ type Options struct {
 	// SignIn checks a name and password and starts the session; nil: the
 	// sign-in page says that accounts are not set up.
 	SignIn func(w http.ResponseWriter, r *http.Request, name, password string) error
-	Logger *slog.Logger
-	Now    func() time.Time // default time.Now
+	// SignOut ends the session.
+	SignOut func(w http.ResponseWriter, r *http.Request) error
+	Logger  *slog.Logger
+	Now     func() time.Time // default time.Now
 }
 
 // Handler serves the pages; it is an http.Handler.
@@ -59,7 +73,7 @@ type Handler struct {
 }
 
 // pageFiles are the pages, each parsed with the layout.
-var pageFiles = []string{"dashboard", "explain", "street", "compound", "command", "history", "signin", "notfound"}
+var pageFiles = []string{"dashboard", "explain", "street", "compound", "command", "history", "signin", "notfound", "refused"}
 
 // New checks the embedded assets and parses the templates.
 func New(o Options) (*Handler, error) {
@@ -88,6 +102,7 @@ func New(o Options) (*Handler, error) {
 	r.Get("/", h.home)
 	r.Get("/sign-in", h.signInPage)
 	r.Post("/sign-in", h.signIn)
+	r.Post("/sign-out", h.signOut)
 	r.Get("/dashboard", h.dashboard)
 	r.Get("/explain", h.explain)
 	r.Get("/street", h.street)
@@ -196,6 +211,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusNotFound
 	case domain.CodeUnavailable:
 		status = http.StatusServiceUnavailable
+	case domain.CodeForbidden:
+		h.Refuse(w, r, err)
+		return
 	}
 	if status == http.StatusInternalServerError {
 		h.o.Logger.ErrorContext(r.Context(), "web page failed", "path", r.URL.Path, "err", err)
@@ -215,28 +233,54 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	w.Write([]byte(labels.Of(l, labels.Word, "error") + ": " + msg + "\n"))
 }
 
+// Refuse answers a request its user may not make as a page saying so, in
+// the user's language, with a way home; a refusal that is not about access
+// is answered as any other error.
+func (h *Handler) Refuse(w http.ResponseWriter, r *http.Request, err error) {
+	switch domain.ErrorCode(err) {
+	case domain.CodeForbidden:
+		h.render(w, r, http.StatusForbidden, "refused", "", nil)
+	case domain.CodeUnauthenticated:
+		http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+	default:
+		h.fail(w, r, err)
+	}
+}
+
+// forbidden is the error of a page or parameter outside the user's scope.
+var forbidden = domain.Errorf(domain.CodeForbidden, "outside the part of the city your account is for")
+
+// homes are each role's own page.
+var homes = map[string]string{"admin": "/operations", "inspector": "/dashboard", "street_office": "/street",
+	"community_worker": "/street", "hotline": "/street", "auditor": "/history"}
+
 // home sends each role to its own page.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	to := "/dashboard"
-	if u := h.user(r); u != nil {
-		switch u.Role {
-		case "street_office", "community_worker":
-			to = "/street"
-		case "auditor":
-			to = "/history"
-		}
+	if u := h.user(r); u != nil && homes[u.Role] != "" {
+		to = homes[u.Role]
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "signin", "", signInData{Enabled: h.o.SignIn != nil})
+	h.render(w, r, http.StatusOK, "signin", "", signInData{Enabled: h.o.SignIn != nil, Next: next(r.URL.Query().Get("next"))})
 }
 
 type signInData struct {
 	Enabled bool
 	Name    string
+	Next    string
 	Error   string
+}
+
+// next is where to go after signing in: a path of this site only, never
+// another site's address.
+func next(to string) string {
+	if !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") || strings.HasPrefix(to, "/\\") || strings.HasPrefix(to, "/sign-") {
+		return "/"
+	}
+	return to
 }
 
 // signIn hands the form to the accounts work's sign-in and goes home.
@@ -245,13 +289,60 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.signInPage(w, r)
 		return
 	}
-	name := r.PostFormValue("name")
+	name, to := r.PostFormValue("name"), next(r.PostFormValue("next"))
 	if err := h.o.SignIn(w, r, name, r.PostFormValue("password")); err != nil {
-		h.render(w, r, http.StatusUnauthorized, "signin", "", signInData{Enabled: true, Name: name,
-			Error: labels.Of(lang(w, r), labels.Word, "sign_in_failed")})
+		status, msg := http.StatusUnauthorized, "sign_in_failed"
+		switch domain.ErrorCode(err) {
+		case domain.CodeRateLimited:
+			status, msg = http.StatusTooManyRequests, "sign_in_locked"
+		case domain.CodeInvalid:
+			status = http.StatusBadRequest
+		case domain.CodeUnauthenticated:
+		default:
+			h.fail(w, r, err)
+			return
+		}
+		h.render(w, r, status, "signin", "", signInData{Enabled: true, Name: name, Next: to, Error: labels.Of(lang(w, r), labels.Word, msg)})
 		return
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// signOut ends the session and goes to the sign-in page.
+func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
+	if h.o.SignOut != nil {
+		if err := h.o.SignOut(w, r); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+}
+
+// scope is the part of the city the request's user acts for; the whole
+// city when no one is signed in (pages served without accounts).
+func (h *Handler) scope(r *http.Request) Scope {
+	if u := h.user(r); u != nil {
+		return u.Scope
+	}
+	return Scope{}
+}
+
+// masked masks candidates' personal data in events for users whose role
+// does not vet candidates, as the API does.
+func (h *Handler) masked(r *http.Request, events []domain.Envelope) []domain.Envelope {
+	u := h.user(r)
+	if u == nil || !u.Mask {
+		return events
+	}
+	out := make([]domain.Envelope, len(events))
+	for i, e := range events {
+		if b, err := auth.MaskPersonal(e.Data); err == nil {
+			e.Data = b
+		}
+		out[i] = e
+	}
+	return out
 }
 
 // query builds a link to path with the given parameters, dropping empty ones.

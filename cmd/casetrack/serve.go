@@ -108,7 +108,13 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	}
 	defer rm.close()
 	// Before the bus starts: a binary built without its web assets stops here.
-	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: rm.directory, Deadlines: rm.deadlines, League: rm.league, Logger: logger})
+	var server *httpapi.Server // the pages sign in through the API's sessions
+	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: rm.directory, Deadlines: rm.deadlines, League: rm.league,
+		Logger: logger, Principal: httpapi.WebUser,
+		SignIn: func(w http.ResponseWriter, r *http.Request, name, password string) error {
+			return server.SignIn(w, r, name, password)
+		},
+		SignOut: func(w http.ResponseWriter, r *http.Request) error { return server.SignOut(w, r) }})
 	if err != nil {
 		return err
 	}
@@ -125,7 +131,8 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
 	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(*addr)), httpapi.WithWeb(pages))
-	api := http.Handler(httpapi.NewServer(svc, store, rm.directory, accounts, logger, opts...))
+	server = httpapi.NewServer(svc, store, rm.directory, accounts, logger, opts...)
+	api := http.Handler(server)
 	handler.Store(&api)
 	logger.Info("serving", "addr", ln.Addr().String(), "data", *data, "store", redact(*storeURL))
 	select {
