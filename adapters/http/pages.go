@@ -62,5 +62,17 @@ func WebUser(r *http.Request) (web.User, bool) {
 	p := *info.principal
 	return web.User{Name: p.Name, Role: string(p.Role), Organisation: p.Organisation,
 		Scope: web.Scope{District: p.Scope.District, Street: p.Scope.Street, Community: p.Scope.Community},
-		Mask:  !slices.Contains(personalRoles, p.Role)}, true
+		Mask:  !slices.Contains(personalRoles, p.Role), Allowed: allowedPages(p.Role)}, true
+}
+
+// navPages are the pages of the navigation bar.
+var navPages = []string{"/dashboard", "/street", "/history", "/operations"}
+
+// allowedPages are the navigation pages role may open, from the access table.
+func allowedPages(role domain.Role) map[string]bool {
+	out := map[string]bool{}
+	for _, path := range navPages {
+		out[path] = pageRoutes["GET "+path].allows(role)
+	}
+	return out
 }

@@ -139,7 +139,7 @@ func newCity(t testing.TB) *city {
 	c.directory.Read(func(m *directory.Model) { home, _ = m.Get("C0001") })
 	createAccounts(t, accounts, home)
 	var api *httpapi.Server // the pages sign in through the API's sessions, as in cmd/casetrack
-	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: c.directory, Deadlines: dl, League: ls,
+	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: c.directory, Deadlines: dl, League: ls, Accounts: accounts,
 		Principal: httpapi.WebUser, Now: func() time.Time { return today },
 		SignIn:  func(w http.ResponseWriter, r *http.Request, name, pw string) error { return api.SignIn(w, r, name, pw) },
 		SignOut: func(w http.ResponseWriter, r *http.Request) error { return api.SignOut(w, r) }})

@@ -29,8 +29,12 @@ import (
 type User struct {
 	Name, Role, Organisation string
 	Scope                    Scope
-	Mask                     bool // candidates' personal data is masked for this user's role
+	Mask                     bool            // candidates' personal data is masked for this user's role
+	Allowed                  map[string]bool // the navigation's pages this user may open (nil: all)
 }
+
+// May reports whether the navigation shows the page at path to the user.
+func (u *User) May(path string) bool { return u == nil || u.Allowed == nil || u.Allowed[path] }
 
 // Scope is the part of the city a user acts for; empty fields mean all.
 type Scope struct{ District, Street, Community string }
@@ -53,6 +57,7 @@ type Options struct {
 	Directory *projections.Runner[*directory.Model]
 	Deadlines *projections.Runner[*deadlines.Model]
 	League    *league.Service
+	Accounts  *auth.Accounts // the operations page's users and roles; nil: none listed
 	// Principal is the signed-in user of a request; nil or false: nobody
 	// (the pages then act as the API does without accounts).
 	Principal func(*http.Request) (User, bool)
@@ -73,7 +78,7 @@ type Handler struct {
 }
 
 // pageFiles are the pages, each parsed with the layout.
-var pageFiles = []string{"dashboard", "explain", "street", "compound", "command", "history", "signin", "notfound", "refused"}
+var pageFiles = []string{"dashboard", "explain", "street", "compound", "command", "history", "signin", "notfound", "refused", "operations"}
 
 // New checks the embedded assets and parses the templates.
 func New(o Options) (*Handler, error) {
@@ -110,6 +115,7 @@ func New(o Options) (*Handler, error) {
 	r.Get("/compounds/{id}/commands/{name}", h.commandForm)
 	r.Post("/compounds/{id}/commands/{name}", h.command)
 	r.Get("/history", h.history)
+	r.Get("/operations", h.operations)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusNotFound, "notfound", "", nil)
 	})
