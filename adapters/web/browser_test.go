@@ -2,8 +2,7 @@ package web_test
 
 // Browser tests: Debian's Chromium, headless, driven by chromedp. One
 // browser serves every test (a tab each), so that `make test` stays fast.
-// Sign-in per role and street scoping are added here once the accounts
-// work lands: each test already picks its role through asRole.
+// Each test signs in through the sign-in page as the account of a role.
 
 import (
 	"context"
@@ -12,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/casetrack/casetrack/projections/directory"
 )
 
 const (
@@ -99,6 +101,12 @@ func signIn(t *testing.T, ctx context.Context, c *city, role string) {
 	run(t, ctx, chromedp.Navigate(c.url+"/sign-in"), chromedp.WaitVisible("#name", chromedp.ByID),
 		chromedp.SendKeys("#name", accountOf[role], chromedp.ByID), chromedp.SendKeys("#password", password, chromedp.ByID),
 		chromedp.Submit("#password", chromedp.ByID), chromedp.WaitNotPresent("#password", chromedp.ByID))
+}
+
+// signOut presses the header's sign-out button.
+func signOut(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, chromedp.Click("header form.inline button", chromedp.NodeVisible), chromedp.WaitVisible("#password", chromedp.ByID))
 }
 
 func run(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
@@ -252,7 +260,7 @@ func TestBrowserAuditSlider(t *testing.T) {
 // Every page: no serious or critical axe-core violation, every input
 // labelled, and a screenshot at an office screen and a phone.
 func TestBrowserAccessibilityAndScreenshots(t *testing.T) {
-	ctx, c := tab(t, "street_office")
+	ctx, c := tab(t, "")
 	axe, err := os.ReadFile("testdata/axe.min.js")
 	if err != nil {
 		t.Fatalf("axe-core is missing: run `make assets` (%v)", err)
@@ -260,16 +268,30 @@ func TestBrowserAccessibilityAndScreenshots(t *testing.T) {
 	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	pages := []struct{ name, path, ready string }{
-		{"dashboard", "/dashboard?period=2025", "#league-table"},
-		{"explain", "/explain?period=2025&level=street&unit=" + firstStreetUnit(t, c) + "&metric=satisfaction_rate", "#explain-events"},
-		{"street", "/street", "#deadlines"},
-		{"compound", "/compounds/C0001", "#timeline"},
-		{"command", "/compounds/C0001/commands/receive-complaint", "#form"},
-		{"history", "/history?compound=C0001", "#history-events"},
-		{"signin", "/sign-in", "main"},
+	_, other := elsewhere(t, c)
+	// Each page as the role whose home it is, or who uses it most.
+	pages := []struct{ name, role, path, ready string }{
+		{"dashboard", "inspector", "/dashboard?period=2025", "#league-table"},
+		{"explain", "inspector", "/explain?period=2025&level=street&unit=" + firstStreetUnit(t, c) + "&metric=satisfaction_rate", "#explain-events"},
+		{"street", "street_office", "/street", "#deadlines"},
+		{"compound", "street_office", "/compounds/C0001", "#timeline"},
+		{"command", "street_office", "/compounds/C0001/commands/receive-complaint", "#form"},
+		{"refused", "street_office", "/compounds/" + other.ID, "main h1"},
+		{"history", "auditor", "/history?compound=C0001", "#history-events"},
+		{"operations", "admin", "/operations", "#accounts"},
+		{"signin", "", "/sign-in", "#password"},
 	}
+	role := ""
 	for _, p := range pages {
+		if p.role != role {
+			run(t, ctx, chromedp.EmulateViewport(1366, 768, chromedp.EmulateScale(1)))
+			if p.role == "" {
+				signOut(t, ctx)
+			} else {
+				signIn(t, ctx, c, p.role)
+			}
+			role = p.role
+		}
 		for _, size := range [][2]int64{{1366, 768}, {390, 844}} {
 			var violations, unlabelled string
 			var png []byte
@@ -294,6 +316,72 @@ func TestBrowserAccessibilityAndScreenshots(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// Signing in as each role lands on its own home page, whose navigation
+// holds only the pages the role may open; signing out returns to sign-in.
+func TestBrowserSignInEachRole(t *testing.T) {
+	ctx, c := tab(t, "")
+	var path string
+	run(t, ctx, chromedp.Navigate(c.url+"/dashboard"), chromedp.WaitVisible("#password", chromedp.ByID),
+		chromedp.Evaluate(`location.pathname`, &path))
+	if path != "/sign-in" {
+		t.Fatalf("nobody asking for the dashboard is at %s, want /sign-in", path)
+	}
+	homes := map[string]string{"admin": "/operations", "inspector": "/dashboard", "street_office": "/street",
+		"community_worker": "/street", "hotline": "/street", "auditor": "/history"}
+	for role, home := range homes {
+		var nav []string
+		signIn(t, ctx, c, role)
+		run(t, ctx, chromedp.WaitVisible("main h1"), chromedp.Evaluate(`location.pathname`, &path),
+			chromedp.Evaluate(`Array.from(document.querySelectorAll("header nav a")).map(function (a) { return a.getAttribute("href"); })`, &nav))
+		if path != home {
+			t.Errorf("%s lands on %s, want %s", role, path, home)
+		}
+		if !slices.Contains(nav, home) || role == "hotline" && slices.Contains(nav, "/dashboard") || role != "admin" && slices.Contains(nav, "/operations") {
+			t.Errorf("%s's navigation: %v", role, nav)
+		}
+		signOut(t, ctx)
+	}
+}
+
+// A street office reaches only its street's compounds: every compound
+// link of its pages stays in its street, and another street's compound,
+// typed as an address, shows the refusal page.
+func TestBrowserStreetOfficeScope(t *testing.T) {
+	ctx, c := tab(t, "street_office")
+	home, other := elsewhere(t, c)
+	var street map[string]string
+	c.directory.Read(func(m *directory.Model) {
+		street = map[string]string{}
+		for _, e := range m.List(directory.Filter{}) {
+			street[e.ID] = e.Street
+		}
+	})
+	for _, page := range []string{"/street", "/dashboard?period=2025&level=compound", "/history"} {
+		var ids []string
+		run(t, ctx, chromedp.Navigate(c.url+page), chromedp.WaitVisible("main h1"),
+			chromedp.Evaluate(`Array.from(document.querySelectorAll("a[href^='/compounds/'], option")).map(function (a) {
+				return (a.getAttribute("href") || "/compounds/" + a.value).split("/")[2].split("?")[0]; })`, &ids))
+		linked := 0
+		for _, id := range ids {
+			if s, ok := street[id]; ok {
+				linked++
+				if s != home.Street {
+					t.Errorf("%s links to %s of %s", page, id, s)
+				}
+			}
+		}
+		if linked == 0 {
+			t.Errorf("%s links to no compound", page)
+		}
+	}
+	var h1, body string
+	run(t, ctx, chromedp.Navigate(c.url+"/compounds/"+other.ID), chromedp.WaitVisible("main h1"),
+		chromedp.Text("main h1", &h1), chromedp.Text("main", &body))
+	if h1 != "无权访问" || strings.Contains(body, other.Name) {
+		t.Errorf("typing /compounds/%s shows %q: %s", other.ID, h1, body)
 	}
 }
 

@@ -33,8 +33,9 @@ type User struct {
 	Allowed                  map[string]bool // the navigation's pages this user may open (nil: all)
 }
 
-// May reports whether the navigation shows the page at path to the user.
-func (u *User) May(path string) bool { return u == nil || u.Allowed == nil || u.Allowed[path] }
+// May reports whether the navigation shows the page at path to the user;
+// nobody signed in sees none.
+func (u *User) May(path string) bool { return u != nil && (u.Allowed == nil || u.Allowed[path]) }
 
 // Scope is the part of the city a user acts for; empty fields mean all.
 type Scope struct{ District, Street, Community string }
