@@ -24,7 +24,7 @@ import (
 	"github.com/casetrack/casetrack/projections/league"
 )
 
-// User is who is signed in, as the accounts work knows them: the role
+// User is who is signed in, as the accounts know them: the role
 // picks the home page, the scope the default street.
 type User struct {
 	Name, Role, Organisation string
@@ -51,7 +51,7 @@ func (s Scope) Covers(district, street, community string) bool {
 }
 
 // Options are what the pages read and record through. Principal and
-// SignIn come from the accounts work; access control stays there.
+// SignIn come from the API's accounts (adapters/http); access control stays there.
 type Options struct {
 	Service   *app.Service
 	Store     domain.EventStore
@@ -290,7 +290,7 @@ func next(to string) string {
 	return to
 }
 
-// signIn hands the form to the accounts work's sign-in and goes home.
+// signIn hands the form to the API's sign-in and goes where the user was headed.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	if h.o.SignIn == nil {
 		h.signInPage(w, r)
