@@ -201,7 +201,10 @@ var table = map[Group]map[string]pair{
 		"PlanSignedOff": {"方案销号", "Plan signed off"}, "CompoundRegistered": {"小区登记", "Compound registered"},
 		"DeliveredAreaUpdated": {"交付面积更新", "Delivered area updated"}, "PropertyCompanyChanged": {"物业企业更换", "Property company changed"},
 		"PartyBranchEstablished": {"党支部成立", "Party branch established"}, "RedFlagsSet": {"红色物业标识", "Red flags set"},
-		"AssemblyVoteHeld": {"业主大会表决", "Assembly vote held"}},
+		"AssemblyVoteHeld": {"业主大会表决", "Assembly vote held"},
+		"AccountCreated":   {"账号创建", "Account created"}, "AccountDisabled": {"账号停用", "Account disabled"},
+		"AccountPasswordChanged": {"密码更改", "Password changed"}, "AccountRoleGranted": {"角色授予", "Role granted"},
+		"AccountTokenIssued": {"令牌签发", "Token issued"}, "AccountTokenRevoked": {"令牌吊销", "Token revoked"}},
 	Word: {
 		"app":                  {"物业矛盾专项整治", "Property disputes campaign"},
 		"skip":                 {"跳到正文", "Skip to content"},

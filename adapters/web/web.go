@@ -101,7 +101,7 @@ func New(o Options) (*Handler, error) {
 		h.pages[p] = t
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.Compress(5), securityHeaders)
+	r.Use(middleware.Compress(5)) // security headers: the API server's, which serves the pages
 	assets, _ := fs.Sub(files, ".")
 	r.Handle("/assets/static/*", http.StripPrefix("/assets/", cached(http.FileServerFS(assets))))
 	r.Handle("/assets/dist/*", http.StripPrefix("/assets/", cached(http.FileServerFS(assets))))
@@ -125,18 +125,6 @@ func New(o Options) (*Handler, error) {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
-
-// securityHeaders: a strict content security policy, which the pages keep
-// by having no inline script, style or event handler.
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-			"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Referrer-Policy", "same-origin")
-		next.ServeHTTP(w, r)
-	})
-}
 
 func cached(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
