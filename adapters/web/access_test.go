@@ -38,7 +38,7 @@ func TestPagesKeepToScope(t *testing.T) {
 	for _, path := range []string{"/compounds/" + other.ID, "/compounds/" + other.ID + "/commands/receive-complaint",
 		"/history?compound=" + other.ID, "/street?street=" + url.QueryEscape(other.District+"/"+other.Street),
 		"/explain?period=2025&level=street&unit=" + url.QueryEscape(other.District+"/"+other.Street),
-		"/explain?period=2025&level=compound&unit=" + other.ID} {
+		"/explain?period=2025&level=compound&unit=" + other.ID, "/dashboard?period=2025&level=compound&unit=" + other.ID} {
 		status, h, body := get(t, c.url+path)
 		if status != http.StatusForbidden || !strings.Contains(h.Get("Content-Type"), "text/html") || !strings.Contains(body, "无权访问") {
 			t.Errorf("GET %s as the street office: %d %s, want the 403 page", path, status, h.Get("Content-Type"))

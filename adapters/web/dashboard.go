@@ -100,6 +100,10 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	if f.Unit != "" && f.Level == string(league.LevelCompound) && !h.unitInScope(r, league.LevelCompound, f.Unit) {
+		h.Refuse(w, r, forbidden)
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), readTimeout)
 	defer cancel()
 	tb, err := h.o.League.Table(ctx, req)
@@ -125,7 +129,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	slices.SortFunc(d.Red, func(a, b league.Row) int { return a.Rank - b.Rank })
 	slices.SortFunc(d.Black, func(a, b league.Row) int { return b.Rank - a.Rank })
 	d.Bars = barChart(l, f, tb)
-	if d.Lines, err = h.monthChart(ctx, l, f, req); err != nil {
+	if d.Lines, err = h.monthChart(ctx, r, l, f, req); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -178,7 +182,7 @@ func barChart(l labels.Lang, f leagueForm, tb league.Table) chart {
 // against the same months a year before, for one unit or the whole table,
 // from the complaints_yoy figure of each month's table (this year over
 // last). Without that metric in the campaign there is nothing to draw.
-func (h *Handler) monthChart(ctx context.Context, l labels.Lang, f leagueForm, req league.Request) (chart, error) {
+func (h *Handler) monthChart(ctx context.Context, r *http.Request, l labels.Lang, f leagueForm, req league.Request) (chart, error) {
 	year := req.Period.From.In(domain.China).Year()
 	var months []string
 	cur, prev := make([]float64, 12), make([]float64, 12)
@@ -195,6 +199,7 @@ func (h *Handler) monthChart(ctx context.Context, l labels.Lang, f leagueForm, r
 		if err != nil {
 			return chart{}, err
 		}
+		h.inScope(r, &tb)
 		for _, row := range tb.Rows {
 			if f.Unit != "" && row.Unit != f.Unit {
 				continue
@@ -266,24 +271,9 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	// As the API: tables above the compound are shown whole, but a scoped
-	// user explains only units within its scope, whose events are its own.
-	if scope := h.scope(r); !scope.City() {
-		level := league.Level(f.Level)
-		var in bool
-		if level == league.LevelCompound {
-			h.o.Directory.Read(func(m *directory.Model) {
-				e, ok := m.Get(f.Unit)
-				in = ok && scope.Covers(e.District, e.Street, e.Community)
-			})
-		} else if level != league.LevelCompany {
-			p := append(strings.SplitN(f.Unit, "/", 3), "", "")
-			in = scope.Covers(p[0], p[1], p[2])
-		}
-		if !in {
-			h.Refuse(w, r, forbidden)
-			return
-		}
+	if !h.unitInScope(r, league.Level(f.Level), f.Unit) {
+		h.Refuse(w, r, forbidden)
+		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), readTimeout)
 	defer cancel()
@@ -347,6 +337,28 @@ func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
 		return a.Event.OccurredAt.Compare(b.Event.OccurredAt)
 	})
 	h.render(w, r, http.StatusOK, "explain", "dashboard", d)
+}
+
+// unitInScope reports whether the user may explain a unit's figures. As
+// the API: tables above the compound are shown whole, but a scoped user
+// explains only units within its scope, whose events are its own.
+func (h *Handler) unitInScope(r *http.Request, level league.Level, unit string) bool {
+	scope := h.scope(r)
+	switch {
+	case scope.City():
+		return true
+	case level == league.LevelCompany:
+		return false
+	case level == league.LevelCompound:
+		in := false
+		h.o.Directory.Read(func(m *directory.Model) {
+			e, ok := m.Get(unit)
+			in = ok && scope.Covers(e.District, e.Street, e.Community)
+		})
+		return in
+	}
+	p := append(strings.SplitN(unit, "/", 3), "", "")
+	return scope.Covers(p[0], p[1], p[2])
 }
 
 // inScope keeps, of a compound table, the rows of the user's compounds
