@@ -4,17 +4,37 @@ ADDR    ?= 127.0.0.1:8080
 DATA    ?= ./data
 PKGS    := ./...
 
-.PHONY: run build test vet fmt-check fuzz bench clean
+.PHONY: run build test vet fmt-check fuzz bench clean assets
 
 run: build
 	./bin/casetrack serve --addr $(ADDR) --data $(DATA)
 
-build:
+build: assets
 	$(GO) build -o bin/casetrack ./cmd/casetrack
+
+# Front-end packages come from npm through the lockfile; only the dist files
+# the pages load are copied next to the web package, which embeds them
+# (adapters/web/dist is gitignored but for its placeholder). axe-core is for
+# the browser tests only, so it goes to testdata instead of the binary.
+WEB := adapters/web
+WEB_ASSETS := $(WEB)/dist/htmx.min.js $(WEB)/dist/echarts.min.js $(WEB)/testdata/axe.min.js
+assets: $(WEB_ASSETS)
+
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(WEB)/dist/htmx.min.js: $(WEB)/node_modules/.package-lock.json
+	cp $(WEB)/node_modules/htmx.org/dist/htmx.min.js $@
+$(WEB)/dist/echarts.min.js: $(WEB)/node_modules/.package-lock.json
+	cp $(WEB)/node_modules/echarts/dist/echarts.common.min.js $@
+$(WEB)/testdata/axe.min.js: $(WEB)/node_modules/.package-lock.json
+	mkdir -p $(WEB)/testdata
+	cp $(WEB)/node_modules/axe-core/axe.min.js $@
 
 # The PostgreSQL restart test runs on its own, after the rest: other
 # packages use the same cluster and must not see it go down.
-test: fmt-check vet
+test: assets fmt-check vet
 	CASETRACK_TEST_PG_RESTART= $(GO) test -race -count=1 -timeout 20m $(PKGS)
 	@if [ "$$CASETRACK_TEST_PG_RESTART" = 1 ]; then \
 		$(GO) test -race -count=1 -run TestServerRidesOutRestart ./adapters/postgres/ || exit 1; fi
@@ -46,4 +66,4 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s $(PKGS)
 
 clean:
-	rm -rf bin
+	rm -rf bin $(WEB)/node_modules $(WEB)/dist/*.js $(WEB)/testdata/axe.min.js

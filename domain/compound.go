@@ -124,13 +124,17 @@ func (c *Compound) Evolve(events ...Event) {
 	}
 }
 
-var commandTypes = map[string]func(json.RawMessage) (Command, error){}
+var (
+	commandTypes   = map[string]func(json.RawMessage) (Command, error){}
+	commandStructs = map[string]reflect.Type{}
+)
 
 // registerCommand names a command type for the API and the CLI.
 func registerCommand[T Command](name string) {
 	if _, dup := commandTypes[name]; dup {
 		panic("duplicate command " + name)
 	}
+	commandStructs[name] = reflect.TypeFor[T]()
 	commandTypes[name] = func(body json.RawMessage) (Command, error) {
 		if !utf8.Valid(body) { // the decoder would replace bad bytes silently
 			var v violations
@@ -159,6 +163,13 @@ func CommandNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// CommandType is the Go type of a named command, for adapters that
+// describe its fields (the web forms); ParseCommand stays the only way in.
+func CommandType(name string) (reflect.Type, bool) {
+	t, ok := commandStructs[name]
+	return t, ok
 }
 
 // ParseCommand decodes the JSON body of a named command; unknown fields and

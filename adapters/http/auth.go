@@ -142,8 +142,13 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 }
 
 func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, msg string) {
+	s.Error(w, r, rateLimited(w, wait, msg))
+}
+
+// rateLimited is the error of a limit hit, its wait set as Retry-After.
+func rateLimited(w http.ResponseWriter, wait time.Duration, msg string) error {
 	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	s.Error(w, r, domain.Errorf(domain.CodeRateLimited, "%s; try again in %s", msg, wait.Round(time.Second)))
+	return domain.Errorf(domain.CodeRateLimited, "%s; try again in %s", msg, wait.Round(time.Second))
 }
 
 // handle registers a route behind its access rule (policy.go).
@@ -160,23 +165,31 @@ func (s *Server) authorize(rl rule, h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		info := infoOf(r)
+		refuse := s.Error
+		if rl.page {
+			refuse = s.web.Refuse
+		}
 		if info.principal == nil {
-			s.Error(w, r, errNoCredentials)
+			if rl.page {
+				signInFirst(w, r)
+				return
+			}
+			refuse(w, r, errNoCredentials)
 			return
 		}
 		p := *info.principal
 		if !rl.allows(p.Role) {
-			s.Error(w, r, errForbidden)
+			refuse(w, r, errForbidden)
 			return
 		}
 		if rl.scope == scopeCompound && !p.Scope.City() {
 			prof, registered, err := s.svc.Profile(r.Context(), chi.URLParam(r, "id"))
 			if err != nil {
-				s.Error(w, r, err)
+				refuse(w, r, err)
 				return
 			}
 			if registered && !p.Scope.Covers(prof) {
-				s.Error(w, r, errOutOfScope)
+				refuse(w, r, errOutOfScope)
 				return
 			}
 		}
@@ -226,37 +239,61 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, &domain.Error{Code: domain.CodeInvalid, Message: "sign-in needs a name and a password", Violations: v})
 		return
 	}
+	p, err := s.signIn(w, r, req.Name, req.Password)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.respond(w, r, http.StatusOK, me{Principal: p, Via: "session"})
+}
+
+// SignIn is the sign-in of the web pages: the same path as POST
+// /api/v1/session, its lockouts included. A refusal that is not a wrong
+// password (a lockout) names the wait as the API does.
+func (s *Server) SignIn(w http.ResponseWriter, r *http.Request, name, password string) error {
+	_, err := s.signIn(w, r, name, password)
+	return err
+}
+
+// SignOut ends the session of a web page's user.
+func (s *Server) SignOut(w http.ResponseWriter, r *http.Request) error {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		return domain.Internal(err, "end session")
+	}
+	return nil
+}
+
+// signIn checks a name and password against the lockouts and the
+// accounts, and starts a session. On a lockout it sets Retry-After.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, name, password string) (auth.Principal, error) {
 	addr := clientAddress(r)
 	for _, l := range []struct {
 		lock *lockout
 		key  string
-	}{{s.accountFailures, req.Name}, {s.addressFailures, addr}} {
+	}{{s.accountFailures, name}, {s.addressFailures, addr}} {
 		if locked, wait := l.lock.locked(l.key); locked {
-			s.tooMany(w, r, wait, "too many failed sign-ins")
-			return
+			return auth.Principal{}, rateLimited(w, wait, "too many failed sign-ins")
 		}
 	}
-	p, err := s.accounts.SignIn(r.Context(), req.Name, req.Password)
+	p, err := s.accounts.SignIn(r.Context(), name, password)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.CodeUnauthenticated {
-			s.accountFailures.fail(req.Name)
+			s.accountFailures.fail(name)
 			s.addressFailures.fail(addr)
 			// The name is not logged: people type their password into it.
 			s.logger.WarnContext(r.Context(), "sign-in failed", "remote", addr)
 		}
-		s.Error(w, r, err)
-		return
+		return auth.Principal{}, err
 	}
-	s.accountFailures.reset(req.Name)
+	s.accountFailures.reset(name)
 	// A new session token on sign-in: a token planted before cannot ride it.
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
-		s.Error(w, r, domain.Internal(err, "renew session"))
-		return
+		return auth.Principal{}, domain.Internal(err, "renew session")
 	}
 	s.sessions.Put(r.Context(), sessionKey, p.Name)
 	infoOf(r).principal, infoOf(r).via = &p, "session"
 	s.logger.InfoContext(r.Context(), "signed in", "user", p.Name, "role", p.Role, "remote", addr)
-	s.respond(w, r, http.StatusOK, me{Principal: p, Via: "session"})
+	return p, nil
 }
 
 // clientAddress is the caller's IP (without the port), the key of the
@@ -269,8 +306,8 @@ func clientAddress(r *http.Request) string {
 }
 
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) {
-	if err := s.sessions.Destroy(r.Context()); err != nil {
-		s.Error(w, r, domain.Internal(err, "end session"))
+	if err := s.SignOut(w, r); err != nil {
+		s.Error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

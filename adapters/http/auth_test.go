@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -52,6 +53,19 @@ var expectedAccess = map[string]string{
 	"DELETE /api/v1/accounts/{name}/tokens/{token}": "A",
 	"POST /api/v1/accounts/{name}/role":             "A",
 	"POST /api/v1/accounts/{name}/password":         "A",
+
+	// The web pages (served with WithWeb).
+	"GET /":               "AISCHU",
+	"GET /sign-in":        "*",
+	"POST /sign-in":       "*",
+	"POST /sign-out":      "AISCHU",
+	"GET /assets/*":       "*",
+	"GET /dashboard":      "ISCU",
+	"GET /explain":        "ISCU",
+	"GET /street":         "ISCHU",
+	"GET /compounds/{id}": "ISCHU",
+	"GET /history":        "ISCU",
+	"GET /operations":     "A",
 
 	"POST /api/v1/compounds/{id}/accept-complaint":            "SC",
 	"POST /api/v1/compounds/{id}/rename-compound":             "IS",
@@ -109,21 +123,39 @@ var expectedAccess = map[string]string{
 	"POST /api/v1/compounds/{id}/vet-candidate":               "S",
 }
 
-// TestRouteRoleMatrix walks every route of the router, command routes
-// included, and calls it as every role and as nobody: allowed roles get
-// past authorization (neither 401 nor 403), others 403, nobody 401 except
-// on the public routes. A route missing from the table fails.
+// A command's form page and its post are allowed to whoever may run the
+// command through the API.
+func init() {
+	for key, who := range expectedAccess {
+		if name, ok := strings.CutPrefix(key, "POST /api/v1/compounds/{id}/"); ok && !strings.Contains(name, "/") {
+			expectedAccess["GET /compounds/{id}/commands/"+name] = who
+			expectedAccess["POST /compounds/{id}/commands/"+name] = who
+		}
+	}
+}
+
+// stubPages stand in for adapters/web: a page answers 200, a refusal its
+// status.
+type stubPages struct{}
+
+func (stubPages) ServeHTTP(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }
+func (stubPages) Refuse(w http.ResponseWriter, r *http.Request, err error) {
+	w.WriteHeader(statuses[domain.ErrorCode(err)].status)
+}
+
+// TestRouteRoleMatrix walks every route of the router, command routes and
+// pages included, and calls it as every role and as nobody: allowed roles
+// get past authorization (neither 401 nor 403), others 403, nobody 401
+// (a page: sent to sign in) except on the public routes. A route missing
+// from the table fails.
 func TestRouteRoleMatrix(t *testing.T) {
-	f, feed := servedFixture(t)
+	f, feed := servedFixture(t, WithWeb(stubPages{}))
 	f.ok("c1", "register", registerBody) // the street and community of the scoped accounts
 	feed()
 	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody", "{token}", "nothing")
 	seen := map[string]bool{}
 	err := chi.Walk(f.srv.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		key := method + " " + strings.TrimSuffix(route, "/")
-		if route != "/" {
-			key = method + " " + route
-		}
+		key := method + " " + route
 		seen[key] = true
 		want, ok := expectedAccess[key]
 		if !ok {
@@ -139,9 +171,14 @@ func TestRouteRoleMatrix(t *testing.T) {
 			body = "{}"
 		}
 		rec := f.do(method, target, body, "Authorization", "")
+		page := !strings.HasPrefix(route, "/api/") && !strings.HasSuffix(route, "z")
 		switch {
-		case want == "*" && (rec.Code == 401 || rec.Code == 403):
+		case want == "*" && (rec.Code == 401 || rec.Code == 403 || rec.Code == 303):
 			t.Errorf("%s as nobody: %d on a public route: %s", key, rec.Code, rec.Body)
+		case want != "*" && page:
+			if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/sign-in") {
+				t.Errorf("%s as nobody: %d to %q, want 303 to the sign-in page", key, rec.Code, rec.Header().Get("Location"))
+			}
 		case want != "*" && rec.Code != 401:
 			t.Errorf("%s as nobody: %d, want 401: %s", key, rec.Code, rec.Body)
 		case want != "*" && rec.Header().Get("WWW-Authenticate") == "":
@@ -172,7 +209,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	if len(stale) > 0 {
 		t.Errorf("in the table but not served: %s", strings.Join(stale, ", "))
 	}
-	if len(seen) < len(domain.CommandNames())+len(routes) {
+	if len(seen) < 3*len(domain.CommandNames())+len(routes)+len(pageRoutes) {
 		t.Errorf("%d routes walked, want every command and every route of the table", len(seen))
 	}
 }
@@ -540,7 +577,7 @@ func TestSecurityHeaders(t *testing.T) {
 // birth date or background; a street office sees them; an auditor sees
 // them and the read is logged.
 func TestPersonalDataMasked(t *testing.T) {
-	b, err := maskPersonal([]byte(`{"name":"阳光花园","committee":{"candidates":[{"candidate_id":"k1","name":"王芳","unit":"3-201",` +
+	b, err := auth.MaskPersonal([]byte(`{"name":"阳光花园","committee":{"candidates":[{"candidate_id":"k1","name":"王芳","unit":"3-201",` +
 		`"birth_date":"1970-01-01","background":{"party_member":true},"eligible":true}]},"position":9007199254740993}`))
 	if err != nil {
 		t.Fatal(err)
@@ -560,7 +597,7 @@ func TestPersonalDataMasked(t *testing.T) {
 	f.ok("c1", "form-preparatory-group", `{"members":[{"name":"张三","role":"street","leader":true},{"name":"李四","role":"owner"},{"name":"王五","role":"owner"}],"posted":true}`)
 	f.ok("c1", "nominate-candidate", `{"candidate_id":"k1","name":"王芳","unit":"3-201","birth_date":"1970-01-01","background":{"party_member":true}}`)
 	for _, path := range []string{"/api/v1/compounds/c1", "/api/v1/compounds/c1/history"} {
-		if body := f.do("GET", path, nil, bearer(f.as(inspector))...).Body.String(); strings.Contains(body, "王芳") || !strings.Contains(body, masked) {
+		if body := f.do("GET", path, nil, bearer(f.as(inspector))...).Body.String(); strings.Contains(body, "王芳") || !strings.Contains(body, auth.Masked) {
 			t.Errorf("%s as inspector: %s", path, body)
 		}
 		if body := f.do("GET", path, nil, bearer(f.as(street))...).Body.String(); !strings.Contains(body, "王芳") {

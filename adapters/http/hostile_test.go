@@ -20,7 +20,7 @@ import (
 // servedFixture serves every endpoint (league, credit, deadlines,
 // projections) over an empty memory store; feed brings the read models up
 // to date with the store, as the bus would, and waits for the directory.
-func servedFixture(t *testing.T) (f *fixture, feed func()) {
+func servedFixture(t *testing.T, extra ...Option) (f *fixture, feed func()) {
 	f = newFixture(t)
 	book := domain.DefaultRuleBook()
 	cps := projections.NewMemoryCheckpoints()
@@ -33,9 +33,9 @@ func servedFixture(t *testing.T) (f *fixture, feed func()) {
 		}
 	}
 	svc := app.NewService(f.store, book, app.WithClock(func() time.Time { return f.now }))
-	f.srv = f.newServer(svc, io.Discard,
+	f.srv = f.newServer(svc, io.Discard, append([]Option{
 		WithLeague(league.NewService(leagueRunner, f.store, league.DefaultConfig())), WithCredit(creditRunner),
-		WithDeadlines(deadlinesRunner), WithProjections(f.store, leagueRunner, creditRunner, deadlinesRunner))
+		WithDeadlines(deadlinesRunner), WithProjections(f.store, leagueRunner, creditRunner, deadlinesRunner)}, extra...)...)
 	f.srv.waitTimeout = 10 * time.Millisecond
 	feed = func() {
 		all, err := f.store.ReadAll(context.Background(), 0, 0)

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/labels"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
@@ -242,17 +243,21 @@ func (s *Server) areaFilter(p *params, level league.Level) func(unit string) boo
 // tableRecords lays a table out as a header of Chinese column names and
 // one record a unit, for the spreadsheet exports; rates are percents.
 func tableRecords(tb league.Table) [][]any {
-	header := []any{"排名", "编号", "区", "街道", "社区", "名称", "综合得分", "红黑榜", "信访诉讼上升（只降不升预警）"}
+	col := func(code string) string { return labels.Of(labels.ZH, labels.Column, code) }
+	header := []any{col("rank"), col("id"), col("district"), col("street"), col("community"), col("name"), col("score"), col("list"), col("rising")}
 	if len(tb.Rows) > 0 {
 		for _, m := range tb.Rows[0].Metrics {
-			header = append(header, m.Label)
+			header = append(header, labels.Of(labels.ZH, labels.Metric, m.Key))
 		}
 	}
 	out := [][]any{header}
-	lists := map[string]string{"red": "红榜", "black": "黑榜"}
 	for _, row := range tb.Rows {
-		rec := []any{row.Rank, row.Unit, row.District, row.Street, row.Community, row.Name, row.Score, lists[row.List],
-			map[bool]string{true: "是", false: "否"}[row.Rising]}
+		list := ""
+		if row.List != "" {
+			list = labels.Of(labels.ZH, labels.List, row.List)
+		}
+		rec := []any{row.Rank, row.Unit, row.District, row.Street, row.Community, row.Name, row.Score, list,
+			col(map[bool]string{true: "yes", false: "no"}[row.Rising])}
 		for _, m := range row.Metrics {
 			switch {
 			case m.Value == nil:

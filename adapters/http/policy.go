@@ -28,6 +28,7 @@ type rule struct {
 	roles    []domain.Role // who may call it; empty with public: anyone signed in
 	scope    scopeKind
 	personal bool // the answer may hold personal data (candidates): masked for roles not in personalRoles
+	page     bool // a web page: nobody is sent to sign in, a refusal is a page
 }
 
 var (
@@ -80,6 +81,23 @@ var routes = map[string]rule{
 	"POST /api/v1/accounts/{name}/password":         {roles: []domain.Role{admin}},
 }
 
+// pageRoutes are the web pages (adapters/web), served when the server has
+// them; a command's form and its post follow the command's roles below.
+var pageRoutes = map[string]rule{
+	"GET /":          {roles: anyone}, // each role's home page
+	"GET /sign-in":   {public: true},
+	"POST /sign-in":  {public: true},
+	"POST /sign-out": {roles: anyone},
+	"GET /assets/*":  {public: true},
+
+	"GET /dashboard":      {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeFiltered},
+	"GET /explain":        {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeFiltered},
+	"GET /street":         {roles: []domain.Role{inspector, street, community, hotline, auditor}, scope: scopeFiltered},
+	"GET /compounds/{id}": {roles: []domain.Role{inspector, street, community, hotline, auditor}, scope: scopeCompound, personal: true},
+	"GET /history":        {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeFiltered, personal: true},
+	"GET /operations":     {roles: []domain.Role{admin}},
+}
+
 // commandRoles says who may run each command; a street office or community
 // worker only on compounds of its scope, an inspector of a district only there.
 var commandRoles = func() map[string][]domain.Role {
@@ -120,16 +138,25 @@ var commandRoles = func() map[string][]domain.Role {
 // commandRoute is the pattern of a command's route.
 func commandRoute(name string) string { return "/api/v1/compounds/{id}/" + name }
 
+// pageCommandRoute is the pattern of a command's form page (GET) and of
+// its post.
+func pageCommandRoute(name string) string { return "/compounds/{id}/commands/" + name }
+
 // ruleFor returns the rule of a route; ok is false when the table has none.
 func ruleFor(method, pattern string) (rule, bool) {
 	if r, ok := routes[method+" "+pattern]; ok {
 		return r, true
 	}
-	if method == http.MethodPost {
-		for name, roles := range commandRoles {
-			if commandRoute(name) == pattern {
-				return rule{roles: roles, scope: scopeCompound}, true
-			}
+	if r, ok := pageRoutes[method+" "+pattern]; ok {
+		r.page = true
+		return r, true
+	}
+	for name, roles := range commandRoles {
+		switch {
+		case method == http.MethodPost && commandRoute(name) == pattern:
+			return rule{roles: roles, scope: scopeCompound}, true
+		case (method == http.MethodPost || method == http.MethodGet) && pageCommandRoute(name) == pattern:
+			return rule{roles: roles, scope: scopeCompound, personal: true, page: true}, true
 		}
 	}
 	return rule{}, false

@@ -1,8 +1,6 @@
 package http
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 
 	"github.com/casetrack/casetrack/domain"
@@ -42,43 +40,4 @@ func (s *Server) compoundsInScope(r *http.Request) map[string]bool {
 		}
 	})
 	return in
-}
-
-// personalFields are the fields that hold a candidate's personal data;
-// they are masked wherever an object names a candidate_id.
-var personalFields = []string{"name", "unit", "birth_date", "background"}
-
-const masked = "***"
-
-// maskPersonal replaces candidates' personal data in a JSON answer.
-func maskPersonal(b []byte) ([]byte, error) {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber() // numbers pass through as written, never rounded through float64
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return json.Marshal(maskValue(v))
-}
-
-func maskValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		_, candidate := v["candidate_id"]
-		for k, x := range v {
-			v[k] = maskValue(x)
-		}
-		if candidate {
-			for _, f := range personalFields {
-				if _, ok := v[f]; ok {
-					v[f] = masked
-				}
-			}
-		}
-	case []any:
-		for i, x := range v {
-			v[i] = maskValue(x)
-		}
-	}
-	return v
 }

@@ -49,6 +49,7 @@ type Server struct {
 	store  domain.EventStore
 	dir    *projections.Runner[*directory.Model]
 	league *league.Service // nil: no league tables served
+	web    Pages           // nil: no pages
 	logger *slog.Logger
 
 	accounts                         *auth.Accounts
@@ -77,6 +78,10 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 	r := s.router
 	r.Use(s.accessLog, s.recoverer, securityHeaders, s.crossOrigin(), s.sessions.LoadAndSave, s.authenticate)
 	r.NotFound(s.signedIn(func(w http.ResponseWriter, r *http.Request) {
+		if s.web != nil && !strings.HasPrefix(r.URL.Path, "/api/") {
+			s.servePage(w, r)
+			return
+		}
 		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "%s %s is not a resource of this API", r.Method, r.URL.Path))
 	}))
 	r.MethodNotAllowed(s.signedIn(s.methodNotAllowed))
@@ -104,11 +109,14 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 // they learn nothing of the routes.
 func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if infoOf(r).principal == nil {
+		switch {
+		case infoOf(r).principal != nil:
+			h(w, r)
+		case s.web != nil && !strings.HasPrefix(r.URL.Path, "/api/"):
+			signInFirst(w, r)
+		default:
 			s.Error(w, r, errNoCredentials)
-			return
 		}
-		h(w, r)
 	}
 }
 
@@ -224,7 +232,7 @@ func (s *Server) noParams(w http.ResponseWriter, r *http.Request) bool {
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.Marshal(v)
 	if err == nil && infoOf(r).mask {
-		b, err = maskPersonal(b)
+		b, err = auth.MaskPersonal(b)
 	}
 	if err != nil {
 		s.Error(w, r, domain.Internal(err, "encode response"))

@@ -22,6 +22,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/postgres"
 	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/adapters/watermill"
+	"github.com/casetrack/casetrack/adapters/web"
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/app/demo"
@@ -106,6 +107,17 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		return err
 	}
 	defer rm.close()
+	// Before the bus starts: a binary built without its web assets stops here.
+	var server *httpapi.Server // the pages sign in through the API's sessions
+	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: rm.directory, Deadlines: rm.deadlines, League: rm.league, Accounts: accounts,
+		Logger: logger, Principal: httpapi.WebUser,
+		SignIn: func(w http.ResponseWriter, r *http.Request, name, password string) error {
+			return server.SignIn(w, r, name, password)
+		},
+		SignOut: func(w http.ResponseWriter, r *http.Request) error { return server.SignOut(w, r) }})
+	if err != nil {
+		return err
+	}
 	go reloadOnHangup(ctx, logger, rm.league, *campaign)
 	busDone := make(chan struct{})
 	go func() {
@@ -118,8 +130,9 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	if pg, ok := store.(*postgres.Store); ok {
 		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
-	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(*addr)))
-	api := http.Handler(httpapi.NewServer(svc, store, rm.directory, accounts, logger, opts...))
+	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(*addr)), httpapi.WithWeb(pages))
+	server = httpapi.NewServer(svc, store, rm.directory, accounts, logger, opts...)
+	api := http.Handler(server)
 	handler.Store(&api)
 	logger.Info("serving", "addr", ln.Addr().String(), "data", *data, "store", redact(*storeURL))
 	select {

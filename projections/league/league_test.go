@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -326,5 +327,34 @@ func TestEligibilityFollowsTheRuleBook(t *testing.T) {
 		if got := metric(t, row(t, tb, "城东区/东湖街道"), "committee_coverage").Den; got != tc.den {
 			t.Errorf("%s: %v eligible compounds, want %v", tc.period.From.Format("2006"), got, tc.den)
 		}
+	}
+}
+
+// Explaining marks the events that count against the unit, per rate: the
+// late, unsolved or unsatisfied outside the numerator, the returned or
+// reopened inside it; counts and shares mark none.
+func TestExplainMarksEventsAgainst(t *testing.T) {
+	m := city(t)
+	s1 := row(t, m.Table(allMetrics(), Query{Level: LevelStreet, Period: year2025, Explain: true}), "城东区/东湖街道")
+	for key, want := range map[string]int{
+		"response_rate": 1, "resolution_rate": 1, "satisfaction_rate": 1, // a2
+		"closure_rate": 2,                   // a2: its first round resolved late, its second still open past its limit
+		"return_rate":  1, "reopen_rate": 1, // a3 returned, a2 reopened
+		"measures_on_time": 1, "committee_coverage": 1, // m2 late, B without a committee
+		"complaints_per_1000": 0, "complaints_yoy": 0, "party_member_share": 0,
+	} {
+		x := metric(t, s1, key).Explain
+		if len(x.Against) != want {
+			t.Errorf("%s: %d events against, want %d", key, len(x.Against), want)
+		}
+		for _, e := range x.Against {
+			if !slices.Contains(x.Denominator, e) {
+				t.Errorf("%s: %s is against but not counted", key, e)
+			}
+		}
+	}
+	plain := row(t, m.Table(allMetrics(), Query{Level: LevelStreet, Period: year2025}), "城东区/东湖街道")
+	if v := metric(t, plain, "response_rate"); v.Explain != nil {
+		t.Error("not explaining, yet an explanation")
 	}
 }

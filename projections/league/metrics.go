@@ -67,6 +67,7 @@ type Count struct {
 	NumEvents, DenEvents []string
 	WeekdaysOnly         []string // items whose limit was counted on weekdays only (explain only)
 	explain              bool
+	perEvent             bool // explaining: each item was judged in or out of the numerator
 }
 
 func (c *Count) add(num, den bool, event string) {
@@ -76,7 +77,7 @@ func (c *Count) add(num, den bool, event string) {
 			c.Num++
 		}
 		if c.explain {
-			c.DenEvents = append(c.DenEvents, event)
+			c.DenEvents, c.perEvent = append(c.DenEvents, event), true
 			if num {
 				c.NumEvents = append(c.NumEvents, event)
 			}
@@ -90,6 +91,32 @@ func (c *Count) addFact(f fact) {
 	if c.explain && f.weekdays {
 		c.WeekdaysOnly = append(c.WeekdaysOnly, f.event)
 	}
+}
+
+// against lists the events that count against the unit: outside the
+// numerator of a rate where higher is better (late, unsolved,
+// unsatisfied), inside it where lower is (returned, reopened). A count
+// not judged item by item (a share of members) has none.
+func (c Count) against(higher bool) []string {
+	if !c.perEvent {
+		return nil
+	}
+	if !higher {
+		return c.NumEvents
+	}
+	in := map[string]int{} // counted: one event may hold several items (a plan's measures)
+	for _, e := range c.NumEvents {
+		in[e]++
+	}
+	var out []string
+	for _, e := range c.DenEvents {
+		if in[e] > 0 {
+			in[e]--
+		} else {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // tally is everything counted for one unit in one period.

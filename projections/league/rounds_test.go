@@ -98,7 +98,7 @@ func TestExplanationSeparatesNumeratorAndDenominator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `"explain":{"numerator_events":[],"denominator_events":[],"weekdays_only_events":[]}`; !strings.Contains(string(b), want) {
+	if want := `"explain":{"numerator_events":[],"denominator_events":[],"weekdays_only_events":[],"against":[]}`; !strings.Contains(string(b), want) {
 		t.Errorf("nothing counted: %s, want %s", b, want)
 	}
 	y2027 := Period{at(2027, 1, 1, 0), at(2028, 1, 1, 0)}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/casetrack/casetrack/labels"
 )
 
 // MetricDef is a metric the campaign may rank by.
@@ -46,28 +48,39 @@ func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count
 	}
 }
 
+func zh(key string) string { return labels.Of(labels.ZH, labels.Metric, key) }
+
 // Metrics are every metric of the domain reference's league tables.
 var Metrics = []MetricDef{
-	{"complaints_per_1000", "每千户投诉量", false, "per_1000", func(t *tally) (float64, bool, Count) {
+	{"complaints_per_1000", zh("complaints_per_1000"), false, "per_1000", func(t *tally) (float64, bool, Count) {
 		x := Count{Num: t.cur[cReceived].Den, Den: float64(t.households), NumEvents: t.cur[cReceived].DenEvents, DenEvents: t.homes}
 		return x.Num / max(x.Den, 1) * 1000, t.households > 0, x
 	}},
-	{"complaints_yoy", "投诉量同比变化", false, "percent", change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
-	{"petitions_lawsuits_yoy", "信访诉讼同比变化（只降不升）", false, "percent", change(func(t *tally) Count { return t.cur[cPetitionsSuits] }, func(t *tally) Count { return t.prev[cPetitionsSuits] })},
-	{"response_rate", "响应率", true, "percent", rate(func(t *tally) Count { return t.cur[cResponse] })},
-	{"closure_rate", "办结率", true, "percent", rate(func(t *tally) Count { return t.cur[cClosure] })},
-	{"resolution_rate", "解决率", true, "percent", rate(func(t *tally) Count { return t.cur[cResolution] })},
-	{"satisfaction_rate", "满意率", true, "percent", rate(func(t *tally) Count { return t.cur[cSatisfied] })},
-	{"return_rate", "回退率", false, "percent", rate(func(t *tally) Count { return t.cur[cReturned] })},
-	{"reopen_rate", "重办率", false, "percent", rate(func(t *tally) Count { return t.cur[cReopened] })},
-	{"measures_on_time", "整改措施按期完成率", true, "percent", rate(func(t *tally) Count { return t.measuresOnTime })},
-	{"overdue_measures", "逾期整改措施数", false, "count", number(func(t *tally) Count { return t.overdueMeasures })},
-	{"listings", "挂牌督办小区数", false, "count", number(func(t *tally) Count { return t.listed })},
-	{"committee_coverage", "业委会（物管会）覆盖率", true, "percent", rate(func(t *tally) Count { return t.coverage })},
-	{"expired_committees", "到期未换届业委会数", false, "count", number(func(t *tally) Count { return t.expired })},
-	{"party_member_share", "业委会党员占比", true, "percent", rate(func(t *tally) Count { return t.partyShare })},
-	{"dual_role_share", "一肩挑比例", true, "percent", rate(func(t *tally) Count { return t.dualRole })},
-	{"red_property_share", "红色物业比例", true, "percent", rate(func(t *tally) Count { return t.redProperty })},
+	{"complaints_yoy", zh("complaints_yoy"), false, "percent", change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
+	{"petitions_lawsuits_yoy", zh("petitions_lawsuits_yoy"), false, "percent", change(func(t *tally) Count { return t.cur[cPetitionsSuits] }, func(t *tally) Count { return t.prev[cPetitionsSuits] })},
+	{"response_rate", zh("response_rate"), true, "percent", rate(func(t *tally) Count { return t.cur[cResponse] })},
+	{"closure_rate", zh("closure_rate"), true, "percent", rate(func(t *tally) Count { return t.cur[cClosure] })},
+	{"resolution_rate", zh("resolution_rate"), true, "percent", rate(func(t *tally) Count { return t.cur[cResolution] })},
+	{"satisfaction_rate", zh("satisfaction_rate"), true, "percent", rate(func(t *tally) Count { return t.cur[cSatisfied] })},
+	{"return_rate", zh("return_rate"), false, "percent", rate(func(t *tally) Count { return t.cur[cReturned] })},
+	{"reopen_rate", zh("reopen_rate"), false, "percent", rate(func(t *tally) Count { return t.cur[cReopened] })},
+	{"measures_on_time", zh("measures_on_time"), true, "percent", rate(func(t *tally) Count { return t.measuresOnTime })},
+	{"overdue_measures", zh("overdue_measures"), false, "count", number(func(t *tally) Count { return t.overdueMeasures })},
+	{"listings", zh("listings"), false, "count", number(func(t *tally) Count { return t.listed })},
+	{"committee_coverage", zh("committee_coverage"), true, "percent", rate(func(t *tally) Count { return t.coverage })},
+	{"expired_committees", zh("expired_committees"), false, "count", number(func(t *tally) Count { return t.expired })},
+	{"party_member_share", zh("party_member_share"), true, "percent", rate(func(t *tally) Count { return t.partyShare })},
+	{"dual_role_share", zh("dual_role_share"), true, "percent", rate(func(t *tally) Count { return t.dualRole })},
+	{"red_property_share", zh("red_property_share"), true, "percent", rate(func(t *tally) Count { return t.redProperty })},
+}
+
+// higher reports whether higher is better for a configured metric.
+func higher(w MetricWeight) bool {
+	if w.Direction != "" {
+		return w.Direction == "higher"
+	}
+	def, _ := metricDef(w.Key)
+	return def.Higher
 }
 
 func metricDef(key string) (MetricDef, bool) {
@@ -104,6 +117,9 @@ type Explanation struct {
 	Numerator    []string `json:"numerator_events"`
 	Denominator  []string `json:"denominator_events"`
 	WeekdaysOnly []string `json:"weekdays_only_events"`
+	// Against are those that count against the unit: late, unsolved,
+	// unsatisfied, returned or reopened (rates only; empty otherwise).
+	Against []string `json:"against"`
 }
 
 // Row is one unit of a league table.
@@ -170,7 +186,7 @@ func (m *Model) Table(cfg Config, q Query) Table {
 			}
 			figures = figures[2:]
 			if q.Explain {
-				mv.Explain = &Explanation{sortedIDs(c.NumEvents), sortedIDs(c.DenEvents), sortedIDs(c.WeekdaysOnly)}
+				mv.Explain = &Explanation{sortedIDs(c.NumEvents), sortedIDs(c.DenEvents), sortedIDs(c.WeekdaysOnly), sortedIDs(c.against(higher(w)))}
 			}
 			r.Metrics = append(r.Metrics, mv)
 		}
@@ -257,11 +273,7 @@ func rankAndList(cfg Config, rows []Row) {
 // place already.
 func score(cfg Config, rows []Row) {
 	for k, w := range cfg.Metrics {
-		def, _ := metricDef(w.Key)
-		higher := def.Higher
-		if w.Direction != "" {
-			higher = w.Direction == "higher"
-		}
+		higher := higher(w)
 		var vals []float64
 		for _, r := range rows {
 			if v := r.Metrics[k].Value; v != nil {

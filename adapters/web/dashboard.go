@@ -1,0 +1,416 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/labels"
+	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/directory"
+	"github.com/casetrack/casetrack/projections/league"
+)
+
+const (
+	readTimeout = 30 * time.Second // a table as of a past time replays the log
+	chartBars   = 20               // the bar chart shows the first units of the table's order
+	maxExplain  = 500              // events listed behind one figure
+)
+
+// leagueForm is the dashboard's pickers, as read from the query.
+type leagueForm struct {
+	Level, Period, Sort, AsOf, Unit string
+}
+
+func (f leagueForm) params(extra ...string) []string {
+	return append([]string{"level", f.Level, "period", f.Period, "sort", f.Sort, "as_of", f.AsOf}, extra...)
+}
+
+// Link is a labelled link.
+type Link struct{ Label, URL string }
+
+// dashboardData is the campaign dashboard.
+type dashboardData struct {
+	Form    leagueForm
+	Levels  []string
+	Periods []string
+	Table   league.Table
+	Metrics []string // the configured metrics, in the table's column order
+	Red     []league.Row
+	Black   []league.Row
+	Bars    chart
+	Lines   chart
+	Export  []Link
+}
+
+// chart is an ECharts option set and, per category, the page its figure
+// leads to; app.js reads both from data attributes.
+type chart struct {
+	Option map[string]any
+	Links  []string
+}
+
+func (h *Handler) leagueForm(r *http.Request) (leagueForm, league.Request, error) {
+	q := r.URL.Query()
+	f := leagueForm{Level: q.Get("level"), Period: q.Get("period"), Sort: q.Get("sort"), AsOf: q.Get("as_of"), Unit: q.Get("unit")}
+	if f.Level == "" {
+		f.Level = string(league.LevelStreet)
+	}
+	if f.Period == "" {
+		f.Period = strconv.Itoa(h.o.Now().In(domain.China).Year())
+	}
+	var bad []domain.Violation
+	level := league.Level(f.Level)
+	if !level.Valid() {
+		bad = append(bad, domain.Violation{Rule: "param.level", Field: "level",
+			Message: "level: must be street, community, district, compound or company", MessageZH: "level：须为 street、community、district、compound 或 company"})
+	}
+	period, err := league.ParsePeriod(f.Period)
+	if err != nil {
+		bad = append(bad, domain.Violation{Rule: "param.period", Field: "period", Message: "period: " + err.Error(),
+			MessageZH: "period：周期格式应为 2025、2025-Q2、2025-06 或 2025-01-01..2025-06-30"})
+	}
+	if f.Sort != "" && f.Sort != "best" && f.Sort != "worst" {
+		bad = append(bad, domain.Violation{Rule: "param.sort", Field: "sort", Message: "sort: must be best or worst", MessageZH: "sort：须为 best 或 worst"})
+	}
+	asOf, err := day(r, "as_of", true)
+	if err != nil {
+		bad = append(bad, domain.ErrorOf(err).Violations...)
+	}
+	if len(bad) > 0 {
+		return f, league.Request{}, &domain.Error{Code: domain.CodeInvalid, Message: "invalid request parameters", Violations: bad}
+	}
+	req := league.Request{Query: league.Query{Level: level, Period: period, WorstFirst: f.Sort == "worst" || f.Sort == "" && level == league.LevelCompound},
+		View: projections.Query{AsOf: asOf}}
+	return f, req, nil
+}
+
+func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
+	if h.o.League == nil {
+		h.fail(w, r, domain.Internal(errNoLeague, "dashboard"))
+		return
+	}
+	f, req, err := h.leagueForm(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if f.Unit != "" && f.Level == string(league.LevelCompound) && !h.unitInScope(r, league.LevelCompound, f.Unit) {
+		h.Refuse(w, r, forbidden)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), readTimeout)
+	defer cancel()
+	tb, err := h.o.League.Table(ctx, req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.inScope(r, &tb)
+	l := lang(w, r)
+	d := dashboardData{Form: f, Table: tb, Periods: periods(h.o.Now()),
+		Levels: []string{"street", "community", "district", "compound", "company"}}
+	for _, m := range h.o.League.Config().Metrics {
+		d.Metrics = append(d.Metrics, m.Key)
+	}
+	for _, row := range tb.Rows {
+		switch row.List {
+		case "red":
+			d.Red = append(d.Red, row)
+		case "black":
+			d.Black = append(d.Black, row)
+		}
+	}
+	slices.SortFunc(d.Red, func(a, b league.Row) int { return a.Rank - b.Rank })
+	slices.SortFunc(d.Black, func(a, b league.Row) int { return b.Rank - a.Rank })
+	d.Bars = barChart(l, f, tb)
+	if d.Lines, err = h.monthChart(ctx, r, l, f, req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	api := "/api/v1/league/" + f.Level
+	d.Export = []Link{{"XLSX", query(api, "period", f.Period, "sort", f.Sort, "as_of", f.AsOf, "format", "xlsx")},
+		{"CSV", query(api, "period", f.Period, "sort", f.Sort, "as_of", f.AsOf, "format", "csv")}}
+	h.render(w, r, http.StatusOK, "dashboard", "dashboard", d)
+}
+
+// periods offers this year and the two before, each with its quarters and months.
+func periods(now time.Time) []string {
+	var out []string
+	y := now.In(domain.China).Year()
+	for year := y; year > y-3; year-- {
+		out = append(out, strconv.Itoa(year))
+		for q := 1; q <= 4; q++ {
+			out = append(out, fmt.Sprintf("%d-Q%d", year, q))
+		}
+		for m := 1; m <= 12; m++ {
+			out = append(out, fmt.Sprintf("%d-%02d", year, m))
+		}
+	}
+	return out
+}
+
+func barChart(l labels.Lang, f leagueForm, tb league.Table) chart {
+	var names []string
+	var scores []float64
+	var links []string
+	for i, row := range tb.Rows {
+		if i == chartBars {
+			break
+		}
+		names = append(names, row.Name)
+		scores = append(scores, float64(int(row.Score*10))/10)
+		links = append(links, query("/explain", f.params("unit", row.Unit)...))
+	}
+	return chart{Links: links, Option: map[string]any{
+		"aria":    map[string]any{"enabled": true},
+		"title":   map[string]any{"text": labels.Of(l, labels.Column, "score"), "left": 0, "textStyle": map[string]any{"fontSize": 14}},
+		"tooltip": map[string]any{},
+		"grid":    map[string]any{"left": 40, "right": 10, "bottom": 90, "top": 40},
+		"xAxis":   map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"rotate": 45, "interval": 0}},
+		"yAxis":   map[string]any{"type": "value", "max": 100},
+		"series":  []map[string]any{{"type": "bar", "data": scores, "name": labels.Of(l, labels.Column, "score")}},
+	}}
+}
+
+// monthChart counts complaints received per month of the period's year
+// against the same months a year before, for one unit or the whole table,
+// from the complaints_yoy figure of each month's table (this year over
+// last). Without that metric in the campaign there is nothing to draw.
+func (h *Handler) monthChart(ctx context.Context, r *http.Request, l labels.Lang, f leagueForm, req league.Request) (chart, error) {
+	year := req.Period.From.In(domain.China).Year()
+	var months []string
+	cur, prev := make([]float64, 12), make([]float64, 12)
+	var links []string
+	found := false
+	for m := 1; m <= 12; m++ {
+		p := fmt.Sprintf("%d-%02d", year, m)
+		months = append(months, p)
+		links = append(links, query("/explain", "level", f.Level, "period", p, "as_of", f.AsOf, "unit", f.Unit, "metric", "complaints_yoy"))
+		mreq := req
+		mreq.Period, _ = league.ParsePeriod(p)
+		mreq.Explain = false
+		tb, err := h.o.League.Table(ctx, mreq)
+		if err != nil {
+			return chart{}, err
+		}
+		h.inScope(r, &tb)
+		for _, row := range tb.Rows {
+			if f.Unit != "" && row.Unit != f.Unit {
+				continue
+			}
+			for _, v := range row.Metrics {
+				if v.Key == "complaints_yoy" {
+					cur[m-1] += v.Num
+					prev[m-1] += v.Den
+					found = true
+				}
+			}
+		}
+	}
+	if !found {
+		return chart{}, nil
+	}
+	if f.Unit == "" {
+		links = nil // the whole table has no one unit to explain
+	}
+	return monthLines(l, year, months, cur, prev, links), nil
+}
+
+// monthLines is the chart of complaints per month of a year against the
+// same months of the year before.
+func monthLines[N int | float64](l labels.Lang, year int, months []string, cur, prev []N, links []string) chart {
+	this, last := strconv.Itoa(year), strconv.Itoa(year-1)
+	return chart{Links: links, Option: map[string]any{
+		"aria":    map[string]any{"enabled": true},
+		"title":   map[string]any{"text": labels.Of(l, labels.Word, "complaints_per_month"), "left": 0, "textStyle": map[string]any{"fontSize": 14}},
+		"tooltip": map[string]any{"trigger": "axis"},
+		"legend":  map[string]any{"data": []string{this, last}, "top": 28},
+		"grid":    map[string]any{"left": 40, "right": 10, "bottom": 30, "top": 64},
+		"xAxis":   map[string]any{"type": "category", "data": months},
+		"yAxis":   map[string]any{"type": "value", "minInterval": 1},
+		"series": []map[string]any{{"type": "line", "name": this, "data": cur},
+			{"type": "line", "name": last, "data": prev, "lineStyle": map[string]any{"type": "dashed"}}},
+	}}
+}
+
+// explainData is the drill-down of one unit's figures to the events
+// behind them, each with its compound.
+type explainData struct {
+	Form    leagueForm
+	Metric  string
+	Row     league.Row
+	Value   league.Value
+	Events  []explained
+	More    int // events left off
+	Missing int // events not found in the unit's compounds (e.g. a company's former compounds)
+}
+
+type explained struct {
+	Event    domain.Envelope
+	Compound directory.Entry
+	Against  bool // late, unsolved, unsatisfied, returned or reopened
+}
+
+func (h *Handler) explain(w http.ResponseWriter, r *http.Request) {
+	if h.o.League == nil {
+		h.fail(w, r, domain.Internal(errNoLeague, "explain"))
+		return
+	}
+	f, req, err := h.leagueForm(r)
+	if err == nil && f.Unit == "" {
+		err = &domain.Error{Code: domain.CodeInvalid, Message: "invalid request parameters", Violations: []domain.Violation{{
+			Rule: "param.unit", Field: "unit", Message: "unit: explaining figures needs one unit", MessageZH: "unit：须指定一个单位"}}}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !h.unitInScope(r, league.Level(f.Level), f.Unit) {
+		h.Refuse(w, r, forbidden)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), readTimeout)
+	defer cancel()
+	req.Explain = true
+	tb, err := h.o.League.Table(ctx, req)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := explainData{Form: f, Metric: r.URL.Query().Get("metric")}
+	i := slices.IndexFunc(tb.Rows, func(row league.Row) bool { return row.Unit == f.Unit })
+	if i < 0 {
+		h.fail(w, r, domain.Errorf(domain.CodeNotFound, "no unit %q in the %s table", f.Unit, f.Level))
+		return
+	}
+	d.Row = tb.Rows[i]
+	if d.Metric == "" && len(d.Row.Metrics) > 0 {
+		d.Metric = d.Row.Metrics[0].Key
+	}
+	j := slices.IndexFunc(d.Row.Metrics, func(v league.Value) bool { return v.Key == d.Metric })
+	if j < 0 {
+		h.fail(w, r, domain.Errorf(domain.CodeNotFound, "metric %q is not in the campaign", d.Metric))
+		return
+	}
+	d.Value = d.Row.Metrics[j]
+	var ids, againstIDs []string
+	if x := d.Value.Explain; x != nil { // every event behind the figure, once
+		ids = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(x.Denominator), x.Numerator...))))
+		againstIDs = x.Against
+	}
+	if len(ids) > maxExplain {
+		d.More, ids = len(ids)-maxExplain, ids[:maxExplain]
+	}
+	want, against := map[string]bool{}, map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	for _, id := range againstIDs {
+		against[id] = true
+	}
+	// The events are found in the streams of the unit's compounds: a table
+	// holds event IDs only, and a unit has tens of compounds, not thousands.
+	for _, c := range h.unitCompounds(league.Level(f.Level), f.Unit) {
+		events, err := h.o.Store.ReadStream(ctx, domain.StreamID(c.ID), domain.StreamQuery{})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, e := range events {
+			if want[e.EventID] {
+				d.Events = append(d.Events, explained{Event: e, Compound: c, Against: against[e.EventID]})
+				delete(want, e.EventID)
+			}
+		}
+	}
+	d.Missing = len(want)
+	for i := range d.Events {
+		d.Events[i].Event = h.masked(r, []domain.Envelope{d.Events[i].Event})[0]
+	}
+	// Those against the unit first: they are what an inspector follows up.
+	slices.SortStableFunc(d.Events, func(a, b explained) int {
+		if a.Against != b.Against {
+			return map[bool]int{true: -1, false: 1}[a.Against]
+		}
+		return a.Event.OccurredAt.Compare(b.Event.OccurredAt)
+	})
+	h.render(w, r, http.StatusOK, "explain", "dashboard", d)
+}
+
+// unitInScope reports whether the user may explain a unit's figures. As
+// the API: tables above the compound are shown whole, but a scoped user
+// explains only units within its scope, whose events are its own.
+func (h *Handler) unitInScope(r *http.Request, level league.Level, unit string) bool {
+	scope := h.scope(r)
+	switch {
+	case scope.City():
+		return true
+	case level == league.LevelCompany:
+		return false
+	case level == league.LevelCompound:
+		in := false
+		h.o.Directory.Read(func(m *directory.Model) {
+			e, ok := m.Get(unit)
+			in = ok && scope.Covers(e.District, e.Street, e.Community)
+		})
+		return in
+	}
+	p := append(strings.SplitN(unit, "/", 3), "", "")
+	return scope.Covers(p[0], p[1], p[2])
+}
+
+// inScope keeps, of a compound table, the rows of the user's compounds
+// (tables above the compound are shown whole, as the API does).
+func (h *Handler) inScope(r *http.Request, tb *league.Table) {
+	scope := h.scope(r)
+	if scope.City() || tb.Level != league.LevelCompound {
+		return
+	}
+	rows := tb.Rows[:0:0]
+	h.o.Directory.Read(func(m *directory.Model) {
+		for _, row := range tb.Rows {
+			if e, ok := m.Get(row.Unit); ok && scope.Covers(e.District, e.Street, e.Community) {
+				rows = append(rows, row)
+			}
+		}
+	})
+	tb.Rows = rows
+}
+
+// unitCompounds are the compounds of a league unit, from the directory.
+func (h *Handler) unitCompounds(level league.Level, unit string) []directory.Entry {
+	var out []directory.Entry
+	h.o.Directory.Read(func(m *directory.Model) {
+		path := strings.Split(unit, "/")
+		var f directory.Filter
+		switch level {
+		case league.LevelCompound:
+			if e, ok := m.Get(unit); ok {
+				out = append(out, e)
+			}
+			return
+		case league.LevelCompany:
+			for _, e := range m.List(f) {
+				if e.PropertyCompany == unit {
+					out = append(out, e)
+				}
+			}
+			return
+		}
+		f.District = path[0]
+		if len(path) > 1 {
+			f.Street = path[1]
+		}
+		if len(path) > 2 {
+			f.Community = path[2]
+		}
+		out = m.List(f)
+	})
+	return out
+}
