@@ -141,7 +141,7 @@ func mustJSON(v any) string {
 // 2025-03-15 replaced by a move from 2024-11-01; one from 2025-05-10 and
 // again from 2025-09-20; then complaints in the moved compounds, backdated
 // across their effective days.
-func demoEvents(t *testing.T) []domain.Envelope {
+func demoEvents(t testing.TB) []domain.Envelope {
 	t.Helper()
 	ctx := context.Background()
 	store := memory.NewStore()
@@ -195,4 +195,20 @@ func demoEvents(t *testing.T) []domain.Envelope {
 	}
 	events, _ = store.ReadAll(ctx, 0, 0)
 	return events
+}
+
+// BenchmarkLeagueQuery: the street table of 2025, all metrics, read from
+// the month index of the small demo city (with its moves).
+func BenchmarkLeagueQuery(b *testing.B) {
+	m := New(domain.DefaultRuleBook())
+	for _, e := range demoEvents(b) {
+		if err := m.Apply(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m.Index()
+	q, cfg := Query{Level: LevelStreet, Period: year2025}, allMetrics()
+	for b.Loop() {
+		m.Table(cfg, q)
+	}
 }

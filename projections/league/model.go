@@ -76,7 +76,7 @@ func (c *Compound) judgedPlace(at time.Time) int32 { return c.epoch(at.Add(-time
 // move records a place from a day on; it replaces any place known from
 // that day or later (the newest correction of a day wins).
 func (c *Compound) move(from time.Time, to Place) {
-	if len(c.Places) == 0 { // registered before places were kept: impossible in a fresh fold
+	if len(c.Places) == 0 { // no registration folded (not in a well-formed log): its place so far
 		c.Places = []Place{{District: c.District, Street: c.Street, Community: c.Community}}
 	}
 	keep := 1
