@@ -33,9 +33,13 @@ type index struct {
 	levels    [len(levelOrder)]atomic.Pointer[levelUnits] // nil: to be laid out again
 }
 
-// cellKey is where a fact is counted: its compound, and the property
-// company serving when it happened (the company table goes by that).
-type cellKey struct{ compound, company string }
+// cellKey is where a fact is counted: its compound, the property company
+// serving when it happened (the company table goes by that), and the
+// compound's place on the fact's date (its epoch, see Compound.epoch).
+type cellKey struct {
+	compound, company string
+	epoch             int32
+}
 
 type pair struct{ num, den int32 }
 
@@ -89,8 +93,9 @@ func (c *Compound) standing() standing {
 // once for the tables that follow, until a compound or cell is added or a
 // compound moves or changes company.
 type levelUnits struct {
-	of    []int32 // by compound slot: the unit, or -1 for none
-	cells []int32 // by cell
+	of    []int32           // by compound slot: the unit of its current place, or -1 for none
+	moved map[int32][]int32 // by slot of a moved compound: the unit of each of its places
+	cells []int32           // by cell
 	keys  []unitKey
 	names []string
 }
@@ -184,34 +189,70 @@ func (ix *index) level(h *indexHolder, l Level) *levelUnits {
 		return u
 	}
 	for slot, c := range ix.compounds {
-		lu.of[slot] = unit(unitOf(c, l))
+		lu.of[slot] = unit(unitOf(c, c.placeOf(int32(len(c.Places)-1)), l))
+		if len(c.Places) > 1 {
+			if lu.moved == nil {
+				lu.moved = map[int32][]int32{}
+			}
+			for _, pl := range c.Places {
+				lu.moved[int32(slot)] = append(lu.moved[int32(slot)], unit(unitOf(c, pl, l)))
+			}
+		}
 	}
 	for cell, key := range ix.cellKeys {
 		if l == LevelCompany {
 			lu.cells[cell] = unit(unitKey{[3]string{key.company}, 1}, key.company)
 		} else {
-			lu.cells[cell] = lu.of[ix.cellSlot[cell]]
+			lu.cells[cell] = lu.unit(ix.cellSlot[cell], key.epoch)
 		}
 	}
 	ix.levels[i].Store(lu)
 	return lu
 }
 
-// cell finds or adds an item's cell.
-func (ix *index) cell(it item) int32 {
-	if pl := it.at(); pl.cell > 0 {
-		return pl.cell - 1
+// unit is the unit of a compound's place (an epoch a later move replaced
+// has counted nothing since: -1).
+func (lu *levelUnits) unit(slot, epoch int32) int32 {
+	if units, ok := lu.moved[slot]; ok {
+		if int(epoch) < len(units) {
+			return units[epoch]
+		}
+		return -1
+	}
+	return lu.of[slot]
+}
+
+// cell finds an item's cell for a fact dated t in compound c's place then;
+// the fold (add) adds it if new, a reader gets -1 for none.
+func (ix *index) cell(it item, c *Compound, t time.Time, add bool) int32 {
+	pl, epoch := it.at(), c.epoch(t)
+	cached := &pl.cell
+	if epoch > 0 {
+		if int(epoch) > len(pl.moved) {
+			if !add {
+				return -1
+			}
+			pl.moved = append(pl.moved, make([]int32, int(epoch)-len(pl.moved))...)
+		}
+		cached = &pl.moved[epoch-1]
+	}
+	if *cached > 0 {
+		return *cached - 1
+	}
+	if !add {
+		return -1
 	}
 	key := it.cell()
+	key.epoch = epoch
 	id, ok := ix.cells[key]
 	if !ok {
 		id = int32(len(ix.cellKeys))
 		ix.cells[key] = id
 		ix.cellKeys = append(ix.cellKeys, key)
-		ix.cellSlot = append(ix.cellSlot, ix.byID[key.compound].slot-1)
+		ix.cellSlot = append(ix.cellSlot, c.slot-1)
 		ix.relayout()
 	}
-	it.at().cell = id + 1
+	*cached = id + 1
 	return id
 }
 
@@ -249,13 +290,13 @@ func listing(mo int, judged bool) int32 {
 
 // put counts an item's facts and lists it under their months.
 func (ix *index) put(it item) {
-	cell, pl := ix.cell(it), it.at()
+	c, pl := ix.byID[it.cell().compound], it.at()
 	ix.buf = it.facts(ix.buf[:0], false)
 	for _, f := range ix.buf {
-		ix.count(cell, f, 1)
+		ix.count(ix.cell(it, c, f.at, true), f, 1)
 		mo := monthOf(f.at)
 		ix.list(it, pl, listing(mo, false))
-		if f.c == cClosure {
+		if f.c.judged() {
 			ix.list(it, pl, listing(mo, true))
 		}
 	}
@@ -271,10 +312,10 @@ func (ix *index) list(it item, pl *place, l int32) {
 // take uncounts an item's facts, before it changes; put counts them again.
 // It stays on its old lists: a walk checks dates anyway.
 func (ix *index) take(it item) {
-	cell := ix.cell(it)
+	c := ix.byID[it.cell().compound]
 	ix.buf = it.facts(ix.buf[:0], false)
 	for _, f := range ix.buf {
-		ix.count(cell, f, -1)
+		ix.count(ix.cell(it, c, f.at, true), f, -1)
 	}
 }
 
@@ -293,6 +334,34 @@ func (m *Model) update(it item, change func()) {
 	}
 }
 
+// replace applies change to a compound's place, recounting its items'
+// facts in the index, if built, where their dates now put them.
+func (m *Model) replace(compound string, change func()) {
+	ix := m.ix.ix.Load()
+	if ix == nil {
+		change()
+		return
+	}
+	var its []item
+	for _, x := range m.Complaints {
+		if x.Compound == compound {
+			its = append(its, x)
+		}
+	}
+	for _, l := range m.Lawsuits {
+		if l.Compound == compound {
+			its = append(its, l)
+		}
+	}
+	for _, it := range its {
+		ix.take(it)
+	}
+	change()
+	for _, it := range its {
+		ix.put(it)
+	}
+}
+
 // run is a span of whole months summed from the running totals; judged:
 // with the judged facts (their months end before the judging time).
 type run struct {
@@ -300,8 +369,9 @@ type run struct {
 	judged   bool
 }
 
-// sum adds the counts of a run of months to the cells' tallies.
-func (ix *index) sum(r run, tallies []*tally, counts func(*tally) *[nCounters]Count) {
+// sum adds the counts of a run of months to the tallies of the cells'
+// units; a unit gets a tally only if something counts.
+func (ix *index) sum(r run, u *units, counts func(*tally) *[nCounters]Count) {
 	from, to := max(r.from-ix.first, 0), min(r.to-ix.first, len(ix.upTo)-1)
 	if from > to {
 		return
@@ -311,13 +381,17 @@ func (ix *index) sum(r run, tallies []*tally, counts func(*tally) *[nCounters]Co
 		before = ix.upTo[from-1]
 	}
 	upTo := ix.upTo[to]
-	for cell, t := range tallies {
-		if t == nil {
+	for cell, n := range u.lu.cells {
+		if n < 0 {
 			continue
 		}
-		hi, lo, into := upTo.at(cell), before.at(cell), counts(t)
+		hi, lo := upTo.at(cell), before.at(cell)
+		var into *[nCounters]Count
 		for k := range hi {
-			if r.judged || counter(k) != cClosure {
+			if hi[k] != lo[k] && (r.judged || !counter(k).judged()) {
+				if into == nil {
+					into = counts(u.laidOut(n))
+				}
 				into[k].Num += float64(hi[k].num - lo[k].num)
 				into[k].Den += float64(hi[k].den - lo[k].den)
 			}
@@ -327,18 +401,20 @@ func (ix *index) sum(r run, tallies []*tally, counts func(*tally) *[nCounters]Co
 
 // walk counts the facts of one month's items that a window holds, only
 // the judged ones if judgedOnly.
-func (ix *index) walk(mo int, w window, judgedOnly bool, tallies []*tally) {
+func (ix *index) walk(mo int, w window, judgedOnly bool, u *units) {
 	part := window{Period{maxTime(w.From, monthStart(mo)), minTime(w.To, monthStart(mo+1))}, w.judged, w.counts}
 	var buf []fact
 	for _, it := range ix.listed[listing(mo, judgedOnly)] {
-		t := tallies[ix.cell(it)]
-		if t == nil {
-			continue
-		}
+		c := ix.byID[it.cell().compound]
 		buf = it.facts(buf[:0], judgedOnly)
 		for _, f := range buf {
-			if part.holds(f) {
-				part.counts(t)[f.c].addFact(f)
+			if !part.holds(f) {
+				continue
+			}
+			if cell := ix.cell(it, c, f.at, false); cell >= 0 {
+				if t := u.laidOut(u.lu.cells[cell]); t != nil {
+					part.counts(t)[f.c].addFact(f)
+				}
 			}
 		}
 	}
@@ -348,20 +424,19 @@ func (ix *index) walk(mo int, w window, judgedOnly bool, tallies []*tally) {
 // to the tallies of their units: from the index if it is given, else by
 // walking every item.
 func (m *Model) countFacts(u *units, ix *index, windows ...window) {
-	add := func(t *tally, f fact) {
-		for _, w := range windows {
-			if w.holds(f) {
-				w.counts(t)[f.c].addFact(f)
-			}
-		}
-	}
 	if ix == nil {
 		var buf []fact
 		count := func(it item, compound, company string) {
-			if t := u.of(m.Compounds[compound], company); t != nil {
-				buf = it.facts(buf[:0], false)
-				for _, f := range buf {
-					add(t, f)
+			c := m.Compounds[compound]
+			buf = it.facts(buf[:0], false)
+			for _, f := range buf {
+				for _, w := range windows {
+					if !w.holds(f) {
+						continue
+					}
+					if t := u.of(c, company, c.epoch(f.at)); t != nil {
+						w.counts(t)[f.c].addFact(f)
+					}
 				}
 			}
 		}
@@ -373,10 +448,6 @@ func (m *Model) countFacts(u *units, ix *index, windows ...window) {
 		}
 		return
 	}
-	tallies := make([]*tally, len(ix.cellKeys))
-	for cell, n := range u.lu.cells {
-		tallies[cell] = u.laidOut(n)
-	}
 	for _, w := range windows {
 		// Months wholly inside the window are summed, judged facts only
 		// for months wholly before the judging time and walked in the
@@ -385,12 +456,12 @@ func (m *Model) countFacts(u *units, ix *index, windows ...window) {
 		for mo := monthOf(w.From); mo <= monthOf(w.To.Add(-time.Nanosecond)); mo++ {
 			start, end := monthStart(mo), monthStart(mo+1)
 			if start.Before(w.From) || end.After(w.To) {
-				ix.walk(mo, w, false, tallies)
+				ix.walk(mo, w, false, u)
 				continue
 			}
 			judged := w.judged.IsZero() || !end.After(w.judged)
 			if !judged && start.Before(w.judged) {
-				ix.walk(mo, w, true, tallies)
+				ix.walk(mo, w, true, u)
 			}
 			if n := len(runs); n > 0 && runs[n-1].to == mo-1 && runs[n-1].judged == judged {
 				runs[n-1].to = mo
@@ -399,7 +470,7 @@ func (m *Model) countFacts(u *units, ix *index, windows ...window) {
 			}
 		}
 		for _, r := range runs {
-			ix.sum(r, tallies, w.counts)
+			ix.sum(r, u, w.counts)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package league
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -135,15 +136,79 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// demoEvents is the log of a small demo city.
-func demoEvents(t *testing.T) []domain.Envelope {
+// demoEvents is the log of a small demo city, and then moves (区划调整) of
+// three compounds of different streets: one from 2025-07-01; one from
+// 2025-03-15 replaced by a move from 2024-11-01; one from 2025-05-10 and
+// again from 2025-09-20; then complaints in the moved compounds, backdated
+// across their effective days.
+func demoEvents(t testing.TB) []domain.Envelope {
 	t.Helper()
+	ctx := context.Background()
 	store := memory.NewStore()
 	cfg := demo.DefaultConfig()
 	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 20
-	if _, err := demo.Load(context.Background(), app.NewService(store, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
+	svc := app.NewService(store, domain.DefaultRuleBook())
+	if _, err := demo.Load(ctx, svc, cfg, 4, nil); err != nil {
 		t.Fatal(err)
 	}
-	events, _ := store.ReadAll(context.Background(), 0, 0)
+	events, _ := store.ReadAll(ctx, 0, 0)
+	var ids []string                                                // one compound of each street
+	streets, seen := map[string]domain.Profile{}, map[string]bool{} // by compound; by street
+	for _, e := range events {
+		id := domain.CompoundIDOf(e.StreamID)
+		p, _, err := svc.Profile(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !seen[p.Street] && p.Street != "" {
+			seen[p.Street], streets[id] = true, p
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) < 3 {
+		t.Fatalf("%d streets in the demo", len(ids))
+	}
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 9, 0, 0, 0, domain.China) }
+	do := func(id string, when time.Time, cmd domain.Command) {
+		if _, err := svc.Execute(ctx, id, cmd, app.Meta{OccurredAt: when}); err != nil {
+			t.Fatalf("%s %T: %v", id, cmd, err)
+		}
+	}
+	move := func(id string, to int, from time.Time) {
+		p := streets[ids[to]]
+		do(id, time.Now(), domain.MoveCompound{District: p.District, Street: p.Street, Community: p.Community,
+			From: domain.NewDate(from), Reason: "区划调整"})
+	}
+	move(ids[0], 1, day(2025, 7, 1))
+	move(ids[1], 2, day(2025, 3, 15))
+	move(ids[1], 0, day(2024, 11, 1))
+	move(ids[2], 0, day(2025, 5, 10))
+	move(ids[2], 1, day(2025, 9, 20))
+	for i, id := range ids[:3] {
+		for j, when := range []time.Time{day(2025, 6, 30), day(2025, 7, 1), day(2025, 3, 14), day(2025, 9, 19)} {
+			k := fmt.Sprintf("moved-%d-%d", i, j)
+			do(id, when, domain.ReceiveComplaint{ComplaintID: k, Channel: domain.ChannelHotline, Kind: domain.KindComplaint,
+				Category: domain.CategoryFees, Summary: "x"})
+			do(id, when.Add(time.Hour), domain.DispatchComplaint{ComplaintID: k, Unit: "物业"})
+			do(id, when.Add(30*time.Hour), domain.AcceptComplaint{ComplaintID: k})
+		}
+	}
+	events, _ = store.ReadAll(ctx, 0, 0)
 	return events
+}
+
+// BenchmarkLeagueQuery: the street table of 2025, all metrics, read from
+// the month index of the small demo city (with its moves).
+func BenchmarkLeagueQuery(b *testing.B) {
+	m := New(domain.DefaultRuleBook())
+	for _, e := range demoEvents(b) {
+		if err := m.Apply(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m.Index()
+	q, cfg := Query{Level: LevelStreet, Period: year2025}, allMetrics()
+	for b.Loop() {
+		m.Table(cfg, q)
+	}
 }

@@ -166,8 +166,9 @@ func TestEveryMetricByHand(t *testing.T) {
 		// Petitions and suits: S1 rises from 0 to 2 (a3 and L1): +100%; S2 falls from 1 (p4, a visit) to 0.
 		{s1, "petitions_lawsuits_yoy", 1, 2, 0, 2, 0},
 		{s2, "petitions_lawsuits_yoy", -1, 0, 1, 0, 1},
-		// Dispatched in 2025: a1 accepted in time, a2 late (33 h after receipt, limit 24 h), a3 in time.
-		{s1, "response_rate", 2.0 / 3, 2, 3, 2, 3},
+		// Dispatch limits of 2025: a1 accepted in time, a2 late (33 h after receipt, limit 24 h), a3 in
+		// time; a2's second round (reopened 5-2, limit 5-3 09:00) never dispatched again: late.
+		{s1, "response_rate", 2.0 / 4, 2, 4, 2, 4},
 		{s2, "response_rate", math.NaN(), 0, 0, 0, 0},
 		// Handling rounds due in 2025: a1 and a3 resolved in time; a2's first round (due 3-25)
 		// resolved late on 4-30, then reopened on 5-2, and its second round (15 working days
@@ -176,7 +177,8 @@ func TestEveryMetricByHand(t *testing.T) {
 		// Follow-up calls: a1 solved, a2 not, a3 solved; satisfied, dissatisfied, basically satisfied.
 		{s1, "resolution_rate", 2.0 / 3, 2, 3, 2, 3},
 		{s1, "satisfaction_rate", 2.0 / 3, 2, 3, 2, 3},
-		// a3 was returned once among three dispatched; of three resolutions, a2's was reopened.
+		// a3 was returned once among three rounds dispatched (a2's second never was); of three
+		// resolutions, a2's was reopened.
 		{s1, "return_rate", 1.0 / 3, 1, 3, 1, 3},
 		{s1, "reopen_rate", 1.0 / 3, 1, 3, 1, 3},
 		// Measures due in 2025: m1 signed off in time, m2 not; m2 overdue at the end of the year.
@@ -230,7 +232,7 @@ func allMetrics() Config {
 func TestCompanyTable(t *testing.T) {
 	m := city(t)
 	tb := m.Table(allMetrics(), Query{Level: LevelCompany, Period: year2025})
-	if got := metric(t, row(t, tb, "甲物业"), "response_rate"); *got.Value != 2.0/3 {
+	if got := metric(t, row(t, tb, "甲物业"), "response_rate"); *got.Value != 2.0/4 {
 		t.Errorf("甲物业 response %v", *got.Value)
 	}
 	if got := metric(t, row(t, tb, "乙物业"), "complaints_yoy"); *got.Value != -1 {

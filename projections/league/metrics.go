@@ -26,20 +26,21 @@ func (l Level) Valid() bool {
 	return false
 }
 
-// unitOf names the unit of a compound at a level; companies are attributed
-// per fact (the company serving when it happened), see count.
-func unitOf(c *Compound, l Level) (key unitKey, name string) {
+// unitOf names the unit of a compound in one of its places at a level;
+// companies are attributed per fact (the company serving when it
+// happened), see count.
+func unitOf(c *Compound, pl Place, l Level) (key unitKey, name string) {
 	switch l {
 	case LevelDistrict:
-		return unitKey{[3]string{c.District}, 1}, c.District
+		return unitKey{[3]string{pl.District}, 1}, pl.District
 	case LevelCommunity:
-		return unitKey{[3]string{c.District, c.Street, c.Community}, 3}, c.Community
+		return unitKey{[3]string{pl.District, pl.Street, pl.Community}, 3}, pl.Community
 	case LevelCompound:
 		return unitKey{[3]string{c.ID}, 1}, c.Name
 	case LevelCompany:
 		return unitKey{[3]string{c.Company}, 1}, c.Company
 	}
-	return unitKey{[3]string{c.District, c.Street}, 2}, c.Street
+	return unitKey{[3]string{pl.District, pl.Street}, 2}, pl.Street
 }
 
 // unitKey is a unit's path (district, street, community), kept apart so
@@ -145,7 +146,13 @@ type units struct {
 	out     map[unitKey]*tally
 	lu      *levelUnits // laid out by the index; nil: found compound by compound
 	laid    []*tally    // by unit of lu
-	found   map[*Compound]*tally
+	found   map[found]*tally
+}
+
+// found is a compound in one of its places.
+type found struct {
+	c     *Compound
+	epoch int32
 }
 
 func (u *units) byKey(key unitKey, name string) *tally {
@@ -174,19 +181,19 @@ func (u *units) laidOut(n int32) *tally {
 	return u.laid[n]
 }
 
-// of is the tally of a compound's unit; companies go by the company
-// serving when a fact happened.
-func (u *units) of(c *Compound, company string) *tally {
+// of is the tally of a compound's unit in its place of an epoch; companies
+// go by the company serving when a fact happened.
+func (u *units) of(c *Compound, company string, epoch int32) *tally {
 	switch {
 	case u.lu != nil && company == c.Company && c.slot > 0:
-		return u.laidOut(u.lu.of[c.slot-1])
+		return u.laidOut(u.lu.unit(c.slot-1, epoch))
 	case u.level == LevelCompany:
 		return u.byKey(unitKey{[3]string{company}, 1}, company)
 	}
-	t, ok := u.found[c]
+	t, ok := u.found[found{c, epoch}]
 	if !ok {
-		t = u.byKey(unitOf(c, u.level))
-		u.found[c] = t
+		t = u.byKey(unitOf(c, c.placeOf(epoch), u.level))
+		u.found[found{c, epoch}] = t
 	}
 	return t
 }
@@ -216,11 +223,12 @@ func (t *tally) add(st *standing, at time.Time, eligible domain.Fraction, explai
 }
 
 // count tallies every unit of the level for the period; at is when open
-// items are judged (overdue, expired). It reads the month index when the
+// items are judged (overdue, expired), and a compound's own standing, plans
+// and listings count for the unit it is in then (see Compound.judgedPlace). It reads the month index when the
 // model has one, else walks every item. Event IDs are kept only when
 // explaining (by walking): collecting them costs more than counting.
 func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[unitKey]*tally {
-	u := &units{level: level, explain: explain, out: map[unitKey]*tally{}, found: map[*Compound]*tally{}}
+	u := &units{level: level, explain: explain, out: map[unitKey]*tally{}, found: map[found]*tally{}}
 	eligible := m.book.At(at).Committee.EligibleDelivered
 	ix := m.ix.ix.Load()
 	if explain {
@@ -230,12 +238,16 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[uni
 		u.lu = ix.level(m.ix, level)
 		u.laid = make([]*tally, len(u.lu.keys))
 		for slot := range ix.standings {
-			u.laidOut(u.lu.of[slot]).add(&ix.standings[slot], at, eligible, explain)
+			n := u.lu.of[slot]
+			if u.lu.moved != nil {
+				n = u.lu.unit(int32(slot), ix.compounds[slot].judgedPlace(at))
+			}
+			u.laidOut(n).add(&ix.standings[slot], at, eligible, explain)
 		}
 	} else {
 		for _, c := range m.Compounds {
 			st := c.standing()
-			u.of(c, c.Company).add(&st, at, eligible, explain)
+			u.of(c, c.Company, c.judgedPlace(at)).add(&st, at, eligible, explain)
 		}
 	}
 	prev := p.lastYear()
@@ -244,7 +256,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[uni
 		window{prev, time.Time{}, func(t *tally) *[nCounters]Count { return &t.prev }})
 	for _, ms := range m.Measures {
 		c := m.Compounds[ms.Compound]
-		t := u.of(c, c.Company)
+		t := u.of(c, c.Company, c.judgedPlace(at))
 		if t == nil {
 			continue
 		}
@@ -256,7 +268,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[uni
 	}
 	for _, l := range m.Listings {
 		c := m.Compounds[l.Compound]
-		t := u.of(c, c.Company)
+		t := u.of(c, c.Company, c.judgedPlace(at))
 		if t == nil {
 			continue
 		}

@@ -37,9 +37,55 @@ type Compound struct {
 	Flagged                                        bool
 	Committee                                      Committee
 	InterimFiled                                   bool
-	EventID                                        string // registration
+	EventID                                        string  // registration
+	Places                                         []Place // where it has been, by effective day (区划调整); the last is District, Street, Community
 
 	slot int32 // its place in the month index, plus one
+}
+
+// Place is where a compound belongs from a day on: its registration (From
+// zero), or a move from its effective day.
+type Place struct {
+	From                        time.Time
+	District, Street, Community string
+}
+
+// epoch numbers the place a compound was in at business time t.
+func (c *Compound) epoch(t time.Time) int32 {
+	for i := len(c.Places) - 1; i > 0; i-- {
+		if !t.Before(c.Places[i].From) {
+			return int32(i)
+		}
+	}
+	return 0
+}
+
+// placeOf is the compound's place of an epoch; the current one if it has
+// none (an epoch a later move replaced counts nothing).
+func (c *Compound) placeOf(epoch int32) Place {
+	if int(epoch) < len(c.Places) {
+		return c.Places[epoch]
+	}
+	return Place{District: c.District, Street: c.Street, Community: c.Community}
+}
+
+// judgedPlace is the epoch of the compound on the last instant before at:
+// a table judged at a period's end (exclusive) sees the period's last day.
+func (c *Compound) judgedPlace(at time.Time) int32 { return c.epoch(at.Add(-time.Nanosecond)) }
+
+// move records a place from a day on; it replaces any place known from
+// that day or later (the newest correction of a day wins).
+func (c *Compound) move(from time.Time, to Place) {
+	if len(c.Places) == 0 { // no registration folded (not in a well-formed log): its place so far
+		c.Places = []Place{{District: c.District, Street: c.Street, Community: c.Community}}
+	}
+	keep := 1
+	for keep < len(c.Places) && c.Places[keep].From.Before(from) {
+		keep++
+	}
+	to.From = from
+	c.Places = append(c.Places[:keep], to)
+	c.District, c.Street, c.Community = to.District, to.Street, to.Community
 }
 
 // Committee is the serving committee's summary.
@@ -73,29 +119,31 @@ func (cm Committee) partyMembers() int {
 // Complaint is one ticket's facts: its latest handling round, and the
 // rounds before it (each reopen closes one), each still due when it was.
 type Complaint struct {
-	Compound, Company               string
-	Channel                         domain.Channel
-	Kind                            domain.ComplaintKind
-	Category                        domain.ComplaintCategory
-	Urgent                          bool
-	Voided                          bool // entered in error: counts nowhere
-	Received, DispatchDue, ReplyDue time.Time
-	Dispatched, Accepted, Resolved  time.Time
-	Calls                           []Call // follow-up calls (回访), each counted
-	Returns, Reopens                int
-	ReceivedEvent, DispatchedEvent  string // IDs of the events behind the counts
-	DueEvent, ResolvedEvent         string // the events that set ReplyDue and Resolved
-	WeekdaysOnly                    bool   // ReplyDue was counted on weekdays only
-	Rounds                          []Round
-	place                           place
+	Compound, Company string
+	Channel           domain.Channel
+	Kind              domain.ComplaintKind
+	Category          domain.ComplaintCategory
+	Urgent            bool
+	Voided            bool // entered in error: counts nowhere
+	Received          time.Time
+	ReceivedEvent     string
+	Round                    // the latest handling round
+	Calls             []Call // follow-up calls (回访), each counted
+	Reopens           int
+	Rounds            []Round // the rounds a reopen closed
+	place             place
 }
 
-// Round is a handling round closed by a reopen (重办): it was resolved
-// (a reopen needs a dissatisfied follow-up of a resolution).
+// Round is a handling round: from reception or a reopen (重办) to its
+// resolution, with its own dispatch and reply limits. One a reopen closed
+// was resolved (a reopen needs a dissatisfied follow-up of a resolution).
 type Round struct {
-	ReplyDue, Resolved      time.Time
-	DueEvent, ResolvedEvent string
-	WeekdaysOnly            bool
+	DispatchDue, ReplyDue          time.Time
+	Dispatched, Accepted, Resolved time.Time // its first dispatch and acceptance
+	Returns                        int
+	StartEvent, DispatchedEvent    string // the reception or reopen that set DispatchDue; the first dispatch
+	DueEvent, ResolvedEvent        string // the events that set ReplyDue and Resolved
+	WeekdaysOnly                   bool   // ReplyDue was counted on weekdays only
 }
 
 // Call is one follow-up call.
@@ -156,16 +204,20 @@ var handlers = projections.NewHandlers(
 		c, p := x.c, ev.Profile
 		c.Name, c.District, c.Street, c.Community, c.Company = p.Name, p.District, p.Street, p.Community, p.PropertyCompany
 		c.Households, c.PrivateArea, c.DeliveredArea, c.EventID = p.Households, p.PrivateArea, p.DeliveredArea, x.e.EventID
+		c.Places = []Place{{District: p.District, Street: p.Street, Community: p.Community}}
 	}),
 	on(func(x step, ev domain.DeliveredAreaUpdated) { x.c.DeliveredArea = ev.DeliveredArea }),
 	on(func(x step, ev domain.CompoundRenamed) { x.c.Name = ev.Name }),
 	on(func(x step, ev domain.CompoundFiguresCorrected) {
 		x.c.Households, x.c.PrivateArea, x.c.DeliveredArea = ev.Households, ev.PrivateArea, ev.DeliveredArea
 	}),
-	// 区划调整: the compound and all its facts count for its new unit from
-	// the correction on; a table as of before it shows the old unit.
+	// 区划调整: the compound's facts dated from the effective day on count
+	// for its new unit, those before for the old; a table as of before the
+	// correction shows every fact in the old unit.
 	onMove(func(x step, ev domain.CompoundMoved) {
-		x.c.District, x.c.Street, x.c.Community = ev.District, ev.Street, ev.Community
+		x.m.replace(x.id, func() {
+			x.c.move(domain.NewDate(ev.From.Time).Time, Place{District: ev.District, Street: ev.Street, Community: ev.Community})
+		})
 	}),
 	onMove(func(x step, ev domain.PropertyCompanyChanged) { x.c.Company = ev.Company }),
 	on(func(x step, ev domain.PartyBranchEstablished) { x.c.Branch, x.c.Secretary = ev.Branch, ev.Secretary }),
@@ -206,9 +258,9 @@ var handlers = projections.NewHandlers(
 
 	on(func(x step, ev domain.ComplaintReceived) {
 		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: ev.Channel, Kind: ev.Kind, Category: ev.Category,
-			Urgent: ev.Urgent, Received: ev.At,
-			DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, ReceivedEvent: x.e.EventID, DueEvent: x.e.EventID,
-			WeekdaysOnly: ev.ReplyDueWeekdaysOnly}
+			Urgent: ev.Urgent, Received: ev.At, ReceivedEvent: x.e.EventID,
+			Round: Round{DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, StartEvent: x.e.EventID, DueEvent: x.e.EventID,
+				WeekdaysOnly: ev.ReplyDueWeekdaysOnly}}
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
 		x.m.update(c, nil)
 	}),
@@ -221,7 +273,7 @@ var handlers = projections.NewHandlers(
 	}),
 	on(func(x step, ev domain.ComplaintAccepted) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
-			if c.Accepted.IsZero() { // the response rate judges the first acceptance
+			if c.Accepted.IsZero() { // the response rate judges a round's first acceptance
 				c.Accepted = ev.At
 			}
 		})
@@ -245,13 +297,14 @@ var handlers = projections.NewHandlers(
 		})
 	}),
 	on(func(x step, ev domain.ComplaintReopened) {
-		// A new round with its own reply limit; the round it closes stays due
-		// when it was, so that reopening a late case cannot hide it.
+		// A new round with its own dispatch and reply limits; the round it
+		// closes stays due when it was, so that reopening a late case cannot
+		// hide it.
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
-			c.Rounds = append(c.Rounds, Round{c.ReplyDue, c.Resolved, c.DueEvent, c.ResolvedEvent, c.WeekdaysOnly})
+			c.Rounds = append(c.Rounds, c.Round)
 			c.Reopens++
-			c.ReplyDue, c.DueEvent, c.WeekdaysOnly = ev.ReplyDue, x.e.EventID, ev.ReplyDueWeekdaysOnly
-			c.Resolved, c.ResolvedEvent = time.Time{}, ""
+			c.Round = Round{DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, StartEvent: x.e.EventID, DueEvent: x.e.EventID,
+				WeekdaysOnly: ev.ReplyDueWeekdaysOnly}
 		})
 	}),
 
@@ -346,9 +399,10 @@ func (m *Model) Snapshot() ([]byte, error) {
 
 // modelFormat numbers the snapshot layout. Gob decodes a snapshot of an
 // older model without complaint, leaving new fields zero (format 2 keeps
-// each handling round's data): such a snapshot must be refused, so that the
+// each handling round's data, 3 a compound's places and each round's
+// dispatch): such a snapshot must be refused, so that the
 // runner folds from the start. Raise it whenever a fold keeps new data.
-const modelFormat = 2
+const modelFormat = 3 // 3: places by effective day, dispatches per round
 
 // Restore replaces the model by a snapshot, keeping the rule book; a
 // snapshot of another model format is refused and m left as it was.
@@ -366,13 +420,17 @@ func (m *Model) Restore(b []byte) error {
 }
 
 // SQLTables lays the complaints out for SQL readers (rm_complaints), one row
-// per ticket as of its latest handling round.
+// per ticket as of its latest handling round (its returns: of every round).
 func (m *Model) SQLTables() []projections.SQLTable {
 	t := projections.SQLTable{Name: "rm_complaints", Columns: []string{"compound_id", "complaint_id", "company", "channel", "received_at",
 		"dispatch_due", "reply_due", "dispatched_at", "accepted_at", "resolved_at", "returns", "reopens", "follow_ups", "last_satisfaction",
 		"category", "kind", "urgent", "solved", "voided"}}
 	t.Rows = make([][]any, 0, len(m.Complaints))
 	for key, x := range m.Complaints {
+		returns := x.Returns
+		for _, r := range x.Rounds {
+			returns += r.Returns
+		}
 		var satisfaction string
 		var solved any // NULL before a follow-up
 		if len(x.Calls) > 0 {
@@ -381,7 +439,7 @@ func (m *Model) SQLTables() []projections.SQLTable {
 		}
 		t.Rows = append(t.Rows, []any{x.Compound, key[len(x.Compound)+1:], x.Company, string(x.Channel), x.Received,
 			projections.Nullable(x.DispatchDue), projections.Nullable(x.ReplyDue), projections.Nullable(x.Dispatched),
-			projections.Nullable(x.Accepted), projections.Nullable(x.Resolved), x.Returns, x.Reopens, len(x.Calls), satisfaction,
+			projections.Nullable(x.Accepted), projections.Nullable(x.Resolved), returns, x.Reopens, len(x.Calls), satisfaction,
 			string(x.Category), string(x.Kind), x.Urgent, solved, x.Voided})
 	}
 	return []projections.SQLTable{t}

@@ -12,11 +12,14 @@ import (
 )
 
 // A complaint resolved late and reopened stays late in the period its first
-// round was due; its second round is due in its own period.
+// round was due; its second round is due in its own period, for every
+// metric that judges handling (response, return, closure, reopen).
 //
-//	received  Mon 2025-03-03, 15 working days: due Mon 03-24
-//	resolved  Tue 04-01 (late), dissatisfied 04-02, reopened Thu 04-03
-//	round 2   Qingming 04-04..04-06 off: 04-07..04-25 is 15 working days: due Fri 04-25
+//	received  Mon 2025-03-03 09:00: dispatch limit 03-04 09:00, reply limit (15 working days) Mon 03-24
+//	dispatched 03-03 10:00, accepted 11:00 (in time), not returned
+//	resolved  Tue 04-01 (late), dissatisfied 04-02, reopened Thu 04-03 09:00
+//	round 2   dispatch limit Fri 04-04 09:00; Qingming 04-04..04-06 off: 04-07..04-25 is 15 working days: due Fri 04-25
+//	dispatched 04-04 10:00 to the wrong unit, returned 11:00, dispatched again 12:00, accepted Mon 04-07 (late)
 //	resolved  Thu 04-10 (on time)
 func TestReopenedLateComplaint(t *testing.T) {
 	c := projectiontest.NewCity(t, domain.DefaultRuleBook(), at(2026, 1, 1, 12))
@@ -29,7 +32,9 @@ func TestReopenedLateComplaint(t *testing.T) {
 	c.Do("A", at(2025, 4, 1, 9), domain.ResolveComplaint{ComplaintID: "k", Outcome: "late"})
 	c.Do("A", at(2025, 4, 2, 9), domain.FollowUpComplaint{ComplaintID: "k", Satisfaction: domain.Dissatisfied})
 	c.Do("A", at(2025, 4, 3, 9), domain.ReopenComplaint{ComplaintID: "k", Reason: "不满意"})
-	c.Do("A", at(2025, 4, 4, 10), domain.DispatchComplaint{ComplaintID: "k", Unit: "甲物业"})
+	c.Do("A", at(2025, 4, 4, 10), domain.DispatchComplaint{ComplaintID: "k", Unit: "城管局"})
+	c.Do("A", at(2025, 4, 4, 11), domain.ReturnComplaint{ComplaintID: "k", Reason: "非本单位"})
+	c.Do("A", at(2025, 4, 4, 12), domain.DispatchComplaint{ComplaintID: "k", Unit: "甲物业"})
 	c.Do("A", at(2025, 4, 7, 9), domain.AcceptComplaint{ComplaintID: "k"})
 	c.Do("A", at(2025, 4, 10, 9), domain.ResolveComplaint{ComplaintID: "k", Outcome: "fixed"})
 	m := New(domain.DefaultRuleBook())
@@ -51,6 +56,13 @@ func TestReopenedLateComplaint(t *testing.T) {
 		{"both rounds in the year", year2025, "closure_rate", 1, 2},
 		{"one of two resolutions reopened", year2025, "reopen_rate", 1, 2},
 		{"the reopened resolution is in Q2", q2, "reopen_rate", 1, 2},
+		{"first dispatch in time in Q1", q1, "response_rate", 1, 1},
+		{"second dispatch late in Q2", q2, "response_rate", 0, 1},
+		{"both dispatches in the year", year2025, "response_rate", 1, 2},
+		{"first round not returned", q1, "return_rate", 0, 1},
+		{"second round returned", q2, "return_rate", 1, 1},
+		{"one of two rounds returned in the year", year2025, "return_rate", 1, 2},
+		{"a table judged before the second limit passed leaves it out", Period{at(2025, 4, 1, 0), at(2025, 4, 4, 8)}, "response_rate", 0, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -174,7 +174,7 @@ func (m *Model) Table(cfg Config, q Query) Table {
 	figures := make([]float64, 2*n*len(tallies)) // every value and its score, in one allocation
 	for key, t := range tallies {
 		r := Row{Unit: key.String(), Name: t.name, Metrics: make([]Value, 0, n)}
-		r.District, r.Street, r.Community = m.whereIs(q.Level, key)
+		r.District, r.Street, r.Community = m.whereIs(q.Level, key, at)
 		cur, prev := t.cur[cPetitionsSuits].Den, t.prev[cPetitionsSuits].Den
 		r.Rising = cur > prev
 		for _, w := range cfg.Metrics {
@@ -210,15 +210,16 @@ func (m *Model) Table(cfg Config, q Query) Table {
 }
 
 // whereIs names the district, street and community of a unit: its path, or
-// a compound's own place; companies have none.
-func (m *Model) whereIs(l Level, key unitKey) (district, street, community string) {
+// a compound's own place when judged at at; companies have none.
+func (m *Model) whereIs(l Level, key unitKey, at time.Time) (district, street, community string) {
 	p := key.path
 	switch l {
 	case LevelCompany:
 		return "", "", ""
 	case LevelCompound:
 		if c := m.Compounds[p[0]]; c != nil {
-			return c.District, c.Street, c.Community
+			pl := c.placeOf(c.judgedPlace(at))
+			return pl.District, pl.Street, pl.Community
 		}
 		return "", "", ""
 	}
