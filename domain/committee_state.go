@@ -1,12 +1,7 @@
 package domain
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"maps"
-	"slices"
-	"strconv"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -47,9 +42,7 @@ type servingCommittee struct {
 func (s committeeState) active() bool { return s.serving != nil && !s.serving.expired }
 
 // addDues adds the fields dues computes from a payload's at and term_end
-// (zero when absent), leaving every other field as stored. Rebuilds upcast
-// every old election, so it appends to the object's text instead of
-// decoding and encoding it whole.
+// (zero when absent), leaving every other field as stored.
 func addDues(data json.RawMessage, dues func(at, termEnd time.Time) map[string]time.Time) (json.RawMessage, error) {
 	var times struct {
 		At      time.Time `json:"at"`
@@ -58,23 +51,13 @@ func addDues(data json.RawMessage, dues func(at, termEnd time.Time) map[string]t
 	if err := gojson.Unmarshal(data, &times); err != nil {
 		return nil, err
 	}
-	body := bytes.TrimSpace(data)
-	if len(body) < 2 || body[len(body)-1] != '}' {
-		return nil, errors.New("payload is not a JSON object")
-	}
-	out := append([]byte(nil), body[:len(body)-1]...)
-	add := dues(times.At, times.TermEnd)
-	for _, k := range slices.Sorted(maps.Keys(add)) {
-		if bytes.TrimSpace(out)[len(bytes.TrimSpace(out))-1] != '{' {
-			out = append(out, ',')
-		}
-		out = strconv.AppendQuote(out, k)
-		out = append(out, ':')
-		t, err := add[k].MarshalJSON()
+	add := map[string]json.RawMessage{}
+	for k, t := range dues(times.At, times.TermEnd) {
+		b, err := t.MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, t...)
+		add[k] = b
 	}
-	return append(out, '}'), nil
+	return appendFields(data, add)
 }

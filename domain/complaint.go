@@ -653,12 +653,7 @@ func (e ComplaintReopened) apply(c *Compound) {
 // weekdays only: that is how every v1 limit was computed, and it stays the
 // limit the complaint was judged by.
 func upcastWeekdaysOnlyV1(data json.RawMessage) (json.RawMessage, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil {
-		return nil, err
-	}
-	fields["reply_due_weekdays_only"] = json.RawMessage("true")
-	return json.Marshal(fields)
+	return appendFields(data, map[string]json.RawMessage{"reply_due_weekdays_only": json.RawMessage("true")})
 }
 
 func init() {

@@ -1,13 +1,18 @@
 package domain
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -207,4 +212,26 @@ func DecodeEvent(typ string, version int, data json.RawMessage) (Event, error) {
 		return nil, Internal(err, "decode "+typ)
 	}
 	return e, nil
+}
+
+// appendFields adds fields to a stored JSON object by appending to its text,
+// leaving every other field as stored. Upcasters run on every old event of
+// a rebuild: decoding and encoding whole payloads there would cost more than
+// the fold itself.
+func appendFields(data json.RawMessage, fields map[string]json.RawMessage) (json.RawMessage, error) {
+	body := bytes.TrimSpace(data)
+	if len(body) < 2 || body[0] != '{' || body[len(body)-1] != '}' {
+		return nil, errors.New("payload is not a JSON object")
+	}
+	empty := len(bytes.TrimSpace(body[1:len(body)-1])) == 0
+	out := append(make([]byte, 0, len(body)+64), body[:len(body)-1]...)
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		if !empty {
+			out = append(out, ',')
+		}
+		empty = false
+		out = append(strconv.AppendQuote(out, k), ':')
+		out = append(out, fields[k]...)
+	}
+	return append(out, '}'), nil
 }

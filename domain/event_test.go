@@ -88,3 +88,27 @@ func TestVerifyChainFindsTheAlteredEvent(t *testing.T) {
 		t.Fatalf("resealed event: %v", err)
 	}
 }
+
+// Upcasters add fields to the stored text; the result is the same object
+// with the new fields, whatever the spacing of the original.
+func TestAppendFields(t *testing.T) {
+	add := map[string]json.RawMessage{"b": json.RawMessage(`true`), "a": json.RawMessage(`"x"`)}
+	for in, want := range map[string]string{
+		`{}`:          `{"a":"x","b":true}`,
+		` { } `:       `{ "a":"x","b":true}`,
+		`{"k":1}`:     `{"k":1,"a":"x","b":true}`,
+		"{\"k\":1}\n": `{"k":1,"a":"x","b":true}`,
+	} {
+		got, err := appendFields(json.RawMessage(in), add)
+		if err != nil || string(got) != want {
+			t.Errorf("%q: %s %v, want %s", in, got, err, want)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(got, &v); err != nil {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+	if _, err := appendFields(json.RawMessage(`[1]`), add); err == nil {
+		t.Error("an array took fields")
+	}
+}
