@@ -33,9 +33,12 @@ $(WEB)/testdata/axe.min.js: $(WEB)/node_modules/.package-lock.json
 	cp $(WEB)/node_modules/axe-core/axe.min.js $@
 
 # The PostgreSQL restart test runs on its own, after the rest: other
-# packages use the same cluster and must not see it go down.
+# packages use the same cluster and must not see it go down. The demo-city
+# test (cmd/casetrack/demo_test.go) is built without -race: it loads the
+# whole demo through serve, which takes minutes under the race detector.
 test: assets fmt-check vet
 	CASETRACK_TEST_PG_RESTART= $(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(GO) test -count=1 -run TestServeLoadsTheDemoOnce ./cmd/casetrack/
 	@if [ "$$CASETRACK_TEST_PG_RESTART" = 1 ]; then \
 		$(GO) test -race -count=1 -run TestServerRidesOutRestart ./adapters/postgres/ || exit 1; fi
 	$(MAKE) fuzz
