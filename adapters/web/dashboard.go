@@ -229,16 +229,20 @@ func (h *Handler) monthChart(ctx context.Context, r *http.Request, l labels.Lang
 			return chart{}, err
 		}
 		h.inScope(r, &tb)
+		if len(tb.Rows) == 0 {
+			continue
+		}
+		// Every row has the campaign's metrics in the same order: find the
+		// column once, not per row (a compound table has thousands of rows).
+		j := slices.IndexFunc(tb.Rows[0].Metrics, func(v league.Value) bool { return v.Key == "complaints_yoy" })
+		if j < 0 {
+			continue
+		}
+		found = true
 		for _, row := range tb.Rows {
-			if f.Unit != "" && row.Unit != f.Unit {
-				continue
-			}
-			for _, v := range row.Metrics {
-				if v.Key == "complaints_yoy" {
-					cur[m-1] += v.Num
-					prev[m-1] += v.Den
-					found = true
-				}
+			if f.Unit == "" || row.Unit == f.Unit {
+				cur[m-1] += row.Metrics[j].Num
+				prev[m-1] += row.Metrics[j].Den
 			}
 		}
 	}
