@@ -46,6 +46,7 @@ var expectedAccess = map[string]string{
 	"GET /api/v1/deadlines":                         "ISCHU",
 	"GET /api/v1/projections":                       "AU",
 	"POST /api/v1/projections/{name}/rebuild":       "A",
+	"POST /api/v1/campaign/reload":                  "A",
 	"GET /api/v1/accounts":                          "AU",
 	"POST /api/v1/accounts":                         "A",
 	"POST /api/v1/accounts/{name}/disable":          "A",
@@ -66,6 +67,8 @@ var expectedAccess = map[string]string{
 	"GET /compounds/{id}": "ISCHU",
 	"GET /history":        "ISCU",
 	"GET /operations":     "A",
+	"POST /operations/projections/{name}/rebuild": "A",
+	"POST /operations/campaign/reload":            "A",
 
 	"POST /api/v1/compounds/{id}/accept-complaint":            "SC",
 	"POST /api/v1/compounds/{id}/rename-compound":             "IS",

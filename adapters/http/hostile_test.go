@@ -35,7 +35,8 @@ func servedFixture(t *testing.T, extra ...Option) (f *fixture, feed func()) {
 	svc := app.NewService(f.store, book, app.WithClock(func() time.Time { return f.now }))
 	f.srv = f.newServer(svc, io.Discard, append([]Option{
 		WithLeague(league.NewService(leagueRunner, f.store, league.DefaultConfig())), WithCredit(creditRunner),
-		WithDeadlines(deadlinesRunner), WithProjections(f.store, leagueRunner, creditRunner, deadlinesRunner)}, extra...)...)
+		WithDeadlines(deadlinesRunner), WithProjections(f.store, leagueRunner, creditRunner, deadlinesRunner),
+		WithCampaignFile(campaignCopy(t))}, extra...)...)
 	f.srv.waitTimeout = 10 * time.Millisecond
 	feed = func() {
 		all, err := f.store.ReadAll(context.Background(), 0, 0)
@@ -197,6 +198,8 @@ func hostileCases() []hostile {
 	bad("compound cursor on history", "GET", "/api/v1/compounds/c1/history?cursor=Y29tcG91bmRzAGMx", nil, nil, 400, domain.CodeInvalid, "cursor", "param.cursor")
 	bad("rebuild with a parameter", "POST", "/api/v1/projections/league/rebuild?now=1", nil, nil, 400, domain.CodeInvalid, "now", "param.unknown")
 	bad("rebuild of no projection", "POST", "/api/v1/projections/nope/rebuild", nil, nil, 404, domain.CodeNotFound, "", "")
+	bad("campaign reload with a parameter", "POST", "/api/v1/campaign/reload?file=/etc/passwd", nil, nil, 400, domain.CodeInvalid, "file", "param.unknown")
+	bad("campaign reload with a repeated parameter", "POST", "/api/v1/campaign/reload?x=1&x=2", `{"a":`, nil, 400, domain.CodeInvalid, "x", "")
 	bad("read of a bad compound ID", "GET", "/api/v1/compounds/bad%20id", nil, nil, 400, domain.CodeInvalid, "compound_id", "compound.id_format")
 	bad("event of a NUL ID", "GET", "/api/v1/events/%00", nil, nil, 400, domain.CodeInvalid, "id", "param.event_id")
 	bad("event of an invalid UTF-8 ID", "GET", "/api/v1/events/%FF", nil, nil, 400, domain.CodeInvalid, "id", "param.event_id")
@@ -227,6 +230,7 @@ func hostileCases() []hostile {
 		{name: "history as hotline", method: "GET", target: "/api/v1/compounds/c1/history?page=2", as: hotline},
 		{name: "compound list as admin", method: "GET", target: "/api/v1/compounds", as: admin},
 		{name: "rebuild as auditor", method: "POST", target: "/api/v1/projections/league/rebuild", as: auditor},
+		{name: "campaign reload as inspector", method: "POST", target: "/api/v1/campaign/reload", as: inspector},
 		{name: "accounts as street office", method: "GET", target: "/api/v1/accounts", as: street},
 	} {
 		c.status, c.code = 403, domain.CodeForbidden

@@ -71,6 +71,7 @@ var routes = map[string]rule{
 
 	"GET /api/v1/projections":                 {roles: []domain.Role{admin, auditor}},
 	"POST /api/v1/projections/{name}/rebuild": {roles: []domain.Role{admin}},
+	"POST /api/v1/campaign/reload":            {roles: []domain.Role{admin}},
 
 	"GET /api/v1/accounts":                          {roles: []domain.Role{admin, auditor}},
 	"POST /api/v1/accounts":                         {roles: []domain.Role{admin}},
@@ -96,6 +97,9 @@ var pageRoutes = map[string]rule{
 	"GET /compounds/{id}": {roles: []domain.Role{inspector, street, community, hotline, auditor}, scope: scopeCompound, personal: true},
 	"GET /history":        {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeFiltered, personal: true},
 	"GET /operations":     {roles: []domain.Role{admin}},
+	// The operations page's buttons: the same code as the API's routes.
+	"POST /operations/projections/{name}/rebuild": {roles: []domain.Role{admin}},
+	"POST /operations/campaign/reload":            {roles: []domain.Role{admin}},
 }
 
 // commandRoles says who may run each command; a street office or community

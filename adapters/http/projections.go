@@ -9,6 +9,7 @@ import (
 
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/league"
 )
 
 type managed struct {
@@ -54,26 +55,21 @@ func WithProjections(store domain.EventStore, runners ...projections.Live) Optio
 			mu.Unlock()
 			s.respond(w, r, http.StatusOK, out)
 		})
-		s.handle("POST", "/api/v1/projections/{name}/rebuild", func(w http.ResponseWriter, r *http.Request) {
-			name := chi.URLParam(r, "name")
-			if !s.noParams(w, r) {
-				return
-			}
+		// The API's route and the operations page start a rebuild through
+		// this one function, behind the same cap.
+		s.rebuild = func(name string) error {
 			mu.Lock()
 			defer mu.Unlock()
 			m := byName[name]
 			switch {
 			case m == nil:
-				s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no projection %q", name))
-				return
+				return domain.Errorf(domain.CodeNotFound, "no projection %q", name)
 			case m.rebuilding:
-				s.Error(w, r, domain.Errorf(domain.CodeConflict, "projection %s is already being rebuilt", name))
-				return
+				return domain.Errorf(domain.CodeConflict, "projection %s is already being rebuilt", name)
 			}
 			release, err := slot(s.rebuilds, "projection rebuilds")
 			if err != nil {
-				s.Error(w, r, err)
-				return
+				return err
 			}
 			m.rebuilding = true
 			go func() {
@@ -88,7 +84,64 @@ func WithProjections(store domain.EventStore, runners ...projections.Live) Optio
 					s.logger.Error("rebuild failed", "projection", name, "err", err)
 				}
 			}()
+			return nil
+		}
+		s.handle("POST", "/api/v1/projections/{name}/rebuild", func(w http.ResponseWriter, r *http.Request) {
+			name := chi.URLParam(r, "name")
+			if !s.noParams(w, r) {
+				return
+			}
+			if err := s.rebuild(name); err != nil {
+				s.Error(w, r, err)
+				return
+			}
 			s.respond(w, r, http.StatusAccepted, map[string]string{"projection": name, "status": "rebuilding"})
 		})
 	}
+}
+
+// Rebuild starts the blue/green rebuild of a projection (WithProjections),
+// as POST /api/v1/projections/{name}/rebuild does; for the operations page.
+func (s *Server) Rebuild(name string) error {
+	if s.rebuild == nil {
+		return domain.Errorf(domain.CodeNotFound, "no projection %q", name)
+	}
+	return s.rebuild(name)
+}
+
+// WithCampaignFile serves POST /api/v1/campaign/reload: the campaign file
+// is read again, checked, and swapped into the league service at once
+// (tables are computed at query time: no rebuild); a bad file leaves the
+// configuration in force and is answered with the file's error (file and
+// line). An empty path: the default campaign, nothing to reload.
+func WithCampaignFile(path string) Option {
+	return func(s *Server) {
+		s.campaignFile = path
+		s.handle("POST", "/api/v1/campaign/reload", func(w http.ResponseWriter, r *http.Request) {
+			if !s.noParams(w, r) {
+				return
+			}
+			cfg, err := s.ReloadCampaign()
+			if err != nil {
+				s.Error(w, r, err)
+				return
+			}
+			s.respond(w, r, http.StatusOK, map[string]any{"campaign": cfg.Name, "metrics": len(cfg.Metrics), "file": s.campaignFile})
+		})
+	}
+}
+
+// ReloadCampaign re-reads the campaign file and swaps it in; the file's
+// error, if any, is a field error on "campaign" and changes nothing.
+func (s *Server) ReloadCampaign() (league.Config, error) {
+	if s.league == nil || s.campaignFile == "" {
+		return league.Config{}, domain.Errorf(domain.CodeNotFound, "no campaign file: the server runs the default campaign (start it with --campaign)")
+	}
+	cfg, err := league.LoadConfig(s.campaignFile)
+	if err != nil {
+		return league.Config{}, &domain.Error{Code: domain.CodeInvalid, Message: "campaign configuration not reloaded", Violations: []domain.Violation{{
+			Rule: "campaign.invalid", Field: "campaign", Message: err.Error(), MessageZH: "考核配置有误，未重新加载：" + err.Error()}}}
+	}
+	s.league.SetConfig(cfg)
+	return cfg, nil
 }

@@ -62,6 +62,9 @@ type Server struct {
 	waitTimeout time.Duration
 	replays     chan struct{} // a slot per as-of read being served
 	rebuilds    chan struct{} // a slot per projection rebuild running
+
+	rebuild      func(name string) error // starts a projection's rebuild (WithProjections); nil: none served
+	campaignFile string                  // the campaign file reloaded on request (WithCampaignFile)
 }
 
 // NewServer serves the API; dir runs the directory projection (compound

@@ -3,30 +3,22 @@ package sqlite
 import (
 	"context"
 	"database/sql/driver"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/casetrack/casetrack/adapters/memory"
-	"github.com/casetrack/casetrack/app"
-	"github.com/casetrack/casetrack/app/demo"
+	"github.com/casetrack/casetrack/adapters/sqlite/sqlitetest"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
 )
 
-// The projection benchmarks run on a generated city of about 1M events
-// (9,600 compounds, two years), built through the command service once and
-// kept in $CASETRACK_BENCH_DIR (default: the temp dir) for later runs.
-
-const benchCompounds = 9600
+// The projection benchmarks run on the generated city of about 1M events
+// (sqlitetest.City).
 
 // TestMain runs the package with the collector setting of the casetrack
 // binary (projections.TuneGC), so the benchmarks measure what it runs.
@@ -37,60 +29,7 @@ func TestMain(m *testing.M) {
 
 func benchCity(b *testing.B) *Store {
 	b.Helper()
-	dir := os.Getenv("CASETRACK_BENCH_DIR")
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	path := filepath.Join(dir, fmt.Sprintf("casetrack-bench-%d.db", benchCompounds))
-	if _, err := os.Stat(path + ".done"); err == nil {
-		s, err := Open(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return s
-	}
-	os.Remove(path)
-	start := time.Now()
-	mem := memory.NewStore()
-	cfg := demo.DefaultConfig()
-	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 6, 16, benchCompounds/96
-	if _, err := demo.Load(context.Background(), app.NewService(mem, domain.DefaultRuleBook()), cfg, 8, nil); err != nil {
-		b.Fatal(err)
-	}
-	all, _ := mem.ReadAll(context.Background(), 0, 0)
-	s, err := Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	// Copy command by command, streams in parallel, each stream in order.
-	byStream := map[string][][]domain.Envelope{}
-	for i := 0; i < len(all); {
-		j := i + 1
-		for j < len(all) && all[j].CommandID == all[i].CommandID {
-			j++
-		}
-		byStream[all[i].StreamID] = append(byStream[all[i].StreamID], all[i:j])
-		i = j
-	}
-	streams := make(chan [][]domain.Envelope)
-	var wg sync.WaitGroup
-	for range 64 {
-		wg.Go(func() {
-			for cmds := range streams {
-				for _, c := range cmds {
-					mustAppend(b, s, c[0].StreamID, c[0].Version-1, c[0].CommandID, c)
-				}
-			}
-		})
-	}
-	for _, cmds := range byStream {
-		streams <- cmds
-	}
-	close(streams)
-	wg.Wait()
-	os.WriteFile(path+".done", nil, 0o644)
-	b.Logf("generated %d events in %s at %s", len(all), time.Since(start).Round(time.Second), path)
-	return s
+	return sqlitetest.City(b, Open)
 }
 
 // BenchmarkRebuild1M: a full rebuild of the league model (read, decode,

@@ -261,10 +261,6 @@ func TestBrowserAuditSlider(t *testing.T) {
 // labelled, and a screenshot at an office screen and a phone.
 func TestBrowserAccessibilityAndScreenshots(t *testing.T) {
 	ctx, c := tab(t, "")
-	axe, err := os.ReadFile("testdata/axe.min.js")
-	if err != nil {
-		t.Fatalf("axe-core is missing: run `make assets` (%v)", err)
-	}
 	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -293,21 +289,14 @@ func TestBrowserAccessibilityAndScreenshots(t *testing.T) {
 			role = p.role
 		}
 		for _, size := range [][2]int64{{1366, 768}, {390, 844}} {
-			var violations, unlabelled string
+			var unlabelled string
 			var png []byte
 			run(t, ctx, chromedp.EmulateViewport(size[0], size[1], chromedp.EmulateScale(1)),
-				chromedp.Navigate(c.url+p.path), chromedp.WaitVisible(p.ready),
-				chromedp.Evaluate(string(axe), nil),
-				chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
-					return JSON.stringify(r.violations.filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })
-						.map(function (v) { return v.id + ": " + v.nodes.map(function (n) { return n.target.join(" "); }).join(", "); }));
-				})`, &violations, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
-				chromedp.Evaluate(`JSON.stringify(Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea"))
+				chromedp.Navigate(c.url+p.path), chromedp.WaitVisible(p.ready))
+			axeClean(t, ctx, fmt.Sprintf("%s at %dpx", p.name, size[0]))
+			run(t, ctx, chromedp.Evaluate(`JSON.stringify(Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea"))
 					.filter(function (el) { return el.labels.length === 0 && !el.getAttribute("aria-label"); }).map(function (el) { return el.name; }))`, &unlabelled),
 				chromedp.CaptureScreenshot(&png))
-			if violations != "[]" {
-				t.Errorf("%s at %dpx: axe-core: %s", p.name, size[0], violations)
-			}
 			if unlabelled != "[]" {
 				t.Errorf("%s: inputs without a label: %s", p.name, unlabelled)
 			}
@@ -395,4 +384,56 @@ func firstStreetUnit(t *testing.T, c *city) string {
 	}
 	unit, _, _ := strings.Cut(rest, `"`)
 	return url.QueryEscape(unit)
+}
+
+// The admin rebuilds a projection from the operations page and sees its
+// position; a broken campaign file is refused with its file and line, and
+// the campaign in force stays.
+func TestBrowserOperations(t *testing.T) {
+	ctx, c := tab(t, "admin")
+	var done, position, campaign string
+	run(t, ctx, chromedp.Navigate(c.url+"/operations"), chromedp.WaitVisible("#rebuild-league", chromedp.ByID),
+		chromedp.Text("#campaign-name", &campaign, chromedp.ByID),
+		chromedp.Click("#rebuild-league", chromedp.ByID), chromedp.WaitVisible("#done", chromedp.ByID),
+		chromedp.Text("#done", &done, chromedp.ByID))
+	if !strings.Contains(done, "重建") {
+		t.Errorf("after the rebuild button: %q", done)
+	}
+	// The rebuilt model is swapped in once caught up: the page shows the head again.
+	run(t, ctx, chromedp.Navigate(c.url+"/operations"), chromedp.Text("#position-league", &position, chromedp.ByID))
+	if position != fmt.Sprint(c.head) {
+		t.Errorf("league position %q after the rebuild, want %d", position, c.head)
+	}
+	if err := os.WriteFile(c.campaign, []byte("name = \"坏的\"\n[[metric]\nkey =\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var msg, after string
+	run(t, ctx, chromedp.Navigate(c.url+"/operations"), chromedp.WaitVisible("#reload-campaign", chromedp.ByID),
+		chromedp.Click("#reload-campaign", chromedp.ByID), chromedp.WaitVisible("#operation-error", chromedp.ByID),
+		chromedp.Text("#operation-error", &msg, chromedp.ByID), chromedp.Text("#campaign-name", &after, chromedp.ByID))
+	if !strings.Contains(msg, c.campaign) || !strings.Contains(msg, "line") || !strings.Contains(msg, "考核配置有误") {
+		t.Errorf("bad campaign file shown as %q", msg)
+	}
+	if after != campaign {
+		t.Errorf("the campaign changed from %q to %q on a bad file", campaign, after)
+	}
+	axeClean(t, ctx, "operations with an error")
+}
+
+// axeClean runs axe-core in the tab's page: no serious or critical violation.
+func axeClean(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	axe, err := os.ReadFile("testdata/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core is missing: run `make assets` (%v)", err)
+	}
+	var violations string
+	run(t, ctx, chromedp.Evaluate(string(axe), nil),
+		chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+			return JSON.stringify(r.violations.filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })
+				.map(function (v) { return v.id + ": " + v.nodes.map(function (n) { return n.target.join(" "); }).join(", "); }));
+		})`, &violations, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	if violations != "[]" {
+		t.Errorf("%s: axe-core: %s", what, violations)
+	}
 }

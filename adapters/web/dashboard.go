@@ -20,11 +20,13 @@ const (
 	readTimeout = 30 * time.Second // a table as of a past time replays the log
 	chartBars   = 20               // the bar chart shows the first units of the table's order
 	maxExplain  = 500              // events listed behind one figure
+	tableRows   = 100              // rows of the league table per page: a city has thousands of compounds
 )
 
 // leagueForm is the dashboard's pickers, as read from the query.
 type leagueForm struct {
 	Level, Period, Sort, AsOf, Unit string
+	Page                            int // of the table, from 1
 }
 
 func (f leagueForm) params(extra ...string) []string {
@@ -40,6 +42,10 @@ type dashboardData struct {
 	Levels  []string
 	Periods []string
 	Table   league.Table
+	Rows    []league.Row // the table's page shown
+	Pages   int
+	Prev    string // links to the table's neighbouring pages, if any
+	Next    string
 	Metrics []string // the configured metrics, in the table's column order
 	Red     []league.Row
 	Black   []league.Row
@@ -65,6 +71,15 @@ func (h *Handler) leagueForm(r *http.Request) (leagueForm, league.Request, error
 		f.Period = strconv.Itoa(h.o.Now().In(domain.China).Year())
 	}
 	var bad []domain.Violation
+	f.Page = 1
+	if p := q.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 1_000_000 {
+			bad = append(bad, domain.Violation{Rule: "param.page", Field: "page", Message: "page: must be a whole number from 1",
+				MessageZH: "page：须为从 1 起的整数"})
+		}
+		f.Page = n
+	}
 	level := league.Level(f.Level)
 	if !level.Valid() {
 		bad = append(bad, domain.Violation{Rule: "param.level", Field: "level",
@@ -125,6 +140,20 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		case "black":
 			d.Black = append(d.Black, row)
 		}
+	}
+	d.Pages = max(1, (len(tb.Rows)+tableRows-1)/tableRows)
+	if f.Page > d.Pages {
+		h.fail(w, r, &domain.Error{Code: domain.CodeInvalid, Message: "invalid request parameters", Violations: []domain.Violation{{
+			Rule: "param.page", Field: "page", Message: fmt.Sprintf("page: the table has %d pages", d.Pages),
+			MessageZH: fmt.Sprintf("page：该表共 %d 页", d.Pages)}}})
+		return
+	}
+	d.Rows = tb.Rows[(f.Page-1)*tableRows : min(len(tb.Rows), f.Page*tableRows)]
+	if f.Page > 1 {
+		d.Prev = query("/dashboard", f.params("unit", f.Unit, "page", strconv.Itoa(f.Page-1))...)
+	}
+	if f.Page < d.Pages {
+		d.Next = query("/dashboard", f.params("unit", f.Unit, "page", strconv.Itoa(f.Page+1))...)
 	}
 	slices.SortFunc(d.Red, func(a, b league.Row) int { return a.Rank - b.Rank })
 	slices.SortFunc(d.Black, func(a, b league.Row) int { return b.Rank - a.Rank })
@@ -200,16 +229,20 @@ func (h *Handler) monthChart(ctx context.Context, r *http.Request, l labels.Lang
 			return chart{}, err
 		}
 		h.inScope(r, &tb)
+		if len(tb.Rows) == 0 {
+			continue
+		}
+		// Every row has the campaign's metrics in the same order: find the
+		// column once, not per row (a compound table has thousands of rows).
+		j := slices.IndexFunc(tb.Rows[0].Metrics, func(v league.Value) bool { return v.Key == "complaints_yoy" })
+		if j < 0 {
+			continue
+		}
+		found = true
 		for _, row := range tb.Rows {
-			if f.Unit != "" && row.Unit != f.Unit {
-				continue
-			}
-			for _, v := range row.Metrics {
-				if v.Key == "complaints_yoy" {
-					cur[m-1] += v.Num
-					prev[m-1] += v.Den
-					found = true
-				}
+			if f.Unit == "" || row.Unit == f.Unit {
+				cur[m-1] += row.Metrics[j].Num
+				prev[m-1] += row.Metrics[j].Den
 			}
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -29,6 +31,8 @@ type city struct {
 	store     domain.EventStore
 	directory *projections.Runner[*directory.Model]
 	league    *projections.Runner[*league.Model]
+	head      uint64 // the log's last position once loaded
+	campaign  string // the campaign file the server reloads (a copy the test may spoil)
 }
 
 // today is the pages' clock: late in the demo's campaign year, so that
@@ -133,6 +137,15 @@ func newCity(t testing.TB) *city {
 			t.Fatal(err)
 		}
 	}
+	c.head = last
+	c.campaign = filepath.Join(t.TempDir(), "campaign.toml")
+	shipped, err := os.ReadFile("../../projections/league/campaign.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(c.campaign, shipped, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ls := league.NewService(c.league, store, league.DefaultConfig())
 	accounts := auth.New(memory.NewStore(), nil)
 	var home directory.Entry
@@ -141,13 +154,16 @@ func newCity(t testing.TB) *city {
 	var api *httpapi.Server // the pages sign in through the API's sessions, as in cmd/casetrack
 	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: c.directory, Deadlines: dl, League: ls, Accounts: accounts,
 		Principal: httpapi.WebUser, Now: func() time.Time { return today },
-		SignIn:  func(w http.ResponseWriter, r *http.Request, name, pw string) error { return api.SignIn(w, r, name, pw) },
-		SignOut: func(w http.ResponseWriter, r *http.Request) error { return api.SignOut(w, r) }})
+		SignIn:         func(w http.ResponseWriter, r *http.Request, name, pw string) error { return api.SignIn(w, r, name, pw) },
+		SignOut:        func(w http.ResponseWriter, r *http.Request) error { return api.SignOut(w, r) },
+		Rebuild:        func(name string) error { return api.Rebuild(name) },
+		ReloadCampaign: func() (league.Config, error) { return api.ReloadCampaign() }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api = httpapi.NewServer(svc, store, c.directory, accounts, logger, httpapi.WithLeague(ls), httpapi.WithDeadlines(dl), httpapi.WithWeb(pages))
+	api = httpapi.NewServer(svc, store, c.directory, accounts, logger, httpapi.WithLeague(ls), httpapi.WithDeadlines(dl), httpapi.WithWeb(pages),
+		httpapi.WithProjections(store, c.directory, dl, c.league), httpapi.WithCampaignFile(c.campaign))
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	c.url = srv.URL

@@ -67,8 +67,13 @@ type Options struct {
 	SignIn func(w http.ResponseWriter, r *http.Request, name, password string) error
 	// SignOut ends the session.
 	SignOut func(w http.ResponseWriter, r *http.Request) error
-	Logger  *slog.Logger
-	Now     func() time.Time // default time.Now
+	// Rebuild starts a projection's rebuild and ReloadCampaign re-reads the
+	// campaign file: the API's own code (adapters/http), for the operations
+	// page's buttons; nil: no button.
+	Rebuild        func(name string) error
+	ReloadCampaign func() (league.Config, error)
+	Logger         *slog.Logger
+	Now            func() time.Time // default time.Now
 }
 
 // Handler serves the pages; it is an http.Handler.
@@ -117,6 +122,8 @@ func New(o Options) (*Handler, error) {
 	r.Post("/compounds/{id}/commands/{name}", h.command)
 	r.Get("/history", h.history)
 	r.Get("/operations", h.operations)
+	r.Post("/operations/projections/{name}/rebuild", h.rebuild)
+	r.Post("/operations/campaign/reload", h.reloadCampaign)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusNotFound, "notfound", "", nil)
 	})

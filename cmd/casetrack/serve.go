@@ -114,7 +114,9 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		SignIn: func(w http.ResponseWriter, r *http.Request, name, password string) error {
 			return server.SignIn(w, r, name, password)
 		},
-		SignOut: func(w http.ResponseWriter, r *http.Request) error { return server.SignOut(w, r) }})
+		SignOut:        func(w http.ResponseWriter, r *http.Request) error { return server.SignOut(w, r) },
+		Rebuild:        func(name string) error { return server.Rebuild(name) },
+		ReloadCampaign: func() (league.Config, error) { return server.ReloadCampaign() }})
 	if err != nil {
 		return err
 	}
@@ -130,7 +132,8 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	if pg, ok := store.(*postgres.Store); ok {
 		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
-	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(*addr)), httpapi.WithWeb(pages))
+	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(*addr)), httpapi.WithWeb(pages),
+		httpapi.WithCampaignFile(*campaign))
 	server = httpapi.NewServer(svc, store, rm.directory, accounts, logger, opts...)
 	api := http.Handler(server)
 	handler.Store(&api)

@@ -25,6 +25,8 @@ type Service struct {
 	cfg   Config
 	gen   int // bumped with the config, so cached tables of the old one are not served
 	cache map[cacheKey]*cached
+	// pending are the tables of a new minute being computed (minuteBefore).
+	pending map[cacheKey]bool
 }
 
 // Computing a table takes milliseconds (the month index spares it most of
@@ -50,7 +52,7 @@ type cached struct {
 const maxCached = 256
 
 func NewService(runner *projections.Runner[*Model], store domain.EventStore, cfg Config) *Service {
-	return &Service{runner: runner, store: store, cfg: cfg, now: time.Now, cache: map[cacheKey]*cached{}}
+	return &Service{runner: runner, store: store, cfg: cfg, now: time.Now, cache: map[cacheKey]*cached{}, pending: map[cacheKey]bool{}}
 }
 
 // Config is the campaign configuration in force.
@@ -84,6 +86,7 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 	// the request's time, or when the table stood (as of), or now; never
 	// after the period. Judged now, a table moves by the minute at most.
 	at := req.At
+	judgedNow := at.IsZero() && req.View.AsOf.IsZero()
 	if at.IsZero() {
 		at = s.now().Truncate(time.Minute)
 	}
@@ -91,6 +94,7 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 		at = minTime(at, req.View.AsOf)
 	}
 	req.At = minTime(at, req.Period.To)
+	judgedNow = judgedNow && req.At.Equal(at)
 	s.mu.RLock()
 	cfg, gen := s.cfg, s.gen
 	s.mu.RUnlock()
@@ -107,6 +111,9 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 	head, _ := s.runner.Status()
 	key := cacheKey{gen, req.Level, req.Period.From, req.Period.To, req.At, req.WorstFirst}
 	tb, ok := s.fromCache(key, req.View.MinPosition, head, cfg, req.Query)
+	if !ok && judgedNow {
+		tb, ok = s.minuteBefore(key, req.View.MinPosition, cfg, req.Query)
+	}
 	if !ok {
 		tb = s.compute(key, cfg, req.Query)
 	}
@@ -129,6 +136,34 @@ func (s *Service) fromCache(key cacheKey, minPosition, head uint64, cfg Config, 
 	}
 	tb := c.table
 	tb.Rows = slices.Clone(tb.Rows) // callers may filter the rows; the cached table stays whole
+	return tb, true
+}
+
+// minuteBefore answers the first request of a minute, for a table judged
+// now, with the table judged the minute before (its JudgedAt says so),
+// while this minute's is computed in the background: otherwise every
+// table, and the dashboard's twelve month tables, would be computed while
+// a user waits, once a minute.
+func (s *Service) minuteBefore(key cacheKey, minPosition uint64, cfg Config, q Query) (Table, bool) {
+	prev := key
+	prev.at = key.at.Add(-time.Minute)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.cache[prev]
+	if !ok || c.pos < minPosition {
+		return Table{}, false
+	}
+	if !s.pending[key] {
+		s.pending[key] = true
+		go func() {
+			s.compute(key, cfg, q)
+			s.mu.Lock()
+			delete(s.pending, key)
+			s.mu.Unlock()
+		}()
+	}
+	tb := c.table
+	tb.Rows = slices.Clone(tb.Rows)
 	return tb, true
 }
 

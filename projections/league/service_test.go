@@ -104,3 +104,41 @@ func TestServiceJudgesOpenItemsNow(t *testing.T) {
 		}
 	}
 }
+
+// The first request of a new minute is answered with the table judged the
+// minute before while this minute's is computed; then this minute's is
+// served. Two minutes on, nothing is that recent: computed at once.
+func TestServiceServesTheMinuteBeforeWhileComputing(t *testing.T) {
+	runner, err := projections.NewRunner(func() *Model { return city(t) }, projections.NewMemoryCheckpoints(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := NewService(runner, nil, allMetrics())
+	judged := func(now time.Time) time.Time {
+		svc.now = func() time.Time { return now }
+		tb, err := svc.Table(context.Background(), Request{Query: Query{Level: LevelStreet, Period: year2025}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tb.JudgedAt
+	}
+	t0 := at(2025, 7, 15, 9)
+	if got := judged(t0); !got.Equal(t0) {
+		t.Fatalf("first table judged at %s, want %s", got, t0)
+	}
+	t1 := t0.Add(time.Minute + 10*time.Second)
+	if got := judged(t1); !got.Equal(t0) {
+		t.Fatalf("first request of the next minute judged at %s, want the minute before %s", got, t0)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !judged(t1).Equal(t0.Add(time.Minute)) {
+		if time.Now().After(deadline) {
+			t.Fatal("the new minute's table was never computed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t3 := t0.Add(3 * time.Minute)
+	if got := judged(t3); !got.Equal(t3) {
+		t.Fatalf("three minutes on judged at %s, want %s", got, t3)
+	}
+}

@@ -1,0 +1,160 @@
+package web_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	httpapi "github.com/casetrack/casetrack/adapters/http"
+	"github.com/casetrack/casetrack/adapters/memory"
+	"github.com/casetrack/casetrack/adapters/sqlite"
+	"github.com/casetrack/casetrack/adapters/sqlite/sqlitetest"
+	"github.com/casetrack/casetrack/adapters/web"
+	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/deadlines"
+	"github.com/casetrack/casetrack/projections/directory"
+	"github.com/casetrack/casetrack/projections/league"
+)
+
+// assetRef is an asset a page references, as a browser would load it.
+var assetRef = regexp.MustCompile(`(?:src|href)="(/assets/[^"]+)"`)
+
+// BenchmarkDashboard1M serves the inspector's dashboard over the 1M-event
+// city (sqlitetest.City) through the binary's handler chain (API server,
+// access rules, sessions, compression, pages), against the issue's targets:
+// first load ≤ 1 MB transferred compressed, server render p99 ≤ 50 ms.
+// Baselines from the same run: /healthz, a static asset, and the league
+// API's JSON of the same tables.
+func BenchmarkDashboard1M(b *testing.B) {
+	store := sqlitetest.City(b, sqlite.Open)
+	defer store.Close()
+	ctx := context.Background()
+	book := domain.DefaultRuleBook()
+	cps := projections.NewMemoryCheckpoints()
+	dir, _ := projections.NewRunner(directory.New, cps, 1<<40)
+	dl, _ := projections.NewRunner(deadlines.New, cps, 1<<40)
+	lr, _ := projections.NewRunner(func() *league.Model { return league.New(book) }, cps, 1<<40)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, r := range []projections.Projection{dir, dl, lr} {
+		wg.Go(func() {
+			if err := projections.Fold(ctx, store, r, 0); err != nil {
+				b.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if b.Failed() {
+		return
+	}
+	b.Logf("read models caught up to %d events in %s", lr.Position(), time.Since(start).Round(time.Millisecond))
+	catchUp := time.Since(start)
+
+	ls := league.NewService(lr, store, league.DefaultConfig())
+	accounts := auth.New(memory.NewStore(), nil)
+	var home directory.Entry // the street office's and community worker's scope; the benchmark signs in as the inspector
+	dir.Read(func(m *directory.Model) { home = m.List(directory.Filter{})[0] })
+	createAccounts(b, accounts, home)
+	svc := app.NewService(store, book)
+	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: dir, Deadlines: dl, League: ls, Accounts: accounts,
+		Principal: httpapi.WebUser, Now: func() time.Time { return today }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	api := httpapi.NewServer(svc, store, dir, accounts, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		httpapi.WithLeague(ls), httpapi.WithDeadlines(dl), httpapi.WithWeb(pages),
+		httpapi.WithLimits(httpapi.Limits{SignInFailures: 5, SignInWindow: time.Minute, Lockout: time.Minute, TokenRequests: 1 << 30}))
+	get := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+tokens["inspector"])
+		req.Header.Set("Accept-Encoding", "gzip")
+		w := httptest.NewRecorder()
+		api.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("GET %s: %d %s", path, w.Code, w.Body.String())
+		}
+		return w
+	}
+
+	// First load: the page, then every asset it references; the bytes are
+	// those on the wire (gzip, as the browser asks for).
+	t := time.Now()
+	page := get("/dashboard")
+	cold := time.Since(t)
+	transferred, raw := page.Body.Len(), len(gunzip(b, page))
+	for _, m := range assetRef.FindAllStringSubmatch(string(gunzip(b, page)), -1) {
+		a := get(m[1])
+		transferred += a.Body.Len()
+		raw += len(gunzip(b, a))
+	}
+
+	// Renders: a few periods and levels, round and round (tables are
+	// cached per minute, as served; a new minute recomputes them).
+	var paths, apiPaths []string
+	for _, level := range []string{"street", "community", "district", "compound"} {
+		for _, period := range []string{"2025", "2025-Q4", "2025-06"} {
+			paths = append(paths, "/dashboard?level="+level+"&period="+period)
+			apiPaths = append(apiPaths, "/api/v1/league/"+level+"?period="+period)
+		}
+	}
+	for _, p := range append(paths, apiPaths...) { // the first view of each computes its tables
+		get(p)
+	}
+	report := func(unit string, lat []time.Duration) {
+		slices.Sort(lat)
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, unit+"_p50_ms")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, unit+"_p99_ms")
+	}
+	measure := func(unit string, paths ...string) {
+		var lat []time.Duration
+		for i := range 300 {
+			t := time.Now()
+			get(paths[i%len(paths)])
+			lat = append(lat, time.Since(t))
+		}
+		report(unit, lat)
+	}
+	var lat []time.Duration
+	for i := 0; b.Loop(); i++ {
+		t := time.Now()
+		get(paths[i%len(paths)])
+		lat = append(lat, time.Since(t))
+	}
+	report("dashboard", lat)
+	// Reported after the loop: b.Loop's first call resets the metrics.
+	b.ReportMetric(catchUp.Seconds(), "catch_up_s")
+	b.ReportMetric(float64(cold.Microseconds())/1000, "cold_render_ms")
+	b.ReportMetric(float64(transferred)/1e6, "first_load_MB_gzip")
+	b.ReportMetric(float64(raw)/1e6, "first_load_MB_raw")
+	measure("league_api", apiPaths...)
+	measure("healthz", "/healthz")
+	measure("asset", "/assets/static/app.css")
+}
+
+// gunzip is a response's body as sent before compression.
+func gunzip(b *testing.B, w *httptest.ResponseRecorder) []byte {
+	if w.Header().Get("Content-Encoding") != "gzip" {
+		return w.Body.Bytes()
+	}
+	z, err := gzip.NewReader(bytes.NewReader(w.Body.Bytes()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := io.ReadAll(z)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
