@@ -19,7 +19,9 @@ import (
 // get the model as its own type M.
 type Runner[M Projection] struct {
 	newModel      func() M
-	p             M
+	p             M        // swapped by Rebuild: read it under mu
+	name          string   // the model's, fixed: read without the lock
+	handled       []string // likewise
 	cps           Checkpoints
 	snapshotEvery uint64
 
@@ -52,7 +54,7 @@ type Live interface {
 // from the log; Discarded says why.
 func NewRunner[M Projection](newModel func() M, cps Checkpoints, snapshotEvery uint64) (*Runner[M], error) {
 	p := newModel()
-	r := &Runner[M]{newModel: newModel, p: p, cps: cps, snapshotEvery: max(snapshotEvery, 1), changed: make(chan struct{})}
+	r := &Runner[M]{newModel: newModel, p: p, name: p.Name(), handled: p.Handled(), cps: cps, snapshotEvery: max(snapshotEvery, 1), changed: make(chan struct{})}
 	pos, snap, err := cps.Load(p.Name(), 0)
 	if err != nil {
 		return nil, fmt.Errorf("projection %s: load snapshot: %w", p.Name(), err)
@@ -70,7 +72,7 @@ func NewRunner[M Projection](newModel func() M, cps Checkpoints, snapshotEvery u
 func (r *Runner[M]) Discarded() error { return r.discarded }
 
 // Name is the projection's name.
-func (r *Runner[M]) Name() string { return r.p.Name() }
+func (r *Runner[M]) Name() string { return r.name }
 
 // FillGapsFrom makes the runner read from store any events that delivery
 // skipped: a bus shared by instances may hand it an event before one that
@@ -154,7 +156,7 @@ func (r *Runner[M]) Restore(b []byte) error {
 	return r.p.Restore(b)
 }
 
-func (r *Runner[M]) Handled() []string { return r.p.Handled() }
+func (r *Runner[M]) Handled() []string { return r.handled }
 
 // Save writes a snapshot now (at shutdown, say).
 func (r *Runner[M]) Save() error {
@@ -209,12 +211,12 @@ func (r *Runner[M]) WaitFor(ctx context.Context, position uint64) error {
 		case pos >= position:
 			return nil
 		case halted != nil:
-			return domain.Errorf(domain.CodeUnavailable, "projection %s is %v", r.p.Name(), halted)
+			return domain.Errorf(domain.CodeUnavailable, "projection %s is %v", r.name, halted)
 		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return domain.Errorf(domain.CodeUnavailable, "projection %s is at position %d, not yet %d", r.p.Name(), pos, position)
+			return domain.Errorf(domain.CodeUnavailable, "projection %s is at position %d, not yet %d", r.name, pos, position)
 		}
 	}
 }
