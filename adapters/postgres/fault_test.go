@@ -76,7 +76,11 @@ func TestServerRidesOutRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(httpapi.NewServer(svc, store, dir, accounts, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	// Thousands of commands through one token: the per-token limit is not
+	// what this test is about.
+	limits := httpapi.DefaultLimits
+	limits.TokenRequests = 1 << 30
+	srv := httptest.NewServer(httpapi.NewServer(svc, store, dir, accounts, slog.New(slog.NewTextHandler(io.Discard, nil)), httpapi.WithLimits(limits)))
 	defer srv.Close()
 	follower := startFollower(store, nil)
 	defer follower.stop()
@@ -221,7 +225,8 @@ func TestServerRidesOutRestart(t *testing.T) {
 		}
 	}
 	res, err := other.Append(ctx, domain.AppendRequest{StreamID: "compound-other", CommandID: "other-1",
-		Events: []domain.Envelope{{EventID: "other-evt-1", Type: "test.noted", SchemaVersion: 1, Data: []byte(`{}`)}}})
+		Events: []domain.Envelope{{EventID: "other-evt-1", Type: "test.noted", SchemaVersion: 1, Data: []byte(`{}`),
+			OccurredAt: time.Now().UTC(), RecordedAt: time.Now().UTC()}}})
 	if err != nil {
 		t.Fatal(err)
 	}
