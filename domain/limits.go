@@ -78,6 +78,7 @@ var numberFields = map[string]int64{
 	"total_area": maxArea, "participating_area": maxArea, "yes_area": maxArea,
 	"percent": 100, "working_days": MaxWorkingDays, "term_years": 10,
 	"hours": 10_000, "amount_fen": maxMoneyFen,
+	"latitude": 90 * degree, "longitude": 180 * degree,
 }
 
 // EarliestBusinessDate is the first day a fact may be dated: the supported
