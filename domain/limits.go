@@ -111,8 +111,11 @@ func checkFields(cmd Command, at time.Time) error {
 			checkText(&v, path, textFields[name], f.String())
 		case f.CanInt():
 			if bound, ok := numberFields[name]; ok && (f.Int() > bound || f.Int() < -bound) {
-				p := path()
-				v.invalid(p, "number.range", "%s is out of the plausible range: at most %d", "%s 超出合理范围：最大为 %d", p, bound)
+				p, shown := path(), any(bound)
+				if f.Type() == reflect.TypeFor[Degrees]() {
+					shown = Degrees(bound) // degrees, not the microdegrees they are kept in
+				}
+				v.invalid(p, "number.range", "%s is out of the plausible range: at most %v", "%s 超出合理范围：最大为 %v", p, shown)
 			}
 		}
 	})

@@ -38,7 +38,7 @@ func TestRegisterWithCoordinates(t *testing.T) {
 	}
 	for _, bad := range []string{`30.1234567`, `"north"`, `181`, `1e2`, `"--30"`, `"30.-1"`, `""`} {
 		_, err := ParseCommand("register", body(`,"latitude":`+bad, `,"longitude":120`))
-		fxHasViolation(t, err, "json.type", "latitude")
+		fxHasViolation(t, err, "json.degrees", "latitude")
 	}
 }
 
