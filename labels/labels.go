@@ -402,5 +402,7 @@ var table = map[Group]map[string]pair{
 		"id": {"编号", "ID"}, "district": {"区", "District"}, "street": {"街道", "Street"}, "community": {"社区", "Community"},
 		"name":   {"名称", "Name"},
 		"rising": {"信访诉讼上升（只降不升预警）", "Petitions and suits rising (must not rise)"},
-		"yes":    {"是", "Yes"}, "no": {"否", "No"}},
+		"yes":    {"是", "Yes"}, "no": {"否", "No"},
+		"row": {"行号", "Row"}, "column": {"列", "Column"}, "value": {"内容", "Value"}, "rule": {"规则", "Rule"},
+		"reason": {"原因", "Reason"}},
 }

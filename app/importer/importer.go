@@ -411,3 +411,15 @@ func (p *Plan) Run(ctx context.Context, svc *app.Service, o Options) (Result, er
 	}
 	return res, nil
 }
+
+// ReportSheet lays the problems out as a sheet to download: row, column,
+// value, rule and the reason in Chinese and English.
+func (p *Plan) ReportSheet() sheet.Sheet {
+	col := func(code string) string { return labels.Of(labels.ZH, labels.Column, code) }
+	s := sheet.Sheet{Name: "问题", Header: []string{col("row"), col("column"), col("value"), col("rule"), col("reason"),
+		labels.Of(labels.EN, labels.Column, "reason")}}
+	for _, pr := range p.Problems {
+		s.Rows = append(s.Rows, []string{strconv.Itoa(pr.Row), pr.Column, pr.Value, pr.Rule, pr.MessageZH, pr.Message})
+	}
+	return s
+}

@@ -121,8 +121,8 @@ func TestSkipBadImportsTheGoodRowsAndAgainIsANoOp(t *testing.T) {
 func TestHeaderMustMatchTheTemplate(t *testing.T) {
 	svc, _ := setup(t)
 	for text, rule := range map[string]string{
-		"小区编号,名称,区,街道,社区,类型,户数,专有部分面积,交付面积,备注\n": "import.unknown_column",
-		"小区编号,名称,名称,区,街道,社区,类型,户数,专有部分面积,交付面积\n": "import.repeated_column",
+		"小区编号,名称,区,街道,社区,类型,户数,专有部分面积,交付面积,备注\n":                       "import.unknown_column",
+		"小区编号,名称,名称,区,街道,社区,类型,户数,专有部分面积,交付面积\n":                       "import.repeated_column",
 		"Compound ID,Name,District,Street,Community,Kind,Households\n": "import.missing_column",
 	} {
 		tab, err := sheet.Read("x.csv", strings.NewReader(text), sheet.DefaultLimits, IsHeader)

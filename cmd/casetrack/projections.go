@@ -45,7 +45,7 @@ func untyped[M projections.Projection](newModel func() M) func() projections.Pro
 // start of the log and saves its snapshot, with the server stopped. A
 // running server rebuilds blue/green through its API instead
 // (POST /api/v1/projections/NAME/rebuild).
-func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
+func projectionsCmd(ctx context.Context, out, stderr io.Writer, args []string) error {
 	const use = "usage: casetrack projections rebuild [NAME] [--data DIR] [--store URL] [--rules DIR]"
 	if len(args) > 0 && isHelp(args[0]) {
 		fmt.Fprintln(out, use)
@@ -91,7 +91,7 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 			return fmt.Errorf("no projection %q", name)
 		}
 		p, start := newP(), time.Now()
-		if err := projections.Fold(ctx, store, p, 0); err != nil {
+		if err := projections.Fold(ctx, store, counted{p, progress(stderr, name+" (events)"), new(int)}, 0); err != nil {
 			return fmt.Errorf("rebuild %s: %w", name, err)
 		}
 		snap, err := p.Snapshot()
@@ -106,4 +106,19 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 			float64(p.Position())/took.Seconds())
 	}
 	return nil
+}
+
+// counted shows a rebuild's progress: the events folded so far (the log's
+// length is not known ahead, so the bar counts without an end).
+type counted struct {
+	projections.Projection
+	show func(done, total int)
+	n    *int
+}
+
+func (c counted) Apply(e domain.Envelope) error {
+	if *c.n++; *c.n%4096 == 0 {
+		c.show(*c.n, -1)
+	}
+	return c.Projection.Apply(e)
 }

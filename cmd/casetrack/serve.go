@@ -324,7 +324,9 @@ func loadDemo(ctx context.Context, logger *slog.Logger, svc *app.Service) error 
 	start := time.Now()
 	logger.Info("loading the demo city", "districts", cfg.Districts, "streets", cfg.Districts*cfg.StreetsPerDistrict,
 		"compounds", cfg.Districts*cfg.StreetsPerDistrict*cfg.CompoundsPerStreet)
+	bar := progress(os.Stderr, "demo city (days)")
 	n, err := demo.Load(ctx, svc, cfg, 256, func(done, total int) {
+		bar(done, total)
 		if done%100 == 0 || done == total {
 			logger.Info("demo", "days", done, "of", total)
 		}
