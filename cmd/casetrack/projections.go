@@ -14,6 +14,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/complaints"
 	"github.com/casetrack/casetrack/projections/credit"
 	"github.com/casetrack/casetrack/projections/deadlines"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -30,10 +31,11 @@ func (n newModels) deadlines() *deadlines.Model { return deadlines.New() }
 // byName makes an empty instance of each projection by name.
 func (n newModels) byName() map[string]func() projections.Projection {
 	return map[string]func() projections.Projection{
-		"directory": untyped(directory.New),
-		"league":    untyped(n.league),
-		"credit":    untyped(n.credit),
-		"deadlines": untyped(n.deadlines),
+		"directory":  untyped(directory.New),
+		"league":     untyped(n.league),
+		"credit":     untyped(n.credit),
+		"deadlines":  untyped(n.deadlines),
+		"complaints": untyped(complaints.New),
 	}
 }
 
