@@ -11,31 +11,9 @@ import (
 	"testing"
 
 	"github.com/casetrack/casetrack/domain"
-	"github.com/casetrack/casetrack/projections"
-	"github.com/casetrack/casetrack/projections/complaints"
 )
 
-// open311Fixture serves every endpoint and the Open311 API; feed brings
-// the read models (the complaints one too) up to date.
-func open311Fixture(t *testing.T) (*fixture, func()) {
-	runner, err := projections.NewRunner(complaints.New, projections.NewMemoryCheckpoints(), 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, feedOthers := servedFixture(t, WithComplaints(runner))
-	feed := func() {
-		feedOthers()
-		all, _ := f.store.ReadAll(t.Context(), runner.Position(), 0)
-		for _, e := range all {
-			if err := runner.Handle(e); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return f, feed
-}
-
-// form posts an Open311 form with the hotline's api_key (and no Authorization).
+// post311 posts an Open311 form with the hotline's api_key (and no Authorization).
 func (f *fixture) post311(path string, form url.Values, headers ...string) *httptest.ResponseRecorder {
 	f.t.Helper()
 	return f.do("POST", path, form.Encode(), append([]string{"Content-Type", "application/x-www-form-urlencoded", "Authorization", ""}, headers...)...)
@@ -71,7 +49,7 @@ var (
 )
 
 func TestOpen311Services(t *testing.T) {
-	f, _ := open311Fixture(t)
+	f, _ := servedFixture(t)
 	rec := f.do("GET", "/open311/v2/services.json", nil, "Authorization", "") // public: the categories are no secret
 	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
@@ -100,7 +78,7 @@ func TestOpen311Services(t *testing.T) {
 // on its compound, counts in the league tables, and is tracked through
 // its handling as a service request.
 func TestOpen311RequestBecomesAComplaint(t *testing.T) {
-	f, feed := open311Fixture(t)
+	f, feed := servedFixture(t)
 	f.ok("c1", "register", registerBody)
 	f.ok("c2", "register", strings.Replace(registerBody, `"property_company"`, `"latitude":"30.274085","longitude":"120.155070","property_company"`, 1))
 	feed()
@@ -217,7 +195,7 @@ func TestOpen311RequestBecomesAComplaint(t *testing.T) {
 // Every refusal comes in GeoReport's error format, in the format asked
 // for, and none moves the log.
 func TestOpen311Hostile(t *testing.T) {
-	f, feed := open311Fixture(t)
+	f, feed := servedFixture(t)
 	f.ok("c1", "register", registerBody)
 	feed()
 	key := f.as(hotline)
