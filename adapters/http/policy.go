@@ -107,6 +107,12 @@ var pageRoutes = map[string]rule{
 	"GET /compounds/{id}": {roles: []domain.Role{inspector, street, community, hotline, auditor}, scope: scopeCompound, personal: true},
 	"GET /history":        {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeFiltered, personal: true},
 	"GET /operations":     {roles: []domain.Role{admin}},
+	// The register import: whoever may register compounds, each row within
+	// their scope (app/importer checks it).
+	"GET /import":               {roles: commandRoles["register"], scope: scopeFiltered},
+	"POST /import":              {roles: commandRoles["register"], scope: scopeFiltered},
+	"GET /import/template.xlsx": {roles: commandRoles["register"]},
+	"GET /import/template.csv":  {roles: commandRoles["register"]},
 	// The operations page's buttons: the same code as the API's routes.
 	"POST /operations/projections/{name}/rebuild": {roles: []domain.Role{admin}},
 	"POST /operations/campaign/reload":            {roles: []domain.Role{admin}},

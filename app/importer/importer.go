@@ -140,9 +140,11 @@ func (p *Plan) Counts() (fresh, unchanged, bad int) {
 }
 
 // Check reads the table's header and checks every row against the current
-// state of its compound, as the register command would at now; it records
+// state of its compound, as the register command would at now, and
+// against the scope of the importing account (a street office registers
+// its own street's compounds only, as through the API); it records
 // nothing. A header it cannot use is an error for the whole file.
-func Check(ctx context.Context, svc *app.Service, t *sheet.Table, now time.Time, progress func(done, total int)) (*Plan, error) {
+func Check(ctx context.Context, svc *app.Service, t *sheet.Table, now time.Time, scope domain.Scope, progress func(done, total int)) (*Plan, error) {
 	fields, err := headerFields(t.Header)
 	if err != nil {
 		return nil, err
@@ -154,7 +156,7 @@ func Check(ctx context.Context, svc *app.Service, t *sheet.Table, now time.Time,
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		row, err := p.check(ctx, svc, t.Header, fields, r, seen, now)
+		row, err := p.check(ctx, svc, t.Header, fields, r, seen, now, scope)
 		if err != nil {
 			return nil, err
 		}
@@ -203,7 +205,8 @@ func headerFields(header []string) ([]string, error) {
 
 // check checks one row, adding its problems to the plan; a failure of the
 // store is an error of the whole import.
-func (p *Plan) check(ctx context.Context, svc *app.Service, header, fields []string, r sheet.Row, seen map[string]int, now time.Time) (row, error) {
+func (p *Plan) check(ctx context.Context, svc *app.Service, header, fields []string, r sheet.Row, seen map[string]int, now time.Time,
+	scope domain.Scope) (row, error) {
 	out := row{number: r.Number}
 	bad := func(field, value string, v domain.Violation) {
 		col := ""
@@ -280,7 +283,11 @@ func (p *Plan) check(ctx context.Context, svc *app.Service, header, fields []str
 	}
 	out.body, _ = json.Marshal(body) // strings and ints: cannot fail
 	cmd, err := domain.ParseCommand("register", out.body)
-	if err == nil && !marked["compound_id"] {
+	if reg, ok := cmd.(domain.RegisterCompound); ok && !scope.Covers(reg.Profile) {
+		mark("street", cells["street"], domain.Violation{Rule: "scope.outside",
+			Message: "this compound lies outside the part of the city your account is for", MessageZH: "该小区不在您账号的职责范围内"})
+	}
+	if err == nil && !marked["compound_id"] && !marked["street"] {
 		out.cmd = cmd
 		out.commandID = commandID(out.id, out.body, out.at)
 		err = p.decide(ctx, svc, &out, now)

@@ -40,12 +40,16 @@ func events(t *testing.T, store *memory.Store) int {
 
 // importCSV checks and runs one file; it returns the plan and what Run did.
 func importCSV(t *testing.T, svc *app.Service, text string, skip bool) (*Plan, Result, error) {
+	return importAs(t, svc, text, skip, domain.Scope{})
+}
+
+func importAs(t *testing.T, svc *app.Service, text string, skip bool, scope domain.Scope) (*Plan, Result, error) {
 	t.Helper()
 	tab, err := sheet.Read("register.csv", strings.NewReader(text), sheet.DefaultLimits, IsHeader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Check(context.Background(), svc, tab, now, nil)
+	p, err := Check(context.Background(), svc, tab, now, scope, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +133,7 @@ func TestHeaderMustMatchTheTemplate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = Check(context.Background(), svc, tab, now, nil)
+		_, err = Check(context.Background(), svc, tab, now, domain.Scope{}, nil)
 		var e *domain.Error
 		if !errors.As(err, &e) || e.Violations[0].Rule != rule {
 			t.Errorf("%s: want %s, got %v", text, rule, err)
@@ -150,5 +154,14 @@ func TestTemplateReadsBackAsAnEmptyRegister(t *testing.T) {
 		if _, err := headerFields(tab.Header); err != nil || len(tab.Rows) != 0 || tab.Header[0] != "小区编号" {
 			t.Fatalf("%s: %+v %v", f, tab, err)
 		}
+	}
+}
+
+func TestRowsOutsideTheScopeAreBad(t *testing.T) {
+	svc, store := setup(t)
+	other := "C9,远方小区,城西区,西山街道,西山社区,商品房,10,100,100,,,\n"
+	p, _, err := importAs(t, svc, head+good+other, false, domain.Scope{District: "城东区", Street: "东湖街道"})
+	if err == nil || len(p.Problems) != 1 || p.Problems[0].Rule != "scope.outside" || p.Problems[0].Column != "街道" || events(t, store) != 0 {
+		t.Fatalf("%v %+v", err, p.Problems)
 	}
 }

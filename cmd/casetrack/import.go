@@ -70,7 +70,7 @@ func importCmd(ctx context.Context, stdout, stderr io.Writer, args []string) err
 	}
 	defer store.Close()
 	svc := app.NewService(store, book)
-	plan, err := importer.Check(ctx, svc, tab, time.Now(), progress(stderr, "checking"))
+	plan, err := importer.Check(ctx, svc, tab, time.Now(), domain.Scope{}, progress(stderr, "checking")) // the operator has the store in hand
 	if err != nil {
 		return problemError(err)
 	}
