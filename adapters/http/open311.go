@@ -185,7 +185,10 @@ func (s *Server) handleRequests(w http.ResponseWriter, r *http.Request) {
 // handleRequest answers one service request, as a list of one (the standard's shape).
 func (s *Server) handleRequest(w http.ResponseWriter, r *http.Request) {
 	file := chi.URLParam(r, "file")
-	id, ext, _ := strings.Cut(file, ".")
+	id, ext := file, ""
+	if i := strings.LastIndexByte(file, '.'); i >= 0 { // the last dot: work-order numbers may hold dots
+		id, ext = file[:i], file[i+1:]
+	}
 	p := newParams(r, "api_key", "jurisdiction_id")
 	compound, complaint, ok := splitRequestID(id)
 	if ext != "json" && ext != "xml" {

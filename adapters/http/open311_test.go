@@ -245,6 +245,7 @@ func TestOpen311Hostile(t *testing.T) {
 		{"bad request ID", "GET", "/open311/v2/requests.json?service_request_id=c1&api_key=" + key, nil, nil, 400, "open311.request_id"},
 		{"unknown request", "GET", "/open311/v2/requests/c1~nope.json?api_key=" + key, nil, nil, 404, "no service request"},
 		{"request without format", "GET", "/open311/v2/requests/c1~nope?api_key=" + key, nil, nil, 404, "ID.json"},
+		{"request with a dotted ID", "GET", "/open311/v2/requests/c1~no.pe.xml?api_key=" + key, nil, nil, 404, "no service request c1~no.pe"},
 		{"malformed request ID", "GET", "/open311/v2/requests/%00.xml?api_key=" + key, nil, nil, 400, "open311.request_id"},
 		{"services with a parameter", "GET", "/open311/v2/services.json?page=2", nil, nil, 400, "param.unknown"},
 		{"no such resource", "GET", "/open311/v2/discovery.json?api_key=" + key, nil, nil, 404, "not_found"},
