@@ -26,7 +26,7 @@ import (
 )
 
 const (
-	browserTimeout = 150 * time.Second // one test, start to end (the screenshot tour of every page takes long on a busy machine)
+	browserTimeout = 240 * time.Second // one test, start to end (the screenshot tour of every page takes long on a busy machine)
 	screenshotDir  = "../../docs/screenshots"
 )
 
