@@ -47,6 +47,7 @@ var expectedAccess = map[string]string{
 	"GET /api/v1/projections":                       "AU",
 	"POST /api/v1/projections/{name}/rebuild":       "A",
 	"POST /api/v1/campaign/reload":                  "A",
+	"GET /metrics":                                  "A",
 	"GET /api/v1/accounts":                          "AU",
 	"POST /api/v1/accounts":                         "A",
 	"POST /api/v1/accounts/{name}/disable":          "A",
@@ -152,7 +153,7 @@ func (stubPages) Refuse(w http.ResponseWriter, r *http.Request, err error) {
 // (a page: sent to sign in) except on the public routes. A route missing
 // from the table fails.
 func TestRouteRoleMatrix(t *testing.T) {
-	f, feed := servedFixture(t, WithWeb(stubPages{}))
+	f, feed := servedFixture(t, WithWeb(stubPages{}), WithMetrics(stubPages{}))
 	f.ok("c1", "register", registerBody) // the street and community of the scoped accounts
 	feed()
 	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody", "{token}", "nothing")
