@@ -1,6 +1,7 @@
 // Command casetrack runs the property-dispute case tracker: the HTTP API
 // (serve), the demo city loader (demo), the auditor's replay (history),
-// the PostgreSQL schema migration (migrate) and the rule sets (rules show).
+// the PostgreSQL schema migration (migrate), the rule sets (rules show),
+// accounts (users) and its own version (version).
 // It only wires the packages together.
 package main
 
@@ -10,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -21,7 +21,7 @@ import (
 const usage = `casetrack — case tracker for the property-dispute campaign (物业矛盾专项整治)
 
 Usage:
-  casetrack serve   [--addr :8080] [--data ./data] [--store URL] [--rules DIR] [--migrate] [--demo=true] [--campaign FILE.toml]
+  casetrack serve   [--addr :8080] [--data ./data] [--store URL] [--rules DIR] [--migrate] [--demo=true] [--campaign FILE.toml] …
   casetrack demo    [--data ./data] [--store URL] [--rules DIR]
   casetrack history COMPOUND [--data ./data] [--store URL] [--at TIME] [--known-at TIME] [--json]
                     exit 0: hash chain intact, 1: broken (the first bad event is named), 2: usage
@@ -30,11 +30,12 @@ Usage:
   casetrack rules show [--rules DIR] [--at DATE]    the rule set in force on DATE (default today)
   casetrack users add NAME --role ROLE [--district D] [--street S] [--community C] [--token]   (prints a one-time password or token)
   casetrack users list | users disable NAME | users token NAME [--days N]      accounts, straight in the store (the first admin)
+  casetrack version                                 module version and VCS commit of this binary
 
---store (or $CASETRACK_STORE) picks the event store: empty for the embedded store in --data,
-a SQLite file, or postgres://user@host/db for PostgreSQL (see docs/production.md).
---rules (or $CASETRACK_RULES) is a directory of rule set files (*.toml) replacing the built-in
-ones (domain/rulesets); a bad file stops the command with its file, line and setting.
+Every command explains its arguments and flags with --help. Every flag may also be set by the
+environment, CASETRACK_ and the flag's name in capitals (--store: CASETRACK_STORE, --tables-every:
+CASETRACK_TABLES_EVERY), or in a file named by --config (lines of "name value"); the command line
+wins over the environment, the environment over the file. docs/operations.md lists them all.
 `
 
 func main() {
@@ -52,23 +53,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	var err error
 	switch args[0] {
 	case "serve":
-		err = serve(ctx, logger, args[1:])
+		err = serve(ctx, stderr, args[1:])
 	case "demo":
-		err = demoCmd(ctx, logger, args[1:])
+		err = demoCmd(ctx, stderr, args[1:])
 	case "history":
 		err = history(ctx, stdout, args[1:])
 	case "migrate":
-		err = migrateCmd(ctx, logger, args[1:])
+		err = migrateCmd(ctx, stderr, args[1:])
 	case "projections":
 		err = projectionsCmd(ctx, stdout, args[1:])
 	case "rules":
 		err = rulesCmd(stdout, args[1:])
 	case "users":
 		err = usersCmd(ctx, stdout, args[1:])
+	case "version":
+		err = versionCmd(stdout, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
