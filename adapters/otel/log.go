@@ -21,5 +21,7 @@ func (h logHandler) Handle(ctx context.Context, r slog.Record) error {
 	return h.Handler.Handle(ctx, r)
 }
 
-func (h logHandler) WithAttrs(attrs []slog.Attr) slog.Handler { return logHandler{h.Handler.WithAttrs(attrs)} }
-func (h logHandler) WithGroup(name string) slog.Handler       { return logHandler{h.Handler.WithGroup(name)} }
+func (h logHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return logHandler{h.Handler.WithAttrs(attrs)}
+}
+func (h logHandler) WithGroup(name string) slog.Handler { return logHandler{h.Handler.WithGroup(name)} }
