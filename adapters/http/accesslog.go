@@ -74,7 +74,14 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 // are running now (metrics).
 func (s *Server) InFlight() (replays, rebuilds int) { return len(s.replays), len(s.rebuilds) }
 
-// WithMetrics serves h at GET /metrics, to whom policy.go allows it.
+// WithMetrics serves h at GET /metrics, to whom policy.go allows it; it
+// takes no parameters.
 func WithMetrics(h http.Handler) Option {
-	return func(s *Server) { s.handle(http.MethodGet, "/metrics", h.ServeHTTP) }
+	return func(s *Server) {
+		s.handle(http.MethodGet, "/metrics", func(w http.ResponseWriter, r *http.Request) {
+			if s.noParams(w, r) {
+				h.ServeHTTP(w, r)
+			}
+		})
+	}
 }
