@@ -554,7 +554,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 			t.Errorf("the log holds a secret %q:\n%s", secret, log)
 		}
 	}
-	if !strings.Contains(log, "path=/api/v1/me status=200") || !strings.Contains(log, "user=sun role=street_office via=token") {
+	if !strings.Contains(log, "route=/api/v1/me status=200") || !strings.Contains(log, "user=sun role=street_office via=token") {
 		t.Errorf("no access line naming the user:\n%s", log)
 	}
 }

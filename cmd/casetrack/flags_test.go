@@ -138,6 +138,8 @@ func TestBadFlagValues(t *testing.T) {
 		{map[string]string{"CASETRACK_LOG_FORMAT": "xml"}, []string{"demo"}, `"CASETRACK_LOG_FORMAT": "xml" is not one of text, json`},
 		{map[string]string{"CASETRACK_TABLES_EVERY": "soon"}, []string{"serve"}, `"CASETRACK_TABLES_EVERY": parse error`},
 		{nil, []string{"serve", "--trace-sample", "2"}, "--trace-sample must lie between 0 and 1"},
+		{nil, []string{"serve", "--otlp-endpoint", "collector:4318"}, "--otlp-endpoint must be an http:// or https:// URL"},
+		{map[string]string{"CASETRACK_OTLP_ENDPOINT": "http://"}, []string{"serve"}, "--otlp-endpoint must be an http:// or https:// URL"},
 		{nil, []string{"serve", "--config", "/no/such/file"}, "no such file"},
 		{nil, []string{"version", "now"}, "version takes no arguments"},
 		{map[string]string{"CASETRACK_DAYS": "many"}, []string{"users", "list"}, `"CASETRACK_DAYS": parse error`},

@@ -76,6 +76,9 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	if o.traceSample < 0 || o.traceSample > 1 {
 		return usageError{fmt.Errorf("--trace-sample must lie between 0 and 1, not %v", o.traceSample)}
 	}
+	if u, err := url.Parse(o.otlpEndpoint); o.otlpEndpoint != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return usageError{fmt.Errorf("--otlp-endpoint must be an http:// or https:// URL of a collector, such as http://127.0.0.1:4318")}
+	}
 	logger := o.log.logger(stderr)
 	book, err := loadRules(o.rules) // reads files only: a bad rule file stops the start before the port is taken
 	if err != nil {
