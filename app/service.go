@@ -33,6 +33,8 @@ type Service struct {
 	now     func() time.Time
 	retries int
 	cache   aggregateCache
+
+	observers []Observer // metrics and traces of each command (WithObservers)
 }
 
 // ServiceOption tunes a Service.
@@ -92,18 +94,20 @@ func (s *Service) Profile(ctx context.Context, compoundID string) (domain.Profil
 }
 
 // Execute runs cmd against a compound and records what it decides.
-func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Command, m Meta) (domain.AppendResult, error) {
+func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Command, m Meta) (res domain.AppendResult, err error) {
 	if err := domain.ValidateCompoundID(compoundID); err != nil {
 		return domain.AppendResult{}, err
 	}
+	if m.CommandID == "" {
+		m.CommandID = uuid.NewString()
+	}
+	ctx, done := s.observe(ctx, domain.NameOf(cmd), compoundID, &m)
+	defer func() { done(res, err) }()
 	now := s.now()
 	if !m.RecordedAt.IsZero() && m.RecordedAt.Before(now) {
 		now = m.RecordedAt
 	}
 	now = now.UTC().Truncate(time.Microsecond) // every backend keeps microseconds
-	if m.CommandID == "" {
-		m.CommandID = uuid.NewString()
-	}
 	at := m.OccurredAt
 	if at.IsZero() {
 		at = now

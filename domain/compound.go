@@ -127,6 +127,7 @@ func (c *Compound) Evolve(events ...Event) {
 var (
 	commandTypes   = map[string]func(json.RawMessage) (Command, error){}
 	commandStructs = map[string]reflect.Type{}
+	commandNames   = map[reflect.Type]string{} // the other way round, for metrics and traces
 )
 
 // registerCommand names a command type for the API and the CLI.
@@ -135,6 +136,7 @@ func registerCommand[T Command](name string) {
 		panic("duplicate command " + name)
 	}
 	commandStructs[name] = reflect.TypeFor[T]()
+	commandNames[reflect.TypeFor[T]()] = name
 	commandTypes[name] = func(body json.RawMessage) (Command, error) {
 		if !utf8.Valid(body) { // the decoder would replace bad bytes silently
 			var v violations
@@ -171,6 +173,10 @@ func CommandType(name string) (reflect.Type, bool) {
 	t, ok := commandStructs[name]
 	return t, ok
 }
+
+// NameOf is the registered name of a command ("register"), or "" for a
+// command type that was never registered.
+func NameOf(cmd Command) string { return commandNames[reflect.TypeOf(cmd)] }
 
 // ParseCommand decodes the JSON body of a named command; unknown fields and
 // wrong types are invalid input with the offending field named.

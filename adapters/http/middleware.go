@@ -1,11 +1,7 @@
 package http
 
 import (
-	"context"
 	"net/http"
-	"time"
-
-	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/casetrack/casetrack/domain"
 )
@@ -28,27 +24,6 @@ func securityHeaders(next http.Handler) http.Handler {
 			h.Set("Cache-Control", "no-store")
 		}
 		next.ServeHTTP(w, r)
-	})
-}
-
-// accessLog writes one line per request: who, what, the answer. Never the
-// query (it may name people), a body, a cookie or a token.
-func (s *Server) accessLog(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		info := &requestInfo{}
-		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		defer func() {
-			user, role := "-", ""
-			if info.principal != nil {
-				user, role = info.principal.Name, string(info.principal.Role)
-			}
-			s.logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", ww.Status(),
-				"bytes", ww.BytesWritten(), "took", time.Since(start).Round(time.Microsecond), "user", user, "role", role,
-				"via", info.via, "remote", clientAddress(r))
-		}()
-		next.ServeHTTP(ww, r)
 	})
 }
 

@@ -72,6 +72,10 @@ var routes = map[string]rule{
 	"GET /api/v1/projections":                 {roles: []domain.Role{admin, auditor}},
 	"POST /api/v1/projections/{name}/rebuild": {roles: []domain.Role{admin}},
 	"POST /api/v1/campaign/reload":            {roles: []domain.Role{admin}},
+	// Prometheus scrapes with an admin's API token; a scraper that cannot
+	// send one gets a listener of its own (serve --metrics-addr, outside
+	// this table: bind it where only the scraper reaches it).
+	"GET /metrics": {roles: []domain.Role{admin}},
 
 	// Open311 GeoReport v2 (open311.go): the categories are no secret;
 	// requests are the 12345 hotline's, whose API token is the api_key.

@@ -67,6 +67,7 @@ type Server struct {
 	rebuilds    chan struct{} // a slot per projection rebuild running
 
 	rebuild      func(name string) error // starts a projection's rebuild (WithProjections); nil: none served
+	observers    []Observer              // see every answered request (WithObservers)
 	campaignFile string                  // the campaign file reloaded on request (WithCampaignFile)
 }
 

@@ -20,6 +20,22 @@ import (
 // output, and the command exits 1.
 type brokenChain struct{ error }
 
+// historyOptions are history's flags.
+type historyOptions struct {
+	data, store, at, knownAt string
+	json                     bool
+}
+
+func historyFlags(fs *flag.FlagSet) *historyOptions {
+	o := &historyOptions{}
+	dataFlag(fs, &o.data)
+	storeFlag(fs, &o.store)
+	fs.StringVar(&o.at, "at", "", "state as of this business `time` (RFC 3339, or YYYY-MM-DD for the end of that day)")
+	fs.StringVar(&o.knownAt, "known-at", "", "only what had been recorded by this `time` (RFC 3339 or YYYY-MM-DD)")
+	fs.BoolVar(&o.json, "json", false, "print JSON")
+	return o
+}
+
 // history is the auditor's replay: every event of a compound in order with
 // who recorded it, when and on whose behalf, whether the hash chain holds,
 // and the compound's state as of a time. A damaged stream (an event
@@ -27,12 +43,10 @@ type brokenChain struct{ error }
 // event named, but no state is shown: folded over a gap it would be a
 // fiction. Everything printed to the terminal is neutralised (see clean).
 func history(ctx context.Context, out io.Writer, args []string) error {
-	fs := flag.NewFlagSet("history", flag.ContinueOnError)
-	data := fs.String("data", "./data", "data directory of the embedded store")
-	storeURL := storeFlag(fs)
-	at := fs.String("at", "", "state as of this business time (RFC 3339, or YYYY-MM-DD for the end of that day)")
-	knownAt := fs.String("known-at", "", "only what had been recorded by this time")
-	asJSON := fs.Bool("json", false, "print JSON")
+	fs := newFlags("history", "history COMPOUND [flags]", "Replays the compound COMPOUND (its ID, e.g. C0001): every event with who recorded it and when\n"+
+		"(business and recorded time), whether the hash chain holds, and the state as of a time.\n"+
+		"Exit 0: the hash chain holds; 1: broken (the first bad event is named) or no such compound; 2: usage.")
+	o := historyFlags(fs)
 	var id string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		id, args = args[0], args[1:]
@@ -48,13 +62,13 @@ func history(ctx context.Context, out io.Writer, args []string) error {
 	}
 	var q domain.StreamQuery
 	var err error
-	if q.OccurredUntil, err = parseTime(*at); err != nil {
+	if q.OccurredUntil, err = parseTime(o.at); err != nil {
 		return usageError{fmt.Errorf("--at: %w", err)}
 	}
-	if q.RecordedUntil, err = parseTime(*knownAt); err != nil {
+	if q.RecordedUntil, err = parseTime(o.knownAt); err != nil {
 		return usageError{fmt.Errorf("--known-at: %w", err)}
 	}
-	store, err := openStore(ctx, *storeURL, *data)
+	store, err := openStore(ctx, o.store, o.data)
 	if err != nil {
 		return err
 	}
@@ -64,9 +78,9 @@ func history(ctx context.Context, out io.Writer, args []string) error {
 		return err
 	}
 	if len(all) == 0 {
-		where := *data
-		if *storeURL != "" {
-			where = redact(*storeURL)
+		where := o.data
+		if o.store != "" {
+			where = redact(o.store)
 		}
 		return fmt.Errorf("no compound %s in %s", clean(id), where)
 	}
@@ -78,7 +92,7 @@ func history(ctx context.Context, out io.Writer, args []string) error {
 			return err
 		}
 	}
-	if *asJSON { // JSON escapes every control character
+	if o.json { // JSON escapes every control character
 		report := struct {
 			Compound   string               `json:"compound"`
 			ChainValid bool                 `json:"chain_valid"`
@@ -124,7 +138,7 @@ func history(ctx context.Context, out io.Writer, args []string) error {
 		return brokenChain{chainErr}
 	}
 	fmt.Fprintf(out, "\nHash chain intact (哈希链完整): %d events, head %s\n", len(all), clean(all[len(all)-1].Hash))
-	summarise(out, c, *at)
+	summarise(out, c, o.at)
 	return nil
 }
 

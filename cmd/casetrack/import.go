@@ -25,6 +25,23 @@ first; when any is bad, each bad cell is listed (row, column, value, reason in C
 and nothing is imported, unless --skip-bad. Importing the same file again changes nothing.
 Exit status: 0 imported (or, with --dry-run, nothing bad), 1 bad rows or a failure, 2 usage.`
 
+// importOptions are the flags of import compounds.
+type importOptions struct {
+	data, store, rules, report string
+	dryRun, skipBad            bool
+}
+
+func importFlags(fs *flag.FlagSet) *importOptions {
+	o := &importOptions{}
+	dataFlag(fs, &o.data)
+	storeFlag(fs, &o.store)
+	rulesFlag(fs, &o.rules)
+	fs.BoolVar(&o.dryRun, "dry-run", false, "check every row and report; record nothing")
+	fs.BoolVar(&o.skipBad, "skip-bad", false, "import the good rows even when others are bad (those are listed)")
+	fs.StringVar(&o.report, "report", "", "also write the bad rows to this CSV `file`")
+	return o
+}
+
 func importCmd(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 	if len(args) > 0 && isHelp(args[0]) {
 		fmt.Fprintln(stdout, importUsage)
@@ -36,14 +53,9 @@ func importCmd(ctx context.Context, stdout, stderr io.Writer, args []string) err
 	if args[0] == "template" {
 		return writeTemplate(args[1])
 	}
-	fs := flag.NewFlagSet("import compounds", flag.ContinueOnError)
+	fs := newFlags("import compounds", "import compounds FILE.xlsx|FILE.csv [flags]", importUsage)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "./data", "data directory of the embedded store")
-	storeURL := storeFlag(fs)
-	rulesDir := rulesFlag(fs)
-	dryRun := fs.Bool("dry-run", false, "check every row and report; record nothing")
-	skipBad := fs.Bool("skip-bad", false, "import the good rows even when others are bad (those are listed)")
-	report := fs.String("report", "", "also write the bad rows to this CSV file")
+	o := importFlags(fs)
 	file := args[1]
 	if err := parseFlags(fs, args[2:]); err != nil {
 		return err
@@ -51,7 +63,7 @@ func importCmd(ctx context.Context, stdout, stderr io.Writer, args []string) err
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected argument %q\n%s", fs.Arg(0), importUsage)}
 	}
-	book, err := loadRules(*rulesDir)
+	book, err := loadRules(o.rules)
 	if err != nil {
 		return err
 	}
@@ -64,7 +76,7 @@ func importCmd(ctx context.Context, stdout, stderr io.Writer, args []string) err
 	if err != nil {
 		return problemError(err)
 	}
-	store, err := openStore(ctx, *storeURL, *data)
+	store, err := openStore(ctx, o.store, o.data)
 	if err != nil {
 		return err
 	}
@@ -75,22 +87,22 @@ func importCmd(ctx context.Context, stdout, stderr io.Writer, args []string) err
 		return problemError(err)
 	}
 	printProblems(stdout, plan.Problems)
-	if *report != "" {
-		if err := writeFile(*report, func(w io.Writer) error { return sheet.Write(w, sheet.CSV, plan.ReportSheet()) }); err != nil {
+	if o.report != "" {
+		if err := writeFile(o.report, func(w io.Writer) error { return sheet.Write(w, sheet.CSV, plan.ReportSheet()) }); err != nil {
 			return err
 		}
 	}
 	fresh, unchanged, bad := plan.Counts()
 	fmt.Fprintf(stdout, "%s: %d rows: %d new, %d unchanged (imported before), %d bad\n", filepath.Base(file), len(tab.Rows), fresh, unchanged, bad)
 	fmt.Fprintf(stdout, "（共 %d 行：新增 %d，已导入 %d，有误 %d）\n", len(tab.Rows), fresh, unchanged, bad)
-	if *dryRun {
+	if o.dryRun {
 		if bad > 0 {
 			return fmt.Errorf("dry run: %d bad rows (试导入：%d 行有误)", bad, bad)
 		}
 		fmt.Fprintln(stdout, "dry run: nothing recorded (试导入，未登记任何数据)")
 		return nil
 	}
-	res, err := plan.Run(ctx, svc, importer.Options{SkipBad: *skipBad, Actor: operator(), Progress: progress(stderr, "importing")})
+	res, err := plan.Run(ctx, svc, importer.Options{SkipBad: o.skipBad, Actor: operator(), Progress: progress(stderr, "importing")})
 	if err != nil {
 		if domain.ErrorCode(err) == domain.CodeRejected {
 			return fmt.Errorf("%d bad rows: nothing imported; fix them or pass --skip-bad (%d 行有误，未导入任何数据)", bad, bad)

@@ -1,7 +1,8 @@
 // Command casetrack runs the property-dispute case tracker: the HTTP API
 // (serve), the demo city loader (demo), the auditor's replay (history),
-// the PostgreSQL schema migration (migrate), the rule sets (rules show)
-// and the spreadsheet import of compound registers (import).
+// the PostgreSQL schema migration (migrate), the rule sets (rules show),
+// accounts (users), the spreadsheet import of compound registers (import)
+// and its own version (version).
 // It only wires the packages together.
 package main
 
@@ -11,7 +12,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -22,7 +22,7 @@ import (
 const usage = `casetrack — case tracker for the property-dispute campaign (物业矛盾专项整治)
 
 Usage:
-  casetrack serve   [--addr :8080] [--data ./data] [--store URL] [--rules DIR] [--migrate] [--demo=true] [--campaign FILE.toml]
+  casetrack serve   [--addr :8080] [--data ./data] [--store URL] [--rules DIR] [--migrate] [--demo=true] [--campaign FILE.toml] …
   casetrack demo    [--data ./data] [--store URL] [--rules DIR]
   casetrack history COMPOUND [--data ./data] [--store URL] [--at TIME] [--known-at TIME] [--json]
                     exit 0: hash chain intact, 1: broken (the first bad event is named), 2: usage
@@ -34,11 +34,12 @@ Usage:
   casetrack import compounds FILE.xlsx|.csv [--dry-run] [--skip-bad] [--report BAD.csv] [--data ./data] [--store URL]
                     register a spreadsheet's compounds; exit 1 and nothing imported when a row is bad
   casetrack import template FILE.xlsx|.csv        the empty register template (Chinese headers)
+  casetrack version                                 module version and VCS commit of this binary
 
---store (or $CASETRACK_STORE) picks the event store: empty for the embedded store in --data,
-a SQLite file, or postgres://user@host/db for PostgreSQL (see docs/production.md).
---rules (or $CASETRACK_RULES) is a directory of rule set files (*.toml) replacing the built-in
-ones (domain/rulesets); a bad file stops the command with its file, line and setting.
+Every command explains its arguments and flags with --help. Every flag may also be set by the
+environment, CASETRACK_ and the flag's name in capitals (--store: CASETRACK_STORE, --tables-every:
+CASETRACK_TABLES_EVERY), or in a file named by --config (lines of "name value"); the command line
+wins over the environment, the environment over the file. docs/operations.md lists them all.
 `
 
 func main() {
@@ -56,17 +57,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	var err error
 	switch args[0] {
 	case "serve":
-		err = serve(ctx, logger, args[1:])
+		err = serve(ctx, stderr, args[1:])
 	case "demo":
-		err = demoCmd(ctx, logger, args[1:])
+		err = demoCmd(ctx, stderr, args[1:])
 	case "history":
 		err = history(ctx, stdout, args[1:])
 	case "migrate":
-		err = migrateCmd(ctx, logger, args[1:])
+		err = migrateCmd(ctx, stderr, args[1:])
 	case "projections":
 		err = projectionsCmd(ctx, stdout, stderr, args[1:])
 	case "rules":
@@ -75,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = usersCmd(ctx, stdout, args[1:])
 	case "import":
 		err = importCmd(ctx, stdout, stderr, args[1:])
+	case "version":
+		err = versionCmd(stdout, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -16,6 +15,12 @@ import (
 // starting reports whether it answered "starting" (503) before it was ready.
 func startServe(t *testing.T, data string, extra ...string) (base string, stop func(), starting bool) {
 	t.Helper()
+	return startServeLogging(t, io.Discard, data, extra...)
+}
+
+// startServeLogging is startServe with its log written to stderr.
+func startServeLogging(t *testing.T, stderr io.Writer, data string, extra ...string) (base string, stop func(), starting bool) {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +30,7 @@ func startServe(t *testing.T, data string, extra ...string) (base string, stop f
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), append([]string{"--addr", addr, "--data", data}, extra...))
+		done <- serve(ctx, stderr, append([]string{"--addr", addr, "--data", data}, extra...))
 	}()
 	base = "http://" + addr
 	deadline := time.Now().Add(8 * time.Minute) // the first start loads the demo city (slowly under -race on a busy machine)

@@ -43,6 +43,14 @@ func untyped[M projections.Projection](newModel func() M) func() projections.Pro
 	return func() projections.Projection { return newModel() }
 }
 
+func rebuildFlags(fs *flag.FlagSet) (data, store, rules *string) {
+	data, store, rules = new(string), new(string), new(string)
+	dataFlag(fs, data)
+	storeFlag(fs, store)
+	rulesFlag(fs, rules)
+	return data, store, rules
+}
+
 // projectionsCmd: `projections rebuild [NAME]` replays a projection from the
 // start of the log and saves its snapshot, with the server stopped. A
 // running server rebuilds blue/green through its API instead
@@ -56,10 +64,10 @@ func projectionsCmd(ctx context.Context, out, stderr io.Writer, args []string) e
 	if len(args) == 0 || args[0] != "rebuild" {
 		return usageError{errors.New(use)}
 	}
-	fs := flag.NewFlagSet("projections rebuild", flag.ContinueOnError)
-	data := fs.String("data", "./data", "data directory of the embedded store")
-	storeURL := storeFlag(fs)
-	rulesDir := rulesFlag(fs)
+	fs := newFlags("projections rebuild", "projections rebuild [NAME…] [flags]", "Replays the projections NAME (directory, league, credit, deadlines; none: all) from the start of\n"+
+		"the log and saves their snapshots, with the server stopped. A running server rebuilds\n"+
+		"blue/green: POST /api/v1/projections/NAME/rebuild.")
+	data, storeURL, rulesDir := rebuildFlags(fs)
 	args = args[1:]
 	names := []string{}
 	for len(args) > 0 && args[0] != "" && args[0][0] != '-' {

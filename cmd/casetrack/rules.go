@@ -17,24 +17,14 @@ type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
 
-// parseFlags parses a command's flags; a bad flag is a usage error, and
-// -h or --help (flag.ErrHelp) shows the flags and exits 0.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return usageError{err}
-	}
-	return nil
-}
-
 // isHelp reports whether a command's first argument asks for help.
 func isHelp(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
 }
 
-// rulesFlag adds --rules, which defaults to $CASETRACK_RULES.
-func rulesFlag(fs *flag.FlagSet) *string {
-	return fs.String("rules", os.Getenv("CASETRACK_RULES"),
-		"directory of the city's rule sets (*.toml), replacing the built-in ones (default $CASETRACK_RULES)")
+// rulesFlag adds --rules.
+func rulesFlag(fs *flag.FlagSet, dir *string) {
+	fs.StringVar(dir, "rules", "", "`directory` of the city's rule sets (*.toml), replacing the built-in ones; empty: the built-in sets")
 }
 
 // loadRules reads every *.toml file of dir as the city's rule book; an
@@ -59,6 +49,12 @@ func loadRules(dir string) (domain.RuleBook, error) {
 	return domain.ParseRuleBook(files)
 }
 
+func rulesShowFlags(fs *flag.FlagSet) (dir, at *string) {
+	dir = new(string)
+	rulesFlag(fs, dir)
+	return dir, fs.String("at", "", "the `day` whose rules to show (YYYY-MM-DD or RFC 3339); empty: today")
+}
+
 // rulesCmd: `rules show [--rules DIR] [--at DATE]` prints the rule set in
 // force at DATE in the rule file format, then the book's calendar.
 func rulesCmd(out io.Writer, args []string) error {
@@ -70,9 +66,8 @@ func rulesCmd(out io.Writer, args []string) error {
 	if len(args) == 0 || args[0] != "show" {
 		return usageError{errors.New(use)}
 	}
-	fs := flag.NewFlagSet("rules show", flag.ContinueOnError)
-	dir := rulesFlag(fs)
-	at := fs.String("at", "", "the day whose rules to show (YYYY-MM-DD or RFC 3339; default today)")
+	fs := newFlags("rules show", "rules show [flags]", "Prints the rule set in force on a day in the rule file format, then the working-day calendar.")
+	dir, at := rulesShowFlags(fs)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}

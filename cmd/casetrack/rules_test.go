@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -150,7 +149,7 @@ func TestServeRejectsBadRuleFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer l.Close()
-			err = serve(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)),
+			err = serve(context.Background(), io.Discard,
 				[]string{"--addr", l.Addr().String(), "--data", data, "--rules", dir})
 			want := filepath.Join(dir, tc.want)
 			if err == nil || !strings.Contains(err.Error(), want) {

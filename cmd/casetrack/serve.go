@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -37,35 +38,80 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for the watermill-sql bus
 )
 
-func serve(ctx context.Context, logger *slog.Logger, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	addr := fs.String("addr", ":8080", "listen address")
-	data := fs.String("data", "./data", "data directory of the embedded store")
-	storeURL := storeFlag(fs)
-	rulesDir := rulesFlag(fs)
-	withMigrate := fs.Bool("migrate", false, "apply pending PostgreSQL migrations before serving")
-	withDemo := fs.Bool("demo", true, "load the demo city into an empty data directory (a shared store: only when set explicitly)")
-	campaign := fs.String("campaign", "", "campaign configuration file (TOML); empty: the default")
-	busURL := fs.String("bus", os.Getenv("CASETRACK_BUS"), "projection delivery: empty for in-process, nats://… (JetStream) or postgres://… (tables), shared by instances; ?prefix= names them (default $CASETRACK_BUS)")
-	tablesEvery := fs.Duration("tables-every", 10*time.Second, "with a PostgreSQL store: how often the read models are written to its rm_* tables for SQL readers")
+// serveOptions are serve's flags.
+type serveOptions struct {
+	addr, data, store, rules, campaign, bus string
+	migrate, demo                           bool
+	tablesEvery                             time.Duration
+	metricsAddr, otlpEndpoint               string
+	traceSample                             float64
+	log                                     *logOptions
+}
+
+func serveFlags(fs *flag.FlagSet) *serveOptions {
+	o := &serveOptions{}
+	fs.StringVar(&o.addr, "addr", ":8080", "listen `address` of the API and the web pages")
+	dataFlag(fs, &o.data)
+	storeFlag(fs, &o.store)
+	rulesFlag(fs, &o.rules)
+	fs.BoolVar(&o.migrate, "migrate", false, "apply pending PostgreSQL migrations before serving")
+	fs.BoolVar(&o.demo, "demo", true, "load the demo city into an empty data directory (a shared store: only when set explicitly)")
+	fs.StringVar(&o.campaign, "campaign", "", "campaign configuration `file` (TOML); empty: the default")
+	fs.StringVar(&o.bus, "bus", "", "projection delivery `URL`: empty for in-process, nats://… (JetStream) or postgres://… (tables), shared by instances; ?prefix= names them")
+	fs.DurationVar(&o.tablesEvery, "tables-every", 10*time.Second, "with a PostgreSQL store: how often the read models are written to its rm_* tables for SQL readers")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "also serve /metrics, without sign-in, on this `address` (e.g. 127.0.0.1:9100; only where the scraper alone reaches it); empty: only at /metrics of --addr, to admins")
+	fs.StringVar(&o.otlpEndpoint, "otlp-endpoint", "", "send traces to this OTLP/HTTP collector `URL` (e.g. http://127.0.0.1:4318); empty: no tracing")
+	fs.Float64Var(&o.traceSample, "trace-sample", 1, "share of the traces started here that are kept, 0 to 1 (a caller's traceparent decides for its own)")
+	o.log = logFlags(fs)
+	return o
+}
+
+func serve(ctx context.Context, stderr io.Writer, args []string) error {
+	fs := newFlags("serve", "serve [flags]",
+		"Serves the JSON API under /api/ and the web pages at http://ADDR/, loading the demo city into an empty data\n"+
+			"directory first (--demo). It answers 503 while it starts; SIGHUP reloads the campaign file.")
+	o := serveFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	book, err := loadRules(*rulesDir) // reads files only: a bad rule file stops the start before the port is taken
+	if o.traceSample < 0 || o.traceSample > 1 {
+		return usageError{fmt.Errorf("--trace-sample must lie between 0 and 1, not %v", o.traceSample)}
+	}
+	if u, err := url.Parse(o.otlpEndpoint); o.otlpEndpoint != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return usageError{fmt.Errorf("--otlp-endpoint must be an http:// or https:// URL of a collector, such as http://127.0.0.1:4318")}
+	}
+	logger := o.log.logger(stderr)
+	book, err := loadRules(o.rules) // reads files only: a bad rule file stops the start before the port is taken
 	if err != nil {
 		return err
 	}
 	// Then the port: a busy one stops the start at once, before any
 	// migration, store or demo load, and the listener then answers while
 	// the server starts (healthz alive, readyz and the API 503 with Retry-After).
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s (is another server using it? choose another with --addr): %w", *addr, err)
+		return fmt.Errorf("cannot listen on %s (is another server using it? choose another with --addr): %w", o.addr, err)
+	}
+	var metricsLn net.Listener
+	if o.metricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", o.metricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("cannot listen on %s (--metrics-addr): %w", o.metricsAddr, err)
+		}
+	}
+	tel, err := openTelemetry(ctx, o)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer tel.close(logger)
+	if metricsLn != nil {
+		go tel.serveMetrics(ctx, metricsLn, logger)
 	}
 	var handler atomic.Pointer[http.Handler]
 	starting := httpapi.Starting("loading the event store, the demo city and the read models")
 	handler.Store(&starting)
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*handler.Load()).ServeHTTP(w, r) }),
+	srv := &http.Server{Handler: tel.handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*handler.Load()).ServeHTTP(w, r) })),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -75,35 +121,37 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		_ = srv.Shutdown(shutdown)
 	}
 	defer stop() // a failed start
-	logger.Info("listening; starting", "addr", ln.Addr().String())
+	logger.Info("listening; starting", "addr", ln.Addr().String(), "version", buildVersion().String())
 
-	if *withMigrate {
-		if err := migrate(ctx, logger, *storeURL); err != nil {
+	if o.migrate {
+		if err := migrate(ctx, logger, o.store); err != nil {
 			return err
 		}
 	}
-	store, err := openStore(ctx, *storeURL, *data)
+	raw, err := openStore(ctx, o.store, o.data)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	svc := app.NewService(store, book)
+	defer raw.Close()
+	store := tel.store(raw)
+	svc := app.NewService(store, book, tel.serviceOptions()...)
 
 	accounts := auth.New(store, nil)
-	if *withDemo {
-		explicit := false
+	if o.demo {
+		explicit := false // the command line, the environment or the config file said so
 		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "demo" })
-		if err := loadDemoOnce(ctx, logger, svc, store, *storeURL, *data, explicit); err != nil {
+		// Loaded unwatched: 65,000 commands are not the service's traffic.
+		if err := loadDemoOnce(ctx, logger, app.NewService(raw, book), raw, o.store, o.data, explicit); err != nil {
 			return err
 		}
-		if demoCity(*storeURL, *data, explicit) {
+		if demoCity(o.store, o.data, explicit) {
 			if err := ensureDemoAccounts(ctx, os.Stdout, accounts); err != nil {
 				return err
 			}
 		}
 	}
 
-	rm, err := openReadModels(store, book, *data, *campaign, *busURL, *addr, logger)
+	rm, err := openReadModels(store, book, o.data, o.campaign, o.bus, o.addr, logger, tel.projections)
 	if err != nil {
 		return err
 	}
@@ -121,7 +169,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
-	go reloadOnHangup(ctx, logger, rm.league, *campaign)
+	go reloadOnHangup(ctx, logger, rm.league, o.campaign)
 	busDone := make(chan struct{})
 	go func() {
 		defer close(busDone)
@@ -130,15 +178,16 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		}
 	}()
 	defer func() { <-busDone }() // the bus saves the snapshots on its way out
-	if pg, ok := store.(*postgres.Store); ok {
-		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
+	if pg, ok := raw.(*postgres.Store); ok {
+		go pg.ExportTables(ctx, o.tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
-	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(*addr)), httpapi.WithWeb(pages),
-		httpapi.WithCampaignFile(*campaign))
-	server = httpapi.NewServer(svc, store, rm.directory, accounts, logger, opts...)
+	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(o.addr)), httpapi.WithWeb(pages),
+		httpapi.WithCampaignFile(o.campaign))
+	server = httpapi.NewServer(svc, store, rm.directory, accounts, logger, append(opts, tel.apiOptions()...)...)
+	tel.metrics.InFlight(server.InFlight)
 	api := http.Handler(server)
 	handler.Store(&api)
-	logger.Info("serving", "addr", ln.Addr().String(), "data", *data, "store", redact(*storeURL))
+	logger.Info("serving", "addr", ln.Addr().String(), "data", o.data, "store", redact(o.store))
 	select {
 	case <-ctx.Done():
 		stop()
@@ -161,7 +210,8 @@ type readModels struct {
 	close      func()
 }
 
-func openReadModels(store domain.EventStore, book domain.RuleBook, data, campaign, busURL, addr string, logger *slog.Logger) (*readModels, error) {
+func openReadModels(store domain.EventStore, book domain.RuleBook, data, campaign, busURL, addr string, logger *slog.Logger,
+	watch func([]projections.Live) []projections.Live) (*readModels, error) {
 	cfg, err := campaignConfig(campaign)
 	if err != nil {
 		return nil, err
@@ -183,7 +233,7 @@ func openReadModels(store domain.EventStore, book domain.RuleBook, data, campaig
 		return nil, err
 	}
 	rm.league = league.NewService(leagueRunner, store, cfg)
-	rm.runners = []projections.Live{rm.directory, leagueRunner, rm.credit, rm.deadlines, rm.complaints}
+	rm.runners = watch([]projections.Live{rm.directory, leagueRunner, rm.credit, rm.deadlines, rm.complaints})
 	switch {
 	case busURL == "":
 		rm.bus = watermill.NewInProcess(store, logger, rm.runners...)
@@ -341,14 +391,23 @@ func loadDemo(ctx context.Context, logger *slog.Logger, svc *app.Service) error 
 	return nil
 }
 
-func demoCmd(ctx context.Context, logger *slog.Logger, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	data := fs.String("data", "./data", "data directory of the embedded store")
-	storeURL := storeFlag(fs)
-	rulesDir := rulesFlag(fs)
+// demoFlags are demo's flags.
+func demoFlags(fs *flag.FlagSet) (data, store, rules *string, log *logOptions) {
+	data, store, rules = new(string), new(string), new(string)
+	dataFlag(fs, data)
+	storeFlag(fs, store)
+	rulesFlag(fs, rules)
+	return data, store, rules, logFlags(fs)
+}
+
+func demoCmd(ctx context.Context, stderr io.Writer, args []string) error {
+	fs := newFlags("demo", "demo [flags]", "Loads the demo city (3 districts, 600 compounds, about 65,000 events) through the command\n"+
+		"service; an interrupted load resumes, a finished one is not repeated.")
+	data, storeURL, rulesDir, log := demoFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	logger := log.logger(stderr)
 	book, err := loadRules(*rulesDir)
 	if err != nil {
 		return err

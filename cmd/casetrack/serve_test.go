@@ -44,7 +44,7 @@ func TestHelpExitsZero(t *testing.T) {
 		{"-h"}, {"--help"}, {"help"},
 		{"serve", "--help"}, {"serve", "-h"}, {"demo", "--help"}, {"history", "--help"}, {"history", "c1", "-h"},
 		{"migrate", "--help"}, {"projections", "--help"}, {"projections", "rebuild", "-h"},
-		{"rules", "--help"}, {"rules", "show", "--help"}, {"users", "--help"}, {"users", "add", "--help"},
+		{"rules", "--help"}, {"rules", "show", "--help"}, {"users", "--help"}, {"users", "add", "--help"}, {"version", "--help"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), args, &stdout, &stderr); code != 0 || strings.Contains(stderr.String(), "help requested") {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -24,10 +25,14 @@ type eventStore interface {
 	Close() error
 }
 
-// storeFlag adds --store, which defaults to $CASETRACK_STORE.
-func storeFlag(fs *flag.FlagSet) *string {
-	return fs.String("store", os.Getenv("CASETRACK_STORE"),
-		"event store: empty for the embedded store in --data, a SQLite file, postgres://… or esdb://… (default $CASETRACK_STORE)")
+// storeFlag adds --store.
+func storeFlag(fs *flag.FlagSet, store *string) {
+	fs.StringVar(store, "store", "", "event store `URL`: empty for the embedded store in --data, a SQLite file, postgres://… or esdb://…")
+}
+
+// dataFlag adds --data.
+func dataFlag(fs *flag.FlagSet, data *string) {
+	fs.StringVar(data, "data", "./data", "data `directory`: the embedded store, the projections' snapshots, the demo marker")
 }
 
 // isPostgres reports whether the store is a PostgreSQL URL.
@@ -87,13 +92,20 @@ func migrate(ctx context.Context, logger *slog.Logger, store string) error {
 	return err
 }
 
+func migrateFlags(fs *flag.FlagSet) (store *string, log *logOptions) {
+	store = new(string)
+	storeFlag(fs, store)
+	return store, logFlags(fs)
+}
+
 // migrateCmd: `migrate --store postgres://…`.
-func migrateCmd(ctx context.Context, logger *slog.Logger, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	store := storeFlag(fs)
+func migrateCmd(ctx context.Context, stderr io.Writer, args []string) error {
+	fs := newFlags("migrate", "migrate --store postgres://…", "Applies the pending PostgreSQL migrations (migrations/); the embedded store migrates itself.")
+	store, log := migrateFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	logger := log.logger(stderr)
 	if !isPostgres(*store) {
 		return errors.New("migrate needs --store postgres://… (or CASETRACK_STORE); the embedded store migrates itself")
 	}

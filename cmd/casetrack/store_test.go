@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,7 +43,7 @@ func TestOpenStore(t *testing.T) {
 			t.Errorf("%s: %v, want %q", store, err, want)
 		}
 	}
-	if err := migrateCmd(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), []string{"--store", ""}); err == nil {
+	if err := migrateCmd(ctx, io.Discard, []string{"--store", ""}); err == nil {
 		t.Error("migrate without a PostgreSQL store succeeded")
 	}
 	if _, err := openStore(ctx, "postgres://casetrack@127.0.0.1:1/x", data); domain.ErrorCode(err) != domain.CodeUnavailable {

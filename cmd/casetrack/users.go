@@ -25,6 +25,27 @@ const usersUsage = `usage:
   casetrack users password NAME     (a new one-time password)
 each with [--data DIR] [--store URL]; roles: admin, inspector, street_office, community_worker, hotline, auditor`
 
+// usersOptions are the flags of the users commands.
+type usersOptions struct {
+	data, store, role, district, street, community, org string
+	token                                               bool
+	days                                                int
+}
+
+func usersFlags(fs *flag.FlagSet) *usersOptions {
+	o := &usersOptions{}
+	dataFlag(fs, &o.data)
+	storeFlag(fs, &o.store)
+	fs.StringVar(&o.role, "role", "", "`role` of the account: admin, inspector, street_office, community_worker, hotline or auditor")
+	fs.StringVar(&o.district, "district", "", "`district` of the account's scope")
+	fs.StringVar(&o.street, "street", "", "`street` of the account's scope")
+	fs.StringVar(&o.community, "community", "", "`community` of the account's scope")
+	fs.StringVar(&o.org, "org", "", "`organisation` the account acts for; empty: named after its scope")
+	fs.BoolVar(&o.token, "token", false, "add: print an API token instead of a password")
+	fs.IntVar(&o.days, "days", 90, "lifetime of an API token in `days` (1–366)")
+	return o
+}
+
 // usersCmd manages accounts directly in the store, no server needed: the
 // way to create the first admin. Changes are recorded as made by the
 // operating-system user who ran the command.
@@ -37,16 +58,8 @@ func usersCmd(ctx context.Context, out io.Writer, args []string) error {
 		return flag.ErrHelp
 	}
 	verb, args := args[0], args[1:]
-	fs := flag.NewFlagSet("users "+verb, flag.ContinueOnError)
-	data := fs.String("data", "./data", "data directory of the embedded store")
-	storeURL := storeFlag(fs)
-	role := fs.String("role", "", "role of the account")
-	district := fs.String("district", "", "district of the account's scope")
-	street := fs.String("street", "", "street of the account's scope")
-	community := fs.String("community", "", "community of the account's scope")
-	org := fs.String("org", "", "organisation the account acts for (default: named after its scope)")
-	withToken := fs.Bool("token", false, "add: print an API token instead of a password")
-	days := fs.Int("days", 90, "lifetime of an API token in days")
+	fs := newFlags("users "+verb, "users "+verb+" …", usersUsage)
+	o := usersFlags(fs)
 	var positional []string // NAME (and TOKEN_ID) before or after the flags
 	for len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		positional, args = append(positional, args[0]), args[1:]
@@ -66,25 +79,25 @@ func usersCmd(ctx context.Context, out io.Writer, args []string) error {
 	if want > 0 {
 		name = positional[0]
 	}
-	if *days < 1 || *days > 366 {
+	if o.days < 1 || o.days > 366 {
 		return usageError{fmt.Errorf("--days must be between 1 and 366")}
 	}
-	store, err := openStore(ctx, *storeURL, *data)
+	store, err := openStore(ctx, o.store, o.data)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	accounts := auth.New(store, nil)
 	by := operator()
-	ttl := time.Duration(*days) * 24 * time.Hour
+	ttl := time.Duration(o.days) * 24 * time.Hour
 	switch verb {
 	case "add":
-		password, err := accounts.Create(ctx, by, name, domain.Role(*role),
-			domain.Scope{District: *district, Street: *street, Community: *community}, *org)
+		password, err := accounts.Create(ctx, by, name, domain.Role(o.role),
+			domain.Scope{District: o.district, Street: o.street, Community: o.community}, o.org)
 		if err != nil {
 			return err
 		}
-		if !*withToken {
+		if !o.token {
 			fmt.Fprintf(out, "account %s created; one-time password (shown once, change it after signing in):\n%s\n", name, password)
 			return nil
 		}
@@ -92,11 +105,11 @@ func usersCmd(ctx context.Context, out io.Writer, args []string) error {
 	case "token":
 		return printToken(ctx, out, accounts, by, name, ttl)
 	case "role":
-		err := accounts.Grant(ctx, by, name, domain.Role(*role), domain.Scope{District: *district, Street: *street, Community: *community}, *org)
+		err := accounts.Grant(ctx, by, name, domain.Role(o.role), domain.Scope{District: o.district, Street: o.street, Community: o.community}, o.org)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "account %s is now %s\n", name, *role)
+		fmt.Fprintf(out, "account %s is now %s\n", name, o.role)
 		return nil
 	case "password":
 		password, err := accounts.ResetPassword(ctx, by, name)
