@@ -21,8 +21,8 @@ import (
 
 // fixture is a memory log of a few streams and an audit service over it.
 type fixture struct {
-	store *memory.Store
-	svc   *audit.Service
+	store      *memory.Store
+	svc        *audit.Service
 	skey, vkey string
 }
 

@@ -20,9 +20,10 @@ type Proof struct {
 	Position  uint64 `json:"position,omitempty"`
 	EventHash string `json:"event_hash,omitempty"`
 	// Consistency: the tree of Old is a prefix of the tree of Checkpoint.
-	Old []byte `json:"old,omitempty"`
+	OldSize uint64 `json:"old_size,omitempty"`
+	Old     string `json:"old,omitempty"` // empty when the old size was never signed
 
-	Checkpoint []byte      `json:"checkpoint"` // the signed note (base64 in JSON)
+	Checkpoint string      `json:"checkpoint"` // the signed note
 	Hashes     []tlog.Hash `json:"proof"`
 }
 
@@ -35,14 +36,14 @@ const (
 // tree of the signed checkpoint.
 func (t *Tree) InclusionProof(position uint64, hash string, signed []byte, c Checkpoint) (Proof, error) {
 	p, err := t.ProveInclusion(position, c.Size)
-	return Proof{Kind: KindInclusion, Position: position, EventHash: hash, Checkpoint: signed, Hashes: p}, err
+	return Proof{Kind: KindInclusion, Position: position, EventHash: hash, Checkpoint: string(signed), Hashes: p}, err
 }
 
-// ConsistencyProof proves that the tree of oldSigned is a prefix of the
-// tree of newSigned.
-func (t *Tree) ConsistencyProof(oldSigned []byte, old Checkpoint, newSigned []byte, c Checkpoint) (Proof, error) {
-	p, err := t.ProveConsistency(old.Size, c.Size)
-	return Proof{Kind: KindConsistency, Old: oldSigned, Checkpoint: newSigned, Hashes: p}, err
+// ConsistencyProof proves that the tree of size old (signed as oldSigned,
+// if it was) is a prefix of the tree of newSigned.
+func (t *Tree) ConsistencyProof(oldSigned []byte, old uint64, newSigned []byte, c Checkpoint) (Proof, error) {
+	p, err := t.ProveConsistency(old, c.Size)
+	return Proof{Kind: KindConsistency, OldSize: old, Old: string(oldSigned), Checkpoint: string(newSigned), Hashes: p}, err
 }
 
 // CheckProof checks a proof with the public key alone: its checkpoints'
@@ -53,7 +54,7 @@ func CheckProof(v *Verifier, raw []byte) (string, error) {
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return "", domain.Errorf(domain.CodeInvalid, "not a casetrack proof: %v", err)
 	}
-	c, err := v.Open(p.Checkpoint)
+	c, err := v.Open([]byte(p.Checkpoint))
 	if err != nil {
 		return "", err
 	}
@@ -67,17 +68,26 @@ func CheckProof(v *Verifier, raw []byte) (string, error) {
 		}
 		return fmt.Sprintf("event %s at position %d is in the log of checkpoint %s", p.EventHash, p.Position, c), nil
 	case KindConsistency:
-		old, err := v.Open(p.Old)
+		old, err := v.Open([]byte(p.Old))
 		if err != nil {
 			return "", err
 		}
-		if old.Size > c.Size {
-			return "", domain.Errorf(domain.CodeIntegrity, "old checkpoint %s is larger than new %s", old, c)
-		}
-		if err := tlog.CheckTree(p.Hashes, int64(c.Size), c.Root, int64(old.Size), old.Root); err != nil {
-			return "", domain.Errorf(domain.CodeIntegrity, "consistency proof from %s to %s does not hold: %v", old, c, err)
+		if err := CheckConsistency(p, old, c); err != nil {
+			return "", err
 		}
 		return fmt.Sprintf("checkpoint %s extends %s: no event of the older log was changed", c, old), nil
 	}
 	return "", domain.Errorf(domain.CodeInvalid, "proof kind %q: must be inclusion or consistency", p.Kind)
+}
+
+// CheckConsistency checks a consistency proof from old (a checkpoint the
+// checker trusts, such as one it kept) to c.
+func CheckConsistency(p Proof, old, c Checkpoint) error {
+	if p.Kind != KindConsistency || p.OldSize != old.Size || old.Size > c.Size {
+		return domain.Errorf(domain.CodeIntegrity, "not a consistency proof from %s to %s", old, c)
+	}
+	if err := tlog.CheckTree(p.Hashes, int64(c.Size), c.Root, int64(old.Size), old.Root); err != nil {
+		return domain.Errorf(domain.CodeIntegrity, "consistency proof from %s to %s does not hold: the older log was changed (%v)", old, c, err)
+	}
+	return nil
 }

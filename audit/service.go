@@ -71,39 +71,78 @@ func PublicKey(skey string) (string, error) {
 	return note.NewEd25519VerifierKey(parts[2], pub)
 }
 
-// Run builds the tree from the log, checks it against the last stored
-// checkpoint, then signs a checkpoint every `every` while events arrive and
-// re-verifies the whole log every verifyEvery (0: never). It returns when
-// ctx ends.
+// Run builds the tree from the log, checks it against the stored
+// checkpoints, then signs a checkpoint soon after events arrive (at most
+// one per `every`) and re-verifies the whole log every verifyEvery (0:
+// never). It returns when ctx ends; nothing it does outlives ctx.
 func (s *Service) Run(ctx context.Context, every, verifyEvery time.Duration) {
-	if err := s.start(ctx); err != nil {
-		if ctx.Err() == nil {
+	for err := s.start(ctx); err != nil; err = s.start(ctx) {
+		switch {
+		case ctx.Err() != nil:
+			return
+		case domain.ErrorCode(err) == domain.CodeIntegrity:
 			s.halt(err)
+			return
 		}
-		return
+		s.logger.Error("audit: cannot read the log or its checkpoints; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
 	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
 	var verify <-chan time.Time
 	if verifyEvery > 0 {
 		t := time.NewTicker(verifyEvery)
 		defer t.Stop()
 		verify = t.C
 	}
+	fallback := time.NewTicker(every) // for logs that cannot say when they change
+	defer fallback.Stop()
 	for {
+		changed := (<-chan time.Time)(fallback.C)
+		var appended <-chan struct{}
+		if n, ok := s.log.(interface{ Changed() <-chan struct{} }); ok {
+			appended, changed = n.Changed(), nil
+		}
+		signedAt := time.Now()
+		if err := s.sealLatest(ctx); err != nil && ctx.Err() == nil && s.Halted() == nil {
+			s.logger.Warn("audit: checkpoint not written", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
-			if _, _, err := s.Seal(ctx, 0); err != nil && ctx.Err() == nil && s.Halted() == nil {
-				s.logger.Warn("checkpoint not written", "err", err)
-			}
 		case <-verify:
 			if err := s.Guard(ctx); err != nil && ctx.Err() == nil {
-				s.logger.Warn("log not verified", "err", err)
+				s.logger.Warn("audit: log not verified", "err", err)
 			}
+		case <-appended:
+		case <-changed:
+		}
+		select { // at most one checkpoint per `every`
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Until(signedAt.Add(every))):
 		}
 	}
+}
+
+// sealLatest signs the whole log unless it is empty or the service halted.
+func (s *Service) sealLatest(ctx context.Context) error {
+	if s.Halted() != nil {
+		return nil
+	}
+	if err := s.tree.Follow(ctx, s.log); err != nil {
+		if domain.ErrorCode(err) == domain.CodeIntegrity {
+			s.halt(err)
+		}
+		return err
+	}
+	if s.tree.Size() == 0 {
+		return nil
+	}
+	_, _, err := s.Seal(ctx, 0)
+	return err
 }
 
 // start builds the tree and compares it with the stored checkpoints'.
@@ -185,7 +224,9 @@ func (s *Service) Seal(ctx context.Context, size uint64) (Checkpoint, []byte, er
 		return Checkpoint{}, nil, err
 	}
 	if err := s.tree.Follow(ctx, s.log); err != nil {
-		s.halt(err)
+		if domain.ErrorCode(err) == domain.CodeIntegrity {
+			s.halt(err)
+		}
 		return Checkpoint{}, nil, err
 	}
 	if size == 0 {
@@ -214,6 +255,22 @@ func (s *Service) Seal(ctx context.Context, size uint64) (Checkpoint, []byte, er
 	return c, signed, nil
 }
 
+// Head is the tree of the log's first size events (0: the whole log now),
+// unsigned: what a read names as the state it was computed at.
+func (s *Service) Head(ctx context.Context, size uint64) (Checkpoint, error) {
+	if err := s.usable(); err != nil {
+		return Checkpoint{}, err
+	}
+	if err := s.tree.Follow(ctx, s.log); err != nil {
+		return Checkpoint{}, err
+	}
+	if size == 0 {
+		size = s.tree.Size()
+	}
+	root, err := s.tree.Root(size)
+	return Checkpoint{Origin: s.signer.s.Name(), Size: size, Root: root}, err
+}
+
 func (s *Service) usable() error {
 	if err := s.Halted(); err != nil {
 		return err
@@ -225,16 +282,17 @@ func (s *Service) usable() error {
 }
 
 // Latest is the largest signed checkpoint.
-func (s *Service) Latest() ([]byte, error) {
+func (s *Service) Latest() ([]byte, Checkpoint, error) {
 	if err := s.usable(); err != nil {
-		return nil, err
+		return nil, Checkpoint{}, err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.latest == 0 {
-		return nil, domain.Errorf(domain.CodeNotFound, "no checkpoint has been signed yet")
+	latest := s.latest
+	s.mu.Unlock()
+	if latest == 0 {
+		return nil, Checkpoint{}, domain.Errorf(domain.CodeNotFound, "no checkpoint has been signed yet")
 	}
-	return s.signed[s.latest], nil
+	return s.stored(latest)
 }
 
 // stored is the signed checkpoint of size, which must have been signed.
@@ -277,22 +335,24 @@ func (s *Service) InclusionProof(ctx context.Context, position, treeSize uint64)
 	return s.tree.InclusionProof(position, page[0].Hash, signed, c)
 }
 
-// ConsistencyProof proves the signed tree of size old is a prefix of the
-// signed tree of size n.
+// ConsistencyProof proves that the tree of size old is a prefix of the
+// signed tree of size n. The old checkpoint comes with it when it was
+// signed here; a witness checks the proof against its own copy anyway, so
+// it need not be.
 func (s *Service) ConsistencyProof(old, n uint64) (Proof, error) {
 	if err := s.usable(); err != nil {
 		return Proof{}, err
 	}
-	if old > n {
-		return Proof{}, domain.Errorf(domain.CodeInvalid, "old tree size %d is larger than new %d", old, n)
-	}
-	oldSigned, oc, err := s.stored(old)
-	if err != nil {
-		return Proof{}, err
+	if old < 1 || old > n {
+		return Proof{}, domain.Errorf(domain.CodeInvalid, "old tree size %d must lie between 1 and the new size %d", old, n)
 	}
 	newSigned, nc, err := s.stored(n)
 	if err != nil {
 		return Proof{}, err
 	}
-	return s.tree.ConsistencyProof(oldSigned, oc, newSigned, nc)
+	oldSigned, _, err := s.stored(old)
+	if err != nil {
+		oldSigned = nil
+	}
+	return s.tree.ConsistencyProof(oldSigned, old, newSigned, nc)
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/casetrack/casetrack/domain"
 )
 
 // Tree is the server's copy of the Merkle tree: every stored hash
@@ -74,7 +76,7 @@ func (t *Tree) Follow(ctx context.Context, log Log) error {
 		for _, e := range page {
 			if e.Position != t.size+1 {
 				t.mu.Unlock()
-				return fmt.Errorf("audit: the log jumps from position %d to %d: an event was removed", t.size, e.Position)
+				return domain.Errorf(domain.CodeIntegrity, "the log jumps from position %d to %d: an event was removed", t.size, e.Position)
 			}
 			hashes, err := tlog.StoredHashesForRecordHash(int64(t.size), Leaf(e.Position, e.Hash), readLocked{t})
 			if err != nil {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/auth"
+	"github.com/casetrack/casetrack/audit"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -50,6 +51,7 @@ type Server struct {
 	dir    *projections.Runner[*directory.Model]
 	league *league.Service // nil: no league tables served
 	web    Pages           // nil: no pages
+	audit  *audit.Service  // nil: no checkpoints or proofs served
 	logger *slog.Logger
 
 	accounts                         *auth.Accounts
@@ -201,6 +203,11 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 // handleReady reports whether the event store answers a minimal read.
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	if !s.noParams(w, r) {
+		return
+	}
+	if err := s.auditHalted(); err != nil {
+		s.logger.ErrorContext(r.Context(), "not ready: the event log was rewritten", "err", err)
+		s.Error(w, r, err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)

@@ -47,8 +47,14 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	campaign := fs.String("campaign", "", "campaign configuration file (TOML); empty: the default")
 	busURL := fs.String("bus", os.Getenv("CASETRACK_BUS"), "projection delivery: empty for in-process, nats://… (JetStream) or postgres://… (tables), shared by instances; ?prefix= names them (default $CASETRACK_BUS)")
 	tablesEvery := fs.Duration("tables-every", 10*time.Second, "with a PostgreSQL store: how often the read models are written to its rm_* tables for SQL readers")
+	signingKeyFile := fs.String("signing-key", "", "private key signing the log's checkpoints (casetrack keys generate); default $CASETRACK_SIGNING_KEY (the key itself), else "+privateKeyFile+" in --data, made if absent")
+	checkpointEvery := fs.Duration("checkpoint-every", 2*time.Second, "while events arrive, sign a checkpoint of the log at most this often")
+	verifyEvery := fs.Duration("verify-every", 10*time.Minute, "re-verify the whole log against the last checkpoint this often (0: only at start)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *checkpointEvery < 100*time.Millisecond || *verifyEvery < 0 {
+		return usageError{errors.New("--checkpoint-every must be at least 100ms and --verify-every not negative")}
 	}
 	book, err := loadRules(*rulesDir) // reads files only: a bad rule file stops the start before the port is taken
 	if err != nil {
@@ -87,6 +93,11 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	}
 	defer store.Close()
 	svc := app.NewService(store, book)
+	auditor, err := startAudit(ctx, logger, store, svc, *signingKeyFile, *data, *checkpointEvery, *verifyEvery)
+	if err != nil {
+		return err
+	}
+	defer auditor.stop() // before the store closes (deferred above, so run after)
 
 	accounts := auth.New(store, nil)
 	if *withDemo {
@@ -134,6 +145,9 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	}
 	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(*addr)), httpapi.WithWeb(pages),
 		httpapi.WithCampaignFile(*campaign))
+	if auditor.svc != nil {
+		opts = append(opts, httpapi.WithAudit(auditor.svc))
+	}
 	server = httpapi.NewServer(svc, store, rm.directory, accounts, logger, opts...)
 	api := http.Handler(server)
 	handler.Store(&api)
