@@ -81,7 +81,7 @@ func (s *Service) Run(ctx context.Context, every, verifyEvery time.Duration) {
 		case ctx.Err() != nil:
 			return
 		case domain.ErrorCode(err) == domain.CodeIntegrity:
-			s.halt(err)
+			s.Halt(err)
 			return
 		}
 		s.logger.Error("audit: cannot read the log or its checkpoints; retrying", "err", err)
@@ -134,7 +134,7 @@ func (s *Service) sealLatest(ctx context.Context) error {
 	}
 	if err := s.tree.Follow(ctx, s.log); err != nil {
 		if domain.ErrorCode(err) == domain.CodeIntegrity {
-			s.halt(err)
+			s.Halt(err)
 		}
 		return err
 	}
@@ -189,13 +189,14 @@ func (s *Service) Guard(ctx context.Context) error {
 		return err
 	}
 	if !rep.OK() {
-		s.halt(domain.Errorf(domain.CodeIntegrity, "%s: %s", rep.Problems[0].Where, rep.Problems[0].What))
+		s.Halt(domain.Errorf(domain.CodeIntegrity, "%s: %s", rep.Problems[0].Where, rep.Problems[0].What))
 	}
 	return nil
 }
 
-// halt puts the server in read-only mode, loudly.
-func (s *Service) halt(err error) {
+// Halt puts the server in read-only mode, loudly: the guard calls it when
+// the log no longer matches its checkpoints.
+func (s *Service) Halt(err error) {
 	if !s.halted.CompareAndSwap(nil, &err) {
 		return
 	}
@@ -225,7 +226,7 @@ func (s *Service) Seal(ctx context.Context, size uint64) (Checkpoint, []byte, er
 	}
 	if err := s.tree.Follow(ctx, s.log); err != nil {
 		if domain.ErrorCode(err) == domain.CodeIntegrity {
-			s.halt(err)
+			s.Halt(err)
 		}
 		return Checkpoint{}, nil, err
 	}
