@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/casetrack/casetrack/audit"
 )
@@ -51,6 +53,9 @@ func keysCmd(stdout io.Writer, args []string) error {
 // writeKeys makes a key pair in dir; it never overwrites a key.
 func writeKeys(dir, name string) (priv, pub string, err error) {
 	skey, vkey, err := audit.GenerateKey(name)
+	if name == "" || strings.ContainsAny(name, "+") || strings.ContainsFunc(name, unicode.IsSpace) || !utf8.ValidString(name) {
+		err = errors.New("a key's name is text without spaces or +")
+	}
 	if err != nil {
 		return "", "", usageError{fmt.Errorf("--name %q: %w", name, err)}
 	}
