@@ -38,14 +38,7 @@ func backends(t *testing.T, test func(t *testing.T, newLog func(t *testing.T) au
 			data := t.TempDir()
 			return seedAudited(t, auditedLog{data: data, exec: func(t *testing.T, stmt string, args ...any) {
 				t.Helper()
-				db, err := sql.Open("sqlite", filepath.Join(data, "casetrack.db"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer db.Close()
-				if _, err := db.Exec(stmt, args...); err != nil {
-					t.Fatalf("%s: %v", stmt, err)
-				}
+				sqliteExec(t, data, stmt, args...)
 			}})
 		})
 	})
@@ -82,6 +75,20 @@ func backends(t *testing.T, test func(t *testing.T, newLog func(t *testing.T) au
 				exec: func(t *testing.T, stmt string, args ...any) { t.Helper(); exec(t, store, stmt, args...) }})
 		})
 	})
+}
+
+// sqliteExec runs a statement on the embedded store's file, as someone
+// editing the database by hand would.
+func sqliteExec(t *testing.T, data, stmt string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(data, "casetrack.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(stmt, args...); err != nil {
+		t.Fatalf("%s: %v", stmt, err)
+	}
 }
 
 // seedAudited records the compounds, signs a checkpoint with a new key in
@@ -155,7 +162,7 @@ func (l auditedLog) verify(t *testing.T, extra ...string) (int, string) {
 	return code, out.String()
 }
 
-// position is where an event of the log is.
+// events reads a stream of the log.
 func (l auditedLog) events(t *testing.T, stream string) []domain.Envelope {
 	t.Helper()
 	store, err := openStore(context.Background(), l.store, l.data)
