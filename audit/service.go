@@ -215,7 +215,11 @@ func (s *Service) Halted() error {
 }
 
 // errNotReady answers while the tree is still being built.
-var errNotReady = domain.Errorf(domain.CodeUnavailable, "the audit tree is still being built from the log; retry shortly")
+var errNotReady = domain.Errorf(domain.CodeUnavailable, "the log is still being checked against its last signed checkpoint; retry shortly")
+
+// Ready is nil once the log was checked against its stored checkpoints at
+// start; until then, or once it failed a check, it says why not.
+func (s *Service) Ready() error { return s.usable() }
 
 // Seal returns a signed checkpoint of the tree at size (0: the whole log
 // now), signing and storing one unless it exists. League tables and

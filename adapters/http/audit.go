@@ -90,15 +90,17 @@ func (s *Server) handleConsistencyProof(w http.ResponseWriter, r *http.Request) 
 	s.respond(w, r, http.StatusOK, proof)
 }
 
-// auditHalted is why the server is read-only, or nil.
-func (s *Server) auditHalted() error {
+// auditNotReady says why the audit keeps the server from being ready: the
+// log is still being checked against its last checkpoint, or it failed
+// that check (then the server is read-only until an operator steps in).
+func (s *Server) auditNotReady() error {
 	if s.audit == nil {
 		return nil
 	}
 	if err := s.audit.Halted(); err != nil {
 		return &domain.Error{Code: domain.CodeUnavailable, Message: "the event log does not match its signed checkpoint: the server is read-only", Err: err}
 	}
-	return nil
+	return s.audit.Ready()
 }
 
 // checkpointAt names the audit tree of the log's first size events (0: the

@@ -205,8 +205,8 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	if !s.noParams(w, r) {
 		return
 	}
-	if err := s.auditHalted(); err != nil {
-		s.logger.ErrorContext(r.Context(), "not ready: the event log was rewritten", "err", err)
+	if err := s.auditNotReady(); err != nil {
+		s.logger.WarnContext(r.Context(), "not ready: audit", "err", err)
 		s.Error(w, r, err)
 		return
 	}
