@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/casetrack/casetrack/audit"
+	"github.com/casetrack/casetrack/domain"
 )
 
 // cannotCheck is an audit command that could not do its check (a file or
@@ -218,6 +219,9 @@ func proofCmd(stdin io.Reader, stdout io.Writer, args []string) error {
 		return cannotCheck{err}
 	}
 	what, err := audit.CheckProof(v, raw)
+	if domain.ErrorCode(err) == domain.CodeInvalid { // not a proof at all: nothing was checked
+		return cannotCheck{err}
+	}
 	if err != nil {
 		fmt.Fprintln(stdout, "FAILED:", clean(err.Error()))
 		return brokenChain{err}

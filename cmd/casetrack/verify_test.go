@@ -257,6 +257,8 @@ func TestVerifyUsage(t *testing.T) {
 		{[]string{"keys"}, "usage: casetrack keys generate"},
 		{[]string{"keys", "generate", "--name", "has space", "--out", data}, "--name"},
 		{[]string{"witness"}, "usage: casetrack witness"},
+		{[]string{"serve", "--checkpoint-every", "1ns"}, "--checkpoint-every"},
+		{[]string{"serve", "--verify-every", "-1s"}, "--verify-every"},
 		{[]string{"witness", "ftp://x", "--key", "k", "--keep", data}, "not an http(s) URL"},
 		{[]string{"witness", "http://x", "--key", "k", "--keep", data, "--interval", "1ms"}, "--interval"},
 	} {
@@ -267,5 +269,22 @@ func TestVerifyUsage(t *testing.T) {
 	}
 	if code, out := (auditedLog{data: data}).verify(t, "--key", filepath.Join(data, "x.pub")); code != 2 {
 		t.Errorf("no key: exit %d\n%s", code, out)
+	}
+	// Not a proof at all: nothing checked (2), not a failed check (1).
+	if _, _, err := writeKeys(data, "test.casetrack"); err != nil {
+		t.Fatal(err)
+	}
+	garbage := filepath.Join(data, "garbage.json")
+	os.WriteFile(garbage, []byte("\x00{not json"), 0o644)
+	if code, out := runCLI("proof", "check", "--key", filepath.Join(data, publicKeyFile), garbage); code != 2 || !strings.Contains(out, "not a casetrack proof") {
+		t.Errorf("garbage proof: exit %d\n%s", code, out)
+	}
+	// keys generate never overwrites a key; serve refuses a private key others may read.
+	if code, out := runCLI("keys", "generate", "--out", data); code != 1 || !strings.Contains(out, "exists") {
+		t.Errorf("keys generate over a key: exit %d\n%s", code, out)
+	}
+	os.Chmod(filepath.Join(data, privateKeyFile), 0o644)
+	if code, out := runCLI("serve", "--addr", "127.0.0.1:0", "--data", data, "--demo=false", "--signing-key", filepath.Join(data, privateKeyFile)); code != 1 || !strings.Contains(out, "readable by others") {
+		t.Errorf("serve with a readable key: exit %d\n%s", code, out)
 	}
 }
