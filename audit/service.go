@@ -157,7 +157,10 @@ func (s *Service) start(ctx context.Context) error {
 	for _, signed := range stored {
 		c, err := s.verifier.Open(signed)
 		if err != nil {
-			return err
+			// Another instance of a shared store signing with its own key:
+			// not evidence against this log, nor for it (verify reports it).
+			s.logger.Warn("audit: a stored checkpoint is not signed by this server's key; instances sharing a store should share one key", "err", err)
+			continue
 		}
 		root, err := s.tree.Root(c.Size)
 		if err != nil {
