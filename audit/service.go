@@ -71,6 +71,11 @@ func PublicKey(skey string) (string, error) {
 	return note.NewEd25519VerifierKey(parts[2], pub)
 }
 
+// CheckpointEvery is serve's default time between checkpoints while events
+// arrive: an event is under a signed checkpoint about a second after its
+// append (the target is two).
+const CheckpointEvery = time.Second
+
 // Run builds the tree from the log, checks it against the stored
 // checkpoints, then signs a checkpoint soon after events arrive (at most
 // one per `every`) and re-verifies the whole log every verifyEvery (0:

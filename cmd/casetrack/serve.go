@@ -26,6 +26,7 @@ import (
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/app/demo"
+	"github.com/casetrack/casetrack/audit"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/credit"
@@ -48,7 +49,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	busURL := fs.String("bus", os.Getenv("CASETRACK_BUS"), "projection delivery: empty for in-process, nats://… (JetStream) or postgres://… (tables), shared by instances; ?prefix= names them (default $CASETRACK_BUS)")
 	tablesEvery := fs.Duration("tables-every", 10*time.Second, "with a PostgreSQL store: how often the read models are written to its rm_* tables for SQL readers")
 	signingKeyFile := fs.String("signing-key", "", "private key signing the log's checkpoints (casetrack keys generate); default $CASETRACK_SIGNING_KEY (the key itself), else "+privateKeyFile+" in --data, made if absent")
-	checkpointEvery := fs.Duration("checkpoint-every", 2*time.Second, "while events arrive, sign a checkpoint of the log at most this often")
+	checkpointEvery := fs.Duration("checkpoint-every", audit.CheckpointEvery, "while events arrive, sign a checkpoint of the log at most this often")
 	verifyEvery := fs.Duration("verify-every", 10*time.Minute, "re-verify the whole log against the last checkpoint this often (0: only at start)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
