@@ -16,6 +16,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/memory"
 	"github.com/casetrack/casetrack/adapters/storetest"
 	"github.com/casetrack/casetrack/audit"
+	"github.com/casetrack/casetrack/audit/audittest"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -34,10 +35,6 @@ func newFixture(t *testing.T, events int) *fixture {
 	}
 	f := &fixture{store: memory.NewStore(), skey: skey, vkey: vkey}
 	f.add(t, events)
-	f.svc, err = audit.NewService(f.store, f.store, skey, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	return f
 }
 
@@ -59,21 +56,7 @@ func (f *fixture) add(t *testing.T, n int) {
 // run starts the service and waits for its tree to be built.
 func (f *fixture) run(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); f.svc.Run(ctx, time.Hour, 0) }()
-	t.Cleanup(func() { cancel(); <-done })
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		_, _, err := f.svc.Seal(ctx, 0)
-		if err == nil || domain.ErrorCode(err) != domain.CodeUnavailable {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("audit service not ready:", err)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	f.svc = audittest.Run(t, f.store, f.skey, time.Hour, nil)
 }
 
 func (f *fixture) verifier(t *testing.T) *audit.Verifier {

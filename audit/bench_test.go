@@ -3,8 +3,6 @@ package audit_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -16,6 +14,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/sqlite/sqlitetest"
 	"github.com/casetrack/casetrack/adapters/storetest"
 	"github.com/casetrack/casetrack/audit"
+	"github.com/casetrack/casetrack/audit/audittest"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -25,7 +24,7 @@ import (
 // anything. Run it with CASETRACK_BENCH_DIR set to keep the city.
 func BenchmarkVerifyCity(b *testing.B) {
 	store := sqlitetest.City(b, sqlite.Open)
-	defer store.Close()
+	b.Cleanup(func() { store.Close() }) // after the audit service stops
 	ctx := context.Background()
 	_, vkey, _ := audit.GenerateKey("bench")
 	v, _ := audit.NewVerifier(vkey)
@@ -70,10 +69,9 @@ func BenchmarkAppendWithTree(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer store.Close()
+			b.Cleanup(func() { store.Close() }) // after the audit service stops
 			if withTree {
-				_, stop := runService(b, store, audit.CheckpointEvery)
-				defer stop()
+				runService(b, store, audit.CheckpointEvery)
 			}
 			appendConcurrently(b, store, b.N)
 		})
@@ -106,17 +104,10 @@ func appendConcurrently(b *testing.B, store domain.EventStore, n int) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "appends/s")
 }
 
-// runService runs an audit service over store until stop.
-func runService(b *testing.B, store *sqlite.Store, every time.Duration) (svc *audit.Service, stop func()) {
+// runService runs an audit service over store until the benchmark ends.
+func runService(b *testing.B, store *sqlite.Store, every time.Duration) *audit.Service {
 	skey, _, _ := audit.GenerateKey("bench")
-	svc, err := audit.NewService(store, store, skey, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); svc.Run(ctx, every, 0) }()
-	return svc, func() { cancel(); <-done }
+	return audittest.Run(b, store, skey, every, nil)
 }
 
 // BenchmarkCheckpointLatency: while 8 writers append steadily, how long
@@ -130,9 +121,8 @@ func BenchmarkCheckpointLatency(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer store.Close()
-	svc, stop := runService(b, store, audit.CheckpointEvery)
-	defer stop()
+	b.Cleanup(func() { store.Close() }) // after the audit service stops
+	svc := runService(b, store, audit.CheckpointEvery)
 	ctx, cancel := context.WithCancel(context.Background())
 	var load sync.WaitGroup
 	defer func() { cancel(); load.Wait() }()

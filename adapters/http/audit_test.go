@@ -1,30 +1,24 @@
 package http
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/casetrack/casetrack/audit"
+	"github.com/casetrack/casetrack/audit/audittest"
 	"github.com/casetrack/casetrack/domain"
 )
 
 // runAudit runs an audit service over store (which keeps the checkpoints)
-// until the test ends, signing as soon as events arrive, and waits until
-// its tree is built. It returns the service and its public key.
+// until the test ends, signing as soon as events arrive. It returns the
+// service and its public key.
 func runAudit(t *testing.T, store domain.EventStore, onHalt func(error)) (*audit.Service, *audit.Verifier) {
 	t.Helper()
 	skey, vkey, err := audit.GenerateKey("test.casetrack")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := audit.NewService(store, store.(audit.CheckpointStore), skey, slog.New(slog.NewTextHandler(io.Discard, nil)), onHalt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,19 +26,7 @@ func runAudit(t *testing.T, store domain.EventStore, onHalt func(error)) (*audit
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); a.Run(ctx, 10*time.Millisecond, 0) }()
-	t.Cleanup(func() { cancel(); <-done })
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(2 * time.Millisecond) {
-		if _, err := a.Head(ctx, 0); domain.ErrorCode(err) != domain.CodeUnavailable {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the audit tree was not built")
-		}
-	}
-	return a, v
+	return audittest.Run(t, store, skey, 10*time.Millisecond, onHalt), v
 }
 
 // The public audit routes answer without sign-in; their proofs check with

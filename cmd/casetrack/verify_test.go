@@ -18,6 +18,7 @@ import (
 
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/audit"
+	"github.com/casetrack/casetrack/audit/audittest"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -100,7 +101,7 @@ func seedAudited(t *testing.T, l auditedLog) auditedLog {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { store.Close() }) // after the audit service's own cleanup, which comes later
 	svc := app.NewService(store, domain.DefaultRuleBook())
 	for _, id := range []string{"c1", "c2", "c3"} {
 		for _, c := range []struct{ name, body string }{
@@ -126,22 +127,10 @@ func seedAudited(t *testing.T, l auditedLog) auditedLog {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := audit.NewService(store, store.(audit.CheckpointStore), skey, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	a := audittest.Run(t, store, skey, time.Hour, nil)
+	_, signed, err := a.Seal(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); a.Run(ctx, time.Hour, 0) }()
-	defer func() { cancel(); <-done }()
-	var signed []byte
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if signed, _, err = a.Latest(); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no checkpoint signed:", err)
-		}
 	}
 	l.kept = filepath.Join(t.TempDir(), "kept.note")
 	if err := os.WriteFile(l.kept, signed, 0o644); err != nil {
