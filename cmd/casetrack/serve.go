@@ -121,7 +121,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	defer rm.close()
 	// Before the bus starts: a binary built without its web assets stops here.
 	var server *httpapi.Server // the pages sign in through the API's sessions
-	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: rm.directory, Deadlines: rm.deadlines, League: rm.league, Accounts: accounts,
+	pages, err := web.New(web.Options{Audit: auditor.svc, Service: svc, Store: store, Directory: rm.directory, Deadlines: rm.deadlines, League: rm.league, Accounts: accounts,
 		Logger: logger, Principal: httpapi.WebUser,
 		SignIn: func(w http.ResponseWriter, r *http.Request, name, password string) error {
 			return server.SignIn(w, r, name, password)
