@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/casetrack/casetrack/domain"
 )
@@ -78,7 +80,6 @@ func Verify(ctx context.Context, log Log, v *Verifier, sources []Source) (Report
 		badTree    = 0    // checkpoints that disagree
 		gapSeen    bool
 		nextCP     = 0
-		lastPos    uint64
 		checkAtTip = func() {
 			for nextCP < len(cps) && cps[nextCP].Size <= f.size {
 				c := cps[nextCP]
@@ -99,25 +100,25 @@ func Verify(ctx context.Context, log Log, v *Verifier, sources []Source) (Report
 		}
 	)
 	checkAtTip()
-	for {
-		page, err := log.ReadAll(ctx, lastPos, readPage)
-		if err != nil {
-			return rep, err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // the reader and hasher stop when Verify returns
+	for p := range hashedPages(ctx, log) {
+		if p.err != nil {
+			return rep, p.err
 		}
-		if len(page) == 0 {
-			break
-		}
-		for _, e := range page {
+		for i, e := range p.events {
 			if e.Position != rep.Events+1 && !gapSeen {
 				gapSeen = true
 				rep.fail(fmt.Sprintf("position %d", rep.Events+1), "the log jumps from position %d to %d: events were removed or renumbered", rep.Events, e.Position)
 			}
-			lastPos = e.Position
 			rep.Events++
-			checkChain(&rep, streams, e)
+			checkChain(&rep, streams, e, p.sealed[i])
 			f.add(Leaf(e.Position, e.Hash))
 			checkAtTip()
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return rep, err
 	}
 	rep.Streams = len(streams)
 	rep.Tree = Checkpoint{Size: f.size, Root: f.root()}
@@ -138,9 +139,9 @@ func Verify(ctx context.Context, log Log, v *Verifier, sources []Source) (Report
 	return rep, nil
 }
 
-// checkChain checks e against its stream's chain so far, reporting the
-// first bad event of the stream.
-func checkChain(rep *Report, streams map[string]*stream, e domain.Envelope) {
+// checkChain checks e, whose content hashes to sealed, against its
+// stream's chain so far, reporting the first bad event of the stream.
+func checkChain(rep *Report, streams map[string]*stream, e domain.Envelope, sealed string) {
 	s := streams[e.StreamID]
 	if s == nil {
 		s = &stream{}
@@ -149,10 +150,70 @@ func checkChain(rep *Report, streams map[string]*stream, e domain.Envelope) {
 	if s.broken {
 		return
 	}
-	if err := domain.VerifyChainFrom(s.version, s.hash, []domain.Envelope{e}); err != nil {
+	if err := domain.VerifyLink(s.version+1, s.hash, e, func(string) string { return sealed }); err != nil {
 		s.broken = true
 		rep.fail(fmt.Sprintf("stream %s version %d (position %d)", e.StreamID, e.Version, e.Position), "%v", domain.ErrorOf(err).Message)
 		return
 	}
 	s.version, s.hash = e.Version, e.Hash
+}
+
+// page is a page of the log with each event's content hash (over its
+// stored prev_hash), or the error that ended the read.
+type page struct {
+	events []domain.Envelope
+	sealed []string
+	err    error
+}
+
+// hashedPages reads the log in position order on one goroutine and hashes
+// each page on all cores on another, so that reading, hashing and
+// checking overlap: hashing is half of a verify's work. Both stop when
+// ctx ends.
+func hashedPages(ctx context.Context, log Log) <-chan page {
+	read, hashed := make(chan page, 2), make(chan page, 2)
+	send := func(ch chan<- page, p page) bool {
+		select {
+		case ch <- p:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	go func() {
+		defer close(read)
+		for after := uint64(0); ; {
+			events, err := log.ReadAll(ctx, after, readPage)
+			if err != nil || len(events) == 0 {
+				if err != nil {
+					send(read, page{err: err})
+				}
+				return
+			}
+			if !send(read, page{events: events}) {
+				return
+			}
+			after = events[len(events)-1].Position
+		}
+	}()
+	go func() {
+		defer close(hashed)
+		workers := runtime.GOMAXPROCS(0)
+		for p := range read {
+			p.sealed = make([]string, len(p.events))
+			var wg sync.WaitGroup
+			for w := range workers {
+				wg.Go(func() {
+					for i := w; i < len(p.events); i += workers {
+						p.sealed[i] = p.events[i].ComputeHash(p.events[i].PrevHash)
+					}
+				})
+			}
+			wg.Wait()
+			if !send(hashed, p) {
+				return
+			}
+		}
+	}()
+	return hashed
 }
