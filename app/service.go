@@ -5,6 +5,7 @@ import (
 	"github.com/casetrack/casetrack/domain"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,7 +35,16 @@ type Service struct {
 	retries int
 	cache   aggregateCache
 
-	observers []Observer // metrics and traces of each command (WithObservers)
+	observers []Observer                   // metrics and traces of each command (WithObservers)
+	halted    atomic.Pointer[domain.Error] // set: every command is refused with it
+}
+
+// Halt makes the service read-only: every command from now on is refused,
+// with why. The audit calls it when the log no longer matches its signed
+// checkpoint; recording more on a rewritten log would bury the evidence.
+func (s *Service) Halt(why error) {
+	s.halted.CompareAndSwap(nil, &domain.Error{Code: domain.CodeUnavailable,
+		Message: "the server is read-only: the event log does not match its signed checkpoint (an operator must investigate with casetrack verify)", Err: why})
 }
 
 // ServiceOption tunes a Service.
@@ -95,6 +105,9 @@ func (s *Service) Profile(ctx context.Context, compoundID string) (domain.Profil
 
 // Execute runs cmd against a compound and records what it decides.
 func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Command, m Meta) (res domain.AppendResult, err error) {
+	if why := s.halted.Load(); why != nil {
+		return domain.AppendResult{}, why
+	}
 	if err := domain.ValidateCompoundID(compoundID); err != nil {
 		return domain.AppendResult{}, err
 	}

@@ -112,16 +112,25 @@ func VerifyChain(events []Envelope) error { return VerifyChainFrom(0, "", events
 // prev: a cached aggregate verifies only what it has not seen.
 func VerifyChainFrom(from uint64, prev string, events []Envelope) error {
 	for i, e := range events {
-		want := from + uint64(i+1)
-		switch {
-		case e.Version != want:
-			return Errorf(CodeIntegrity, "stream %s: expected version %d, found %d (event removed or reordered)", e.StreamID, want, e.Version)
-		case e.PrevHash != prev:
-			return Errorf(CodeIntegrity, "stream %s: version %d does not chain to version %d", e.StreamID, e.Version, want-1)
-		case e.ComputeHash(prev) != e.Hash:
-			return Errorf(CodeIntegrity, "stream %s: version %d was altered after it was recorded", e.StreamID, e.Version)
+		if err := VerifyLink(from+uint64(i+1), prev, e, e.ComputeHash); err != nil {
+			return err
 		}
 		prev = e.Hash
+	}
+	return nil
+}
+
+// VerifyLink checks that e is version want of its stream, chained behind
+// the event whose hash is prev, and sealed as hash(prev) says: the audit,
+// which checks millions of events, computes the hashes in parallel first.
+func VerifyLink(want uint64, prev string, e Envelope, hash func(prev string) string) error {
+	switch {
+	case e.Version != want:
+		return Errorf(CodeIntegrity, "stream %s: expected version %d, found %d (event removed or reordered)", e.StreamID, want, e.Version)
+	case e.PrevHash != prev:
+		return Errorf(CodeIntegrity, "stream %s: version %d does not chain to version %d", e.StreamID, e.Version, want-1)
+	case hash(prev) != e.Hash:
+		return Errorf(CodeIntegrity, "stream %s: version %d was altered after it was recorded", e.StreamID, e.Version)
 	}
 	return nil
 }

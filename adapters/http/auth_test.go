@@ -28,6 +28,9 @@ var roleLetters = map[byte]domain.Role{'A': admin, 'I': inspector, 'S': street, 
 var expectedAccess = map[string]string{
 	"GET /healthz":                                  "*",
 	"GET /readyz":                                   "*",
+	"GET /api/v1/checkpoint":                        "*",
+	"GET /api/v1/events/{position}/proof":           "*",
+	"GET /api/v1/checkpoints/consistency":           "*",
 	"POST /api/v1/session":                          "*",
 	"DELETE /api/v1/session":                        "AISCHU",
 	"GET /api/v1/me":                                "AISCHU",
@@ -167,7 +170,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	f, feed := servedFixture(t, WithWeb(stubPages{}), WithMetrics(stubPages{}))
 	f.ok("c1", "register", registerBody) // the street and community of the scoped accounts
 	feed()
-	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody", "{token}", "nothing", "{file}", "c1~k1.json")
+	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody", "{token}", "nothing", "{file}", "c1~k1.json", "{position}", "1")
 	seen := map[string]bool{}
 	err := chi.Walk(f.srv.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		key := method + " " + route

@@ -15,6 +15,7 @@ import (
 
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections/directory"
+	"github.com/casetrack/casetrack/projections/league"
 )
 
 // commandResult answers a command: where its events went, and the events.
@@ -113,8 +114,16 @@ func (s *Server) handleGetCompound(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "compound %s is not registered (at the requested point in time)", id))
 		return
 	}
+	tree, err := s.checkpointAt(r.Context(), 0, false) // after the read: the tree holds every event it saw
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	w.Header().Set("ETag", etag(c.Version()))
-	s.respond(w, r, http.StatusOK, c.View())
+	s.respond(w, r, http.StatusOK, struct {
+		domain.CompoundView
+		Checkpoint *league.TreeHead `json:"checkpoint,omitempty"`
+	}{c.View(), tree})
 }
 
 // history is the audit trail of one compound.

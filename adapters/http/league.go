@@ -139,6 +139,14 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	if limit > 0 && limit < len(tb.Rows) {
 		tb.Rows = tb.Rows[:limit]
 	}
+	// An export is evidence: it names a signed checkpoint, written now if
+	// need be; a table on screen names the tree unsigned.
+	if tb.Position > 0 {
+		if tb.Checkpoint, err = s.checkpointAt(ctx, tb.Position, format == "csv" || format == "xlsx"); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
 	switch format {
 	case "csv":
 		writeCSV(w, tb)
@@ -192,8 +200,17 @@ func exportHeader(tb league.Table) [][2]string {
 		{"数据截至（知识时间）", tb.AsOf.In(domain.China).Format(time.RFC3339)},
 		{"判定时间", tb.JudgedAt.In(domain.China).Format(time.RFC3339)},
 		{"日志位置", strconv.FormatUint(tb.Position, 10)},
-		{"检查点", strconv.FormatUint(tb.Checkpoint, 10)},
+		{"快照位置", strconv.FormatUint(tb.Snapshot, 10)},
+		{"审计检查点", treeHeadText(tb.Checkpoint)},
 	}
+}
+
+// treeHeadText shows an audit checkpoint in an export's header.
+func treeHeadText(c *league.TreeHead) string {
+	if c == nil {
+		return "无"
+	}
+	return fmt.Sprintf("tree_size=%d root=%s", c.Size, c.Root)
 }
 
 // areaFilter reads district, street and community, which narrow a table to
@@ -364,7 +381,7 @@ func writeXLSX(w http.ResponseWriter, tb league.Table) error {
 		desc = append(desc, kv[0]+"："+kv[1])
 	}
 	if err := f.SetDocProps(&excelize.DocProperties{Title: tb.Campaign, Subject: exportHeader(tb)[2][1],
-		Description: strings.Join(desc, "；"), Keywords: fmt.Sprintf("position=%d checkpoint=%d", tb.Position, tb.Checkpoint),
+		Description: strings.Join(desc, "；"), Keywords: fmt.Sprintf("position=%d snapshot=%d checkpoint=%s", tb.Position, tb.Snapshot, treeHeadText(tb.Checkpoint)),
 		Creator: "casetrack"}); err != nil {
 		return err
 	}

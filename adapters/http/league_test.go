@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/casetrack/casetrack/audit"
 	"io"
 	"slices"
 	"strings"
@@ -28,7 +29,8 @@ func leagueFixture(t *testing.T) (*fixture, *projections.Runner[*league.Model], 
 		t.Fatal(err)
 	}
 	svc := app.NewService(f.store, domain.DefaultRuleBook(), app.WithClock(func() time.Time { return f.now }))
-	f.srv = f.newServer(svc, io.Discard,
+	f.audit, f.verifier = runAudit(t, f.store, svc.Halt)
+	f.srv = f.newServer(svc, io.Discard, WithAudit(f.audit),
 		WithLeague(league.NewService(runner, f.store, league.DefaultConfig())),
 		WithProjections(f.store, runner))
 	feed := func() {
@@ -195,7 +197,7 @@ func TestLeagueXLSX(t *testing.T) {
 	}
 	about, _ := wb.GetRows("说明")
 	props, _ := wb.GetDocProps()
-	if len(about) != 7 || about[5][0] != "日志位置" || about[5][1] != "2" || !strings.Contains(props.Description, "日志位置：2") {
+	if len(about) != 8 || about[7][0] != "审计检查点" || !strings.HasPrefix(about[7][1], "tree_size=2 ") || about[5][0] != "日志位置" || about[5][1] != "2" || !strings.Contains(props.Description, "日志位置：2") {
 		t.Fatalf("about %v, properties %+v", about, props)
 	}
 }
@@ -212,11 +214,19 @@ func TestLeagueCSVHeaderAndFreshness(t *testing.T) {
 	body := f.do("GET", url, nil).Body.String()
 	lines := strings.Split(strings.TrimPrefix(body, "\ufeff"), "\n")
 	if lines[0] != "考核活动,物业矛盾专项整治考核（默认）" || lines[2] != fmt.Sprintf("统计周期,%d-01-01 至 %d-12-31", year, year) ||
-		lines[5] != "日志位置,1" || !strings.HasPrefix(lines[8], "排名,编号,区,街道,社区,名称") {
+		lines[5] != "日志位置,1" || !strings.HasPrefix(lines[9], "排名,编号,区,街道,社区,名称") {
 		t.Fatalf("csv:\n%s", body)
 	}
-	if !strings.Contains(lines[9], ",0.00%,") {
-		t.Errorf("no percentage in %q", lines[9])
+	// It names a checkpoint of the tree at its position, signed and stored.
+	c, err := f.audit.Head(context.Background(), 1)
+	if err != nil || lines[7] != fmt.Sprintf("审计检查点,tree_size=1 root=%s", c.Root) {
+		t.Fatalf("checkpoint line %q, want tree 1 %s (%v)", lines[7], c.Root, err)
+	}
+	if cps, _ := f.store.(audit.CheckpointStore).Checkpoints(context.Background()); len(cps) == 0 {
+		t.Fatal("the export's checkpoint was not stored")
+	}
+	if !strings.Contains(lines[10], ",0.00%,") {
+		t.Errorf("no percentage in %q", lines[10])
 	}
 	f.ok("c1", "receive-complaint", `{"complaint_id":"k1","channel":"hotline","kind":"complaint","category":"fees","summary":"x"}`)
 	f.srv.waitTimeout = 50 * time.Millisecond

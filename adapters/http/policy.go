@@ -59,6 +59,12 @@ var routes = map[string]rule{
 	"DELETE /api/v1/me/tokens/{token}": {roles: anyone},
 	"GET /api/v1/commands":             {roles: anyone},
 
+	// The audit's checkpoints and proofs hold hashes only: public, so that
+	// an auditor's office checks the log without an account (audit.go).
+	"GET /api/v1/checkpoint":              {public: true},
+	"GET /api/v1/events/{position}/proof": {public: true},
+	"GET /api/v1/checkpoints/consistency": {public: true},
+
 	"GET /api/v1/compounds":              {roles: []domain.Role{inspector, street, community, hotline, auditor}, scope: scopeFiltered},
 	"GET /api/v1/compounds/{id}":         {roles: []domain.Role{inspector, street, community, hotline, auditor}, scope: scopeCompound, personal: true},
 	"GET /api/v1/compounds/{id}/history": {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeCompound, personal: true},

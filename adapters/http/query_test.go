@@ -243,10 +243,10 @@ func TestExportFormulaInjection(t *testing.T) {
 	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(rec.Body.String(), "\ufeff")))
 	r.FieldsPerRecord = -1 // a header block of pairs, a blank line (skipped), then the table
 	records, err := r.ReadAll()
-	if err != nil || rec.Code != 200 || len(records) != 10 || records[7][5] != "名称" {
+	if err != nil || rec.Code != 200 || len(records) != 11 || records[8][5] != "名称" {
 		t.Fatalf("%d %v %s", rec.Code, err, rec.Body)
 	}
-	names := []string{records[8][5], records[9][5]}
+	names := []string{records[9][5], records[10][5]}
 	if !sameSet(names, []string{"'" + name, "'@SUM(A1)"}) {
 		t.Errorf("CSV names %q", names)
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/auth"
+	"github.com/casetrack/casetrack/audit"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/complaints"
@@ -52,7 +53,8 @@ type Server struct {
 	league *league.Service // nil: no league tables served
 	// complaints serves the Open311 API (WithComplaints); nil: not served.
 	complaints *projections.Runner[*complaints.Model]
-	web        Pages // nil: no pages
+	web        Pages          // nil: no pages
+	audit      *audit.Service // nil: no checkpoints or proofs served
 	logger     *slog.Logger
 
 	accounts                         *auth.Accounts
@@ -209,6 +211,11 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 // handleReady reports whether the event store answers a minimal read.
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	if !s.noParams(w, r) {
+		return
+	}
+	if err := s.auditNotReady(); err != nil {
+		s.logger.WarnContext(r.Context(), "not ready: audit", "err", err)
+		s.Error(w, r, err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/casetrack/casetrack/audit"
 	"io"
 	"log/slog"
 	"net/http"
@@ -45,6 +46,9 @@ type fixture struct {
 	wall         time.Time // the clock of sign-in, tokens and limits
 
 	tokens map[string]string // API tokens of the test accounts, by account name
+
+	audit    *audit.Service // servedFixture's; nil elsewhere
+	verifier *audit.Verifier
 }
 
 func newFixture(t *testing.T) *fixture { return newFixtureOn(t, memory.NewStore()) }

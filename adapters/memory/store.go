@@ -5,8 +5,11 @@ package memory
 
 import (
 	"context"
-	"github.com/casetrack/casetrack/domain"
+	"maps"
+	"slices"
 	"sync"
+
+	"github.com/casetrack/casetrack/domain"
 )
 
 // Store is an in-memory event store for tests and examples. It keeps
@@ -17,6 +20,8 @@ type Store struct {
 	streams  map[string][]int               // indexes into all
 	commands map[string]domain.AppendResult // by stream and command ID
 	changed  domain.Signal
+
+	checkpoints map[uint64][]byte // signed audit checkpoints by tree size
 }
 
 func NewStore() *Store {
@@ -105,4 +110,29 @@ func (s *Store) EventByID(ctx context.Context, eventID string) (domain.Envelope,
 		}
 	}
 	return domain.Envelope{}, false, ctx.Err()
+}
+
+// SaveCheckpoint keeps a signed checkpoint of the audit tree
+// (audit.CheckpointStore); the first one of a size stays.
+func (s *Store) SaveCheckpoint(ctx context.Context, size uint64, signed []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.checkpoints == nil {
+		s.checkpoints = map[uint64][]byte{}
+	}
+	if _, ok := s.checkpoints[size]; !ok {
+		s.checkpoints[size] = slices.Clone(signed)
+	}
+	return ctx.Err()
+}
+
+// Checkpoints returns the kept checkpoints by size.
+func (s *Store) Checkpoints(ctx context.Context) ([][]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out [][]byte
+	for _, size := range slices.Sorted(maps.Keys(s.checkpoints)) {
+		out = append(out, s.checkpoints[size])
+	}
+	return out, ctx.Err()
 }

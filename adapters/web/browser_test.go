@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -235,10 +236,11 @@ func TestBrowserCommandForm(t *testing.T) {
 // The auditor's slider shows the compound as it stood at an earlier version.
 func TestBrowserAuditSlider(t *testing.T) {
 	ctx, c := tab(t, "auditor")
-	var versionBefore, versionAfter, location string
+	var versionBefore, versionAfter, location, treeSize string
 	var rowsBefore, rowsAfter int
 	run(t, ctx, chromedp.Navigate(c.url+"/history?compound=C0001"),
 		chromedp.WaitVisible("#history-events"),
+		chromedp.Text("#log-tree-size", &treeSize),
 		chromedp.Text("#state-version", &versionBefore),
 		chromedp.Evaluate(`document.querySelectorAll("#history-events tbody tr").length`, &rowsBefore),
 		chromedp.Focus("#version"), chromedp.KeyEvent(kb.Home),
@@ -251,6 +253,11 @@ func TestBrowserAuditSlider(t *testing.T) {
 	}
 	if rowsAfter != 1 {
 		t.Errorf("as of version 1: %d events shown, want 1", rowsAfter)
+	}
+	// The page names the whole log's verdict and the tree it was checked at.
+	now, err := c.audit.Head(context.Background(), 0)
+	if n, _ := strconv.ParseUint(treeSize, 10, 64); err != nil || n < c.head || n > now.Size {
+		t.Errorf("the page shows a verified tree of %q events, want %d to %d (%v)", treeSize, c.head, now.Size, err)
 	}
 	if !strings.Contains(location, "version=1") {
 		t.Errorf("the address does not follow the slider: %s", location)

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"github.com/casetrack/casetrack/audit"
+	"github.com/casetrack/casetrack/audit/audittest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -33,6 +35,7 @@ type city struct {
 	league    *projections.Runner[*league.Model]
 	head      uint64 // the log's last position once loaded
 	campaign  string // the campaign file the server reloads (a copy the test may spoil)
+	audit     *audit.Service
 }
 
 // today is the pages' clock: late in the demo's campaign year, so that
@@ -151,8 +154,13 @@ func newCity(t testing.TB) *city {
 	var home directory.Entry
 	c.directory.Read(func(m *directory.Model) { home, _ = m.Get("C0001") })
 	createAccounts(t, accounts, home)
+	skey, _, err := audit.GenerateKey("test.casetrack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.audit = audittest.Run(t, store, skey, 10*time.Millisecond, svc.Halt)
 	var api *httpapi.Server // the pages sign in through the API's sessions, as in cmd/casetrack
-	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: c.directory, Deadlines: dl, League: ls, Accounts: accounts,
+	pages, err := web.New(web.Options{Audit: c.audit, Service: svc, Store: store, Directory: c.directory, Deadlines: dl, League: ls, Accounts: accounts,
 		Principal: httpapi.WebUser, Now: func() time.Time { return today },
 		SignIn:         func(w http.ResponseWriter, r *http.Request, name, pw string) error { return api.SignIn(w, r, name, pw) },
 		SignOut:        func(w http.ResponseWriter, r *http.Request) error { return api.SignOut(w, r) },
@@ -162,7 +170,7 @@ func newCity(t testing.TB) *city {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api = httpapi.NewServer(svc, store, c.directory, accounts, logger, httpapi.WithLeague(ls), httpapi.WithDeadlines(dl), httpapi.WithWeb(pages),
+	api = httpapi.NewServer(svc, store, c.directory, accounts, logger, httpapi.WithAudit(c.audit), httpapi.WithLeague(ls), httpapi.WithDeadlines(dl), httpapi.WithWeb(pages),
 		httpapi.WithProjections(store, c.directory, dl, c.league), httpapi.WithCampaignFile(c.campaign))
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)

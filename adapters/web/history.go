@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/casetrack/casetrack/audit"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections/directory"
 )
@@ -26,12 +27,37 @@ type historyData struct {
 	State      *domain.CompoundView
 	ChainValid bool
 	ChainError string
+	Log        *logIntegrity // the whole log's verdict; nil: no audit
+}
+
+// logIntegrity is the audit's verdict on the whole log: checked against
+// its signed checkpoints (and the tree it is at now), still being checked,
+// or found rewritten.
+type logIntegrity struct {
+	Verified, Checking bool
+	Problem            string
+	Tree               audit.Checkpoint
+}
+
+// logVerdict asks the audit for the log's state.
+func (h *Handler) logVerdict(r *http.Request) *logIntegrity {
+	if h.o.Audit == nil {
+		return nil
+	}
+	if err := h.o.Audit.Halted(); err != nil {
+		return &logIntegrity{Problem: domain.ErrorOf(err).Message}
+	}
+	c, err := h.o.Audit.Head(r.Context(), 0)
+	if err != nil {
+		return &logIntegrity{Checking: true}
+	}
+	return &logIntegrity{Verified: true, Tree: c}
 }
 
 func (h *Handler) history(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := historyData{Compound: strings.TrimSpace(q.Get("compound")), Type: q.Get("type"), Actor: strings.TrimSpace(q.Get("actor")),
-		From: q.Get("from"), To: q.Get("to"), Types: domain.EventTypes(), ChainValid: true}
+		From: q.Get("from"), To: q.Get("to"), Types: domain.EventTypes(), ChainValid: true, Log: h.logVerdict(r)}
 	scope := h.scope(r)
 	h.o.Directory.Read(func(m *directory.Model) {
 		d.Compounds = m.List(directory.Filter{District: scope.District, Street: scope.Street, Community: scope.Community})

@@ -17,6 +17,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/sheet"
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/auth"
+	"github.com/casetrack/casetrack/audit"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/labels"
 	"github.com/casetrack/casetrack/projections"
@@ -75,6 +76,9 @@ type Options struct {
 	ReloadCampaign func() (league.Config, error)
 	Logger         *slog.Logger
 	Now            func() time.Time // default time.Now
+	// Audit is the log's integrity (package audit), shown to auditors on
+	// the history page; nil: not shown.
+	Audit *audit.Service
 }
 
 // Handler serves the pages; it is an http.Handler.

@@ -38,6 +38,10 @@ var flagSets = []struct {
 	{"rules show", func(fs *flag.FlagSet) { rulesShowFlags(fs) }},
 	{"users", func(fs *flag.FlagSet) { usersFlags(fs) }},
 	{"import compounds", func(fs *flag.FlagSet) { importFlags(fs) }},
+	{"keys generate", func(fs *flag.FlagSet) { keysFlags(fs) }},
+	{"verify", func(fs *flag.FlagSet) { verifyFlags(fs) }},
+	{"proof check", func(fs *flag.FlagSet) { proofFlags(fs) }},
+	{"witness", func(fs *flag.FlagSet) { witnessFlags(fs) }},
 }
 
 // newFlags makes a command's flag set; synopsis and about open its --help.

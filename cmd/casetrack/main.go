@@ -31,6 +31,12 @@ Usage:
   casetrack rules show [--rules DIR] [--at DATE]    the rule set in force on DATE (default today)
   casetrack users add NAME --role ROLE [--district D] [--street S] [--community C] [--token]   (prints a one-time password or token)
   casetrack users list | users disable NAME | users token NAME [--days N]      accounts, straight in the store (the first admin)
+  casetrack keys generate [--name NAME] [--out DIR]     the checkpoint signing key pair (audit.key, audit.pub)
+  casetrack verify  [--data ./data] [--store URL] [--key audit.pub] [--checkpoint FILE]...
+                    exit 0: the whole log verifies, 1: tampered (each place is named), 2: cannot check
+  casetrack proof check --key audit.pub [PROOF.json]    an inclusion or consistency proof, offline
+  casetrack witness URL --key audit.pub --keep DIR [--once | --interval 1m [--duration D]]
+                    keeps the server's checkpoints; exit 1 when the log was rewritten
   casetrack import compounds FILE.xlsx|.csv [--dry-run] [--skip-bad] [--report BAD.csv] [--data ./data] [--store URL]
                     register a spreadsheet's compounds; exit 1 and nothing imported when a row is bad
   casetrack import template FILE.xlsx|.csv        the empty register template (Chinese headers)
@@ -73,6 +79,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = rulesCmd(stdout, args[1:])
 	case "users":
 		err = usersCmd(ctx, stdout, args[1:])
+	case "keys":
+		err = keysCmd(stdout, args[1:])
+	case "verify":
+		err = verifyCmd(ctx, stdout, args[1:])
+	case "proof":
+		err = proofCmd(os.Stdin, stdout, args[1:])
+	case "witness":
+		err = witnessCmd(ctx, stdout, args[1:])
 	case "import":
 		err = importCmd(ctx, stdout, stderr, args[1:])
 	case "version":
@@ -92,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintln(stderr, "casetrack:", err)
-	if errors.As(err, new(usageError)) {
+	if errors.As(err, new(usageError)) || errors.As(err, new(cannotCheck)) {
 		return 2
 	}
 	return 1

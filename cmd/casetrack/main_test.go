@@ -54,8 +54,14 @@ func startServeLogging(t *testing.T, stderr io.Writer, data string, extra ...str
 	}
 	return base, func() {
 		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(2 * time.Minute):
+			// A goroutine ignores the cancel: fail with every stack, not a silent hang.
+			panic("serve did not stop within 2 minutes of its context's cancel")
 		}
 	}, starting
 }

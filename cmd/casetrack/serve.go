@@ -27,6 +27,7 @@ import (
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/app/demo"
+	"github.com/casetrack/casetrack/audit"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/complaints"
@@ -45,6 +46,8 @@ type serveOptions struct {
 	tablesEvery                             time.Duration
 	metricsAddr, otlpEndpoint               string
 	traceSample                             float64
+	signingKey                              string
+	checkpointEvery, verifyEvery            time.Duration
 	log                                     *logOptions
 }
 
@@ -62,6 +65,9 @@ func serveFlags(fs *flag.FlagSet) *serveOptions {
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "also serve /metrics, without sign-in, on this `address` (e.g. 127.0.0.1:9100; only where the scraper alone reaches it); empty: only at /metrics of --addr, to admins")
 	fs.StringVar(&o.otlpEndpoint, "otlp-endpoint", "", "send traces to this OTLP/HTTP collector `URL` (e.g. http://127.0.0.1:4318); empty: no tracing")
 	fs.Float64Var(&o.traceSample, "trace-sample", 1, "share of the traces started here that are kept, 0 to 1 (a caller's traceparent decides for its own)")
+	fs.StringVar(&o.signingKey, "signing-key", "", "private key signing the log's checkpoints: a `file` made by casetrack keys generate, or the key itself (PRIVATE+KEY+…, e.g. from the environment); empty: "+privateKeyFile+" in --data, made if absent")
+	fs.DurationVar(&o.checkpointEvery, "checkpoint-every", audit.CheckpointEvery, "while events arrive, sign a checkpoint of the log at most this often (at least 100ms)")
+	fs.DurationVar(&o.verifyEvery, "verify-every", 10*time.Minute, "re-verify the whole log against the last checkpoint this often (0: only at start)")
 	o.log = logFlags(fs)
 	return o
 }
@@ -79,6 +85,9 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	}
 	if u, err := url.Parse(o.otlpEndpoint); o.otlpEndpoint != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return usageError{fmt.Errorf("--otlp-endpoint must be an http:// or https:// URL of a collector, such as http://127.0.0.1:4318")}
+	}
+	if o.checkpointEvery < 100*time.Millisecond || o.verifyEvery < 0 {
+		return usageError{errors.New("--checkpoint-every must be at least 100ms and --verify-every not negative")}
 	}
 	logger := o.log.logger(stderr)
 	book, err := loadRules(o.rules) // reads files only: a bad rule file stops the start before the port is taken
@@ -135,6 +144,11 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	defer raw.Close()
 	store := tel.store(raw)
 	svc := app.NewService(store, book, tel.serviceOptions()...)
+	auditor, err := startAudit(ctx, logger, raw, svc, o.signingKey, o.data, o.checkpointEvery, o.verifyEvery)
+	if err != nil {
+		return err
+	}
+	defer auditor.stop() // before the store closes (deferred above, so run after)
 
 	accounts := auth.New(store, nil)
 	if o.demo {
@@ -158,7 +172,7 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	defer rm.close()
 	// Before the bus starts: a binary built without its web assets stops here.
 	var server *httpapi.Server // the pages sign in through the API's sessions
-	pages, err := web.New(web.Options{Service: svc, Store: store, Directory: rm.directory, Deadlines: rm.deadlines, League: rm.league, Accounts: accounts,
+	pages, err := web.New(web.Options{Audit: auditor.svc, Service: svc, Store: store, Directory: rm.directory, Deadlines: rm.deadlines, League: rm.league, Accounts: accounts,
 		Logger: logger, Principal: httpapi.WebUser,
 		SignIn: func(w http.ResponseWriter, r *http.Request, name, password string) error {
 			return server.SignIn(w, r, name, password)
@@ -183,6 +197,9 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	}
 	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(o.addr)), httpapi.WithWeb(pages),
 		httpapi.WithCampaignFile(o.campaign))
+	if auditor.svc != nil {
+		opts = append(opts, httpapi.WithAudit(auditor.svc))
+	}
 	server = httpapi.NewServer(svc, store, rm.directory, accounts, logger, append(opts, tel.apiOptions()...)...)
 	tel.metrics.InFlight(server.InFlight)
 	api := http.Handler(server)

@@ -117,7 +117,7 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 	if !ok {
 		tb = s.compute(key, cfg, req.Query)
 	}
-	tb.Checkpoint = s.runner.Checkpoint()
+	tb.Snapshot = s.runner.Checkpoint()
 	return tb, nil
 }
 

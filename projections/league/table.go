@@ -147,10 +147,22 @@ type Table struct {
 	// of the table; JudgedAt is when its open items were judged.
 	AsOf     time.Time `json:"as_of"`
 	JudgedAt time.Time `json:"judged_at"`
-	// Checkpoint is the position of the live projection's last saved
+	// Snapshot is the position of the live projection's last saved
 	// snapshot (0 for a table replayed as of the past).
-	Checkpoint uint64 `json:"checkpoint"`
-	Rows       []Row  `json:"rows"`
+	Snapshot uint64 `json:"snapshot"`
+	// Checkpoint names the audit checkpoint the table was computed at: the
+	// Merkle tree of the log's first Position events. The API sets it (the
+	// projection knows no tree); nil while the tree is being built.
+	Checkpoint *TreeHead `json:"checkpoint,omitempty"`
+	Rows       []Row     `json:"rows"`
+}
+
+// TreeHead is an audit checkpoint: the log's size and Merkle root
+// (base64), and the signed note when it was signed (exports).
+type TreeHead struct {
+	Size   uint64 `json:"tree_size"`
+	Root   string `json:"root"`
+	Signed string `json:"signed,omitempty"`
 }
 
 // Query asks for one table.
