@@ -151,6 +151,10 @@ type Table struct {
 	// snapshot (0 for a table replayed as of the past).
 	Checkpoint uint64 `json:"checkpoint"`
 	Rows       []Row  `json:"rows"`
+	// Edition numbers the computation of a table the service keeps: the
+	// same edition is the same table (an encoding of it may be reused); 0
+	// for a table made for one request (of the past, or explained).
+	Edition uint64 `json:"-"`
 }
 
 // Query asks for one table.
