@@ -3,8 +3,8 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,7 +43,7 @@ type dashboardData struct {
 	Levels  []string
 	Periods []string
 	Table   league.Table
-	Rows    []tableRow // the table's page shown
+	Rows    template.HTML // the rows of the table's page shown (tableBody)
 	Pages   int
 	Prev    string // links to the table's neighbouring pages, if any
 	Next    string
@@ -149,7 +149,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			MessageZH: fmt.Sprintf("page：该表共 %d 页", d.Pages)}}})
 		return
 	}
-	d.Rows = shownRows(f, tb.Rows[(f.Page-1)*tableRows:min(len(tb.Rows), f.Page*tableRows)])
+	d.Rows = tableBody(l, f, tb.Rows[(f.Page-1)*tableRows:min(len(tb.Rows), f.Page*tableRows)])
 	if f.Page > 1 {
 		d.Prev = query("/dashboard", f.params("unit", f.Unit, "page", strconv.Itoa(f.Page-1))...)
 	}
@@ -167,45 +167,6 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	d.Export = []Link{{"XLSX", query(api, "period", f.Period, "sort", f.Sort, "as_of", f.AsOf, "format", "xlsx")},
 		{"CSV", query(api, "period", f.Period, "sort", f.Sort, "as_of", f.AsOf, "format", "csv")}}
 	h.render(w, r, http.StatusOK, "dashboard", "dashboard", d)
-}
-
-// tableRow is a row of the league table as shown, its links and figures
-// laid out once per row: a page has a hundred rows of twenty links, and
-// building each link's query in the template was half of a render.
-type tableRow struct {
-	league.Row
-	Link    string // the unit's compound, or the dashboard charting the unit
-	Explain string // the explanation of the unit's score
-	Figures []Link // each metric's figure and its explanation
-}
-
-func shownRows(f leagueForm, rows []league.Row) []tableRow {
-	// query sorts its parameters and unit sorts last: a unit's links are
-	// their level's links with the unit added.
-	explain := query("/explain", "level", f.Level, "period", f.Period, "as_of", f.AsOf)
-	dashboard := query("/dashboard", f.params()...)
-	out := make([]tableRow, len(rows))
-	for i, row := range rows {
-		unit := url.QueryEscape(row.Unit)
-		tr := tableRow{Row: row, Explain: withParam(explain, "unit", unit), Link: withParam(dashboard, "unit", unit),
-			Figures: make([]Link, len(row.Metrics))}
-		if f.Level == string(league.LevelCompound) {
-			tr.Link = "/compounds/" + url.PathEscape(row.Unit)
-		}
-		for j, v := range row.Metrics {
-			tr.Figures[j] = Link{figure(v.Key, v.Value), tr.Explain + "&metric=" + url.QueryEscape(v.Key)}
-		}
-		out[i] = tr
-	}
-	return out
-}
-
-// withParam adds an escaped parameter to a link.
-func withParam(link, name, escaped string) string {
-	if strings.Contains(link, "?") {
-		return link + "&" + name + "=" + escaped
-	}
-	return link + "?" + name + "=" + escaped
 }
 
 // periods offers this year and the two before, each with its quarters and months.
