@@ -30,14 +30,19 @@ func gunzipBody(t *testing.T, rec *httptest.ResponseRecorder) []byte {
 	return b
 }
 
+// twoStreets registers a compound in each of two streets, folded.
+func twoStreets(f *fixture, feed func()) {
+	f.ok("c1", "register", registerBody)
+	f.ok("c2", "register", strings.Replace(registerBody, "中关村", "学院路", 1))
+	feed()
+}
+
 // A league table is answered with an ETag; If-None-Match with it is a 304
 // without a body until an event changes the table; gzip is sent to those
 // who accept it, and is the same JSON.
 func TestLeagueETagAndGzip(t *testing.T) {
 	f, _, feed := leagueFixture(t)
-	f.ok("c1", "register", registerBody)
-	f.ok("c2", "register", strings.Replace(registerBody, "中关村", "学院路", 1))
-	feed()
+	twoStreets(f, feed)
 	target := fmt.Sprintf("/api/v1/league/street?period=%d", f.now.In(domain.China).Year())
 
 	first := f.do("GET", target, nil)
@@ -88,9 +93,7 @@ func TestLeagueETagAndGzip(t *testing.T) {
 // compound table holds its own compounds only, whoever asked before.
 func TestLeagueEncodedPerScope(t *testing.T) {
 	f, _, feed := leagueFixture(t)
-	f.ok("c1", "register", registerBody)
-	f.ok("c2", "register", strings.Replace(registerBody, "中关村", "学院路", 1))
-	feed()
+	twoStreets(f, feed)
 	target := fmt.Sprintf("/api/v1/league/compound?period=%d", f.now.In(domain.China).Year())
 	for range 2 { // the second round reads what the first kept
 		city := f.do("GET", target, nil, bearer(f.as(inspector))...)

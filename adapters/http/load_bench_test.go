@@ -42,18 +42,7 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 	cps := projections.NewMemoryCheckpoints()
 	dir, _ := projections.NewRunner(directory.New, cps, 1<<40)
 	lr, _ := projections.NewRunner(func() *league.Model { return league.New(book) }, cps, 1<<40)
-	var wg sync.WaitGroup
-	for _, r := range []projections.Projection{dir, lr} {
-		wg.Go(func() {
-			if err := projections.Fold(ctx, store, r, 0); err != nil {
-				b.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	if b.Failed() {
-		return
-	}
+	sqlitetest.CatchUp(b, store, lr, dir)
 	accounts := auth.New(memory.NewStore(), nil)
 	by := domain.Actor{UserID: "bench", Role: "operator", Organisation: "bench"}
 	if _, err := accounts.Create(ctx, by, "inspector", domain.RoleInspector, domain.Scope{}, "住建局"); err != nil {

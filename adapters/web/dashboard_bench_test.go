@@ -3,14 +3,12 @@ package web_test
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"slices"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -41,27 +39,12 @@ var assetRef = regexp.MustCompile(`(?:src|href)="(/assets/[^"]+)"`)
 func BenchmarkDashboard1M(b *testing.B) {
 	store := sqlitetest.City(b, sqlite.Open)
 	defer store.Close()
-	ctx := context.Background()
 	book := domain.DefaultRuleBook()
 	cps := projections.NewMemoryCheckpoints()
 	dir, _ := projections.NewRunner(directory.New, cps, 1<<40)
 	dl, _ := projections.NewRunner(deadlines.New, cps, 1<<40)
 	lr, _ := projections.NewRunner(func() *league.Model { return league.New(book) }, cps, 1<<40)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for _, r := range []projections.Projection{dir, dl, lr} {
-		wg.Go(func() {
-			if err := projections.Fold(ctx, store, r, 0); err != nil {
-				b.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	if b.Failed() {
-		return
-	}
-	b.Logf("read models caught up to %d events in %s", lr.Position(), time.Since(start).Round(time.Millisecond))
-	catchUp := time.Since(start)
+	catchUp := sqlitetest.CatchUp(b, store, lr, dir, dl)
 
 	ls := league.NewService(lr, store, league.DefaultConfig())
 	accounts := auth.New(memory.NewStore(), nil)
