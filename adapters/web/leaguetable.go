@@ -20,9 +20,7 @@ func tableBody(l labels.Lang, f leagueForm, rows []league.Row) template.HTML {
 		return template.HTML(`<tr><td colspan="5">` + template.HTMLEscapeString(labels.Of(l, labels.Word, "empty")) + `</td></tr>`)
 	}
 	esc := template.HTMLEscapeString
-	// query sorts its parameters and unit sorts last: a unit's links are
-	// its level's links with the unit added.
-	explain := esc(query("/explain", "level", f.Level, "period", f.Period, "as_of", f.AsOf)) + "&amp;unit="
+	explain := explainLink(f)
 	dashboard := esc(query("/dashboard", f.params()...)) + "&amp;unit="
 	chartUnit := esc(labels.Of(l, labels.Word, "chart_this_unit"))
 	rising := `<span class="badge warn" title="` + esc(labels.Of(l, labels.Column, "rising")) + `">↑ ` +
@@ -53,6 +51,25 @@ func tableBody(l labels.Lang, f leagueForm, rows []league.Row) template.HTML {
 				esc(figure(v.Key, v.Value)) + "</a></td>")
 		}
 		b.WriteString("\n</tr>\n")
+	}
+	return template.HTML(b.String())
+}
+
+// explainLink is the escaped start of the links to the explanations of
+// the table's units: query sorts its parameters and unit sorts last, so a
+// unit's link is its level's with the unit added.
+func explainLink(f leagueForm) string {
+	return template.HTMLEscapeString(query("/explain", "level", f.Level, "period", f.Period, "as_of", f.AsOf)) + "&amp;unit="
+}
+
+// listItems lays out a red or black list: each unit with its score,
+// linked to its explanation; written as the table's rows are.
+func listItems(f leagueForm, rows []league.Row) template.HTML {
+	explain := explainLink(f)
+	var b strings.Builder
+	for _, row := range rows {
+		b.WriteString(`<li><a href="` + explain + url.QueryEscape(row.Unit) + `">` + template.HTMLEscapeString(row.Name) +
+			`</a> <span class="num">` + strconv.FormatFloat(row.Score, 'f', 1, 64) + "</span></li>")
 	}
 	return template.HTML(b.String())
 }

@@ -38,6 +38,11 @@ func TestTableBodyEscapes(t *testing.T) {
 			t.Errorf("no %s in %s", w, body)
 		}
 	}
+	// A list item links to the unit's explanation, its name escaped.
+	if items := string(listItems(f, rows)); !strings.Contains(items, `<li><a href="/explain?as_of=2026-01-31&amp;level=street&amp;period=2025&amp;unit=%E5%9F%8E`) ||
+		!strings.Contains(items, `&lt;script&gt;`) || !strings.Contains(items, `<span class="num">87.2</span></li>`) {
+		t.Errorf("list item: %s", items)
+	}
 	// A compound links to its case file; an empty page says so.
 	f.Level = "compound"
 	rows[0].Unit = "C 1/x"
