@@ -113,31 +113,35 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if scoped && level == league.LevelCompound {
-		in := s.compoundsInScope(r)
-		rows := tb.Rows[:0]
-		for _, row := range tb.Rows {
-			if in[row.Unit] {
-				rows = append(rows, row)
+	// The rows this caller is shown of the whole table: its scope's
+	// compounds, the unit or area asked, the limit.
+	trim := func(tb league.Table) (league.Table, error) {
+		if scoped && level == league.LevelCompound {
+			in := s.compoundsInScope(r)
+			rows := tb.Rows[:0:0] // the rows are the cache's: filtered into a new slice
+			for _, row := range tb.Rows {
+				if in[row.Unit] {
+					rows = append(rows, row)
+				}
 			}
+			tb.Rows = rows
 		}
-		tb.Rows = rows
-	}
-	if unit != "" || area != nil {
-		rows := tb.Rows[:0]
-		for _, row := range tb.Rows {
-			if (unit == "" || row.Unit == unit) && (area == nil || area(row.Unit)) {
-				rows = append(rows, row)
+		if unit != "" || area != nil {
+			rows := tb.Rows[:0:0]
+			for _, row := range tb.Rows {
+				if (unit == "" || row.Unit == unit) && (area == nil || area(row.Unit)) {
+					rows = append(rows, row)
+				}
 			}
+			if len(rows) == 0 && unit != "" {
+				return tb, domain.Errorf(domain.CodeNotFound, "no unit %q in the %s table", unit, level)
+			}
+			tb.Rows = rows
 		}
-		if len(rows) == 0 && unit != "" {
-			s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no unit %q in the %s table", unit, level))
-			return
+		if limit > 0 && limit < len(tb.Rows) {
+			tb.Rows = tb.Rows[:limit]
 		}
-		tb.Rows = rows
-	}
-	if limit > 0 && limit < len(tb.Rows) {
-		tb.Rows = tb.Rows[:limit]
+		return tb, nil
 	}
 	// An export is evidence: it names a signed checkpoint, written now if
 	// need be; a table on screen names the tree unsigned.
@@ -148,16 +152,47 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch format {
-	case "csv":
-		writeCSV(w, tb)
-		return
-	case "xlsx":
-		if err := writeXLSX(w, tb); err != nil {
+	case "csv", "xlsx":
+		if tb, err = trim(tb); err != nil {
+			s.Error(w, r, err)
+		} else if format == "csv" {
+			writeCSV(w, tb)
+		} else if err := writeXLSX(w, tb); err != nil {
 			s.logger.Error("xlsx export", "err", err)
 		}
 		return
 	}
-	s.respond(w, r, http.StatusOK, tb)
+	if tb.Edition == 0 { // a table of the past, or explained: made for this request
+		if tb, err = trim(tb); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		s.respond(w, r, http.StatusOK, tb)
+		return
+	}
+	// A table of the live model is encoded once for each query and caller's
+	// scope, until the table is computed again (its edition) or snapshotted
+	// (its snapshot) or its tree head is first known; a compound table's rows
+	// are placed by the directory.
+	q := p.q
+	q.Del("min_position")
+	key := fmt.Sprintf("league/%s?%s|%+v|%t", level, q.Encode(), scope, infoOf(r).mask)
+	ver := fmt.Sprint(tb.Edition, "/", tb.Snapshot, "/", treeHeadText(tb.Checkpoint))
+	if level == league.LevelCompound && (scoped || area != nil) {
+		ver += fmt.Sprint("/", s.dir.Position())
+	}
+	e, err := s.encoded.get(key, ver, func() ([]byte, error) {
+		tb, err := trim(tb)
+		if err != nil {
+			return nil, err
+		}
+		return s.marshal(r, tb)
+	})
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	e.write(w, r, http.StatusOK)
 }
 
 // unitPlace reads a league unit's path (district/street/community) as a place.

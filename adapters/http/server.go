@@ -68,6 +68,8 @@ type Server struct {
 	replays     chan struct{} // a slot per as-of read being served
 	rebuilds    chan struct{} // a slot per projection rebuild running
 
+	encoded encodedCache // answers encoded once per (query, position)
+
 	rebuild      func(name string) error // starts a projection's rebuild (WithProjections); nil: none served
 	observers    []Observer              // see every answered request (WithObservers)
 	campaignFile string                  // the campaign file reloaded on request (WithCampaignFile)
@@ -245,20 +247,30 @@ func (s *Server) noParams(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// respond writes v as JSON. It encodes before writing the status, so that
-// an encoding failure can still become a proper 500.
+// respond writes v as JSON (encoded.write: gzip, ETag, 304). It encodes
+// before writing the status, so that an encoding failure can still become
+// a proper 500.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any) {
-	b, err := json.Marshal(v)
-	if err == nil && infoOf(r).mask {
-		b, err = auth.MaskPersonal(b)
+	b, err := s.marshal(r, v)
+	var e *encoded
+	if err == nil {
+		e, err = encode(b)
 	}
 	if err != nil {
 		s.Error(w, r, domain.Internal(err, "encode response"))
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	e.write(w, r, status)
+}
+
+// marshal is v's JSON as the request's caller sees it: personal data
+// masked for roles that do not vet candidates.
+func (s *Server) marshal(r *http.Request, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err == nil && infoOf(r).mask {
+		b, err = auth.MaskPersonal(b)
+	}
+	return append(b, '\n'), err
 }
 
 // etag is the strong entity tag of a stream version; If-Match sends it back.

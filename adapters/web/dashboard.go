@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -42,13 +43,13 @@ type dashboardData struct {
 	Levels  []string
 	Periods []string
 	Table   league.Table
-	Rows    []league.Row // the table's page shown
+	Rows    template.HTML // the rows of the table's page shown (tableBody)
 	Pages   int
 	Prev    string // links to the table's neighbouring pages, if any
 	Next    string
-	Metrics []string // the configured metrics, in the table's column order
-	Red     []league.Row
-	Black   []league.Row
+	Metrics []string      // the configured metrics, in the table's column order
+	Red     template.HTML // the red list's items (listItems)
+	Black   template.HTML
 	Bars    chart
 	Lines   chart
 	Export  []Link
@@ -133,12 +134,13 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, m := range h.o.League.Config().Metrics {
 		d.Metrics = append(d.Metrics, m.Key)
 	}
+	var red, black []league.Row // every unit tied into a list is on it: thousands of compounds, at times
 	for _, row := range tb.Rows {
 		switch row.List {
 		case "red":
-			d.Red = append(d.Red, row)
+			red = append(red, row)
 		case "black":
-			d.Black = append(d.Black, row)
+			black = append(black, row)
 		}
 	}
 	d.Pages = max(1, (len(tb.Rows)+tableRows-1)/tableRows)
@@ -148,15 +150,16 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			MessageZH: fmt.Sprintf("page：该表共 %d 页", d.Pages)}}})
 		return
 	}
-	d.Rows = tb.Rows[(f.Page-1)*tableRows : min(len(tb.Rows), f.Page*tableRows)]
+	d.Rows = tableBody(l, f, tb.Rows[(f.Page-1)*tableRows:min(len(tb.Rows), f.Page*tableRows)])
 	if f.Page > 1 {
 		d.Prev = query("/dashboard", f.params("unit", f.Unit, "page", strconv.Itoa(f.Page-1))...)
 	}
 	if f.Page < d.Pages {
 		d.Next = query("/dashboard", f.params("unit", f.Unit, "page", strconv.Itoa(f.Page+1))...)
 	}
-	slices.SortFunc(d.Red, func(a, b league.Row) int { return a.Rank - b.Rank })
-	slices.SortFunc(d.Black, func(a, b league.Row) int { return b.Rank - a.Rank })
+	slices.SortFunc(red, func(a, b league.Row) int { return a.Rank - b.Rank })
+	slices.SortFunc(black, func(a, b league.Row) int { return b.Rank - a.Rank })
+	d.Red, d.Black = listItems(f, red), listItems(f, black)
 	d.Bars = barChart(l, f, tb)
 	if d.Lines, err = h.monthChart(ctx, r, l, f, req); err != nil {
 		h.fail(w, r, err)

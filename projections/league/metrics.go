@@ -255,7 +255,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[uni
 		window{p, at, func(t *tally) *[nCounters]Count { return &t.cur }},
 		window{prev, time.Time{}, func(t *tally) *[nCounters]Count { return &t.prev }})
 	for _, ms := range m.Measures {
-		c := m.Compounds[ms.Compound]
+		c := ms.c
 		t := u.of(c, c.Company, c.judgedPlace(at))
 		if t == nil {
 			continue
@@ -267,7 +267,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[uni
 		t.overdueMeasures.add(true, open && ms.Deadline.Before(at), ms.EventID)
 	}
 	for _, l := range m.Listings {
-		c := m.Compounds[l.Compound]
+		c := l.c
 		t := u.of(c, c.Company, c.judgedPlace(at))
 		if t == nil {
 			continue

@@ -169,6 +169,7 @@ type Measure struct {
 	Deadline time.Time // end of the deadline day
 	Signed   time.Time
 	EventID  string
+	c        *Compound // Compound's: a table reads every measure, without a lookup each
 }
 
 // Listing is one supervision listing (挂牌督办).
@@ -176,6 +177,7 @@ type Listing struct {
 	Compound         string
 	Listed, Delisted time.Time
 	EventID          string
+	c                *Compound // Compound's, as a measure's
 }
 
 // New returns an empty model; the rules in book judge its tables.
@@ -330,11 +332,11 @@ var handlers = projections.NewHandlers(
 	on(func(x step, _ domain.ConflictUnflagged) { x.c.Flagged = false }),
 	on(func(x step, ev domain.PlanAdopted) {
 		for _, ms := range ev.Measures {
-			x.m.Measures[x.key(ms.ID)] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: x.e.EventID}
+			x.m.Measures[x.key(ms.ID)] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: x.e.EventID, c: x.c}
 		}
 	}),
 	on(func(x step, ev domain.MeasureAdded) {
-		x.m.Measures[x.key(ev.ID)] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: x.e.EventID}
+		x.m.Measures[x.key(ev.ID)] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: x.e.EventID, c: x.c}
 	}),
 	on(func(x step, ev domain.MeasureSignedOff) {
 		if ms := x.m.Measures[x.key(ev.MeasureID)]; ms != nil {
@@ -342,7 +344,7 @@ var handlers = projections.NewHandlers(
 		}
 	}),
 	on(func(x step, ev domain.ListedForSupervision) {
-		x.m.Listings[x.key(ev.ListingID)] = &Listing{Compound: x.id, Listed: ev.At, EventID: x.e.EventID}
+		x.m.Listings[x.key(ev.ListingID)] = &Listing{Compound: x.id, Listed: ev.At, EventID: x.e.EventID, c: x.c}
 	}),
 	on(func(x step, ev domain.Delisted) {
 		if l := x.m.Listings[x.key(ev.ListingID)]; l != nil {
@@ -416,6 +418,12 @@ func (m *Model) Restore(b []byte) error {
 		return fmt.Errorf("league snapshot of model format %d, want %d", restored.Format, modelFormat)
 	}
 	*m = restored
+	for _, ms := range m.Measures { // not snapshotted: pointers
+		ms.c = m.Compounds[ms.Compound]
+	}
+	for _, l := range m.Listings {
+		l.c = m.Compounds[l.Compound]
+	}
 	return nil
 }
 

@@ -155,6 +155,10 @@ type Table struct {
 	// projection knows no tree); nil while the tree is being built.
 	Checkpoint *TreeHead `json:"checkpoint,omitempty"`
 	Rows       []Row     `json:"rows"`
+	// Edition numbers the computation of a table the service keeps: the
+	// same edition is the same table (an encoding of it may be reused); 0
+	// for a table made for one request (of the past, or explained).
+	Edition uint64 `json:"-"`
 }
 
 // TreeHead is an audit checkpoint: the log's size and Merkle root

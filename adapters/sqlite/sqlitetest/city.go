@@ -19,6 +19,7 @@ import (
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 )
 
 // Compounds is the city's size: 9,600 compounds over two years, about 1M events.
@@ -87,4 +88,25 @@ func City[S domain.EventStore](tb testing.TB, open func(path string) (S, error))
 	os.WriteFile(path+".done", nil, 0o644)
 	tb.Logf("generated %d events in %s at %s", len(all), time.Since(start).Round(time.Second), path)
 	return s
+}
+
+// CatchUp folds the city into each projection, together, from the start;
+// it fails tb if one cannot, and says how long it took.
+func CatchUp(tb testing.TB, store domain.EventStore, ps ...projections.Projection) time.Duration {
+	tb.Helper()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, p := range ps {
+		wg.Go(func() {
+			if err := projections.Fold(context.Background(), store, p, 0); err != nil {
+				tb.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if tb.Failed() {
+		tb.FailNow()
+	}
+	tb.Logf("read models caught up to %d events in %s", ps[0].Position(), time.Since(start).Round(time.Millisecond))
+	return time.Since(start)
 }
