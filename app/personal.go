@@ -1,0 +1,256 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/casetrack/casetrack/domain"
+)
+
+// Personal data is sealed with a key of its subject's own (domain/personal.go
+// explains the scheme). The keys live in a KeyStore, outside the event
+// tables: destroying one erases the subject's fields from every copy of
+// the log, its backups and its projections at once, without changing a
+// byte that a hash covers.
+
+// KeyState is what a key store knows of a subject's key.
+type KeyState int
+
+const (
+	KeyNone      KeyState = iota // the subject never had a key
+	KeyLive                      // the key opens the subject's fields
+	KeyDestroyed                 // forgotten: the key is gone for good
+)
+
+// AccessRecord is one read of a subject's personal data: who, which
+// subject, when, through what.
+type AccessRecord struct {
+	Subject string    `json:"subject"`
+	User    string    `json:"user"`
+	Role    string    `json:"role"`
+	Purpose string    `json:"purpose"` // the request that read it, e.g. "GET /api/v1/compounds/c1"
+	At      time.Time `json:"at"`
+}
+
+// KeyStore keeps one AES-256 key per data subject and the record of who
+// read whose data. Every store but EventStoreDB has one (adapters).
+type KeyStore interface {
+	// CreateKey stores key as subject's key unless it has one, and returns
+	// the key the subject has now (another process may have stored one
+	// first). A forgotten subject gets no new key: CodeRejected.
+	CreateKey(ctx context.Context, subject string, key []byte) ([]byte, error)
+	// Key returns subject's key and its state.
+	Key(ctx context.Context, subject string) ([]byte, KeyState, error)
+	// DestroyKey destroys subject's key for good, keeping only the fact
+	// and time of the erasure; false when the subject had no live key.
+	DestroyKey(ctx context.Context, subject string, at time.Time) (bool, error)
+	// LogAccess records reads of personal data.
+	LogAccess(ctx context.Context, records []AccessRecord) error
+	// Accesses lists the recorded reads of subject's data, oldest first.
+	Accesses(ctx context.Context, subject string) ([]AccessRecord, error)
+}
+
+// ErrForgotten is CreateKey's answer for a subject whose key was destroyed.
+func ErrForgotten(subject string) error {
+	return domain.Errorf(domain.CodeRejected, "the personal data of %s was erased; none is recorded for it again", subject)
+}
+
+// PersonalData seals, opens and forgets data subjects' fields.
+type PersonalData struct {
+	keys   KeyStore
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+// NewPersonalData seals with keys and logs every read to logger.
+func NewPersonalData(keys KeyStore, logger *slog.Logger) *PersonalData {
+	return &PersonalData{keys: keys, logger: logger, now: time.Now}
+}
+
+// Keys is the key store (tests search it; the CLI lists accesses).
+func (pd *PersonalData) Keys() KeyStore { return pd.keys }
+
+// sealEvent seals every Personal value of e. A nil PersonalData (a store
+// without keys) refuses personal fields rather than storing them in clear.
+func (pd *PersonalData) sealEvent(ctx context.Context, e domain.Event) (domain.Event, error) {
+	pe, ok := e.(domain.PersonalEvent)
+	if !ok {
+		return e, nil
+	}
+	return pe.MapPersonal(func(p domain.Personal) (domain.Personal, error) {
+		if pd == nil {
+			return p, domain.Errorf(domain.CodeUnsupported,
+				"this event store keeps no erasable keys, so it records no personal data (name, phone, ID number): leave those fields empty")
+		}
+		return pd.seal(ctx, p)
+	})
+}
+
+func (pd *PersonalData) seal(ctx context.Context, p domain.Personal) (domain.Personal, error) {
+	fresh := make([]byte, 32)
+	rand.Read(fresh) // never fails (crypto/rand)
+	key, err := pd.keys.CreateKey(ctx, p.Subject, fresh)
+	if err != nil {
+		return p, err
+	}
+	aead, err := gcm(key)
+	if err != nil {
+		return p, err
+	}
+	plain, err := json.Marshal(p.Fields) // map keys sorted: the same fields, the same plaintext
+	if err != nil {
+		return p, domain.Internal(err, "seal personal data")
+	}
+	nonce := make([]byte, aead.NonceSize())
+	rand.Read(nonce)
+	// The subject is the additional data: a ciphertext moved to another
+	// subject's event does not open.
+	sealed := aead.Seal(nonce, nonce, plain, []byte(p.Subject))
+	return domain.Personal{Subject: p.Subject, Sealed: base64.StdEncoding.EncodeToString(sealed)}, nil
+}
+
+func gcm(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, domain.Internal(err, "personal data key")
+	}
+	return cipher.NewGCM(block)
+}
+
+// Reader is who reads personal data, and through what.
+type Reader struct {
+	User, Role, Purpose string
+}
+
+// Open returns the subjects' fields in clear, or marked erased, and
+// records the reads of live data (a log line and an access record).
+func (pd *PersonalData) Open(ctx context.Context, who Reader, ps []domain.Personal) ([]domain.Personal, error) {
+	out := make([]domain.Personal, len(ps))
+	var reads []AccessRecord
+	now := pd.now().UTC()
+	for i, p := range ps {
+		out[i] = p
+		if p.Sealed == "" {
+			continue
+		}
+		key, state, err := pd.keys.Key(ctx, p.Subject)
+		if err != nil {
+			return nil, err
+		}
+		if state != KeyLive {
+			out[i] = domain.Personal{Subject: p.Subject, Erased: true}
+			continue
+		}
+		fields, err := open(key, p)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = domain.Personal{Subject: p.Subject, Fields: fields}
+		reads = append(reads, AccessRecord{Subject: p.Subject, User: who.User, Role: who.Role, Purpose: who.Purpose, At: now})
+	}
+	for _, r := range reads {
+		pd.logger.InfoContext(ctx, "personal data read", "subject", r.Subject, "user", r.User, "role", r.Role, "purpose", r.Purpose)
+	}
+	if len(reads) > 0 {
+		if err := pd.keys.LogAccess(ctx, reads); err != nil {
+			return nil, err // no read goes unrecorded
+		}
+	}
+	return out, nil
+}
+
+func open(key []byte, p domain.Personal) (map[string]string, error) {
+	aead, err := gcm(key)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(p.Sealed)
+	if err != nil || len(raw) < aead.NonceSize() {
+		return nil, domain.Errorf(domain.CodeIntegrity, "the sealed personal data of %s is damaged", p.Subject)
+	}
+	plain, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], []byte(p.Subject))
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeIntegrity, "the sealed personal data of %s does not open with its key: altered or moved", p.Subject)
+	}
+	var fields map[string]string
+	if err := json.Unmarshal(plain, &fields); err != nil {
+		return nil, domain.Errorf(domain.CodeIntegrity, "the sealed personal data of %s is damaged", p.Subject)
+	}
+	return fields, nil
+}
+
+// Forget destroys subject's key: its fields read as erased from now on,
+// everywhere. False when there was nothing to forget.
+func (pd *PersonalData) Forget(ctx context.Context, by domain.Actor, subject string) (bool, error) {
+	if err := domain.ValidateSubject(subject); err != nil {
+		return false, err
+	}
+	if pd == nil {
+		return false, domain.Errorf(domain.CodeUnsupported, "this event store keeps no erasable keys, so it holds no personal data to forget")
+	}
+	done, err := pd.keys.DestroyKey(ctx, subject, pd.now().UTC())
+	if err == nil && done {
+		pd.logger.InfoContext(ctx, "personal data erased", "subject", subject, "user", by.UserID, "role", by.Role)
+	}
+	return done, err
+}
+
+// OpenJSON opens every sealed Personal object ({"subject","sealed"}) in
+// the JSON answer b for who.
+func (pd *PersonalData) OpenJSON(ctx context.Context, who Reader, b []byte) ([]byte, error) {
+	if pd == nil || !bytes.Contains(b, []byte(`"sealed"`)) {
+		return b, nil
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // numbers pass through as written
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	var found []map[string]any
+	collectSealed(v, &found)
+	ps := make([]domain.Personal, len(found))
+	for i, m := range found {
+		ps[i] = domain.Personal{Subject: m["subject"].(string), Sealed: m["sealed"].(string)}
+	}
+	opened, err := pd.Open(ctx, who, ps)
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range found {
+		delete(m, "sealed")
+		if opened[i].Erased {
+			m["erased"] = true
+		} else {
+			m["fields"] = opened[i].Fields
+		}
+	}
+	return json.Marshal(v)
+}
+
+// collectSealed finds the objects holding a subject and its sealed fields.
+func collectSealed(v any, found *[]map[string]any) {
+	switch v := v.(type) {
+	case map[string]any:
+		subject, ok1 := v["subject"].(string)
+		sealed, ok2 := v["sealed"].(string)
+		if ok1 && ok2 && subject != "" && sealed != "" {
+			*found = append(*found, v)
+			return
+		}
+		for _, x := range v {
+			collectSealed(x, found)
+		}
+	case []any:
+		for _, x := range v {
+			collectSealed(x, found)
+		}
+	}
+}
