@@ -15,67 +15,25 @@ import (
 )
 
 // Personal data is sealed with a key of its subject's own (domain/personal.go
-// explains the scheme). The keys live in a KeyStore, outside the event
+// explains the scheme). The keys live in a KeyStore (the port), outside the event
 // tables: destroying one erases the subject's fields from every copy of
 // the log, its backups and its projections at once, without changing a
 // byte that a hash covers.
 
-// KeyState is what a key store knows of a subject's key.
-type KeyState int
-
-const (
-	KeyNone      KeyState = iota // the subject never had a key
-	KeyLive                      // the key opens the subject's fields
-	KeyDestroyed                 // forgotten: the key is gone for good
-)
-
-// AccessRecord is one read of a subject's personal data: who, which
-// subject, when, through what.
-type AccessRecord struct {
-	Subject string    `json:"subject"`
-	User    string    `json:"user"`
-	Role    string    `json:"role"`
-	Purpose string    `json:"purpose"` // the request that read it, e.g. "GET /api/v1/compounds/c1"
-	At      time.Time `json:"at"`
-}
-
-// KeyStore keeps one AES-256 key per data subject and the record of who
-// read whose data. Every store but EventStoreDB has one (adapters).
-type KeyStore interface {
-	// CreateKey stores key as subject's key unless it has one, and returns
-	// the key the subject has now (another process may have stored one
-	// first). A forgotten subject gets no new key: CodeRejected.
-	CreateKey(ctx context.Context, subject string, key []byte) ([]byte, error)
-	// Key returns subject's key and its state.
-	Key(ctx context.Context, subject string) ([]byte, KeyState, error)
-	// DestroyKey destroys subject's key for good, keeping only the fact
-	// and time of the erasure; false when the subject had no live key.
-	DestroyKey(ctx context.Context, subject string, at time.Time) (bool, error)
-	// LogAccess records reads of personal data.
-	LogAccess(ctx context.Context, records []AccessRecord) error
-	// Accesses lists the recorded reads of subject's data, oldest first.
-	Accesses(ctx context.Context, subject string) ([]AccessRecord, error)
-}
-
-// ErrForgotten is CreateKey's answer for a subject whose key was destroyed.
-func ErrForgotten(subject string) error {
-	return domain.Errorf(domain.CodeRejected, "the personal data of %s was erased; none is recorded for it again", subject)
-}
-
 // PersonalData seals, opens and forgets data subjects' fields.
 type PersonalData struct {
-	keys   KeyStore
+	keys   domain.KeyStore
 	logger *slog.Logger
 	now    func() time.Time
 }
 
 // NewPersonalData seals with keys and logs every read to logger.
-func NewPersonalData(keys KeyStore, logger *slog.Logger) *PersonalData {
+func NewPersonalData(keys domain.KeyStore, logger *slog.Logger) *PersonalData {
 	return &PersonalData{keys: keys, logger: logger, now: time.Now}
 }
 
 // Keys is the key store (tests search it; the CLI lists accesses).
-func (pd *PersonalData) Keys() KeyStore { return pd.keys }
+func (pd *PersonalData) Keys() domain.KeyStore { return pd.keys }
 
 // sealEvent seals every Personal value of e. A nil PersonalData (a store
 // without keys) refuses personal fields rather than storing them in clear.
@@ -133,7 +91,7 @@ type Reader struct {
 // records the reads of live data (a log line and an access record).
 func (pd *PersonalData) Open(ctx context.Context, who Reader, ps []domain.Personal) ([]domain.Personal, error) {
 	out := make([]domain.Personal, len(ps))
-	var reads []AccessRecord
+	var reads []domain.AccessRecord
 	now := pd.now().UTC()
 	for i, p := range ps {
 		out[i] = p
@@ -144,7 +102,7 @@ func (pd *PersonalData) Open(ctx context.Context, who Reader, ps []domain.Person
 		if err != nil {
 			return nil, err
 		}
-		if state != KeyLive {
+		if state != domain.KeyLive {
 			out[i] = domain.Personal{Subject: p.Subject, Erased: true}
 			continue
 		}
@@ -153,7 +111,7 @@ func (pd *PersonalData) Open(ctx context.Context, who Reader, ps []domain.Person
 			return nil, err
 		}
 		out[i] = domain.Personal{Subject: p.Subject, Fields: fields}
-		reads = append(reads, AccessRecord{Subject: p.Subject, User: who.User, Role: who.Role, Purpose: who.Purpose, At: now})
+		reads = append(reads, domain.AccessRecord{Subject: p.Subject, User: who.User, Role: who.Role, Purpose: who.Purpose, At: now})
 	}
 	for _, r := range reads {
 		pd.logger.InfoContext(ctx, "personal data read", "subject", r.Subject, "user", r.User, "role", r.Role, "purpose", r.Purpose)
@@ -245,8 +203,12 @@ func collectSealed(v any, found *[]map[string]any) {
 			*found = append(*found, v)
 			return
 		}
-		for _, x := range v {
-			collectSealed(x, found)
+		// A stored event's data stays as stored: it is what its hash covers.
+		_, stored := v["prev_hash"]
+		for k, x := range v {
+			if !stored || k != "data" {
+				collectSealed(x, found)
+			}
 		}
 	case []any:
 		for _, x := range v {

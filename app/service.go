@@ -28,9 +28,9 @@ type Meta struct {
 // the version it loaded, retrying a bounded number of times when another
 // writer got there first.
 type Service struct {
-	store   domain.EventStore
-	rules   domain.RuleBook
-	now     func() time.Time
+	store    domain.EventStore
+	rules    domain.RuleBook
+	now      func() time.Time
 	retries  int
 	cache    aggregateCache
 	personal *PersonalData // nil: personal fields are refused

@@ -15,9 +15,11 @@
 package domain
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Personal is one data subject's fields inside an event.
@@ -146,6 +148,14 @@ func checkIDNumber(v *violations, field, id string, birth Date) {
 	}
 }
 
+// WithoutPersonal returns cmd with its personal fields emptied.
+func WithoutPersonal(cmd Command) Command {
+	if p, ok := cmd.(interface{ withoutPersonal() Command }); ok {
+		return p.withoutPersonal()
+	}
+	return cmd
+}
+
 func (cmd ReceiveComplaint) withoutPersonal() Command {
 	cmd.ComplainantName, cmd.ComplainantPhone = "", ""
 	return cmd
@@ -154,6 +164,49 @@ func (cmd ReceiveComplaint) withoutPersonal() Command {
 func (cmd NominateCandidate) withoutPersonal() Command {
 	cmd.IDNumber = ""
 	return cmd
+}
+
+// KeyState is what a key store knows of a subject's key.
+type KeyState int
+
+const (
+	KeyNone      KeyState = iota // the subject never had a key
+	KeyLive                      // the key opens the subject's fields
+	KeyDestroyed                 // forgotten: the key is gone for good
+)
+
+// AccessRecord is one read of a subject's personal data: who, which
+// subject, when, through what.
+type AccessRecord struct {
+	Subject string    `json:"subject"`
+	User    string    `json:"user"`
+	Role    string    `json:"role"`
+	Purpose string    `json:"purpose"` // the request that read it, e.g. "GET /api/v1/compounds/c1"
+	At      time.Time `json:"at"`
+}
+
+// KeyStore keeps one AES-256 key per data subject and the record of who
+// read whose data. Every store but EventStoreDB has one (adapters); app/personal.go
+// seals and opens with them.
+type KeyStore interface {
+	// CreateKey stores key as subject's key unless it has one, and returns
+	// the key the subject has now (another process may have stored one
+	// first). A forgotten subject gets no new key: CodeRejected.
+	CreateKey(ctx context.Context, subject string, key []byte) ([]byte, error)
+	// Key returns subject's key and its state.
+	Key(ctx context.Context, subject string) ([]byte, KeyState, error)
+	// DestroyKey destroys subject's key for good, keeping only the fact
+	// and time of the erasure; false when the subject had no live key.
+	DestroyKey(ctx context.Context, subject string, at time.Time) (bool, error)
+	// LogAccess records reads of personal data.
+	LogAccess(ctx context.Context, records []AccessRecord) error
+	// Accesses lists the recorded reads of subject's data, oldest first.
+	Accesses(ctx context.Context, subject string) ([]AccessRecord, error)
+}
+
+// ErrForgotten is CreateKey's answer for a subject whose key was destroyed.
+func ErrForgotten(subject string) error {
+	return Errorf(CodeRejected, "the personal data of %s was erased; none is recorded for it again", subject)
 }
 
 // String never shows the fields: a Personal value printed in a log line

@@ -131,8 +131,8 @@ func KeyReusedError(commandID string) *Error {
 // are left out: event IDs derive from the fingerprint and outlive an
 // erasure, so they must not be a hash of a phone number one could guess.
 func Fingerprint(cmd any) string {
-	if p, ok := cmd.(interface{ withoutPersonal() Command }); ok {
-		cmd = p.withoutPersonal()
+	if c, ok := cmd.(Command); ok {
+		cmd = WithoutPersonal(c)
 	}
 	body, _ := json.Marshal(cmd) // commands are plain data: cannot fail
 	sum := sha256.Sum256(append([]byte(reflect.TypeOf(cmd).String()+"\n"), body...))

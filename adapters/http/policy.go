@@ -44,6 +44,13 @@ var (
 // the offices that vet candidates, and auditors (each such read is logged).
 var personalRoles = []domain.Role{street, community, auditor}
 
+// subjectRoles see complainants' names and phones and candidates' ID
+// numbers (sealed personal data, app/personal.go) on the personal routes,
+// within their scope: the street office and community worker who call the
+// resident back (回访) and vet the candidates. Not the auditor, who checks
+// the log, nor the bureau or the hotline. Each read is recorded.
+var subjectRoles = []domain.Role{street, community}
+
 // anyone signed in.
 var anyone = []domain.Role{admin, inspector, street, community, hotline, auditor}
 
@@ -72,6 +79,8 @@ var routes = map[string]rule{
 	"GET /api/v1/projections":                 {roles: []domain.Role{admin, auditor}},
 	"POST /api/v1/projections/{name}/rebuild": {roles: []domain.Role{admin}},
 	"POST /api/v1/campaign/reload":            {roles: []domain.Role{admin}},
+	// Erasure of a data subject's personal data (destroys its key).
+	"POST /api/v1/subjects/{subject}/forget": {roles: []domain.Role{admin}},
 
 	"GET /api/v1/accounts":                          {roles: []domain.Role{admin, auditor}},
 	"POST /api/v1/accounts":                         {roles: []domain.Role{admin}},

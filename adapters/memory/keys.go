@@ -6,15 +6,15 @@ import (
 	"sync"
 	"time"
 
-	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/domain"
 )
 
-// Keys is an in-memory app.KeyStore for tests and the demo generator.
+// Keys is an in-memory domain.KeyStore for tests and the demo generator.
 type Keys struct {
 	mu       sync.Mutex
 	keys     map[string][]byte    // live keys
 	erased   map[string]time.Time // forgotten subjects
-	accesses []app.AccessRecord
+	accesses []domain.AccessRecord
 }
 
 func NewKeys() *Keys { return &Keys{keys: map[string][]byte{}, erased: map[string]time.Time{}} }
@@ -23,7 +23,7 @@ func (k *Keys) CreateKey(_ context.Context, subject string, key []byte) ([]byte,
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if _, gone := k.erased[subject]; gone {
-		return nil, app.ErrForgotten(subject)
+		return nil, domain.ErrForgotten(subject)
 	}
 	if have, ok := k.keys[subject]; ok {
 		return slices.Clone(have), nil
@@ -32,16 +32,16 @@ func (k *Keys) CreateKey(_ context.Context, subject string, key []byte) ([]byte,
 	return slices.Clone(key), nil
 }
 
-func (k *Keys) Key(_ context.Context, subject string) ([]byte, app.KeyState, error) {
+func (k *Keys) Key(_ context.Context, subject string) ([]byte, domain.KeyState, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if key, ok := k.keys[subject]; ok {
-		return slices.Clone(key), app.KeyLive, nil
+		return slices.Clone(key), domain.KeyLive, nil
 	}
 	if _, gone := k.erased[subject]; gone {
-		return nil, app.KeyDestroyed, nil
+		return nil, domain.KeyDestroyed, nil
 	}
-	return nil, app.KeyNone, nil
+	return nil, domain.KeyNone, nil
 }
 
 func (k *Keys) DestroyKey(_ context.Context, subject string, at time.Time) (bool, error) {
@@ -57,17 +57,17 @@ func (k *Keys) DestroyKey(_ context.Context, subject string, at time.Time) (bool
 	return true, nil
 }
 
-func (k *Keys) LogAccess(_ context.Context, records []app.AccessRecord) error {
+func (k *Keys) LogAccess(_ context.Context, records []domain.AccessRecord) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.accesses = append(k.accesses, records...)
 	return nil
 }
 
-func (k *Keys) Accesses(_ context.Context, subject string) ([]app.AccessRecord, error) {
+func (k *Keys) Accesses(_ context.Context, subject string) ([]domain.AccessRecord, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var out []app.AccessRecord
+	var out []domain.AccessRecord
 	for _, r := range k.accesses {
 		if r.Subject == subject {
 			out = append(out, r)

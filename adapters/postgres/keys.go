@@ -8,10 +8,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/domain"
 )
 
-// Keys is the app.KeyStore of PostgreSQL: the personal_keys and
+// Keys is the domain.KeyStore of PostgreSQL: the personal_keys and
 // personal_access tables (migration 00006), beside the event tables.
 // A destroyed key's row is vacuumed at once; WAL segments and backups
 // taken before still hold it until they expire (docs/audit.md).
@@ -25,24 +25,24 @@ func (k *Keys) CreateKey(ctx context.Context, subject string, key []byte) ([]byt
 		return nil, storeErr(err, "store a personal data key")
 	}
 	have, state, err := k.Key(ctx, subject)
-	if err == nil && state != app.KeyLive {
-		return nil, app.ErrForgotten(subject)
+	if err == nil && state != domain.KeyLive {
+		return nil, domain.ErrForgotten(subject)
 	}
 	return have, err
 }
 
-func (k *Keys) Key(ctx context.Context, subject string) ([]byte, app.KeyState, error) {
+func (k *Keys) Key(ctx context.Context, subject string) ([]byte, domain.KeyState, error) {
 	var key []byte
 	err := k.pool.QueryRow(ctx, `SELECT key FROM personal_keys WHERE subject = $1`, subject).Scan(&key)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return nil, app.KeyNone, nil
+		return nil, domain.KeyNone, nil
 	case err != nil:
 		return nil, 0, storeErr(err, "read a personal data key")
 	case key == nil:
-		return nil, app.KeyDestroyed, nil
+		return nil, domain.KeyDestroyed, nil
 	}
-	return key, app.KeyLive, nil
+	return key, domain.KeyLive, nil
 }
 
 func (k *Keys) DestroyKey(ctx context.Context, subject string, at time.Time) (bool, error) {
@@ -60,7 +60,7 @@ func (k *Keys) DestroyKey(ctx context.Context, subject string, at time.Time) (bo
 	return true, nil
 }
 
-func (k *Keys) LogAccess(ctx context.Context, records []app.AccessRecord) error {
+func (k *Keys) LogAccess(ctx context.Context, records []domain.AccessRecord) error {
 	b := &pgx.Batch{}
 	for _, r := range records {
 		b.Queue(`INSERT INTO personal_access (subject, user_name, role, purpose, at) VALUES ($1, $2, $3, $4, $5)`,
@@ -72,13 +72,13 @@ func (k *Keys) LogAccess(ctx context.Context, records []app.AccessRecord) error 
 	return nil
 }
 
-func (k *Keys) Accesses(ctx context.Context, subject string) ([]app.AccessRecord, error) {
+func (k *Keys) Accesses(ctx context.Context, subject string) ([]domain.AccessRecord, error) {
 	rows, err := k.pool.Query(ctx, `SELECT subject, user_name, role, purpose, at FROM personal_access WHERE subject = $1 ORDER BY id`, subject)
 	if err != nil {
 		return nil, storeErr(err, "read the record of reads")
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.AccessRecord, error) {
-		var r app.AccessRecord
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.AccessRecord, error) {
+		var r domain.AccessRecord
 		err := row.Scan(&r.Subject, &r.User, &r.Role, &r.Purpose, &r.At)
 		r.At = r.At.UTC()
 		return r, err

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/domain"
 )
 
-// Keys is the app.KeyStore of the embedded store: the data subjects' keys
+// Keys is the domain.KeyStore of the embedded store: the data subjects' keys
 // and the record of reads of their data, in a SQLite file of their own,
 // apart from the events. secure_delete overwrites a destroyed key's bytes
 // in the file, and the write-ahead log that held it is truncated at once,
@@ -56,24 +56,24 @@ func (k *Keys) CreateKey(ctx context.Context, subject string, key []byte) ([]byt
 		return nil, err
 	}
 	have, state, err := k.Key(ctx, subject)
-	if err == nil && state != app.KeyLive {
-		return nil, app.ErrForgotten(subject)
+	if err == nil && state != domain.KeyLive {
+		return nil, domain.ErrForgotten(subject)
 	}
 	return have, err
 }
 
-func (k *Keys) Key(ctx context.Context, subject string) ([]byte, app.KeyState, error) {
+func (k *Keys) Key(ctx context.Context, subject string) ([]byte, domain.KeyState, error) {
 	var key []byte
 	err := k.db.QueryRowContext(ctx, `SELECT key FROM personal_keys WHERE subject = ?`, subject).Scan(&key)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return nil, app.KeyNone, nil
+		return nil, domain.KeyNone, nil
 	case err != nil:
 		return nil, 0, err
 	case key == nil:
-		return nil, app.KeyDestroyed, nil
+		return nil, domain.KeyDestroyed, nil
 	}
-	return key, app.KeyLive, nil
+	return key, domain.KeyLive, nil
 }
 
 func (k *Keys) DestroyKey(ctx context.Context, subject string, at time.Time) (bool, error) {
@@ -92,7 +92,7 @@ func (k *Keys) DestroyKey(ctx context.Context, subject string, at time.Time) (bo
 	return true, err
 }
 
-func (k *Keys) LogAccess(ctx context.Context, records []app.AccessRecord) error {
+func (k *Keys) LogAccess(ctx context.Context, records []domain.AccessRecord) error {
 	tx, err := k.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -107,15 +107,15 @@ func (k *Keys) LogAccess(ctx context.Context, records []app.AccessRecord) error 
 	return tx.Commit()
 }
 
-func (k *Keys) Accesses(ctx context.Context, subject string) ([]app.AccessRecord, error) {
+func (k *Keys) Accesses(ctx context.Context, subject string) ([]domain.AccessRecord, error) {
 	rows, err := k.db.QueryContext(ctx, `SELECT subject, user, role, purpose, at FROM personal_access WHERE subject = ? ORDER BY id`, subject)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []app.AccessRecord
+	var out []domain.AccessRecord
 	for rows.Next() {
-		var r app.AccessRecord
+		var r domain.AccessRecord
 		var at int64
 		if err := rows.Scan(&r.Subject, &r.User, &r.Role, &r.Purpose, &at); err != nil {
 			return nil, err

@@ -30,6 +30,8 @@ Usage:
   casetrack rules show [--rules DIR] [--at DATE]    the rule set in force on DATE (default today)
   casetrack users add NAME --role ROLE [--district D] [--street S] [--community C] [--token]   (prints a one-time password or token)
   casetrack users list | users disable NAME | users token NAME [--days N]      accounts, straight in the store (the first admin)
+  casetrack forget complainant:COMPOUND:COMPLAINT | candidate:COMPOUND:CANDIDATE [--data ./data] [--store URL]
+                    destroys the subject's key: its name, phone, ID number read as erased (已删除); the log is unchanged
 
 --store (or $CASETRACK_STORE) picks the event store: empty for the embedded store in --data,
 a SQLite file, or postgres://user@host/db for PostgreSQL (see docs/production.md).
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = rulesCmd(stdout, args[1:])
 	case "users":
 		err = usersCmd(ctx, stdout, args[1:])
+	case "forget":
+		err = forgetCmd(ctx, stdout, logger, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -86,7 +86,12 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		return err
 	}
 	defer store.Close()
-	svc := app.NewService(store, book)
+	pd, closeKeys, err := openKeys(store, *storeURL, *data, logger)
+	if err != nil {
+		return err
+	}
+	defer closeKeys()
+	svc := app.NewService(store, book, app.WithPersonalData(pd))
 
 	accounts := auth.New(store, nil)
 	if *withDemo {
@@ -353,7 +358,12 @@ func demoCmd(ctx context.Context, logger *slog.Logger, args []string) error {
 		return err
 	}
 	defer store.Close()
-	svc := app.NewService(store, book)
+	pd, closeKeys, err := openKeys(store, *storeURL, *data, logger)
+	if err != nil {
+		return err
+	}
+	defer closeKeys()
+	svc := app.NewService(store, book, app.WithPersonalData(pd))
 	if external(*storeURL) { // no marker file for a shared store: the load is idempotent, so run (or finish) it
 		return loadDemo(ctx, logger, svc)
 	}

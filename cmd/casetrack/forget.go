@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/casetrack/casetrack/domain"
+)
+
+// forgetCmd: `forget SUBJECT` destroys a data subject's key: its personal
+// fields read as erased (已删除) from then on, while the log, its hashes
+// and every figure computed from it stay as they were.
+func forgetCmd(ctx context.Context, out io.Writer, logger *slog.Logger, args []string) error {
+	const use = "usage: casetrack forget complainant:COMPOUND:COMPLAINT | candidate:COMPOUND:CANDIDATE [--data DIR] [--store URL]"
+	fs := flag.NewFlagSet("forget", flag.ContinueOnError)
+	data := fs.String("data", "./data", "data directory of the embedded store")
+	storeURL := storeFlag(fs)
+	var subject string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		subject, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if subject == "" || fs.NArg() > 0 {
+		return usageError{errors.New(use)}
+	}
+	if err := domain.ValidateSubject(subject); err != nil {
+		return usageError{err}
+	}
+	store, err := openStore(ctx, *storeURL, *data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	pd, closeKeys, err := openKeys(store, *storeURL, *data, logger)
+	if err != nil {
+		return err
+	}
+	defer closeKeys()
+	done, err := pd.Forget(ctx, domain.Actor{UserID: "casetrack forget", Role: string(domain.RoleAdmin)}, subject)
+	if err != nil {
+		return err
+	}
+	if !done {
+		return fmt.Errorf("no personal data of %s to forget (never recorded, or already erased)", subject)
+	}
+	fmt.Fprintf(out, "forgotten: %s (its fields now read as erased; the log is unchanged)\n", subject)
+	return nil
+}
