@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -55,13 +56,19 @@ func TestDestroyedKeyLeavesNoBytes(t *testing.T) {
 	k := openKeys(t, filepath.Join(dir, "keys.db"))
 	ctx := context.Background()
 	key := bytes.Repeat([]byte{0xA5, 0x5A, 0xC3, 0x3C}, 8)
-	if _, err := k.CreateKey(ctx, "complainant:c1:k1", key); err != nil {
-		t.Fatal(err)
+	for i := range 200 { // the key among others, as in a city
+		other := bytes.Repeat([]byte{byte(i)}, 32)
+		if i == 100 {
+			other = key
+		}
+		if _, err := k.CreateKey(ctx, fmt.Sprintf("complainant:c1:k%d", i), other); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if !bytes.Contains(filesOf(t, dir), key) {
 		t.Fatal("the key is not on disk before it is destroyed: the search finds nothing")
 	}
-	if done, err := k.DestroyKey(ctx, "complainant:c1:k1", time.Now()); err != nil || !done {
+	if done, err := k.DestroyKey(ctx, "complainant:c1:k100", time.Now()); err != nil || !done {
 		t.Fatal(done, err)
 	}
 	if bytes.Contains(filesOf(t, dir), key) {
