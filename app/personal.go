@@ -9,6 +9,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -44,8 +46,10 @@ func (pd *PersonalData) sealEvent(ctx context.Context, e domain.Event) (domain.E
 	}
 	return pe.MapPersonal(func(p domain.Personal) (domain.Personal, error) {
 		if pd == nil {
-			return p, domain.Errorf(domain.CodeUnsupported,
-				"this event store keeps no erasable keys, so it records no personal data (name, phone, ID number): leave those fields empty")
+			return p, &domain.Error{Code: domain.CodeRejected, Message: "command rejected", Violations: []domain.Violation{{
+				Rule:      "personal.not_kept",
+				Message:   "this event store keeps no erasable keys, so it records no personal data (name, phone, ID number): leave those fields empty",
+				MessageZH: "此事件存储无法保存可销毁的密钥，不能记录个人信息（姓名、电话、身份证号），请留空"}}}
 		}
 		return pd.seal(ctx, p)
 	})
@@ -151,7 +155,7 @@ func (pd *PersonalData) Forget(ctx context.Context, by domain.Actor, subject str
 		return false, err
 	}
 	if pd == nil {
-		return false, domain.Errorf(domain.CodeUnsupported, "this event store keeps no erasable keys, so it holds no personal data to forget")
+		return false, domain.Errorf(domain.CodeNotFound, "no personal data of %s: this event store keeps none (no erasable keys)", subject)
 	}
 	done, err := pd.keys.DestroyKey(ctx, subject, pd.now().UTC())
 	if err == nil && done {
@@ -161,58 +165,73 @@ func (pd *PersonalData) Forget(ctx context.Context, by domain.Actor, subject str
 }
 
 // OpenJSON opens every sealed Personal object ({"subject","sealed"}) in
-// the JSON answer b for who.
+// the JSON answer b for who. A stored event's data is left as stored: it
+// is what its hash covers, and an auditor recomputes the hash from it.
 func (pd *PersonalData) OpenJSON(ctx context.Context, who Reader, b []byte) ([]byte, error) {
 	if pd == nil || !bytes.Contains(b, []byte(`"sealed"`)) {
 		return b, nil
 	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber() // numbers pass through as written
-	if err := dec.Decode(&v); err != nil {
+	var ps []domain.Personal
+	if _, err := walkPersonal(b, func(p domain.Personal) (json.RawMessage, error) {
+		ps = append(ps, p)
+		return nil, nil
+	}); err != nil {
 		return nil, err
-	}
-	var found []map[string]any
-	collectSealed(v, &found)
-	ps := make([]domain.Personal, len(found))
-	for i, m := range found {
-		ps[i] = domain.Personal{Subject: m["subject"].(string), Sealed: m["sealed"].(string)}
 	}
 	opened, err := pd.Open(ctx, who, ps)
 	if err != nil {
 		return nil, err
 	}
-	for i, m := range found {
-		delete(m, "sealed")
-		if opened[i].Erased {
-			m["erased"] = true
-		} else {
-			m["fields"] = opened[i].Fields
-		}
-	}
-	return json.Marshal(v)
+	i := 0
+	return walkPersonal(b, func(domain.Personal) (json.RawMessage, error) {
+		i++
+		return json.Marshal(opened[i-1])
+	})
 }
 
-// collectSealed finds the objects holding a subject and its sealed fields.
-func collectSealed(v any, found *[]map[string]any) {
-	switch v := v.(type) {
-	case map[string]any:
-		subject, ok1 := v["subject"].(string)
-		sealed, ok2 := v["sealed"].(string)
-		if ok1 && ok2 && subject != "" && sealed != "" {
-			*found = append(*found, v)
-			return
+// walkPersonal calls fn on every sealed Personal object of the JSON value
+// raw, in document order, and puts what fn returns (when not nil) in its
+// place. Other values keep their bytes; objects their keys, sorted.
+func walkPersonal(raw json.RawMessage, fn func(domain.Personal) (json.RawMessage, error)) (json.RawMessage, error) {
+	switch t := bytes.TrimLeft(raw, " \t\r\n"); {
+	case len(t) > 0 && t[0] == '{':
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(t, &m); err != nil {
+			return nil, err
 		}
-		// A stored event's data stays as stored: it is what its hash covers.
-		_, stored := v["prev_hash"]
-		for k, x := range v {
-			if !stored || k != "data" {
-				collectSealed(x, found)
+		var p domain.Personal
+		if m["subject"] != nil && m["sealed"] != nil && json.Unmarshal(t, &p) == nil && p.Subject != "" && p.Sealed != "" {
+			out, err := fn(p)
+			if out == nil || err != nil {
+				return raw, err
 			}
+			return out, nil
 		}
-	case []any:
-		for _, x := range v {
-			collectSealed(x, found)
+		_, stored := m["prev_hash"]
+		for _, k := range slices.Sorted(maps.Keys(m)) { // document order is lost; a fixed order keeps fn's calls in step
+			if stored && k == "data" {
+				continue
+			}
+			v, err := walkPersonal(m[k], fn)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = v
 		}
+		return json.Marshal(m)
+	case len(t) > 0 && t[0] == '[':
+		var a []json.RawMessage
+		if err := json.Unmarshal(t, &a); err != nil {
+			return nil, err
+		}
+		for i := range a {
+			v, err := walkPersonal(a[i], fn)
+			if err != nil {
+				return nil, err
+			}
+			a[i] = v
+		}
+		return json.Marshal(a)
 	}
+	return raw, nil
 }

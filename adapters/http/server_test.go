@@ -45,6 +45,7 @@ type fixture struct {
 	wall         time.Time // the clock of sign-in, tokens and limits
 
 	tokens map[string]string // API tokens of the test accounts, by account name
+	keys   *memory.Keys      // the data subjects' keys (servedFixture)
 }
 
 func newFixture(t *testing.T) *fixture { return newFixtureOn(t, memory.NewStore()) }
