@@ -66,11 +66,7 @@ func (cmd NominateCandidate) decide(c *Compound, _ RuleSet, at time.Time) ([]Eve
 
 // MapPersonal rewrites the candidate's sealed fields (sealing, opening).
 func (e CandidateNominated) MapPersonal(f func(Personal) (Personal, error)) (Event, error) {
-	if e.Personal.Subject == "" {
-		return e, nil
-	}
-	p, err := f(e.Personal)
-	e.Personal = p
+	err := mapPersonal(&e.Personal, f)
 	return e, err
 }
 

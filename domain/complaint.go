@@ -344,11 +344,7 @@ func (cmd ReceiveComplaint) decide(c *Compound, r RuleSet, at time.Time) ([]Even
 
 // MapPersonal rewrites the complainant's fields (sealing, opening).
 func (e ComplaintReceived) MapPersonal(f func(Personal) (Personal, error)) (Event, error) {
-	if e.Complainant.Subject == "" {
-		return e, nil
-	}
-	p, err := f(e.Complainant)
-	e.Complainant = p
+	err := mapPersonal(&e.Complainant, f)
 	return e, err
 }
 

@@ -48,6 +48,17 @@ type PersonalEvent interface {
 	MapPersonal(f func(Personal) (Personal, error)) (Event, error)
 }
 
+// mapPersonal rewrites *p through f, unless the event names no subject
+// (an anonymous complaint).
+func mapPersonal(p *Personal, f func(Personal) (Personal, error)) error {
+	if p.Subject == "" {
+		return nil
+	}
+	var err error
+	*p, err = f(*p)
+	return err
+}
+
 // Subject kinds.
 const (
 	SubjectComplainant = "complainant"

@@ -33,16 +33,11 @@ func forgetCmd(ctx context.Context, out io.Writer, logger *slog.Logger, args []s
 	if err := domain.ValidateSubject(subject); err != nil {
 		return usageError{err}
 	}
-	store, err := openStore(ctx, *storeURL, *data)
+	_, pd, closeAll, err := openRecording(ctx, *storeURL, *data, logger)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	pd, closeKeys, err := openKeys(store, *storeURL, *data, logger)
-	if err != nil {
-		return err
-	}
-	defer closeKeys()
+	defer closeAll()
 	done, err := pd.Forget(ctx, domain.Actor{UserID: "casetrack forget", Role: string(domain.RoleAdmin)}, subject)
 	if err != nil {
 		return err

@@ -24,16 +24,11 @@ import (
 func recordComplainant(t *testing.T, storeURL, data string) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := openStore(ctx, storeURL, data)
+	store, pd, done, err := openRecording(ctx, storeURL, data, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
-	pd, closeKeys, err := openKeys(store, storeURL, data, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeKeys()
+	defer done()
 	svc := app.NewService(store, domain.DefaultRuleBook(), app.WithPersonalData(pd))
 	for _, c := range []struct{ name, body string }{
 		{"register", `{"name":"阳光花园","district":"海淀","street":"中关村","community":"东区","kind":"commercial",
@@ -55,16 +50,11 @@ func recordComplainant(t *testing.T, storeURL, data string) {
 func logOf(t *testing.T, storeURL, data string) ([]byte, domain.Personal) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := openStore(ctx, storeURL, data)
+	store, pd, done, err := openRecording(ctx, storeURL, data, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
-	pd, closeKeys, err := openKeys(store, storeURL, data, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeKeys()
+	defer done()
 	all, err := store.ReadAll(ctx, 0, 0)
 	if err != nil {
 		t.Fatal(err)

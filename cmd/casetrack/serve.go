@@ -81,16 +81,11 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 			return err
 		}
 	}
-	store, err := openStore(ctx, *storeURL, *data)
+	store, pd, done, err := openRecording(ctx, *storeURL, *data, logger)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	pd, closeKeys, err := openKeys(store, *storeURL, *data, logger)
-	if err != nil {
-		return err
-	}
-	defer closeKeys()
+	defer done()
 	svc := app.NewService(store, book, app.WithPersonalData(pd))
 
 	accounts := auth.New(store, nil)
@@ -353,16 +348,11 @@ func demoCmd(ctx context.Context, logger *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *storeURL, *data)
+	store, pd, done, err := openRecording(ctx, *storeURL, *data, logger)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	pd, closeKeys, err := openKeys(store, *storeURL, *data, logger)
-	if err != nil {
-		return err
-	}
-	defer closeKeys()
+	defer done()
 	svc := app.NewService(store, book, app.WithPersonalData(pd))
 	if external(*storeURL) { // no marker file for a shared store: the load is idempotent, so run (or finish) it
 		return loadDemo(ctx, logger, svc)

@@ -109,6 +109,20 @@ func redact(store string) string {
 	return store
 }
 
+// openRecording opens the store and its keys: what a command that records
+// or forgets personal data needs. done closes both.
+func openRecording(ctx context.Context, storeURL, data string, logger *slog.Logger) (store eventStore, pd *app.PersonalData, done func(), err error) {
+	if store, err = openStore(ctx, storeURL, data); err != nil {
+		return nil, nil, nil, err
+	}
+	pd, closeKeys, err := openKeys(store, storeURL, data, logger)
+	if err != nil {
+		store.Close()
+		return nil, nil, nil, err
+	}
+	return store, pd, func() { closeKeys(); store.Close() }, nil
+}
+
 // openKeys opens the data subjects' keys of store (app/personal.go): a
 // SQLite file of their own beside the embedded store or a SQLite store,
 // tables beside the events in PostgreSQL. EventStoreDB has no place for
