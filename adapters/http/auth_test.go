@@ -47,6 +47,7 @@ var expectedAccess = map[string]string{
 	"GET /api/v1/projections":                       "AU",
 	"POST /api/v1/projections/{name}/rebuild":       "A",
 	"POST /api/v1/campaign/reload":                  "A",
+	"POST /api/v1/subjects/{subject}/forget":        "A",
 	"GET /api/v1/accounts":                          "AU",
 	"POST /api/v1/accounts":                         "A",
 	"POST /api/v1/accounts/{name}/disable":          "A",
@@ -155,7 +156,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	f, feed := servedFixture(t, WithWeb(stubPages{}))
 	f.ok("c1", "register", registerBody) // the street and community of the scoped accounts
 	feed()
-	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody", "{token}", "nothing")
+	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody", "{token}", "nothing", "{subject}", "complainant:c1:k1")
 	seen := map[string]bool{}
 	err := chi.Walk(f.srv.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		key := method + " " + route
