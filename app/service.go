@@ -29,11 +29,12 @@ type Meta struct {
 // the version it loaded, retrying a bounded number of times when another
 // writer got there first.
 type Service struct {
-	store   domain.EventStore
-	rules   domain.RuleBook
-	now     func() time.Time
-	retries int
-	cache   aggregateCache
+	store    domain.EventStore
+	rules    domain.RuleBook
+	now      func() time.Time
+	retries  int
+	cache    aggregateCache
+	personal *PersonalData // nil: personal fields are refused
 
 	observers []Observer                   // metrics and traces of each command (WithObservers)
 	halted    atomic.Pointer[domain.Error] // set: every command is refused with it
@@ -58,6 +59,13 @@ func WithClock(now func() time.Time) ServiceOption { return func(s *Service) { s
 func WithCacheBytes(n int64) ServiceOption {
 	return func(s *Service) { s.cache.maxBytes = n }
 }
+
+// WithPersonalData seals personal fields with pd's keys; without it,
+// commands carrying them are refused.
+func WithPersonalData(pd *PersonalData) ServiceOption { return func(s *Service) { s.personal = pd } }
+
+// Personal opens and forgets personal data; nil when the store keeps no keys.
+func (s *Service) Personal() *PersonalData { return s.personal }
 
 // WithRetries sets how often a version conflict is retried.
 func WithRetries(n int) ServiceOption { return func(s *Service) { s.retries = n } }
@@ -165,6 +173,11 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 		}
 		req := domain.AppendRequest{StreamID: domain.StreamID(compoundID), ExpectedVersion: c.Version(), CommandID: m.CommandID}
 		for i, e := range events {
+			// Sealed before encoding: the hash covers the ciphertext only.
+			e, err := s.personal.sealEvent(ctx, e)
+			if err != nil {
+				return domain.AppendResult{}, err
+			}
 			typ, ver, data, err := domain.EncodeEvent(e)
 			if err != nil {
 				return domain.AppendResult{}, err

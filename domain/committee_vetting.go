@@ -31,6 +31,7 @@ type NominateCandidate struct {
 	BirthDate              Date       `json:"birth_date"`
 	RecommendedByCommunity bool       `json:"recommended_by_community,omitempty"` // 社区党组织推荐
 	Background             Background `json:"background"`
+	IDNumber               string     `json:"id_number,omitempty"` // 身份证号; personal data, sealed in the event
 }
 
 // CandidateNominated: the candidate awaits vetting.
@@ -41,6 +42,7 @@ type CandidateNominated struct {
 	BirthDate              Date       `json:"birth_date"`
 	RecommendedByCommunity bool       `json:"recommended_by_community,omitempty"`
 	Background             Background `json:"background"`
+	Personal               Personal   `json:"personal,omitzero"` // the ID number, sealed
 }
 
 func (cmd NominateCandidate) decide(c *Compound, _ RuleSet, at time.Time) ([]Event, error) {
@@ -51,13 +53,21 @@ func (cmd NominateCandidate) decide(c *Compound, _ RuleSet, at time.Time) ([]Eve
 	if cmd.BirthDate.IsZero() || cmd.BirthDate.After(at) {
 		v.invalid("birth_date", "candidate.birth_date", "a past birth date is required", "须填写出生日期")
 	}
+	checkIDNumber(&v, "id_number", cmd.IDNumber, cmd.BirthDate)
 	if c.committee.group == nil {
 		v.fail("", "candidate.no_group", "candidates are nominated once a preparatory group is formed", "筹备组成立后方可提名候选人")
 	} else if _, dup := c.committee.candidates[cmd.CandidateID]; dup {
 		v.fail("candidate_id", "candidate.duplicate", "candidate %s is already nominated", "候选人 %s 已提名", cmd.CandidateID)
 	}
 	return v.emit(CandidateNominated{CandidateID: cmd.CandidateID, Name: cmd.Name, Unit: cmd.Unit, BirthDate: cmd.BirthDate,
-		RecommendedByCommunity: cmd.RecommendedByCommunity, Background: cmd.Background})
+		RecommendedByCommunity: cmd.RecommendedByCommunity, Background: cmd.Background,
+		Personal: personal(CandidateSubject(c.id, cmd.CandidateID), map[string]string{FieldIDNumber: cmd.IDNumber})})
+}
+
+// MapPersonal rewrites the candidate's sealed fields (sealing, opening).
+func (e CandidateNominated) MapPersonal(f func(Personal) (Personal, error)) (Event, error) {
+	err := mapPersonal(&e.Personal, f)
+	return e, err
 }
 
 func (CandidateNominated) EventType() string { return "CandidateNominated" }

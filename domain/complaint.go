@@ -170,6 +170,7 @@ type ComplaintView struct {
 	AcceptedOnTime       *bool        `json:"accepted_on_time,omitempty"` // 响应率
 	ResolvedOnTime       *bool        `json:"resolved_on_time,omitempty"` // 办结率
 	FollowedUpOnTime     *bool        `json:"followed_up_on_time,omitempty"`
+	Complainant          Personal     `json:"complainant,omitzero"` // sealed; opened for the roles that call back
 }
 
 // Open reports whether the complaint still waits for a resolution; a
@@ -296,6 +297,10 @@ type ReceiveComplaint struct {
 	Category    ComplaintCategory `json:"category"`
 	Urgent      bool              `json:"urgent,omitempty"` // 紧急件
 	Summary     string            `json:"summary"`          // 诉求内容
+	// The resident, for the follow-up call (回访); both optional (anonymous
+	// calls). Personal data: sealed in the event (personal.go).
+	ComplainantName  string `json:"complainant_name,omitempty"`  // 诉求人姓名
+	ComplainantPhone string `json:"complainant_phone,omitempty"` // 联系电话
 }
 
 // ComplaintReceived: a complaint was taken in, with the limits in force then
@@ -311,6 +316,7 @@ type ComplaintReceived struct {
 	DispatchDue          time.Time         `json:"dispatch_due"`
 	ReplyDue             time.Time         `json:"reply_due"`
 	ReplyDueWeekdaysOnly bool              `json:"reply_due_weekdays_only,omitempty"`
+	Complainant          Personal          `json:"complainant,omitzero"` // name and phone, sealed
 }
 
 func (cmd ReceiveComplaint) decide(c *Compound, r RuleSet, at time.Time) ([]Event, error) {
@@ -324,13 +330,22 @@ func (cmd ReceiveComplaint) decide(c *Compound, r RuleSet, at time.Time) ([]Even
 	oneOf(&v, "kind", "complaint.kind", cmd.Kind, complaintKinds)
 	oneOf(&v, "category", "complaint.category", cmd.Category, complaintCategories)
 	v.required("summary", cmd.Summary)
+	checkPhone(&v, "complainant_phone", cmd.ComplainantPhone)
 	if _, dup := c.complaints[cmd.ComplaintID]; dup {
 		v.fail("complaint_id", "complaint.duplicate", "complaint %s is already recorded", "工单 %s 已受理", cmd.ComplaintID)
 	}
 	reply := r.replyDue(at, cmd.Kind)
 	return v.emit(ComplaintReceived{ComplaintID: cmd.ComplaintID, Channel: cmd.Channel, Kind: cmd.Kind,
 		Category: cmd.Category, Urgent: cmd.Urgent, Summary: cmd.Summary, At: at,
-		DispatchDue: r.Complaint.dispatchDue(at, cmd.Urgent), ReplyDue: reply.At, ReplyDueWeekdaysOnly: reply.WeekdaysOnly})
+		DispatchDue: r.Complaint.dispatchDue(at, cmd.Urgent), ReplyDue: reply.At, ReplyDueWeekdaysOnly: reply.WeekdaysOnly,
+		Complainant: personal(ComplainantSubject(c.id, cmd.ComplaintID),
+			map[string]string{FieldName: cmd.ComplainantName, FieldPhone: cmd.ComplainantPhone})})
+}
+
+// MapPersonal rewrites the complainant's fields (sealing, opening).
+func (e ComplaintReceived) MapPersonal(f func(Personal) (Personal, error)) (Event, error) {
+	err := mapPersonal(&e.Complainant, f)
+	return e, err
 }
 
 func (ComplaintReceived) EventType() string { return "ComplaintReceived" }
@@ -338,7 +353,8 @@ func (e ComplaintReceived) apply(c *Compound) {
 	c.complaints[e.ComplaintID] = &complaint{last: e.At, ComplaintView: ComplaintView{
 		ID: e.ComplaintID, Channel: e.Channel, Kind: e.Kind, Category: e.Category, Urgent: e.Urgent,
 		Summary: e.Summary, State: ComplaintStateReceived, ReceivedAt: e.At,
-		DispatchDue: e.DispatchDue, ReplyDue: e.ReplyDue, ReplyDueWeekdaysOnly: e.ReplyDueWeekdaysOnly}}
+		DispatchDue: e.DispatchDue, ReplyDue: e.ReplyDue, ReplyDueWeekdaysOnly: e.ReplyDueWeekdaysOnly,
+		Complainant: e.Complainant}}
 }
 
 // DispatchComplaint hands a complaint to the unit that must handle it (派单).

@@ -35,6 +35,10 @@
 //   - account.go: the accounts (who signs in, role, scope), in their own
 //     stream "accounts"; its commands are built by app/auth, not the API's
 //     command table.
+//   - personal.go: personal data that can be erased (complainants' names
+//     and phones, candidates' ID numbers): subject IDs, the Personal value
+//     the command service seals with the subject's own key (app/personal.go),
+//     the KeyStore port, and the checks of phone and ID numbers.
 //   - vocabulary.go and lookup.go: the one way to check a closed set of
 //     codes and to find a sub-entity (complaint, candidate, measure…) by ID.
 //
@@ -62,7 +66,7 @@
 //     dated before the registration; then the command's decide method (file
 //     in the table) checks it against the state and the rules, and returns
 //     the events to record or every rule it breaks.
-//  5. app/service.go: encodes the events (event.go, EncodeEvent) and appends
+//  5. app/service.go: seals personal fields (app/personal.go), encodes the events (event.go, EncodeEvent) and appends
 //     them at the version it decided on; a concurrent writer makes it read
 //     what was added and decide again.
 //  6. adapters/sqlite (or postgres, esdb): seals each event into the stream's

@@ -38,14 +38,14 @@ var (
 var textFields = map[string]TextKind{
 	"id": TextID, "complaint_id": TextID, "problem_id": TextID, "lawsuit_id": TextID, "listing_id": TextID,
 	"vote_id": TextID, "candidate_id": TextID, "measure_id": TextID, "meeting_id": TextID, "filing_no": TextID,
-	"unit": TextID,
+	"unit": TextID, "complainant_phone": TextID, "id_number": TextID,
 
 	"name": TextName, "chair": TextName, "vice_chairs": TextName, "members": TextName, "alternates": TextName,
 	"attendees": TextName, "owner": TextName, "secretary": TextName, "branch": TextName, "company": TextName,
 	"property_company": TextName, "district": TextName, "street": TextName, "community": TextName, "grid": TextName,
 	"defendant": TextName, "plaintiff": TextName, "organiser": TextName, "verifier": TextName,
 	"replacement": TextName, "responsible_unit": TextName, "task_force": TextName, "authority": TextName,
-	"target": TextName,
+	"target": TextName, "complainant_name": TextName,
 
 	"title": TextSummary, "summary": TextSummary, "subject": TextSummary, "outcome": TextSummary,
 	"penalty": TextSummary, "items": TextSummary, "decisions": TextSummary, "check": TextSummary,

@@ -127,8 +127,13 @@ func KeyReusedError(commandID string) *Error {
 // Fingerprint identifies a command by its type and canonical body (the
 // parsed command encoded again: field order and spelling fixed, text in
 // NFC), so that a retried key can be told from a reused one. Account
-// commands (account.go) are fingerprinted the same way.
+// commands (account.go) are fingerprinted the same way. Personal fields
+// are left out: event IDs derive from the fingerprint and outlive an
+// erasure, so they must not be a hash of a phone number one could guess.
 func Fingerprint(cmd any) string {
+	if c, ok := cmd.(Command); ok {
+		cmd = WithoutPersonal(c)
+	}
 	body, _ := json.Marshal(cmd) // commands are plain data: cannot fail
 	sum := sha256.Sum256(append([]byte(reflect.TypeOf(cmd).String()+"\n"), body...))
 	return hex.EncodeToString(sum[:16])

@@ -81,6 +81,7 @@ type requestInfo struct {
 	principal *auth.Principal
 	via       string // session or token
 	mask      bool   // personal data is masked in the answer
+	open      bool   // sealed personal data is opened in the answer (and the read recorded)
 }
 
 type infoKey struct{}
@@ -220,6 +221,7 @@ func (s *Server) authorize(rl rule, h http.HandlerFunc) http.HandlerFunc {
 		}
 		if rl.personal {
 			info.mask = !slices.Contains(personalRoles, p.Role)
+			info.open = slices.Contains(subjectRoles, p.Role)
 			if p.Role == domain.RoleAuditor {
 				s.logger.InfoContext(r.Context(), "personal data read", "user", p.Name, "role", p.Role, "method", r.Method, "path", r.URL.Path)
 			}

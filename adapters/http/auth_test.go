@@ -51,6 +51,7 @@ var expectedAccess = map[string]string{
 	"POST /api/v1/projections/{name}/rebuild":       "A",
 	"POST /api/v1/campaign/reload":                  "A",
 	"GET /metrics":                                  "A",
+	"POST /api/v1/subjects/{subject}/forget":        "A",
 	"GET /api/v1/accounts":                          "AU",
 	"GET /open311/v2/services.json":                 "*",
 	"GET /open311/v2/services.xml":                  "*",
@@ -170,7 +171,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	f, feed := servedFixture(t, WithWeb(stubPages{}), WithMetrics(stubPages{}))
 	f.ok("c1", "register", registerBody) // the street and community of the scoped accounts
 	feed()
-	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody", "{token}", "nothing", "{file}", "c1~k1.json", "{position}", "1")
+	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody", "{token}", "nothing", "{file}", "c1~k1.json", "{position}", "1", "{subject}", "complainant:c1:k1")
 	seen := map[string]bool{}
 	err := chi.Walk(f.srv.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		key := method + " " + route

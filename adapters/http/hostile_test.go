@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/casetrack/casetrack/adapters/memory"
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
@@ -34,7 +36,11 @@ func servedFixture(t *testing.T, extra ...Option) (f *fixture, feed func()) {
 			t.Fatal(err)
 		}
 	}
-	svc := app.NewService(f.store, book, app.WithClock(func() time.Time { return f.now }))
+	// Personal data is sealed with keys of a memory key store (f.keys);
+	// its reads are logged to f.log.
+	f.keys = memory.NewKeys()
+	pd := app.NewPersonalData(f.keys, slog.New(slog.NewJSONHandler(f.log, nil)))
+	svc := app.NewService(f.store, book, app.WithClock(func() time.Time { return f.now }), app.WithPersonalData(pd))
 	f.audit, f.verifier = runAudit(t, f.store, svc.Halt)
 	f.srv = f.newServer(svc, io.Discard, append([]Option{WithAudit(f.audit),
 		WithLeague(league.NewService(leagueRunner, f.store, league.DefaultConfig())), WithCredit(creditRunner),
@@ -221,6 +227,19 @@ func hostileCases() []hostile {
 	bad("consistency backwards", "GET", "/api/v1/checkpoints/consistency?old=3&new=2", nil, nil, 400, domain.CodeInvalid, "old", "param.range")
 	bad("consistency to a tree never signed", "GET", "/api/v1/checkpoints/consistency?old=1&new=18446744073709551615", nil, nil, 404, domain.CodeNotFound, "", "")
 	bad("history of a bad compound ID", "GET", "/api/v1/compounds/%00/history", nil, nil, 400, domain.CodeInvalid, "compound_id", "compound.id_format")
+	// Erasure: a subject ID of the one format, no parameters, admins only.
+	forget := func(subject string) string { return "/api/v1/subjects/" + subject + "/forget" }
+	bad("forget a malformed subject", "POST", forget("nobody"), nil, nil, 400, domain.CodeInvalid, "subject", "subject.format")
+	bad("forget a subject of a bad compound", "POST", forget("complainant:bad%20id:k1"), nil, nil, 400, domain.CodeInvalid, "subject", "subject.format")
+	bad("forget a NUL subject", "POST", forget("complainant:c1:k%00"), nil, nil, 400, domain.CodeInvalid, "subject", "text.control_character")
+	bad("forget a long subject", "POST", forget("complainant:c1:"+strings.Repeat("k", 200)), nil, nil, 400, domain.CodeInvalid, "subject", "text.too_long")
+	bad("forget invalid UTF-8", "POST", forget("complainant:c1:%FF"), nil, nil, 400, domain.CodeInvalid, "subject", "text.invalid_utf8")
+	bad("forget with a parameter", "POST", forget("complainant:c1:k1")+"?all=1", nil, nil, 400, domain.CodeInvalid, "all", "param.unknown")
+	bad("forget a subject with no data", "POST", forget("complainant:c1:k1"), nil, nil, 404, domain.CodeNotFound, "", "")
+	for _, role := range []domain.Role{street, community, auditor, inspector, hotline} {
+		cases = append(cases, hostile{name: "forget as " + string(role), method: "POST", target: forget("complainant:c1:k1"),
+			status: 403, code: domain.CodeForbidden, as: role})
+	}
 	// The account routes take no parameters either.
 	for _, route := range [][2]string{{"POST", "/api/v1/session"}, {"GET", "/api/v1/me"}, {"POST", "/api/v1/me/tokens"},
 		{"GET", "/api/v1/accounts"}, {"POST", "/api/v1/accounts/nobody/disable"}} {

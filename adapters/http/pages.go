@@ -62,7 +62,7 @@ func WebUser(r *http.Request) (web.User, bool) {
 	p := *info.principal
 	return web.User{Name: p.Name, Role: string(p.Role), Organisation: p.Organisation,
 		Scope: web.Scope{District: p.Scope.District, Street: p.Scope.Street, Community: p.Scope.Community},
-		Mask:  !slices.Contains(personalRoles, p.Role), Allowed: allowedPages(p.Role)}, true
+		Mask:  !slices.Contains(personalRoles, p.Role), Personal: slices.Contains(subjectRoles, p.Role), Allowed: allowedPages(p.Role)}, true
 }
 
 // navPages are the pages of the navigation bar.

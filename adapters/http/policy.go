@@ -44,6 +44,13 @@ var (
 // the offices that vet candidates, and auditors (each such read is logged).
 var personalRoles = []domain.Role{street, community, auditor}
 
+// subjectRoles see complainants' names and phones and candidates' ID
+// numbers (sealed personal data, app/personal.go) on the personal routes,
+// within their scope: the street office and community worker who call the
+// resident back (回访) and vet the candidates. Not the auditor, who checks
+// the log, nor the bureau or the hotline. Each read is recorded.
+var subjectRoles = []domain.Role{street, community}
+
 // anyone signed in.
 var anyone = []domain.Role{admin, inspector, street, community, hotline, auditor}
 
@@ -92,6 +99,8 @@ var routes = map[string]rule{
 	"POST /open311/v2/requests.json":  {roles: []domain.Role{hotline}},
 	"POST /open311/v2/requests.xml":   {roles: []domain.Role{hotline}},
 	"GET /open311/v2/requests/{file}": {roles: []domain.Role{hotline}},
+	// Erasure of a data subject's personal data (destroys its key).
+	"POST /api/v1/subjects/{subject}/forget": {roles: []domain.Role{admin}},
 
 	"GET /api/v1/accounts":                          {roles: []domain.Role{admin, auditor}},
 	"POST /api/v1/accounts":                         {roles: []domain.Role{admin}},

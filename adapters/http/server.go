@@ -104,6 +104,7 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 	s.handle("GET", "/api/v1/compounds/{id}", s.handleGetCompound)
 	s.handle("GET", "/api/v1/compounds/{id}/history", s.handleHistory)
 	s.handle("GET", "/api/v1/events/{id}", s.handleEvent)
+	s.handle("POST", "/api/v1/subjects/{subject}/forget", s.handleForget)
 	// One route per command rather than a {command} parameter: an unknown
 	// command is then an ordinary 404, and the routes document the API.
 	for _, name := range domain.CommandNames() {
@@ -255,6 +256,10 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v a
 	var e *encoded
 	if err == nil {
 		e, err = encode(b)
+	}
+	if info := infoOf(r); err == nil && info.open {
+		b, err = s.svc.Personal().OpenJSON(r.Context(), app.Reader{User: info.principal.Name, Role: string(info.principal.Role),
+			Purpose: r.Method + " " + r.URL.Path}, b)
 	}
 	if err != nil {
 		s.Error(w, r, domain.Internal(err, "encode response"))

@@ -49,6 +49,7 @@ type fixture struct {
 
 	audit    *audit.Service // servedFixture's; nil elsewhere
 	verifier *audit.Verifier
+	keys     *memory.Keys // the data subjects' keys (servedFixture)
 }
 
 func newFixture(t *testing.T) *fixture { return newFixtureOn(t, memory.NewStore()) }

@@ -2,6 +2,7 @@ package storetest_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"testing"
 
@@ -67,4 +68,20 @@ func (s sparse) EventByID(ctx context.Context, id string) (domain.Envelope, bool
 		e = spread([]domain.Envelope{e})[0]
 	}
 	return e, found, err
+}
+
+// TestForgetMemory: erasure on the memory store; its bytes are the log.
+func TestForgetMemory(t *testing.T) {
+	s := memory.NewStore()
+	storetest.Forget(t, s, memory.NewKeys(), func(t *testing.T) []byte {
+		all, err := s.ReadAll(context.Background(), 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections/directory"
 )
@@ -165,5 +166,65 @@ func TestFormsRefuseCrossSite(t *testing.T) {
 		if strings.Contains(string(e.Data), "X-CSRF") {
 			t.Fatal("a cross-site form post was recorded")
 		}
+	}
+}
+
+// The case file shows a complainant's name and phone to the street office
+// and the community worker of the compound, to no other role, and 已删除
+// once the complainant is forgotten.
+func TestPagesShowComplainantsToTheirOffice(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	all, err := c.store.ReadAll(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var who domain.Personal
+	for _, e := range all {
+		if e.StreamID == domain.StreamID("C0001") && e.Type == "ComplaintReceived" {
+			ev, err := e.Decode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p := ev.(domain.ComplaintReceived).Complainant; p.Sealed != "" {
+				who = p
+				break
+			}
+		}
+	}
+	if who.Subject == "" {
+		t.Fatal("no complaint of C0001 names its resident")
+	}
+	opened, err := c.personal.Open(ctx, app.Reader{User: "test", Role: "test", Purpose: "test"}, []domain.Personal{who})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, phone := opened[0].Fields[domain.FieldName], opened[0].Fields[domain.FieldPhone]
+	page := c.url + "/compounds/C0001"
+	for _, role := range []string{"street_office", "community_worker"} {
+		if _, _, body := get(t, page, as(role)...); !strings.Contains(body, name+" "+phone) {
+			t.Errorf("the %s does not see %s %s on the case file", role, name, phone)
+		}
+	}
+	for _, role := range []string{"inspector", "auditor", "hotline"} {
+		if _, _, body := get(t, page, as(role)...); strings.Contains(body, phone) || !strings.Contains(body, "不可见") {
+			t.Errorf("the %s sees the phone, or no hidden mark, on the case file", role)
+		}
+	}
+	req, err := http.NewRequest("POST", c.url+"/api/v1/subjects/"+who.Subject+"/forget", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set(as("admin")[0], as("admin")[1])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("forget: %s", res.Status)
+	}
+	if _, _, body := get(t, page, as("street_office")...); strings.Contains(body, phone) || !strings.Contains(body, "已删除") {
+		t.Error("after forget the street office still sees the phone, or no 已删除")
 	}
 }

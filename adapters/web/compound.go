@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/labels"
 	"github.com/casetrack/casetrack/projections/deadlines"
@@ -59,6 +60,10 @@ func (h *Handler) compound(w http.ResponseWriter, r *http.Request) {
 		b := m.Board(now, 100*365*24*time.Hour, deadlines.Filter{Compound: id})
 		d.Deadlines = append(b.Overdue, b.DueSoon...)
 	})
+	if err := h.openComplainants(r, d.View.Complaints); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	d.Steps = committeeSteps(l, d.View.Committee, d.Deadlines, now)
 	d.Chart = complaintChart(l, d.View.Complaints, now)
 	h.render(w, r, http.StatusOK, "compound", "street", d)
@@ -176,4 +181,26 @@ func complaintChart(l labels.Lang, cs []domain.ComplaintView, now time.Time) cha
 		months[i] = fmt.Sprintf("%02d", i+1)
 	}
 	return monthLines(l, year, months, cur, prev, nil)
+}
+
+// openComplainants opens the complainants' names and phones for a user
+// whose role calls residents back (policy: adapters/http); every read is
+// recorded. Others see that there is someone, not who.
+func (h *Handler) openComplainants(r *http.Request, cs []domain.ComplaintView) error {
+	u, pd := h.user(r), h.o.Service.Personal()
+	if u == nil || !u.Personal || pd == nil {
+		return nil
+	}
+	ps := make([]domain.Personal, len(cs))
+	for i, c := range cs {
+		ps[i] = c.Complainant
+	}
+	opened, err := pd.Open(r.Context(), app.Reader{User: u.Name, Role: u.Role, Purpose: r.Method + " " + r.URL.Path}, ps)
+	if err != nil {
+		return err
+	}
+	for i := range cs {
+		cs[i].Complainant = opened[i]
+	}
+	return nil
 }

@@ -33,9 +33,10 @@ type city struct {
 	store     domain.EventStore
 	directory *projections.Runner[*directory.Model]
 	league    *projections.Runner[*league.Model]
-	head      uint64 // the log's last position once loaded
-	campaign  string // the campaign file the server reloads (a copy the test may spoil)
 	audit     *audit.Service
+	head      uint64            // the log's last position once loaded
+	campaign  string            // the campaign file the server reloads (a copy the test may spoil)
+	personal  *app.PersonalData // the complainants' names and phones are sealed with its keys
 }
 
 // today is the pages' clock: late in the demo's campaign year, so that
@@ -99,12 +100,13 @@ func newCity(t testing.TB) *city {
 	t.Helper()
 	store := memory.NewStore()
 	book := domain.DefaultRuleBook()
-	svc := app.NewService(store, book)
+	personal := app.NewPersonalData(memory.NewKeys(), slog.New(slog.DiscardHandler))
+	svc := app.NewService(store, book, app.WithPersonalData(personal))
 	ctx := context.Background()
 	if _, err := demo.Load(ctx, svc, demo.Config{Seed: 7, Districts: 1, StreetsPerDistrict: 2, CompoundsPerStreet: 6, Year: 2025}, 2, nil); err != nil {
 		t.Fatal(err)
 	}
-	c := &city{store: store}
+	c := &city{store: store, personal: personal}
 	cps := projections.NewMemoryCheckpoints()
 	var err error
 	if c.directory, err = projections.NewRunner(directory.New, cps, 1000); err != nil {

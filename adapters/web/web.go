@@ -32,6 +32,7 @@ type User struct {
 	Name, Role, Organisation string
 	Scope                    Scope
 	Mask                     bool            // candidates' personal data is masked for this user's role
+	Personal                 bool            // sealed personal data (complainants' names and phones) is opened for this user, each read recorded
 	Allowed                  map[string]bool // the navigation's pages this user may open (nil: all)
 }
 

@@ -68,7 +68,10 @@ func (g *gen) complaint(id string, at time.Time) {
 	}
 	cat := categories.draw(g)
 	urgent := g.chance(0.08)
-	if !g.add(at, "hotline", domain.ReceiveComplaint{ComplaintID: id, Channel: channels.draw(g), Kind: kind, Category: cat, Urgent: urgent, Summary: summaries[cat]}) {
+	ch := channels.draw(g)
+	name, phone := fakeResident(g.id+"/"+id, ch)
+	if !g.add(at, "hotline", domain.ReceiveComplaint{ComplaintID: id, Channel: ch, Kind: kind, Category: cat, Urgent: urgent, Summary: summaries[cat],
+		ComplainantName: name, ComplainantPhone: phone}) {
 		return
 	}
 	unit := g.profile.PropertyCompany

@@ -1,5 +1,12 @@
 package demo
 
+import (
+	"fmt"
+	"hash/fnv"
+
+	"github.com/casetrack/casetrack/domain"
+)
+
 // Fictional names for the demo city; any likeness to real places or
 // companies is a coincidence of common words.
 var (
@@ -17,3 +24,18 @@ var (
 	givenNames = []string{"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "建国",
 		"桂兰", "志强", "海燕", "玉兰", "春梅"}
 )
+
+// fakeResident names the resident behind a demo complaint, from its key
+// alone (not the generator's random stream, which would change the whole
+// city): a name from the lists above and a phone number in 170-0000-xxxx,
+// a block no real subscriber has, so that no demo number rings anyone. A
+// problem a grid worker found on patrol has no complainant.
+func fakeResident(key string, ch domain.Channel) (name, phone string) {
+	if ch == domain.ChannelGrid {
+		return "", ""
+	}
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	n := h.Sum32()
+	return surnames[n%uint32(len(surnames))] + givenNames[n/32%uint32(len(givenNames))], fmt.Sprintf("1700000%04d", n%10000)
+}

@@ -42,6 +42,7 @@ var flagSets = []struct {
 	{"verify", func(fs *flag.FlagSet) { verifyFlags(fs) }},
 	{"proof check", func(fs *flag.FlagSet) { proofFlags(fs) }},
 	{"witness", func(fs *flag.FlagSet) { witnessFlags(fs) }},
+	{"forget", func(fs *flag.FlagSet) { forgetFlags(fs) }},
 }
 
 // newFlags makes a command's flag set; synopsis and about open its --help.

@@ -41,6 +41,8 @@ Usage:
                     register a spreadsheet's compounds; exit 1 and nothing imported when a row is bad
   casetrack import template FILE.xlsx|.csv        the empty register template (Chinese headers)
   casetrack version                                 module version and VCS commit of this binary
+  casetrack forget complainant:COMPOUND:COMPLAINT | candidate:COMPOUND:CANDIDATE [--data ./data] [--store URL]
+                    destroys the subject's key: its name, phone, ID number read as erased (已删除); the log is unchanged
 
 Every command explains its arguments and flags with --help. Every flag may also be set by the
 environment, CASETRACK_ and the flag's name in capitals (--store: CASETRACK_STORE, --tables-every:
@@ -91,6 +93,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = importCmd(ctx, stdout, stderr, args[1:])
 	case "version":
 		err = versionCmd(stdout, args[1:])
+	case "forget":
+		err = forgetCmd(ctx, stdout, stderr, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -137,13 +137,13 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 			return err
 		}
 	}
-	raw, err := openStore(ctx, o.store, o.data)
+	raw, pd, done, err := openRecording(ctx, o.store, o.data, logger)
 	if err != nil {
 		return err
 	}
-	defer raw.Close()
+	defer done()
 	store := tel.store(raw)
-	svc := app.NewService(store, book, tel.serviceOptions()...)
+	svc := app.NewService(store, book, append(tel.serviceOptions(), app.WithPersonalData(pd))...)
 	auditor, err := startAudit(ctx, logger, raw, svc, o.signingKey, o.data, o.checkpointEvery, o.verifyEvery)
 	if err != nil {
 		return err
@@ -155,7 +155,7 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 		explicit := false // the command line, the environment or the config file said so
 		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "demo" })
 		// Loaded unwatched: 65,000 commands are not the service's traffic.
-		if err := loadDemoOnce(ctx, logger, app.NewService(raw, book), raw, o.store, o.data, explicit); err != nil {
+		if err := loadDemoOnce(ctx, logger, app.NewService(raw, book, app.WithPersonalData(pd)), raw, o.store, o.data, explicit); err != nil {
 			return err
 		}
 		if demoCity(o.store, o.data, explicit) {
@@ -429,12 +429,12 @@ func demoCmd(ctx context.Context, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *storeURL, *data)
+	store, pd, done, err := openRecording(ctx, *storeURL, *data, logger)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	svc := app.NewService(store, book)
+	defer done()
+	svc := app.NewService(store, book, app.WithPersonalData(pd))
 	if external(*storeURL) { // no marker file for a shared store: the load is idempotent, so run (or finish) it
 		return loadDemo(ctx, logger, svc)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/esdb"
 	"github.com/casetrack/casetrack/adapters/postgres"
 	"github.com/casetrack/casetrack/adapters/sqlite"
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/migrations"
 )
@@ -118,4 +119,42 @@ func redact(store string) string {
 		return u.Redacted()
 	}
 	return store
+}
+
+// openRecording opens the store and its keys: what a command that records
+// or forgets personal data needs. done closes both.
+func openRecording(ctx context.Context, storeURL, data string, logger *slog.Logger) (store eventStore, pd *app.PersonalData, done func(), err error) {
+	if store, err = openStore(ctx, storeURL, data); err != nil {
+		return nil, nil, nil, err
+	}
+	pd, closeKeys, err := openKeys(store, storeURL, data, logger)
+	if err != nil {
+		store.Close()
+		return nil, nil, nil, err
+	}
+	return store, pd, func() { closeKeys(); store.Close() }, nil
+}
+
+// openKeys opens the data subjects' keys of store (app/personal.go): a
+// SQLite file of their own beside the embedded store or a SQLite store,
+// tables beside the events in PostgreSQL. EventStoreDB has no place for
+// keys that can be destroyed apart from the log: with it, no personal data
+// is recorded (nil).
+func openKeys(store eventStore, storeURL, data string, logger *slog.Logger) (*app.PersonalData, func() error, error) {
+	none := func() error { return nil }
+	switch s := store.(type) {
+	case *postgres.Store:
+		return app.NewPersonalData(s.Keys(), logger), none, nil
+	case *sqlite.Store:
+		path := storeURL + ".keys"
+		if storeURL == "" {
+			path = filepath.Join(data, "keys.db")
+		}
+		keys, err := sqlite.OpenKeys(path)
+		if err != nil {
+			return nil, none, err
+		}
+		return app.NewPersonalData(keys, logger), keys.Close, nil
+	}
+	return nil, none, nil
 }

@@ -1,0 +1,167 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/casetrack/casetrack/domain"
+)
+
+const (
+	residentName  = "欧阳测试"
+	residentPhone = "17000001234"
+)
+
+// Complainants' names and phones are shown to the street office and the
+// community worker of the compound (each read recorded), sealed to every
+// other role, in no export; forget erases them and changes nothing else.
+func TestPersonalDataAndForget(t *testing.T) {
+	f, feed := servedFixture(t)
+	f.ok("c1", "register", registerBody)
+	f.ok("c1", "receive-complaint", `{"complaint_id":"k1","channel":"hotline","kind":"complaint","category":"fees","summary":"x",
+		"complainant_name":"`+residentName+`","complainant_phone":"`+residentPhone+`"}`)
+	feed()
+	subject := domain.ComplainantSubject("c1", "k1")
+	get := func(role domain.Role, target string) []byte {
+		t.Helper()
+		rec := f.do("GET", target, nil, bearer(f.as(role))...)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s as %s: %d %s", target, role, rec.Code, rec.Body)
+		}
+		if !strings.HasSuffix(target, "xlsx") {
+			return rec.Body.Bytes()
+		}
+		wb, err := excelize.OpenReader(rec.Body) // its cells' text: the file is zipped
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wb.Close()
+		var text bytes.Buffer
+		for _, sheet := range wb.GetSheetList() {
+			rows, err := wb.GetRows(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range rows {
+				text.WriteString(strings.Join(row, "\t") + "\n")
+			}
+		}
+		if !strings.Contains(text.String(), "阳光花园") {
+			t.Fatalf("the workbook does not list the compound:\n%s", text.String())
+		}
+		return text.Bytes()
+	}
+	clear := func(b []byte) bool {
+		return bytes.Contains(b, []byte(residentName)) || bytes.Contains(b, []byte(residentPhone))
+	}
+	reads := []string{"/api/v1/compounds/c1", "/api/v1/compounds/c1/history"}
+
+	for _, role := range []domain.Role{street, community} {
+		for _, target := range reads {
+			b := get(role, target)
+			if !bytes.Contains(b, []byte(`"complainant":{"subject":"`+subject+`","fields":{"name":"`+residentName+`","phone":"`+residentPhone+`"}}`)) {
+				t.Errorf("%s as %s does not show the complainant: %s", target, role, b)
+			}
+		}
+	}
+	// The history's stored data stays as hashed: sealed, and its chain checks.
+	var h struct {
+		ChainValid bool `json:"chain_valid"`
+		Events     []struct{ domain.Envelope }
+	}
+	if err := json.Unmarshal(get(street, "/api/v1/compounds/c1/history"), &h); err != nil {
+		t.Fatal(err)
+	}
+	envelopes := make([]domain.Envelope, len(h.Events))
+	for i, e := range h.Events {
+		envelopes[i] = e.Envelope
+		if clear(e.Data) {
+			t.Errorf("the stored data of version %d is shown opened: %s", e.Version, e.Data)
+		}
+	}
+	if err := domain.VerifyChain(envelopes); err != nil || !h.ChainValid {
+		t.Errorf("the chain as shown does not verify: %v", err)
+	}
+	for _, role := range []domain.Role{auditor, inspector, hotline} {
+		for _, target := range reads {
+			if role == hotline && strings.HasSuffix(target, "history") {
+				continue // not the hotline's route
+			}
+			if b := get(role, target); clear(b) || !bytes.Contains(b, []byte(`"sealed":"`)) {
+				t.Errorf("%s as %s shows the personal data or no sealed value: %s", target, role, b)
+			}
+		}
+	}
+	// Every read by a permitted role is recorded: who, which subject, when.
+	recs, err := f.keys.Accesses(t.Context(), subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 5 { // four reads above and the history decoded for its chain
+		t.Errorf("%d reads recorded, want 5: %+v", len(recs), recs)
+	}
+	for _, r := range recs {
+		if r.User != "zgc" && r.User != "dongqu" || r.At.IsZero() || !strings.HasPrefix(r.Purpose, "GET /api/v1/compounds/c1") {
+			t.Errorf("read record %+v", r)
+		}
+	}
+	if !strings.Contains(f.log.String(), `"msg":"personal data read","subject":"`+subject+`","user":"zgc","role":"street_office"`) {
+		t.Errorf("no log line of the read:\n%s", f.log)
+	}
+	if clear(f.log.Bytes()) {
+		t.Error("the log holds the personal data")
+	}
+
+	if clear(get(street, "/api/v1/deadlines")) {
+		t.Error("the deadlines hold the personal data")
+	}
+	exports := []string{"/api/v1/league/compound?format=csv", "/api/v1/league/compound?format=xlsx", "/api/v1/league/street"}
+	before := map[string][]byte{}
+	for _, target := range exports {
+		before[target] = get(street, target)
+		if clear(before[target]) {
+			t.Errorf("%s holds the personal data", target)
+		}
+	}
+	events := get(auditor, "/api/v1/compounds/c1/history")
+
+	rec := f.do("POST", "/api/v1/subjects/"+subject+"/forget", nil, bearer(f.as(admin))...)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"erased":true`) {
+		t.Fatalf("forget: %d %s", rec.Code, rec.Body)
+	}
+	if !strings.Contains(f.log.String(), `"msg":"personal data erased","subject":"`+subject+`","user":"admin"`) {
+		t.Errorf("the erasure is not logged:\n%s", f.log)
+	}
+	for _, target := range reads {
+		b := get(street, target)
+		if clear(b) || !bytes.Contains(b, []byte(`"complainant":{"subject":"`+subject+`","erased":true}`)) {
+			t.Errorf("%s after forget: %s", target, b)
+		}
+	}
+	for _, target := range exports {
+		if after := get(street, target); !bytes.Equal(after, before[target]) {
+			t.Errorf("%s changed with the erasure:\n%s\n%s", target, before[target], after)
+		}
+	}
+	if after := get(auditor, "/api/v1/compounds/c1/history"); !bytes.Equal(after, events) {
+		t.Error("the history (events, hashes) changed with the erasure")
+	}
+}
+
+// A complaint naming its resident on a store without keys is refused, in
+// both languages, and nothing is written.
+func TestPersonalDataRefusedWithoutKeys(t *testing.T) {
+	f := newFixture(t)
+	f.ok("c1", "register", registerBody)
+	rec := f.do("POST", "/api/v1/compounds/c1/receive-complaint", `{"complaint_id":"k1","channel":"hotline","kind":"complaint",
+		"category":"fees","summary":"x","complainant_phone":"`+residentPhone+`"}`)
+	hasViolation(t, problemOf(t, rec, http.StatusUnprocessableEntity), "", "personal.not_kept")
+	if bytes.Contains(rec.Body.Bytes(), []byte(residentPhone)) {
+		t.Error("the refusal echoes the phone")
+	}
+}

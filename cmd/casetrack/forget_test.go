@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/domain"
+)
+
+// recordComplainant records a compound with a complaint naming its
+// resident in the store (empty: the embedded one in data).
+func recordComplainant(t *testing.T, storeURL, data string) {
+	t.Helper()
+	ctx := context.Background()
+	store, pd, done, err := openRecording(ctx, storeURL, data, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	svc := app.NewService(store, domain.DefaultRuleBook(), app.WithPersonalData(pd))
+	for _, c := range []struct{ name, body string }{
+		{"register", `{"name":"阳光花园","district":"海淀","street":"中关村","community":"东区","kind":"commercial",
+			"households":120,"private_area":"12000.50","delivered_area":12000,"property_company":"甲物业"}`},
+		{"receive-complaint", `{"complaint_id":"k1","channel":"hotline","kind":"complaint","category":"fees","summary":"x",
+			"complainant_name":"欧阳测试","complainant_phone":"17000001234"}`},
+	} {
+		cmd, err := domain.ParseCommand(c.name, []byte(c.body))
+		if err == nil {
+			_, err = svc.Execute(ctx, "c1", cmd, app.Meta{Actor: domain.Actor{UserID: "u1", Role: "hotline", Organisation: "12345"}})
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+	}
+}
+
+// logOf is the whole log as stored, and what its complainant opens to.
+func logOf(t *testing.T, storeURL, data string) ([]byte, domain.Personal) {
+	t.Helper()
+	ctx := context.Background()
+	store, pd, done, err := openRecording(ctx, storeURL, data, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	all, err := store.ReadAll(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := all[1].Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, err := pd.Open(ctx, app.Reader{User: "test"}, []domain.Personal{ev.(domain.ComplaintReceived).Complainant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, opened[0]
+}
+
+func TestForgetCommand(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "events.db")
+	stores := map[string]string{"embedded": "", "SQLite file": file}
+	if dsn := os.Getenv("CASETRACK_TEST_POSTGRES"); dsn != "" {
+		stores["PostgreSQL"] = freshPostgres(t, dsn)
+	}
+	for name, storeURL := range stores {
+		t.Run(name, func(t *testing.T) {
+			data := t.TempDir()
+			if isPostgres(storeURL) {
+				if code := run(context.Background(), []string{"migrate", "--store", storeURL}, io.Discard, io.Discard); code != 0 {
+					t.Fatalf("migrate: exit %d", code)
+				}
+			}
+			recordComplainant(t, storeURL, data)
+			before, p := logOf(t, storeURL, data)
+			if p.Fields[domain.FieldPhone] != "17000001234" {
+				t.Fatalf("the complainant opens to %+v", p)
+			}
+			forget := func(args ...string) (int, string) {
+				var out, errs bytes.Buffer
+				code := run(context.Background(), append(append([]string{"forget"}, args...), "--data", data, "--store", storeURL), &out, &errs)
+				return code, out.String() + errs.String()
+			}
+			if code, out := forget("complainant:c1:k1"); code != 0 || !strings.Contains(out, "forgotten: complainant:c1:k1") {
+				t.Fatalf("forget: exit %d: %s", code, out)
+			}
+			after, p := logOf(t, storeURL, data)
+			if !bytes.Equal(before, after) {
+				t.Error("the log changed")
+			}
+			if !p.Erased || p.Fields != nil {
+				t.Errorf("after forget the complainant opens to %+v", p)
+			}
+			if code, out := forget("complainant:c1:k1"); code != 1 || !strings.Contains(out, "no personal data") {
+				t.Errorf("forget again: exit %d: %s", code, out)
+			}
+			for _, bad := range [][]string{{"nobody"}, {}, {"complainant:c1:k1", "extra"}, {"complainant:c1:k1\x00"}} {
+				if code, out := forget(bad...); code != 2 {
+					t.Errorf("forget %q: exit %d, want 2: %s", bad, code, out)
+				}
+			}
+			// No file of the store or its keys holds the data in clear.
+			for _, dir := range []string{data, filepath.Dir(file)} {
+				entries, _ := os.ReadDir(dir)
+				for _, e := range entries {
+					b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+					if bytes.Contains(b, []byte("17000001234")) || bytes.Contains(b, []byte("欧阳测试")) {
+						t.Errorf("%s holds the personal data in clear", e.Name())
+					}
+				}
+			}
+		})
+	}
+}
+
+// freshPostgres creates a schema of its own in dsn's database, dropped at
+// cleanup, and returns the store URL that uses it.
+func freshPostgres(t *testing.T, dsn string) string {
+	t.Helper()
+	ctx := context.Background()
+	schema := fmt.Sprintf("casetrack_forget_%d", time.Now().UnixNano())
+	exec := func(sql string) {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec("CREATE SCHEMA " + schema)
+	t.Cleanup(func() { exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE") })
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema
+}
