@@ -10,12 +10,21 @@ import (
 
 // Checkpoints keeps projection snapshots in their own SQLite file, each row
 // a snapshot and the position it reflects, written in one statement: a
-// projection's model and checkpoint can never disagree. Older snapshots are
-// kept for time travel (replay from the nearest one).
-type Checkpoints struct{ db *sql.DB }
+// projection's model and checkpoint can never disagree. A few older
+// snapshots are kept for time travel (replay from the nearest one, or from
+// the start below the oldest): each snapshot is a whole model, so keeping
+// them all made the file outgrow the event store.
+type Checkpoints struct {
+	db   *sql.DB
+	keep int
+}
 
-// OpenCheckpoints opens or creates the snapshot file at path.
-func OpenCheckpoints(path string) (*Checkpoints, error) {
+// OpenCheckpoints opens or creates the snapshot file at path, keeping the
+// keep (at least one) most recently saved snapshots of each projection.
+func OpenCheckpoints(path string, keep int) (*Checkpoints, error) {
+	if keep < 1 {
+		return nil, fmt.Errorf("open checkpoints: keep at least one snapshot per projection, not %d", keep)
+	}
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open checkpoints: %w", err)
 	}
@@ -32,15 +41,32 @@ func OpenCheckpoints(path string) (*Checkpoints, error) {
 		db.Close()
 		return nil, fmt.Errorf("open checkpoints %s: %w", path, err)
 	}
-	return &Checkpoints{db: db}, nil
+	return &Checkpoints{db: db, keep: keep}, nil
 }
 
 func (c *Checkpoints) Close() error { return c.db.Close() }
 
+// Save writes a snapshot and drops, in the same transaction, those of the
+// projection beyond the keep most recently saved. Recency is the order of
+// saving (the rowid: SQLite gives a new row one more than the largest),
+// not the position: after the store is restored from an older backup, the
+// old log's snapshots lie above the new ones, and keeping the highest
+// positions would drop every new snapshot.
 func (c *Checkpoints) Save(name string, position uint64, snapshot []byte) error {
-	_, err := c.db.Exec(`INSERT OR REPLACE INTO snapshots (name, position, saved_at, data) VALUES (?, ?, ?, ?)`,
-		name, int64(position), time.Now().UnixNano(), snapshot)
-	return err
+	tx, err := c.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`INSERT OR REPLACE INTO snapshots (name, position, saved_at, data) VALUES (?, ?, ?, ?)`,
+		name, int64(position), time.Now().UnixNano(), snapshot); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`DELETE FROM snapshots WHERE name = ?1 AND rowid NOT IN
+		(SELECT rowid FROM snapshots WHERE name = ?1 ORDER BY rowid DESC LIMIT ?2)`, name, c.keep); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func (c *Checkpoints) Load(name string, atOrBelow uint64) (uint64, []byte, error) {

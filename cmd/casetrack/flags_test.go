@@ -141,6 +141,9 @@ func TestBadFlagValues(t *testing.T) {
 		{nil, []string{"serve", "--otlp-endpoint", "collector:4318"}, "--otlp-endpoint must be an http:// or https:// URL"},
 		{map[string]string{"CASETRACK_OTLP_ENDPOINT": "http://"}, []string{"serve"}, "--otlp-endpoint must be an http:// or https:// URL"},
 		{nil, []string{"serve", "--config", "/no/such/file"}, "no such file"},
+		{nil, []string{"serve", "--snapshots-keep", "0"}, "--snapshots-keep must be at least 1"},
+		{map[string]string{"CASETRACK_SNAPSHOTS_KEEP": "-3"}, []string{"projections", "rebuild"}, "--snapshots-keep must be at least 1"},
+		{nil, []string{"projections", "rebuild", "--snapshots-keep", "all"}, `invalid value "all" for flag -snapshots-keep`},
 		{nil, []string{"version", "now"}, "version takes no arguments"},
 		{map[string]string{"CASETRACK_DAYS": "many"}, []string{"users", "list"}, `"CASETRACK_DAYS": parse error`},
 	} {

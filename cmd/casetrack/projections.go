@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"path/filepath"
 	"slices"
 	"time"
 
-	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/complaints"
@@ -43,12 +41,13 @@ func untyped[M projections.Projection](newModel func() M) func() projections.Pro
 	return func() projections.Projection { return newModel() }
 }
 
-func rebuildFlags(fs *flag.FlagSet) (data, store, rules *string) {
-	data, store, rules = new(string), new(string), new(string)
+func rebuildFlags(fs *flag.FlagSet) (data, store, rules *string, snapshotsKeep *int) {
+	data, store, rules, snapshotsKeep = new(string), new(string), new(string), new(int)
 	dataFlag(fs, data)
 	storeFlag(fs, store)
 	rulesFlag(fs, rules)
-	return data, store, rules
+	snapshotsFlag(fs, snapshotsKeep)
+	return data, store, rules, snapshotsKeep
 }
 
 // projectionsCmd: `projections rebuild [NAME]` replays a projection from the
@@ -56,7 +55,7 @@ func rebuildFlags(fs *flag.FlagSet) (data, store, rules *string) {
 // running server rebuilds blue/green through its API instead
 // (POST /api/v1/projections/NAME/rebuild).
 func projectionsCmd(ctx context.Context, out, stderr io.Writer, args []string) error {
-	const use = "usage: casetrack projections rebuild [NAME] [--data DIR] [--store URL] [--rules DIR]"
+	const use = "usage: casetrack projections rebuild [NAME] [--data DIR] [--store URL] [--rules DIR] [--snapshots-keep N]"
 	if len(args) > 0 && isHelp(args[0]) {
 		fmt.Fprintln(out, use)
 		return flag.ErrHelp
@@ -67,13 +66,16 @@ func projectionsCmd(ctx context.Context, out, stderr io.Writer, args []string) e
 	fs := newFlags("projections rebuild", "projections rebuild [NAME…] [flags]", "Replays the projections NAME (directory, league, credit, deadlines; none: all) from the start of\n"+
 		"the log and saves their snapshots, with the server stopped. A running server rebuilds\n"+
 		"blue/green: POST /api/v1/projections/NAME/rebuild.")
-	data, storeURL, rulesDir := rebuildFlags(fs)
+	data, storeURL, rulesDir, snapshotsKeep := rebuildFlags(fs)
 	args = args[1:]
 	names := []string{}
 	for len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		names, args = append(names, args[0]), args[1:]
 	}
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := checkSnapshotsKeep(*snapshotsKeep); err != nil {
 		return err
 	}
 	book, err := loadRules(*rulesDir)
@@ -89,7 +91,7 @@ func projectionsCmd(ctx context.Context, out, stderr io.Writer, args []string) e
 		return err
 	}
 	defer store.Close()
-	file, err := sqlite.OpenCheckpoints(filepath.Join(*data, "projections.db"))
+	file, err := openSnapshots(*data, *snapshotsKeep)
 	if err != nil {
 		return err
 	}

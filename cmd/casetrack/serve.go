@@ -21,7 +21,6 @@ import (
 
 	httpapi "github.com/casetrack/casetrack/adapters/http"
 	"github.com/casetrack/casetrack/adapters/postgres"
-	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/adapters/watermill"
 	"github.com/casetrack/casetrack/adapters/web"
 	"github.com/casetrack/casetrack/app"
@@ -44,6 +43,7 @@ type serveOptions struct {
 	addr, data, store, rules, campaign, bus string
 	migrate, demo                           bool
 	tablesEvery                             time.Duration
+	snapshotsKeep                           int
 	metricsAddr, otlpEndpoint               string
 	traceSample                             float64
 	signingKey                              string
@@ -57,6 +57,7 @@ func serveFlags(fs *flag.FlagSet) *serveOptions {
 	dataFlag(fs, &o.data)
 	storeFlag(fs, &o.store)
 	rulesFlag(fs, &o.rules)
+	snapshotsFlag(fs, &o.snapshotsKeep)
 	fs.BoolVar(&o.migrate, "migrate", false, "apply pending PostgreSQL migrations before serving")
 	fs.BoolVar(&o.demo, "demo", true, "load the demo city into an empty data directory (a shared store: only when set explicitly)")
 	fs.StringVar(&o.campaign, "campaign", "", "campaign configuration `file` (TOML); empty: the default")
@@ -88,6 +89,9 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	}
 	if o.checkpointEvery < 100*time.Millisecond || o.verifyEvery < 0 {
 		return usageError{errors.New("--checkpoint-every must be at least 100ms and --verify-every not negative")}
+	}
+	if err := checkSnapshotsKeep(o.snapshotsKeep); err != nil {
+		return err
 	}
 	logger := o.log.logger(stderr)
 	book, err := loadRules(o.rules) // reads files only: a bad rule file stops the start before the port is taken
@@ -165,7 +169,7 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 		}
 	}
 
-	rm, err := openReadModels(store, book, o.data, o.campaign, o.bus, o.addr, logger, tel.projections)
+	rm, err := openReadModels(store, book, o.data, o.snapshotsKeep, o.campaign, o.bus, o.addr, logger, tel.projections)
 	if err != nil {
 		return err
 	}
@@ -227,13 +231,13 @@ type readModels struct {
 	close      func()
 }
 
-func openReadModels(store domain.EventStore, book domain.RuleBook, data, campaign, busURL, addr string, logger *slog.Logger,
+func openReadModels(store domain.EventStore, book domain.RuleBook, data string, snapshotsKeep int, campaign, busURL, addr string, logger *slog.Logger,
 	watch func([]projections.Live) []projections.Live) (*readModels, error) {
 	cfg, err := campaignConfig(campaign)
 	if err != nil {
 		return nil, err
 	}
-	file, err := sqlite.OpenCheckpoints(filepath.Join(data, "projections.db"))
+	file, err := openSnapshots(data, snapshotsKeep)
 	if err != nil {
 		return nil, err
 	}

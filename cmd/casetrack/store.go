@@ -36,6 +36,30 @@ func dataFlag(fs *flag.FlagSet, data *string) {
 	fs.StringVar(data, "data", "./data", "data `directory`: the embedded store, the projections' snapshots, the demo marker")
 }
 
+// snapshotsFlag sets how many snapshots of each projection projections.db
+// keeps: each is a whole model, so keeping every one made the file
+// outgrow the event store.
+func snapshotsFlag(fs *flag.FlagSet, keep *int) {
+	fs.IntVar(keep, "snapshots-keep", 3, "snapshots of each projection kept in projections.db, the latest included (at least 1); reads as of an older position replay from the nearest kept one, or from the start")
+}
+
+// openSnapshots opens projections.db in the data directory, keeping keep
+// snapshots of each projection.
+func openSnapshots(data string, keep int) (*sqlite.Checkpoints, error) {
+	if err := checkSnapshotsKeep(keep); err != nil {
+		return nil, err
+	}
+	return sqlite.OpenCheckpoints(filepath.Join(data, "projections.db"), keep)
+}
+
+// checkSnapshotsKeep refuses a --snapshots-keep that keeps no snapshot.
+func checkSnapshotsKeep(keep int) error {
+	if keep < 1 {
+		return usageError{fmt.Errorf("--snapshots-keep must be at least 1 (the latest snapshot), not %d", keep)}
+	}
+	return nil
+}
+
 // isPostgres reports whether the store is a PostgreSQL URL.
 func isPostgres(store string) bool {
 	return strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://")

@@ -60,7 +60,7 @@ func TestDataFilesArePrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	cp, err := sqlite.OpenCheckpoints(filepath.Join(data, "projections.db"))
+	cp, err := openSnapshots(data, 3)
 	if err != nil {
 		t.Fatal(err)
 	}

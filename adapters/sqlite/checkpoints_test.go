@@ -1,0 +1,105 @@
+package sqlite_test
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/casetrack/casetrack/adapters/sqlite"
+)
+
+// The snapshot file keeps the few most recently saved snapshots of each
+// projection, however many are saved, and stays about their size.
+func TestCheckpointsKeepTheLatestFew(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "projections.db")
+	cps, err := sqlite.OpenCheckpoints(path, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 64 << 10
+	for pos := uint64(1); pos <= 200; pos++ {
+		if err := cps.Save("league", pos, make([]byte, size)); err != nil {
+			t.Fatal(err)
+		}
+		if pos <= 5 {
+			if err := cps.Save("directory", pos*10, []byte{byte(pos)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := kept(t, path, "league"); !slices.Equal(got, []uint64{198, 199, 200}) {
+		t.Errorf("league kept %v, want the last three", got)
+	}
+	if got := kept(t, path, "directory"); !slices.Equal(got, []uint64{30, 40, 50}) {
+		t.Errorf("directory kept %v, want its own last three", got)
+	}
+	for _, tc := range []struct{ atOrBelow, want uint64 }{{0, 200}, {199, 199}, {1000, 200}, {197, 0}, {1, 0}} {
+		if pos, snap, err := cps.Load("league", tc.atOrBelow); err != nil || pos != tc.want || (snap == nil) != (tc.want == 0) {
+			t.Errorf("Load at or below %d: %d (%d bytes, %v), want %d", tc.atOrBelow, pos, len(snap), err, tc.want)
+		}
+	}
+	if err := cps.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() > 10*size {
+		t.Errorf("the file holds %d bytes for three snapshots of %d (%v)", st.Size(), size, err)
+	}
+}
+
+// Recency is the order of saving, not the position: snapshots of an older
+// log (a store restored from a backup) that lie above the new ones go first.
+func TestCheckpointsKeepTheLastSaved(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "projections.db")
+	cps, err := sqlite.OpenCheckpoints(path, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cps.Close()
+	for _, pos := range []uint64{1000, 2000, 10, 20, 20} {
+		if err := cps.Save("league", pos, []byte("snapshot")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := kept(t, path, "league"); !slices.Equal(got, []uint64{10, 20}) {
+		t.Errorf("kept %v, want the two saved last", got)
+	}
+}
+
+func TestCheckpointsKeepAtLeastOne(t *testing.T) {
+	for _, keep := range []int{0, -1} {
+		if cps, err := sqlite.OpenCheckpoints(filepath.Join(t.TempDir(), "projections.db"), keep); err == nil {
+			cps.Close()
+			t.Errorf("keep %d was accepted", keep)
+		}
+	}
+}
+
+// kept are the positions of the snapshots of name in the file, read by
+// another connection.
+func kept(t *testing.T, path, name string) []uint64 {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT position FROM snapshots WHERE name = ? ORDER BY position`, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []uint64
+	for rows.Next() {
+		var p uint64
+		if err := rows.Scan(&p); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
