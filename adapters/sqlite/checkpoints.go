@@ -41,7 +41,57 @@ func OpenCheckpoints(path string, keep int) (*Checkpoints, error) {
 		db.Close()
 		return nil, fmt.Errorf("open checkpoints %s: %w", path, err)
 	}
-	return &Checkpoints{db: db, keep: keep}, nil
+	c := &Checkpoints{db: db, keep: keep}
+	if err := c.compact(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open checkpoints %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// compact drops the snapshots beyond keep of every projection (a file of
+// an older casetrack kept them all, or keep was lowered), and gives the
+// space back when most of the file is free: SQLite reuses freed pages
+// but never shrinks the file by itself.
+func (c *Checkpoints) compact() error {
+	rows, err := c.db.Query(`SELECT DISTINCT name FROM snapshots`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, name)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := c.prune(c.db, name); err != nil {
+			return err
+		}
+	}
+	var free, pages int64
+	if err := c.db.QueryRow(`SELECT freelist_count, page_count FROM pragma_freelist_count(), pragma_page_count()`).Scan(&free, &pages); err != nil {
+		return err
+	}
+	if free*2 > pages {
+		_, err = c.db.Exec(`VACUUM`)
+	}
+	return err
+}
+
+// prune drops the snapshots of name beyond the keep most recently saved.
+func (c *Checkpoints) prune(db interface {
+	Exec(query string, args ...any) (sql.Result, error)
+}, name string) error {
+	_, err := db.Exec(`DELETE FROM snapshots WHERE name = ?1 AND rowid NOT IN
+		(SELECT rowid FROM snapshots WHERE name = ?1 ORDER BY rowid DESC LIMIT ?2)`, name, c.keep)
+	return err
 }
 
 func (c *Checkpoints) Close() error { return c.db.Close() }
@@ -62,8 +112,7 @@ func (c *Checkpoints) Save(name string, position uint64, snapshot []byte) error 
 		name, int64(position), time.Now().UnixNano(), snapshot); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(`DELETE FROM snapshots WHERE name = ?1 AND rowid NOT IN
-		(SELECT rowid FROM snapshots WHERE name = ?1 ORDER BY rowid DESC LIMIT ?2)`, name, c.keep); err != nil {
+	if err := c.prune(tx, name); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,6 +43,37 @@ func TestCheckpointsKeepTheLatestFew(t *testing.T) {
 	}
 	if err := cps.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() > 10*size {
+		t.Errorf("the file holds %d bytes for three snapshots of %d (%v)", st.Size(), size, err)
+	}
+}
+
+// A file that kept every snapshot (an older casetrack, a larger keep) is
+// pruned and shrunk when it is opened.
+func TestCheckpointsShrinkAnOlderFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "projections.db")
+	cps, err := sqlite.OpenCheckpoints(path, math.MaxInt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 64 << 10
+	for pos := uint64(1); pos <= 50; pos++ {
+		if err := cps.Save("league", pos, make([]byte, size)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cps.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if cps, err = sqlite.OpenCheckpoints(path, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := cps.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := kept(t, path, "league"); !slices.Equal(got, []uint64{48, 49, 50}) {
+		t.Errorf("kept %v, want the last three", got)
 	}
 	if st, err := os.Stat(path); err != nil || st.Size() > 10*size {
 		t.Errorf("the file holds %d bytes for three snapshots of %d (%v)", st.Size(), size, err)
