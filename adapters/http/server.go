@@ -253,13 +253,13 @@ func (s *Server) noParams(w http.ResponseWriter, r *http.Request) bool {
 // a proper 500.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := s.marshal(r, v)
-	var e *encoded
-	if err == nil {
-		e, err = encode(b)
-	}
 	if info := infoOf(r); err == nil && info.open {
 		b, err = s.svc.Personal().OpenJSON(r.Context(), app.Reader{User: info.principal.Name, Role: string(info.principal.Role),
 			Purpose: r.Method + " " + r.URL.Path}, b)
+	}
+	var e *encoded
+	if err == nil {
+		e, err = encode(b)
 	}
 	if err != nil {
 		s.Error(w, r, domain.Internal(err, "encode response"))
