@@ -15,21 +15,13 @@ import (
 // projection, however many are saved, and stays about their size.
 func TestCheckpointsKeepTheLatestFew(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "projections.db")
-	cps, err := sqlite.OpenCheckpoints(path, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const size = 64 << 10
-	for pos := uint64(1); pos <= 200; pos++ {
-		if err := cps.Save("league", pos, make([]byte, size)); err != nil {
+	cps := openCheckpoints(t, path, 3)
+	for pos := uint64(1); pos <= 5; pos++ {
+		if err := cps.Save("directory", pos*10, []byte{byte(pos)}); err != nil {
 			t.Fatal(err)
 		}
-		if pos <= 5 {
-			if err := cps.Save("directory", pos*10, []byte{byte(pos)}); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
+	saveLeague(t, cps, 200)
 	if got := kept(t, path, "league"); !slices.Equal(got, []uint64{198, 199, 200}) {
 		t.Errorf("league kept %v, want the last three", got)
 	}
@@ -44,50 +36,32 @@ func TestCheckpointsKeepTheLatestFew(t *testing.T) {
 	if err := cps.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := os.Stat(path); err != nil || st.Size() > 10*size {
-		t.Errorf("the file holds %d bytes for three snapshots of %d (%v)", st.Size(), size, err)
-	}
+	checkShrunk(t, path)
 }
 
 // A file that kept every snapshot (an older casetrack, a larger keep) is
 // pruned and shrunk when it is opened.
 func TestCheckpointsShrinkAnOlderFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "projections.db")
-	cps, err := sqlite.OpenCheckpoints(path, math.MaxInt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const size = 64 << 10
-	for pos := uint64(1); pos <= 50; pos++ {
-		if err := cps.Save("league", pos, make([]byte, size)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cps := openCheckpoints(t, path, math.MaxInt)
+	saveLeague(t, cps, 50)
 	if err := cps.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if cps, err = sqlite.OpenCheckpoints(path, 3); err != nil {
-		t.Fatal(err)
-	}
-	if err := cps.Close(); err != nil {
+	if err := openCheckpoints(t, path, 3).Close(); err != nil {
 		t.Fatal(err)
 	}
 	if got := kept(t, path, "league"); !slices.Equal(got, []uint64{48, 49, 50}) {
 		t.Errorf("kept %v, want the last three", got)
 	}
-	if st, err := os.Stat(path); err != nil || st.Size() > 10*size {
-		t.Errorf("the file holds %d bytes for three snapshots of %d (%v)", st.Size(), size, err)
-	}
+	checkShrunk(t, path)
 }
 
 // Recency is the order of saving, not the position: snapshots of an older
 // log (a store restored from a backup) that lie above the new ones go first.
 func TestCheckpointsKeepTheLastSaved(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "projections.db")
-	cps, err := sqlite.OpenCheckpoints(path, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cps := openCheckpoints(t, path, 2)
 	defer cps.Close()
 	for _, pos := range []uint64{1000, 2000, 10, 20, 20} {
 		if err := cps.Save("league", pos, []byte("snapshot")); err != nil {
@@ -105,6 +79,37 @@ func TestCheckpointsKeepAtLeastOne(t *testing.T) {
 			cps.Close()
 			t.Errorf("keep %d was accepted", keep)
 		}
+	}
+}
+
+func openCheckpoints(t *testing.T, path string, keep int) *sqlite.Checkpoints {
+	t.Helper()
+	cps, err := sqlite.OpenCheckpoints(path, keep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cps
+}
+
+// snapshotSize is the size of each league snapshot saveLeague saves.
+const snapshotSize = 64 << 10
+
+// saveLeague saves league snapshots at positions 1 to n.
+func saveLeague(t *testing.T, cps *sqlite.Checkpoints, n uint64) {
+	t.Helper()
+	for pos := uint64(1); pos <= n; pos++ {
+		if err := cps.Save("league", pos, make([]byte, snapshotSize)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// checkShrunk fails t unless the closed file at path is about the size of
+// the three snapshots it keeps.
+func checkShrunk(t *testing.T, path string) {
+	t.Helper()
+	if st, err := os.Stat(path); err != nil || st.Size() > 10*snapshotSize {
+		t.Errorf("the file holds %d bytes for three snapshots of %d (%v)", st.Size(), snapshotSize, err)
 	}
 }
 
