@@ -71,7 +71,7 @@ func (c *Checkpoints) compact() error {
 		return err
 	}
 	for _, name := range names {
-		if err := c.prune(c.db, name); err != nil {
+		if err := c.prune(c.db, name, -1, c.keep); err != nil {
 			return err
 		}
 	}
@@ -85,34 +85,38 @@ func (c *Checkpoints) compact() error {
 	return err
 }
 
-// prune drops the snapshots of name beyond the keep most recently saved.
+// prune drops the snapshots of name but the keep most recently saved,
+// not counting, but dropping, the one at position replacing (about to be
+// replaced; -1: none).
 func (c *Checkpoints) prune(db interface {
 	Exec(query string, args ...any) (sql.Result, error)
-}, name string) error {
+}, name string, replacing int64, keep int) error {
 	_, err := db.Exec(`DELETE FROM snapshots WHERE name = ?1 AND rowid NOT IN
-		(SELECT rowid FROM snapshots WHERE name = ?1 ORDER BY rowid DESC LIMIT ?2)`, name, c.keep)
+		(SELECT rowid FROM snapshots WHERE name = ?1 AND position != ?2 ORDER BY rowid DESC LIMIT ?3)`, name, replacing, keep)
 	return err
 }
 
 func (c *Checkpoints) Close() error { return c.db.Close() }
 
 // Save writes a snapshot and drops, in the same transaction, those of the
-// projection beyond the keep most recently saved. Recency is the order of
-// saving (the rowid: SQLite gives a new row one more than the largest),
-// not the position: after the store is restored from an older backup, the
-// old log's snapshots lie above the new ones, and keeping the highest
-// positions would drop every new snapshot.
+// projection beyond the keep most recently saved. They are dropped first,
+// so that the new snapshot reuses their pages: the file then holds keep
+// snapshots, not one more. Recency is the order of saving (the rowid:
+// SQLite gives a new row one more than the largest), not the position:
+// after the store is restored from an older backup, the old log's
+// snapshots lie above the new ones, and keeping the highest positions
+// would drop every new snapshot.
 func (c *Checkpoints) Save(name string, position uint64, snapshot []byte) error {
 	tx, err := c.db.Begin()
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.Exec(`INSERT OR REPLACE INTO snapshots (name, position, saved_at, data) VALUES (?, ?, ?, ?)`,
-		name, int64(position), time.Now().UnixNano(), snapshot); err != nil {
+	if err := c.prune(tx, name, int64(position), c.keep-1); err != nil {
 		return err
 	}
-	if err := c.prune(tx, name); err != nil {
+	if _, err := tx.Exec(`INSERT OR REPLACE INTO snapshots (name, position, saved_at, data) VALUES (?, ?, ?, ?)`,
+		name, int64(position), time.Now().UnixNano(), snapshot); err != nil {
 		return err
 	}
 	return tx.Commit()
