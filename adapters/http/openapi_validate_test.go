@@ -1,0 +1,103 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/go-chi/chi/v5"
+)
+
+// Every request the HTTP tests send goes through serveChecked: the request
+// and the answer are validated against the server's own /openapi.json
+// with kin-openapi's openapi3filter. A request the document refuses may
+// be sent on purpose (the hostile tests do): the server must then refuse
+// it too. An answer must always be one the document describes: its
+// status, its media type and its body.
+
+var documents sync.Map // *Server → *openapi3.T, loaded once per server
+
+func documentOf(t testing.TB, s *Server) *openapi3.T {
+	t.Helper()
+	if d, ok := documents.Load(s); ok {
+		return d.(*openapi3.T)
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/openapi.json", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /openapi.json: %d %s", rec.Code, rec.Body)
+	}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(rec.Body.Bytes())
+	if err != nil {
+		t.Fatalf("load /openapi.json: %v", err)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		t.Fatalf("/openapi.json is not a valid OpenAPI document: %v", err)
+	}
+	documents.Store(s, doc)
+	return doc
+}
+
+// serveChecked serves req on s into rec, validating both against s's document.
+func serveChecked(t testing.TB, s *Server, rec *httptest.ResponseRecorder, req *http.Request) {
+	t.Helper()
+	doc := documentOf(t, s)
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	route, pathParams := routeOf(doc, s, req)
+	if route == nil { // no operation: a page, an unknown path or method, whose API answers are problems
+		s.ServeHTTP(rec, req)
+		if strings.HasPrefix(req.URL.Path, "/api/") && rec.Header().Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s %s is no operation of the document, yet answered %d %s", req.Method, req.URL, rec.Code, rec.Header().Get("Content-Type"))
+		}
+		return
+	}
+	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true, MultiError: true}
+	in := &openapi3filter.RequestValidationInput{Request: req.Clone(context.Background()), PathParams: pathParams, Route: route, Options: opts}
+	in.Request.Body = io.NopCloser(bytes.NewReader(body))
+	reqErr := openapi3filter.ValidateRequest(context.Background(), in)
+
+	s.ServeHTTP(rec, req)
+
+	if reqErr != nil && rec.Code < 400 {
+		t.Errorf("the document refuses %s %s, which the server accepted (%d): %v", req.Method, req.URL, rec.Code, reqErr)
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: rec.Code, Header: rec.Header(), Options: opts}
+	out.SetBodyBytes(rec.Body.Bytes())
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		t.Errorf("the answer to %s %s is not the document's: %v\n%s", req.Method, req.URL, err, abbreviate(rec.Body.String(), 2000))
+	}
+}
+
+// routeOf finds the operation of req the way the server routes it (chi).
+func routeOf(doc *openapi3.T, s *Server, req *http.Request) (*routers.Route, map[string]string) {
+	rctx, path := chi.NewRouteContext(), req.URL.RawPath // chi routes the escaped path when there is one
+	if path == "" {
+		path = req.URL.Path
+	}
+	if !s.router.Match(rctx, req.Method, path) {
+		return nil, nil
+	}
+	item := doc.Paths.Value(rctx.RoutePattern())
+	if item == nil || item.GetOperation(req.Method) == nil {
+		return nil, nil
+	}
+	params := map[string]string{}
+	for i, k := range rctx.URLParams.Keys {
+		params[k] = rctx.URLParams.Values[i]
+	}
+	return &routers.Route{Spec: doc, Path: rctx.RoutePattern(), PathItem: item, Method: req.Method,
+		Operation: item.GetOperation(req.Method)}, params
+}
