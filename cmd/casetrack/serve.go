@@ -46,8 +46,13 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 	withDemo := fs.Bool("demo", true, "load the demo city into an empty data directory (a shared store: only when set explicitly)")
 	campaign := fs.String("campaign", "", "campaign configuration file (TOML); empty: the default")
 	busURL := fs.String("bus", os.Getenv("CASETRACK_BUS"), "projection delivery: empty for in-process, nats://… (JetStream) or postgres://… (tables), shared by instances; ?prefix= names them (default $CASETRACK_BUS)")
+	corsOrigins := fs.String("cors-origins", "", "comma-separated origins (https://host[:port]) whose web pages may call the API from a browser (CORS); empty: none, CORS off")
 	tablesEvery := fs.Duration("tables-every", 10*time.Second, "with a PostgreSQL store: how often the read models are written to its rm_* tables for SQL readers")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	origins, err := httpapi.ParseOrigins(*corsOrigins)
+	if err != nil {
 		return err
 	}
 	book, err := loadRules(*rulesDir) // reads files only: a bad rule file stops the start before the port is taken
@@ -133,7 +138,7 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 		go pg.ExportTables(ctx, *tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
 	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(*addr)), httpapi.WithWeb(pages),
-		httpapi.WithCampaignFile(*campaign))
+		httpapi.WithCampaignFile(*campaign), httpapi.WithCORS(origins))
 	server = httpapi.NewServer(svc, store, rm.directory, accounts, logger, opts...)
 	api := http.Handler(server)
 	handler.Store(&api)
