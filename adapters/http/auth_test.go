@@ -463,7 +463,7 @@ func TestSessionSignInAndOut(t *testing.T) {
 	req := httptest.NewRequest("POST", "/api/v1/session", strings.NewReader(url.Values{"name": {"zhao"}, "password": {password}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
-	f.srv.ServeHTTP(rec, req)
+	serveChecked(t, f.srv, rec, req)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("form sign-in: %d %s", rec.Code, rec.Body)
 	}
