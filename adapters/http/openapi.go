@@ -138,6 +138,16 @@ func newDocument() *document {
 			"token": &openapi3.SecuritySchemeRef{Value: bearer}, "session": &openapi3.SecuritySchemeRef{Value: session}}},
 	}, names: map[string]reflect.Type{}}
 	d.ref(reflect.TypeFor[problem](), false)
+	// Every code, with its status (statuses, error.go).
+	code := d.t.Components.Schemas["problem"].Value.Properties["code"].Value
+	var lines []string
+	for c, st := range statuses {
+		code.Enum = append(code.Enum, string(c))
+		lines = append(lines, fmt.Sprintf("%s (%d)", c, st.status))
+	}
+	slices.SortFunc(code.Enum, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+	slices.Sort(lines)
+	code.Description = "the stable code of the problem, with its HTTP status: " + strings.Join(lines, ", ")
 	return d
 }
 

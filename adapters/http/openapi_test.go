@@ -2,7 +2,9 @@ package http
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -119,5 +121,49 @@ func TestOpenAPIIsPublic(t *testing.T) {
 	}
 	if rec := f.do("GET", "/openapi.json?x=1", nil, "Authorization", ""); rec.Code != 400 {
 		t.Errorf("a parameter: %d", rec.Code)
+	}
+}
+
+// recordingTB keeps what serveChecked reports instead of failing the test.
+type recordingTB struct {
+	testing.TB
+	errs []string
+}
+
+func (r *recordingTB) Helper() {}
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+// TestServeCheckedCatchesWhatTheDocumentDoesNotSay: the validation of the
+// HTTP tests fails on an answer of another shape or status than
+// documented, and on a request the document refuses but the server takes.
+func TestServeCheckedCatchesWhatTheDocumentDoesNotSay(t *testing.T) {
+	f := newFixture(t)
+	f.srv = f.newServer(f.srv.svc, f.log, func(s *Server) {
+		s.handle("GET", "/api/v1/campaign", api{answer: campaign{}}, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.RawQuery == "teapot" {
+				w.WriteHeader(http.StatusTeapot)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"config":5}`))
+		})
+		s.handle("GET", "/api/v1/credit", api{query: []string{"min_position"}, answer: status{}}, func(w http.ResponseWriter, r *http.Request) {
+			s.respond(w, r, http.StatusOK, status{Status: "anything goes"})
+		})
+	})
+	for target, want := range map[string]string{
+		"/api/v1/campaign":               "is not the document's",
+		"/api/v1/campaign?teapot":        "status is not supported",
+		"/api/v1/credit?min_position=-1": "the document refuses",
+	} {
+		rec := &recordingTB{TB: t}
+		req := httptest.NewRequest("GET", target, nil)
+		req.Header.Set("Authorization", "Bearer "+f.as(auditor))
+		serveChecked(rec, f.srv, httptest.NewRecorder(), req)
+		if len(rec.errs) == 0 || !strings.Contains(strings.Join(rec.errs, "\n"), want) {
+			t.Errorf("%s: reported %q, want %q", target, rec.errs, want)
+		}
 	}
 }
