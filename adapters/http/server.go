@@ -26,6 +26,7 @@ import (
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/labels"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
@@ -119,7 +120,8 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 	// command is then an ordinary 404, and the routes document the API.
 	for _, name := range domain.CommandNames() {
 		t, _ := domain.CommandType(name)
-		s.handle("POST", commandRoute(name), api{summary: "command " + name, query: []string{"occurred_at"},
+		s.handle("POST", commandRoute(name), api{summary: labels.Of(labels.EN, labels.Command, name) + " (" +
+			labels.Of(labels.ZH, labels.Command, name) + ")", query: []string{"occurred_at"},
 			headers: []string{"Idempotency-Key", "If-Match", "X-Correlation-ID", "X-Causation-ID"},
 			body:    reflect.New(t).Elem().Interface(), strict: true, answer: commandResult{},
 			status: []int{http.StatusCreated, http.StatusOK}, problems: commandProblems}, s.handleCommand(name))
