@@ -168,14 +168,12 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 		if res.Duplicate { // another process recorded this key first
 			return replay(res, m.CommandID, req.Events[0].EventID)
 		}
-		if !res.Duplicate {
-			for _, e := range res.Events {
-				if err := c.Apply(e); err != nil {
-					entry.c = nil // never decide on a half-applied state
-					return res, err
-				}
-				s.cache.record(entry, e)
+		for _, e := range res.Events {
+			if err := c.Apply(e); err != nil {
+				entry.c = nil // never decide on a half-applied state
+				return res, err
 			}
+			s.cache.record(entry, e)
 		}
 		return res, nil
 	}
