@@ -33,7 +33,8 @@
   function drawDocs() {
     var el = document.getElementById('api-docs');
     if (!el || !window.SwaggerUIBundle) { return; }
-    window.SwaggerUIBundle({ url: el.getAttribute('data-spec'), domNode: el, deepLinking: true });
+    // queryConfigEnabled off: no ?url= can make the page render another document.
+    window.SwaggerUIBundle({ url: el.getAttribute('data-spec'), domNode: el, deepLinking: true, queryConfigEnabled: false });
   }
 
   document.addEventListener('DOMContentLoaded', function () { drawCharts(document); drawDocs(); });
