@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"weak"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -24,10 +25,16 @@ import (
 // it too. An answer must always be one the document describes: its
 // status, its media type and its body.
 
-var documents sync.Map // sha256 of /openapi.json → *openapi3.T: servers of the same routes share one
+var (
+	documents sync.Map // sha256 of /openapi.json → *openapi3.T: servers of the same routes share one
+	servedDoc sync.Map // weak.Pointer[Server] → *openapi3.T, so that a request need not fetch the document again
+)
 
 func documentOf(t testing.TB, s *Server) *openapi3.T {
 	t.Helper()
+	if d, ok := servedDoc.Load(weak.Make(s)); ok {
+		return d.(*openapi3.T)
+	}
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, httptest.NewRequest("GET", "/openapi.json", nil))
 	if rec.Code != http.StatusOK {
@@ -35,6 +42,7 @@ func documentOf(t testing.TB, s *Server) *openapi3.T {
 	}
 	key := sha256.Sum256(rec.Body.Bytes())
 	if d, ok := documents.Load(key); ok {
+		servedDoc.Store(weak.Make(s), d)
 		return d.(*openapi3.T)
 	}
 	loader := openapi3.NewLoader()
@@ -46,6 +54,7 @@ func documentOf(t testing.TB, s *Server) *openapi3.T {
 		t.Fatalf("/openapi.json is not a valid OpenAPI document: %v", err)
 	}
 	documents.Store(key, doc)
+	servedDoc.Store(weak.Make(s), doc)
 	return doc
 }
 
