@@ -192,6 +192,8 @@ func jsonError(err error) error {
 		switch typeErr.Type {
 		case reflect.TypeFor[Area]():
 			v.invalid(field, "json.area", "%s must be square metres with at most two decimals, not %s", "%s 须为平方米数，最多两位小数，实际为 %s", field, typeErr.Value)
+		case reflect.TypeFor[Degrees]():
+			v.invalid(field, "json.degrees", "%s must be degrees with at most six decimals, not %s", "%s 须为度数，最多六位小数，实际为 %s", field, typeErr.Value)
 		case reflect.TypeFor[Date]():
 			v.invalid(field, "json.date", "%s must be a date YYYY-MM-DD, not %s", "%s 须为日期 YYYY-MM-DD，实际为 %s", field, typeErr.Value)
 		default:

@@ -28,6 +28,8 @@
 //     lawsuit.go, plan.go (一区一策), listing.go (挂牌督办), enforcement.go,
 //     governance.go, correction.go (更正: rename, figures, 区划调整, void
 //     or re-categorise a complaint).
+//   - location.go: a compound's optional coordinates (exact microdegrees,
+//     within China), by which the Open311 API places a request.
 //   - calendar.go: the working-day calendar (holidays and 调休), data in
 //     rulesets/calendar.toml.
 //   - account.go: the accounts (who signs in, role, scope), in their own

@@ -78,6 +78,7 @@ var numberFields = map[string]int64{
 	"total_area": maxArea, "participating_area": maxArea, "yes_area": maxArea,
 	"percent": 100, "working_days": MaxWorkingDays, "term_years": 10,
 	"hours": 10_000, "amount_fen": maxMoneyFen,
+	"latitude": 90 * degree, "longitude": 180 * degree,
 }
 
 // EarliestBusinessDate is the first day a fact may be dated: the supported
@@ -110,8 +111,11 @@ func checkFields(cmd Command, at time.Time) error {
 			checkText(&v, path, textFields[name], f.String())
 		case f.CanInt():
 			if bound, ok := numberFields[name]; ok && (f.Int() > bound || f.Int() < -bound) {
-				p := path()
-				v.invalid(p, "number.range", "%s is out of the plausible range: at most %d", "%s 超出合理范围：最大为 %d", p, bound)
+				p, shown := path(), any(bound)
+				if f.Type() == reflect.TypeFor[Degrees]() {
+					shown = Degrees(bound) // degrees, not the microdegrees they are kept in
+				}
+				v.invalid(p, "number.range", "%s is out of the plausible range: at most %v", "%s 超出合理范围：最大为 %v", p, shown)
 			}
 		}
 	})

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // CompoundKind is the kind of a compound.
 type CompoundKind string
@@ -27,6 +30,10 @@ type Profile struct {
 	PrivateArea     Area         `json:"private_area"`               // 专有部分总面积, m²
 	DeliveredArea   Area         `json:"delivered_area"`             // 已交付专有部分面积, m²
 	PropertyCompany string       `json:"property_company,omitempty"` // 物业服务企业
+	// Latitude and Longitude place the compound (WGS-84), optional: the
+	// Open311 API finds a compound by them.
+	Latitude  Degrees `json:"latitude,omitempty"`
+	Longitude Degrees `json:"longitude,omitempty"`
 }
 
 // PartyBuilding holds the party-building facts reported for a compound.
@@ -40,7 +47,8 @@ type PartyBuilding struct {
 // RegisterCompound enters a compound into the registry (登记).
 type RegisterCompound struct{ Profile }
 
-// CompoundRegistered: the compound exists from now on.
+// CompoundRegistered: the compound exists from now on (v2: with optional
+// coordinates).
 type CompoundRegistered struct{ Profile }
 
 func (RegisterCompound) validateProfile(p Profile, v *violations) {
@@ -58,6 +66,7 @@ func (RegisterCompound) validateProfile(p Profile, v *violations) {
 	if p.DeliveredArea < 0 || p.DeliveredArea > p.PrivateArea {
 		v.invalid("delivered_area", "compound.delivered_area", "delivered area must be between 0 and the private area", "已交付面积须在0与专有部分总面积之间")
 	}
+	validateLocation(p.Latitude, p.Longitude, v)
 }
 
 func (cmd RegisterCompound) decide(c *Compound, _ RuleSet, _ time.Time) ([]Event, error) {
@@ -180,6 +189,7 @@ func (e RedFlagsSet) apply(c *Compound) {
 
 func init() {
 	registerEvent[CompoundRegistered]()
+	registerUpcast("CompoundRegistered", 1, upcastUnchanged) // v1 had no coordinates: none are known
 	registerEvent[DeliveredAreaUpdated]()
 	registerEvent[PropertyCompanyChanged]()
 	registerEvent[PartyBranchEstablished]()
@@ -190,3 +200,7 @@ func init() {
 	registerCommand[EstablishPartyBranch]("establish-party-branch")
 	registerCommand[SetRedFlags]("set-red-flags")
 }
+
+// upcastUnchanged lifts a payload whose shape the new version only extends
+// with optional fields: it reads as it was written.
+func upcastUnchanged(data json.RawMessage) (json.RawMessage, error) { return data, nil }

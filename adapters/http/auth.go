@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -112,7 +113,11 @@ var (
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoOf(r)
-		if h := r.Header.Get("Authorization"); h != "" {
+		h := r.Header.Get("Authorization")
+		if h == "" && isOpen311(r) {
+			h = apiKey(r)
+		}
+		if h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok || strings.TrimSpace(token) == "" {
 				s.Error(w, r, domain.Errorf(domain.CodeUnauthenticated, "the Authorization header must be Bearer TOKEN"))
@@ -139,6 +144,26 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// apiKey is the Open311 api_key of r (an API token), as an Authorization
+// header value; "" when there is none. A form body is read for it and put
+// back for the handler, which reads it strictly.
+func apiKey(r *http.Request) string {
+	q, _ := url.ParseQuery(r.URL.RawQuery) // lenient: the handler refuses a malformed query by name
+	key := q.Get("api_key")
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); key == "" && r.Method == http.MethodPost && mt == "application/x-www-form-urlencoded" {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
+		if err == nil {
+			form, _ := url.ParseQuery(string(body))
+			key = form.Get("api_key")
+		}
+	}
+	if key == "" {
+		return ""
+	}
+	return "Bearer " + key
 }
 
 func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, msg string) {

@@ -74,6 +74,10 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		log.WarnContext(ctx, "unavailable", "err", err)
 		w.Header().Set("Retry-After", "1")
 	}
+	if isOpen311(r) {
+		s.writeError311(w, r, st.status, e)
+		return
+	}
 	writeProblem(w, r, st.status, st.title, e)
 }
 

@@ -12,13 +12,14 @@ import (
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/complaints"
 	"github.com/casetrack/casetrack/projections/credit"
 	"github.com/casetrack/casetrack/projections/deadlines"
 	"github.com/casetrack/casetrack/projections/league"
 )
 
 // servedFixture serves every endpoint (league, credit, deadlines,
-// projections) over an empty memory store; feed brings the read models up
+// complaints and Open311, projections) over an empty memory store; feed brings the read models up
 // to date with the store, as the bus would, and waits for the directory.
 func servedFixture(t *testing.T, extra ...Option) (f *fixture, feed func()) {
 	f = newFixture(t)
@@ -27,7 +28,8 @@ func servedFixture(t *testing.T, extra ...Option) (f *fixture, feed func()) {
 	leagueRunner, err1 := projections.NewRunner(func() *league.Model { return league.New(book) }, cps, 100)
 	creditRunner, err2 := projections.NewRunner(func() *credit.Model { return credit.New(book) }, cps, 100)
 	deadlinesRunner, err3 := projections.NewRunner(deadlines.New, cps, 100)
-	for _, err := range []error{err1, err2, err3} {
+	complaintsRunner, err4 := projections.NewRunner(complaints.New, cps, 100)
+	for _, err := range []error{err1, err2, err3, err4} {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,7 +37,8 @@ func servedFixture(t *testing.T, extra ...Option) (f *fixture, feed func()) {
 	svc := app.NewService(f.store, book, app.WithClock(func() time.Time { return f.now }))
 	f.srv = f.newServer(svc, io.Discard, append([]Option{
 		WithLeague(league.NewService(leagueRunner, f.store, league.DefaultConfig())), WithCredit(creditRunner),
-		WithDeadlines(deadlinesRunner), WithProjections(f.store, leagueRunner, creditRunner, deadlinesRunner),
+		WithDeadlines(deadlinesRunner), WithComplaints(complaintsRunner),
+		WithProjections(f.store, leagueRunner, creditRunner, deadlinesRunner, complaintsRunner),
 		WithCampaignFile(campaignCopy(t))}, extra...)...)
 	f.srv.waitTimeout = 10 * time.Millisecond
 	feed = func() {
@@ -44,7 +47,7 @@ func servedFixture(t *testing.T, extra ...Option) (f *fixture, feed func()) {
 			t.Fatal(err)
 		}
 		for _, e := range all {
-			for _, r := range []interface{ Handle(domain.Envelope) error }{leagueRunner, creditRunner, deadlinesRunner} {
+			for _, r := range []interface{ Handle(domain.Envelope) error }{leagueRunner, creditRunner, deadlinesRunner, complaintsRunner} {
 				if err := r.Handle(e); err != nil {
 					t.Fatal(err)
 				}

@@ -36,6 +36,9 @@ type api struct {
 	answer                 any   // a value of the success answer's type; nil: 204 No Content
 	status                 []int // success statuses; default 200 (204 without answer)
 	exports                bool  // format=csv|xlsx answers a spreadsheet instead
+	// open311: a GeoReport v2 resource, answered in JSON or XML by its
+	// extension, its errors in GeoReport's format instead of problems.
+	open311 bool
 	// problems are the codes it may answer beyond those of every route
 	// (invalid input, a server that is busy, starting or failing) and
 	// those of sign-in (on routes that are not public).
@@ -84,17 +87,24 @@ var queryParams = map[string]param{
 	"position":       {openapi3.NewIntegerSchema().WithMin(1), "the compound as of this log position"},
 	"type": {openapi3.NewArraySchema().WithItems(openapi3.NewStringSchema()),
 		"only events of these types (repeatable, or comma-separated)"},
-	"actor":       {textValue, "only events recorded by this user ID"},
-	"from":        {timeValue, "only events that happened from this time (RFC 3339, or a day YYYY-MM-DD)"},
-	"to":          {timeValue, "only events that happened until this time (RFC 3339, or a day YYYY-MM-DD, meaning its end)"},
-	"period":      {openapi3.NewStringSchema(), "2025, 2025-Q2, 2025-06 or FROM..TO (days); default: this year"},
-	"sort":        {openapi3.NewStringSchema().WithEnum("best", "worst", "default"), "best or worst first"},
-	"unit":        {textValue, "one row: the unit of this name (ID for compounds)"},
-	"explain":     {openapi3.NewStringSchema().WithEnum("true", "false", "1", "0"), "list the events behind each figure (needs unit)"},
-	"format":      {openapi3.NewStringSchema().WithEnum("json", "csv", "xlsx"), "json (default), csv or xlsx"},
-	"soon_days":   {openapi3.NewIntegerSchema().WithMin(0).WithMax(maxSoonDays), "deadlines due within this many days after at (default 14)"},
-	"kind":        {openapi3.NewStringSchema(), "only deadlines of this kind"},
-	"occurred_at": {timeValue, "when the fact happened, for a record made later (RFC 3339, or a day YYYY-MM-DD); default now"},
+	"actor":              {textValue, "only events recorded by this user ID"},
+	"from":               {timeValue, "only events that happened from this time (RFC 3339, or a day YYYY-MM-DD)"},
+	"to":                 {timeValue, "only events that happened until this time (RFC 3339, or a day YYYY-MM-DD, meaning its end)"},
+	"period":             {openapi3.NewStringSchema(), "2025, 2025-Q2, 2025-06 or FROM..TO (days); default: this year"},
+	"sort":               {openapi3.NewStringSchema().WithEnum("best", "worst", "default"), "best or worst first"},
+	"unit":               {textValue, "one row: the unit of this name (ID for compounds)"},
+	"explain":            {openapi3.NewStringSchema().WithEnum("true", "false", "1", "0"), "list the events behind each figure (needs unit)"},
+	"format":             {openapi3.NewStringSchema().WithEnum("json", "csv", "xlsx"), "json (default), csv or xlsx"},
+	"soon_days":          {openapi3.NewIntegerSchema().WithMin(0).WithMax(maxSoonDays), "deadlines due within this many days after at (default 14)"},
+	"kind":               {openapi3.NewStringSchema(), "only deadlines of this kind"},
+	"jurisdiction_id":    {openapi3.NewStringSchema(), "Open311: the city (any value; one jurisdiction is served)"},
+	"api_key":            {openapi3.NewStringSchema(), "Open311: an API token of a hotline account"},
+	"service_request_id": {openapi3.NewStringSchema(), "Open311: comma-separated service request IDs"},
+	"service_code":       {openapi3.NewStringSchema(), "Open311: comma-separated service codes (complaint categories)"},
+	"status":             {openapi3.NewStringSchema(), "Open311: open or closed"},
+	"start_date":         {timeValue, "Open311: requests made from this time (RFC 3339)"},
+	"end_date":           {timeValue, "Open311: requests made until this time (RFC 3339)"},
+	"occurred_at":        {timeValue, "when the fact happened, for a record made later (RFC 3339, or a day YYYY-MM-DD); default now"},
 }
 
 // requestHeaders are the request headers the API reads besides sign-in.
@@ -255,11 +265,27 @@ func (d *document) add(method, pattern string, rl rule, a api) {
 		if a.answer != nil {
 			resp.WithJSONSchemaRef(d.ref(reflect.TypeOf(a.answer), false))
 		}
+		if resp.Content == nil {
+			resp.Content = openapi3.Content{}
+		}
+		if a.open311 {
+			resp.Content["text/xml"] = openapi3.NewMediaType()
+			if a.answer == nil {
+				resp.Content["application/json"] = openapi3.NewMediaType()
+			}
+		}
 		if a.exports {
 			resp.Content["text/csv"] = openapi3.NewMediaType()
 			resp.Content["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] = openapi3.NewMediaType()
 		}
 		op.AddResponse(st, resp)
+	}
+	if a.open311 {
+		errs := openapi3.NewResponse().WithDescription("a GeoReport v2 error list").WithJSONSchemaRef(d.ref(reflect.TypeFor[[]error311](), false))
+		errs.Content["text/xml"] = openapi3.NewMediaType()
+		op.Responses.Set("default", &openapi3.ResponseRef{Value: errs})
+		d.t.AddOperation(pattern, method, op)
+		return
 	}
 	codes := append(slices.Clone(commonProblems), a.problems...)
 	if !rl.public {

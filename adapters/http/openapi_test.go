@@ -63,6 +63,9 @@ func TestOpenAPIQueryParametersAreTheHandlers(t *testing.T) {
 	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "league", "{token}", "nothing")
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
+			if op.Responses.Default() != nil {
+				continue // Open311: its errors are GeoReport's, its parameters its own tests' (open311_test.go)
+			}
 			var documented []string
 			for _, p := range op.Parameters {
 				if p.Value.In == "query" {

@@ -66,7 +66,7 @@ func WebUser(r *http.Request) (web.User, bool) {
 }
 
 // navPages are the pages of the navigation bar.
-var navPages = []string{"/dashboard", "/street", "/history", "/operations"}
+var navPages = []string{"/dashboard", "/street", "/history", "/import", "/operations"}
 
 // allowedPages are the navigation pages role may open, from the access table.
 func allowedPages(role domain.Role) map[string]bool {

@@ -29,8 +29,14 @@ type params struct {
 var repeatable = map[string]bool{"type": true}
 
 func newParams(r *http.Request, known ...string) *params {
+	return parseParams(r.URL.RawQuery, known...)
+}
+
+// parseParams reads parameters from an encoded query: a URL's, or a form
+// body's (Open311 posts forms).
+func parseParams(query string, known ...string) *params {
 	p := &params{q: url.Values{}}
-	for raw := range strings.SplitSeq(r.URL.RawQuery, "&") {
+	for raw := range strings.SplitSeq(query, "&") {
 		if raw == "" {
 			continue
 		}

@@ -74,6 +74,16 @@ var routes = map[string]rule{
 	"POST /api/v1/projections/{name}/rebuild": {roles: []domain.Role{admin}},
 	"POST /api/v1/campaign/reload":            {roles: []domain.Role{admin}},
 
+	// Open311 GeoReport v2 (open311.go): the categories are no secret;
+	// requests are the 12345 hotline's, whose API token is the api_key.
+	"GET /open311/v2/services.json":   {public: true},
+	"GET /open311/v2/services.xml":    {public: true},
+	"GET /open311/v2/requests.json":   {roles: []domain.Role{hotline}},
+	"GET /open311/v2/requests.xml":    {roles: []domain.Role{hotline}},
+	"POST /open311/v2/requests.json":  {roles: []domain.Role{hotline}},
+	"POST /open311/v2/requests.xml":   {roles: []domain.Role{hotline}},
+	"GET /open311/v2/requests/{file}": {roles: []domain.Role{hotline}},
+
 	"GET /api/v1/accounts":                          {roles: []domain.Role{admin, auditor}},
 	"POST /api/v1/accounts":                         {roles: []domain.Role{admin}},
 	"POST /api/v1/accounts/{name}/disable":          {roles: []domain.Role{admin}},
@@ -99,6 +109,12 @@ var pageRoutes = map[string]rule{
 	"GET /compounds/{id}": {roles: []domain.Role{inspector, street, community, hotline, auditor}, scope: scopeCompound, personal: true},
 	"GET /history":        {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeFiltered, personal: true},
 	"GET /operations":     {roles: []domain.Role{admin}},
+	// The register import: whoever may register compounds, each row within
+	// their scope (app/importer checks it).
+	"GET /import":               {roles: commandRoles["register"], scope: scopeFiltered},
+	"POST /import":              {roles: commandRoles["register"], scope: scopeFiltered},
+	"GET /import/template.xlsx": {roles: commandRoles["register"]},
+	"GET /import/template.csv":  {roles: commandRoles["register"]},
 	// The operations page's buttons: the same code as the API's routes.
 	"POST /operations/projections/{name}/rebuild": {roles: []domain.Role{admin}},
 	"POST /operations/campaign/reload":            {roles: []domain.Role{admin}},

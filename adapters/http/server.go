@@ -28,6 +28,7 @@ import (
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/labels"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/complaints"
 	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
 )
@@ -52,8 +53,10 @@ type Server struct {
 	store  domain.EventStore
 	dir    *projections.Runner[*directory.Model]
 	league *league.Service // nil: no league tables served
-	web    Pages           // nil: no pages
-	logger *slog.Logger
+	// complaints serves the Open311 API (WithComplaints); nil: not served.
+	complaints *projections.Runner[*complaints.Model]
+	web        Pages // nil: no pages
+	logger     *slog.Logger
 
 	accounts                         *auth.Accounts
 	sessions                         *scs.SessionManager
@@ -91,7 +94,7 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 	r := s.router
 	r.Use(s.accessLog, s.recoverer, securityHeaders, s.crossOrigin(), s.sessions.LoadAndSave, s.authenticate)
 	r.NotFound(s.signedIn(func(w http.ResponseWriter, r *http.Request) {
-		if s.web != nil && !strings.HasPrefix(r.URL.Path, "/api/") {
+		if s.web != nil && !isAPI(r) {
 			s.servePage(w, r)
 			return
 		}
@@ -146,13 +149,17 @@ func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc {
 		switch {
 		case infoOf(r).principal != nil:
 			h(w, r)
-		case s.web != nil && !strings.HasPrefix(r.URL.Path, "/api/"):
+		case s.web != nil && !isAPI(r):
 			signInFirst(w, r)
 		default:
 			s.Error(w, r, errNoCredentials)
 		}
 	}
 }
+
+// isAPI reports whether a request is for an API (JSON, or Open311's XML)
+// rather than a page.
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") || isOpen311(r) }
 
 // WithWorkLimits sets how many as-of replays and projection rebuilds may
 // run at once (defaults 4 and 1).

@@ -24,6 +24,8 @@ var (
 	typeArea    = reflect.TypeFor[domain.Area]()
 	typeDate    = reflect.TypeFor[domain.Date]()
 	typeRawJSON = reflect.TypeFor[json.RawMessage]()
+	typeDegrees = reflect.TypeFor[domain.Degrees]()
+	typeNumber  = reflect.TypeFor[json.Number]()
 )
 
 // Property is one member of a JSON object, named as encoding/json names it.
@@ -95,6 +97,11 @@ func customize(_ string, t reflect.Type, _ reflect.StructTag, s *openapi3.Schema
 	case t == typeArea: // Area.UnmarshalJSON takes "12.50" as well as 12.50
 		*s = openapi3.Schema{Type: &openapi3.Types{"number", "string"}, Pattern: `^-?[0-9]+(\.[0-9]{1,2})?$`,
 			Description: "square metres, at most two decimals"}
+	case t == typeDegrees: // as Area, with six decimals
+		*s = openapi3.Schema{Type: &openapi3.Types{"number", "string"}, Pattern: `^-?[0-9]+(\.[0-9]{1,6})?$`,
+			Description: "degrees (WGS-84), at most six decimals"}
+	case t == typeNumber: // json.Number is written as a number
+		*s = openapi3.Schema{Type: &openapi3.Types{"number"}}
 	case t == typeDate: // the zero date is written null
 		*s = openapi3.Schema{Type: &openapi3.Types{"string"}, Format: "date"}
 		nullable = true

@@ -53,7 +53,7 @@ func TestPropertiesKeepDeclarationOrder(t *testing.T) {
 	for _, p := range props {
 		names = append(names, p.Name)
 	}
-	want := []string{"name", "district", "street", "community", "grid", "kind", "households", "private_area", "delivered_area", "property_company"}
+	want := []string{"name", "district", "street", "community", "grid", "kind", "households", "private_area", "delivered_area", "property_company", "latitude", "longitude"}
 	if !slices.Equal(names, want) {
 		t.Errorf("properties %v, want %v", names, want)
 	}

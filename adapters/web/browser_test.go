@@ -27,7 +27,7 @@ import (
 )
 
 const (
-	browserTimeout = 90 * time.Second // one test, start to end
+	browserTimeout = 240 * time.Second // one test, start to end (the screenshot tour of every page takes long on a busy machine)
 	screenshotDir  = "../../docs/screenshots"
 )
 
@@ -275,6 +275,7 @@ func TestBrowserAccessibilityAndScreenshots(t *testing.T) {
 		{"command", "street_office", "/compounds/C0001/commands/receive-complaint", "#form"},
 		{"refused", "street_office", "/compounds/" + other.ID, "main h1"},
 		{"history", "auditor", "/history?compound=C0001", "#history-events"},
+		{"import", "street_office", "/import", "#import-form"},
 		{"operations", "admin", "/operations", "#accounts"},
 		{"signin", "", "/sign-in", "#password"},
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/casetrack/casetrack/adapters/sheet"
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
@@ -84,7 +85,7 @@ type Handler struct {
 }
 
 // pageFiles are the pages, each parsed with the layout.
-var pageFiles = []string{"dashboard", "explain", "street", "compound", "command", "history", "signin", "notfound", "refused", "operations", "docs"}
+var pageFiles = []string{"dashboard", "explain", "street", "compound", "command", "history", "signin", "notfound", "refused", "operations", "import", "docs"}
 
 // New checks the embedded assets and parses the templates.
 func New(o Options) (*Handler, error) {
@@ -123,6 +124,10 @@ func New(o Options) (*Handler, error) {
 	r.Get("/history", h.history)
 	r.Get("/docs", h.docs)
 	r.Get("/operations", h.operations)
+	r.Get("/import", h.importPage)
+	r.Post("/import", h.importFile)
+	r.Get("/import/template.xlsx", h.importTemplate(sheet.XLSX))
+	r.Get("/import/template.csv", h.importTemplate(sheet.CSV))
 	r.Post("/operations/projections/{name}/rebuild", h.rebuild)
 	r.Post("/operations/campaign/reload", h.reloadCampaign)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

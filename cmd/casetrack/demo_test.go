@@ -73,13 +73,15 @@ func TestServeLoadsTheDemoOnce(t *testing.T) {
 	// Every curl example of the README answers on the demo, with the token of
 	// the account the README names for it.
 	tokens := map[string]string{}
-	for _, name := range []string{"inspector", "donghu", "admin"} {
+	for _, name := range []string{"inspector", "donghu", "admin", "hotline"} {
 		tokens[name] = demoToken(t, base, name)
 	}
 	readmeExamples(t, base, func(method, target string) string {
 		switch {
 		case strings.Contains(target, "/projections"):
 			return tokens["admin"]
+		case strings.Contains(target, "/open311/"):
+			return tokens["hotline"]
 		case method == "POST":
 			return tokens["donghu"]
 		}

@@ -1,6 +1,7 @@
 // Command casetrack runs the property-dispute case tracker: the HTTP API
 // (serve), the demo city loader (demo), the auditor's replay (history),
-// the PostgreSQL schema migration (migrate) and the rule sets (rules show).
+// the PostgreSQL schema migration (migrate), the rule sets (rules show)
+// and the spreadsheet import of compound registers (import).
 // It only wires the packages together.
 package main
 
@@ -30,6 +31,9 @@ Usage:
   casetrack rules show [--rules DIR] [--at DATE]    the rule set in force on DATE (default today)
   casetrack users add NAME --role ROLE [--district D] [--street S] [--community C] [--token]   (prints a one-time password or token)
   casetrack users list | users disable NAME | users token NAME [--days N]      accounts, straight in the store (the first admin)
+  casetrack import compounds FILE.xlsx|.csv [--dry-run] [--skip-bad] [--report BAD.csv] [--data ./data] [--store URL]
+                    register a spreadsheet's compounds; exit 1 and nothing imported when a row is bad
+  casetrack import template FILE.xlsx|.csv        the empty register template (Chinese headers)
 
 --store (or $CASETRACK_STORE) picks the event store: empty for the embedded store in --data,
 a SQLite file, or postgres://user@host/db for PostgreSQL (see docs/production.md).
@@ -64,11 +68,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "migrate":
 		err = migrateCmd(ctx, logger, args[1:])
 	case "projections":
-		err = projectionsCmd(ctx, stdout, args[1:])
+		err = projectionsCmd(ctx, stdout, stderr, args[1:])
 	case "rules":
 		err = rulesCmd(stdout, args[1:])
 	case "users":
 		err = usersCmd(ctx, stdout, args[1:])
+	case "import":
+		err = importCmd(ctx, stdout, stderr, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -14,6 +14,7 @@ import (
 	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/complaints"
 	"github.com/casetrack/casetrack/projections/credit"
 	"github.com/casetrack/casetrack/projections/deadlines"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -30,10 +31,11 @@ func (n newModels) deadlines() *deadlines.Model { return deadlines.New() }
 // byName makes an empty instance of each projection by name.
 func (n newModels) byName() map[string]func() projections.Projection {
 	return map[string]func() projections.Projection{
-		"directory": untyped(directory.New),
-		"league":    untyped(n.league),
-		"credit":    untyped(n.credit),
-		"deadlines": untyped(n.deadlines),
+		"directory":  untyped(directory.New),
+		"league":     untyped(n.league),
+		"credit":     untyped(n.credit),
+		"deadlines":  untyped(n.deadlines),
+		"complaints": untyped(complaints.New),
 	}
 }
 
@@ -45,7 +47,7 @@ func untyped[M projections.Projection](newModel func() M) func() projections.Pro
 // start of the log and saves its snapshot, with the server stopped. A
 // running server rebuilds blue/green through its API instead
 // (POST /api/v1/projections/NAME/rebuild).
-func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
+func projectionsCmd(ctx context.Context, out, stderr io.Writer, args []string) error {
 	const use = "usage: casetrack projections rebuild [NAME] [--data DIR] [--store URL] [--rules DIR]"
 	if len(args) > 0 && isHelp(args[0]) {
 		fmt.Fprintln(out, use)
@@ -91,7 +93,7 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 			return fmt.Errorf("no projection %q", name)
 		}
 		p, start := newP(), time.Now()
-		if err := projections.Fold(ctx, store, p, 0); err != nil {
+		if err := projections.Fold(ctx, store, counted{p, progress(stderr, name+" (events)"), new(int)}, 0); err != nil {
 			return fmt.Errorf("rebuild %s: %w", name, err)
 		}
 		snap, err := p.Snapshot()
@@ -106,4 +108,19 @@ func projectionsCmd(ctx context.Context, out io.Writer, args []string) error {
 			float64(p.Position())/took.Seconds())
 	}
 	return nil
+}
+
+// counted shows a rebuild's progress: the events folded so far (the log's
+// length is not known ahead, so the bar counts without an end).
+type counted struct {
+	projections.Projection
+	show func(done, total int)
+	n    *int
+}
+
+func (c counted) Apply(e domain.Envelope) error {
+	if *c.n++; *c.n%4096 == 0 {
+		c.show(*c.n, -1)
+	}
+	return c.Projection.Apply(e)
 }

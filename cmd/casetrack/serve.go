@@ -28,6 +28,7 @@ import (
 	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/complaints"
 	"github.com/casetrack/casetrack/projections/credit"
 	"github.com/casetrack/casetrack/projections/deadlines"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -155,13 +156,14 @@ func serve(ctx context.Context, logger *slog.Logger, args []string) error {
 // readModels restores the projections from their snapshots and sets up
 // the bus that keeps them current.
 type readModels struct {
-	directory *projections.Runner[*directory.Model]
-	league    *league.Service
-	credit    *projections.Runner[*credit.Model]
-	deadlines *projections.Runner[*deadlines.Model]
-	runners   []projections.Live // all of them, for delivery and rebuilds
-	bus       *watermill.Bus
-	close     func()
+	directory  *projections.Runner[*directory.Model]
+	league     *league.Service
+	credit     *projections.Runner[*credit.Model]
+	deadlines  *projections.Runner[*deadlines.Model]
+	complaints *projections.Runner[*complaints.Model]
+	runners    []projections.Live // all of them, for delivery and rebuilds
+	bus        *watermill.Bus
+	close      func()
 }
 
 func openReadModels(store domain.EventStore, book domain.RuleBook, data, campaign, busURL, addr string, logger *slog.Logger) (*readModels, error) {
@@ -175,17 +177,18 @@ func openReadModels(store domain.EventStore, book domain.RuleBook, data, campaig
 	}
 	cps := projections.Anchored(file, store) // snapshots are only restored over the log they came from
 	rm, n := &readModels{close: func() { file.Close() }}, newModels{book}
-	var errDirectory, errLeague, errCredit, errDeadlines error
+	var errDirectory, errLeague, errCredit, errDeadlines, errComplaints error
 	rm.directory, errDirectory = openRunner(directory.New, cps, logger)
 	leagueRunner, errLeague := openRunner(n.league, cps, logger)
 	rm.credit, errCredit = openRunner(n.credit, cps, logger)
 	rm.deadlines, errDeadlines = openRunner(n.deadlines, cps, logger)
-	if err := errors.Join(errDirectory, errLeague, errCredit, errDeadlines); err != nil {
+	rm.complaints, errComplaints = openRunner(complaints.New, cps, logger)
+	if err := errors.Join(errDirectory, errLeague, errCredit, errDeadlines, errComplaints); err != nil {
 		file.Close()
 		return nil, err
 	}
 	rm.league = league.NewService(leagueRunner, store, cfg)
-	rm.runners = []projections.Live{rm.directory, leagueRunner, rm.credit, rm.deadlines}
+	rm.runners = []projections.Live{rm.directory, leagueRunner, rm.credit, rm.deadlines, rm.complaints}
 	switch {
 	case busURL == "":
 		rm.bus = watermill.NewInProcess(store, logger, rm.runners...)
@@ -243,7 +246,7 @@ func instanceName(host, addr string) string {
 // apiOptions serves the read models and lets operators rebuild them.
 func (rm *readModels) apiOptions(store domain.EventStore) []httpapi.Option {
 	return []httpapi.Option{httpapi.WithLeague(rm.league), httpapi.WithCredit(rm.credit), httpapi.WithDeadlines(rm.deadlines),
-		httpapi.WithProjections(store, rm.runners...)}
+		httpapi.WithComplaints(rm.complaints), httpapi.WithProjections(store, rm.runners...)}
 }
 
 func campaignConfig(path string) (league.Config, error) {
@@ -329,7 +332,9 @@ func loadDemo(ctx context.Context, logger *slog.Logger, svc *app.Service) error 
 	start := time.Now()
 	logger.Info("loading the demo city", "districts", cfg.Districts, "streets", cfg.Districts*cfg.StreetsPerDistrict,
 		"compounds", cfg.Districts*cfg.StreetsPerDistrict*cfg.CompoundsPerStreet)
+	bar := progress(os.Stderr, "demo city (days)")
 	n, err := demo.Load(ctx, svc, cfg, 256, func(done, total int) {
+		bar(done, total)
 		if done%100 == 0 || done == total {
 			logger.Info("demo", "days", done, "of", total)
 		}

@@ -5,6 +5,7 @@
 package directory
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +24,8 @@ type Entry struct {
 	Kind            domain.CompoundKind `json:"kind"`
 	Households      int                 `json:"households"`
 	PropertyCompany string              `json:"property_company,omitempty"`
+	Latitude        domain.Degrees      `json:"latitude,omitempty"` // WGS-84, when registered with coordinates
+	Longitude       domain.Degrees      `json:"longitude,omitempty"`
 	Committee       Committee           `json:"committee"`
 	OpenComplaints  int                 `json:"open_complaints"`  // received or reopened, not yet resolved
 	PendingLawsuits int                 `json:"pending_lawsuits"` // filed, not yet concluded
@@ -87,6 +90,7 @@ var handlers = projections.NewHandlers(
 		p := ev.Profile
 		e.Name, e.District, e.Street, e.Community = p.Name, p.District, p.Street, p.Community
 		e.Kind, e.Households, e.PropertyCompany = p.Kind, p.Households, p.PropertyCompany
+		e.Latitude, e.Longitude = p.Latitude, p.Longitude
 	}),
 	on(func(e *Entry, ev domain.PropertyCompanyChanged) { e.PropertyCompany = ev.Company }),
 	on(func(e *Entry, ev domain.CommitteeElected) {
@@ -156,6 +160,34 @@ func (m *Model) Get(id string) (Entry, bool) {
 		return Entry{}, false
 	}
 	return e.clone(), true
+}
+
+// Nearest returns the compound with coordinates nearest to a point, if one
+// lies within metres of it (the Open311 API places a request by its
+// coordinates).
+func (m *Model) Nearest(lat, lon domain.Degrees, metres float64) (Entry, bool) {
+	best, bestD := (*Entry)(nil), metres
+	for _, e := range m.Entries {
+		if e.Name == "" || e.Latitude == 0 && e.Longitude == 0 {
+			continue
+		}
+		if d := distance(lat, lon, e.Latitude, e.Longitude); d <= bestD && (best == nil || d < bestD || e.ID < best.ID) {
+			best, bestD = e, d
+		}
+	}
+	if best == nil {
+		return Entry{}, false
+	}
+	return best.clone(), true
+}
+
+// distance is the great-circle distance in metres (haversine).
+func distance(lat1, lon1, lat2, lon2 domain.Degrees) float64 {
+	const earth = 6_371_000.0
+	rad := func(d domain.Degrees) float64 { return d.Float() * math.Pi / 180 }
+	dLat, dLon := rad(lat2-lat1), rad(lon2-lon1)
+	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(rad(lat1))*math.Cos(rad(lat2))*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * earth * math.Asin(math.Sqrt(a))
 }
 
 // clone copies an entry deep enough for a reader to keep while the fold

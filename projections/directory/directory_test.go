@@ -104,3 +104,21 @@ func TestCaseFileSummary(t *testing.T) {
 		t.Fatalf("restored %+v", b)
 	}
 }
+
+func TestNearest(t *testing.T) {
+	m := New()
+	for i, c := range []struct {
+		id       string
+		lat, lon domain.Degrees
+	}{{"far", 31_000_000, 121_000_000}, {"near", 30_274_085, 120_155_070}, {"none", 0, 0}} {
+		env := domain.Envelope{StreamID: domain.StreamID(c.id), Position: uint64(i + 1)}
+		handlers["CompoundRegistered"](m, env, domain.CompoundRegistered{Profile: domain.Profile{Name: c.id, Latitude: c.lat, Longitude: c.lon}})
+	}
+	// 0.001° of latitude is about 111 m.
+	if e, ok := m.Nearest(30_275_085, 120_155_070, 500); !ok || e.ID != "near" || e.Latitude != 30_274_085 {
+		t.Fatalf("near: %+v %v", e, ok)
+	}
+	if e, ok := m.Nearest(30_284_085, 120_155_070, 500); ok {
+		t.Fatalf("1.1 km away, within 500 m: %+v", e)
+	}
+}
