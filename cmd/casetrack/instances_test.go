@@ -18,10 +18,11 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// Two servers on one PostgreSQL and one NATS act as one system: commands
-// spread over both, and both serve the same league tables and lists.
+// judgedAt is a league table's judging time, which two instances may differ in.
 var judgedAt = regexp.MustCompile(`"judged_at":"[^"]*",`)
 
+// Two servers on one PostgreSQL and one NATS act as one system: commands
+// spread over both, and both serve the same league tables and lists.
 func TestTwoInstancesActAsOne(t *testing.T) {
 	dsn, natsURL := os.Getenv("CASETRACK_TEST_POSTGRES"), os.Getenv("CASETRACK_TEST_NATS")
 	if dsn == "" || natsURL == "" {
