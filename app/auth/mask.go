@@ -12,6 +12,10 @@ import (
 // they are masked wherever an object names a candidate_id.
 var personalFields = []string{"name", "unit", "birth_date", "background"}
 
+// PersonalFields are the fields masked in an object that names a
+// candidate_id (the API's document says so of them).
+func PersonalFields() []string { return append([]string{}, personalFields...) }
+
 // Masked stands in for a masked value.
 const Masked = "***"
 
