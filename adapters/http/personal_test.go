@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/casetrack/casetrack/adapters/memory"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -163,5 +165,46 @@ func TestPersonalDataRefusedWithoutKeys(t *testing.T) {
 	hasViolation(t, problemOf(t, rec, http.StatusUnprocessableEntity), "", "personal.not_kept")
 	if bytes.Contains(rec.Body.Bytes(), []byte(residentPhone)) {
 		t.Error("the refusal echoes the phone")
+	}
+}
+
+// sealedTamperedStore changes one character of every sealed ciphertext it
+// reads and recomputes the stream's hash chain, as an insider who edits
+// the database and its unkeyed chain would: the stream folds, the sealed
+// field no longer opens.
+type sealedTamperedStore struct{ *memory.Store }
+
+func (s sealedTamperedStore) ReadStream(ctx context.Context, id string, q domain.StreamQuery) ([]domain.Envelope, error) {
+	events, err := s.Store.ReadStream(ctx, id, q)
+	for i := range events {
+		prev := events[i].PrevHash
+		if i > 0 {
+			prev = events[i-1].Hash
+		}
+		if at := bytes.Index(events[i].Data, []byte(`"sealed":"`)); at >= 0 {
+			data := bytes.Clone(events[i].Data)
+			c := &data[at+len(`"sealed":"`)]
+			*c = map[bool]byte{true: 'B', false: 'A'}[*c == 'A']
+			events[i].Data = data
+		}
+		events[i].Seal(prev)
+	}
+	return events, err
+}
+
+// A sealed field that does not open in an answer is the integrity
+// problem (409, code integrity), not a 500; roles that
+// see it sealed are not concerned.
+func TestTamperedSealedFieldIsIntegrityProblem(t *testing.T) {
+	f, _ := servedFixtureOn(t, sealedTamperedStore{memory.NewStore()})
+	f.ok("c1", "register", registerBody)
+	f.ok("c1", "receive-complaint", `{"complaint_id":"k1","channel":"hotline","kind":"complaint","category":"fees","summary":"x",
+		"complainant_name":"`+residentName+`","complainant_phone":"`+residentPhone+`"}`)
+	p := problemOf(t, f.do("GET", "/api/v1/compounds/c1", nil, bearer(f.as(street))...), http.StatusConflict)
+	if p.Code != domain.CodeIntegrity || !strings.Contains(p.Detail, "complainant:c1:k1") {
+		t.Errorf("problem %+v, want code integrity naming the subject", p)
+	}
+	if rec := f.do("GET", "/api/v1/compounds/c1", nil, bearer(f.as(inspector))...); rec.Code != http.StatusOK {
+		t.Errorf("the inspector, who sees it sealed: %d %s", rec.Code, rec.Body)
 	}
 }
