@@ -148,6 +148,21 @@ func open(key []byte, p domain.Personal) (map[string]string, error) {
 	return fields, nil
 }
 
+// openFor returns cmd with the sealed values its decision on c reads
+// opened (the age check reads a candidate's birth date), for this decision
+// only: the read is recorded as the actor's, like any other.
+func (pd *PersonalData) openFor(ctx context.Context, c *domain.Compound, cmd domain.Command, by domain.Actor) (domain.Command, error) {
+	need := c.PersonalNeeded(cmd)
+	if len(need) == 0 || pd == nil {
+		return cmd, nil
+	}
+	opened, err := pd.Open(ctx, Reader{User: by.UserID, Role: by.Role, Purpose: "decide " + domain.NameOf(cmd)}, need)
+	if err != nil {
+		return nil, err
+	}
+	return domain.WithOpened(cmd, opened), nil
+}
+
 // Forget destroys subject's key: its fields read as erased from now on,
 // everywhere. False when there was nothing to forget.
 func (pd *PersonalData) Forget(ctx context.Context, by domain.Actor, subject string) (bool, error) {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -21,9 +22,11 @@ import (
 // The personal data the erasure tests record, searched for in the raw
 // bytes of every store.
 const (
-	ForgetName     = "欧阳测试"
-	ForgetPhone    = "17000001234"
-	ForgetIDNumber = "11010519491231002X" // the standard's sample number
+	ForgetName      = "欧阳测试"
+	ForgetPhone     = "17000001234"
+	ForgetIDNumber  = "11010519491231002X" // the standard's sample number
+	ForgetUnit      = "18-2602"
+	ForgetBirthDate = "1949-12-31"
 )
 
 // Forget checks erasure on an event store and its key store: personal
@@ -55,14 +58,21 @@ func Forget(t *testing.T, es domain.EventStore, keys domain.KeyStore, raw func(t
 	do(domain.ApplyForAssembly{Applicants: 10}, day(4, 1))
 	do(domain.FormPreparatoryGroup{Posted: true, Members: []domain.GroupMember{{Name: "街道", Role: domain.RoleStreet, Leader: true},
 		{Name: "甲", Role: domain.RoleOwner}, {Name: "乙", Role: domain.RoleOwner}}}, day(4, 10))
-	do(domain.NominateCandidate{CandidateID: "p1", Name: "候选人", Unit: "1-101", BirthDate: domain.NewDate(time.Date(1949, 12, 31, 0, 0, 0, 0, domain.China)),
+	do(domain.NominateCandidate{CandidateID: "p1", Name: "候选人", Unit: ForgetUnit, BirthDate: domain.NewDate(time.Date(1949, 12, 31, 0, 0, 0, 0, domain.China)),
 		IDNumber: ForgetIDNumber}, day(4, 20))
+	// The age check reads the sealed birth date, opened for the decision:
+	// 75 on the day, within the range, as the check says.
+	vet := domain.VetCandidate{CandidateID: "p1"}
+	for _, check := range book.At(day(4, 25)).Committee.VettingChecks {
+		vet.Checks = append(vet.Checks, domain.CheckResult{Check: check, Passed: true, Evidence: "材料齐全"})
+	}
+	do(vet, day(4, 25))
 
 	complainant, candidate := domain.ComplainantSubject("c1", "k1"), domain.CandidateSubject("c1", "p1")
 	noClearText := func(when string) {
 		t.Helper()
 		all := raw(t)
-		for _, s := range []string{ForgetName, ForgetPhone, ForgetIDNumber} {
+		for _, s := range []string{ForgetName, ForgetPhone, ForgetIDNumber, ForgetUnit, ForgetBirthDate} {
 			if bytes.Contains(all, []byte(s)) {
 				t.Errorf("%s: the store's bytes hold %q in clear", when, s)
 			}
@@ -78,7 +88,7 @@ func Forget(t *testing.T, es domain.EventStore, keys domain.KeyStore, raw func(t
 	if f := opened[complainant].Fields; f[domain.FieldName] != ForgetName || f[domain.FieldPhone] != ForgetPhone {
 		t.Fatalf("the complainant opens to %v", opened[complainant])
 	}
-	if f := opened[candidate].Fields; f[domain.FieldIDNumber] != ForgetIDNumber {
+	if f := opened[candidate].Fields; f[domain.FieldIDNumber] != ForgetIDNumber || f[domain.FieldUnit] != ForgetUnit || f[domain.FieldBirthDate] != ForgetBirthDate {
 		t.Fatalf("the candidate opens to %v", opened[candidate])
 	}
 	if recs, err := keys.Accesses(ctx, complainant); err != nil || len(recs) != 1 || recs[0].User != "worker" || recs[0].At.IsZero() {
@@ -119,6 +129,14 @@ func Forget(t *testing.T, es domain.EventStore, keys domain.KeyStore, raw func(t
 	}
 	if p := opened[domain.ComplainantSubject("c1", "k2")]; p.Fields[domain.FieldName] != "另一位" {
 		t.Errorf("another subject was erased too: %+v", p)
+	}
+	// The birth date is gone: the age check cannot be decided again, and
+	// nothing is recorded.
+	if _, err := svc.Execute(ctx, "c1", vet, app.Meta{OccurredAt: day(5, 1)}); !hasRule(err, "vetting.birth_date_unknown") {
+		t.Errorf("vetting a forgotten candidate: %v", err)
+	}
+	if again := snapshot(t, es, book); !bytes.Equal(again.events, after.events) {
+		t.Error("the refused vetting wrote to the log")
 	}
 	// Nothing is recorded again for a forgotten subject.
 	if _, err := keys.CreateKey(ctx, complainant, make([]byte, 32)); domain.ErrorCode(err) != domain.CodeRejected {
@@ -191,4 +209,10 @@ func openSubjects(t *testing.T, pd *app.PersonalData, who app.Reader, events []b
 		out[p.Subject] = p
 	}
 	return out
+}
+
+// hasRule reports whether err names the broken rule.
+func hasRule(err error, rule string) bool {
+	e := domain.ErrorOf(err)
+	return e != nil && slices.ContainsFunc(e.Violations, func(v domain.Violation) bool { return v.Rule == rule })
 }

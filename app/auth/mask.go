@@ -9,8 +9,10 @@ import (
 // in the API's answers and on the web pages alike.
 
 // personalFields are the fields that hold a candidate's personal data;
-// they are masked wherever an object names a candidate_id.
-var personalFields = []string{"name", "unit", "birth_date", "background"}
+// they are masked wherever an object names a candidate_id. Unit and birth
+// date are sealed since CandidateNominated v3; "clear" holds them in the
+// events recorded before.
+var personalFields = []string{"name", "unit", "birth_date", "background", "clear"}
 
 // Masked stands in for a masked value.
 const Masked = "***"
