@@ -41,6 +41,99 @@ func Forget(t *testing.T, es domain.EventStore, keys domain.KeyStore, raw func(t
 	pd := app.NewPersonalData(keys, slog.New(slog.NewJSONHandler(&logs, nil)))
 	book := domain.DefaultRuleBook()
 	svc := app.NewService(es, book, app.WithPersonalData(pd))
+	vet := RecordPersonal(t, svc, book)
+	complainant, candidate := ForgetComplainant, ForgetCandidate
+	noClearText := func(when string) {
+		t.Helper()
+		all := raw(t)
+		for _, s := range ForgetClear {
+			if bytes.Contains(all, []byte(s)) {
+				t.Errorf("%s: the store's bytes hold %q in clear", when, s)
+			}
+		}
+		if !bytes.Contains(all, []byte(complainant)) {
+			t.Errorf("%s: raw holds no subject ID: it does not show the store's contents", when)
+		}
+	}
+	noClearText("before forget")
+	before := Snapshot(t, es, book)
+	reader := app.Reader{User: "worker", Role: string(domain.RoleCommunityWorker), Purpose: "test"}
+	opened := OpenSubjects(t, pd, reader, before.Events)
+	if f := opened[complainant].Fields; f[domain.FieldName] != ForgetName || f[domain.FieldPhone] != ForgetPhone {
+		t.Fatalf("the complainant opens to %v", opened[complainant])
+	}
+	if f := opened[candidate].Fields; f[domain.FieldIDNumber] != ForgetIDNumber || f[domain.FieldUnit] != ForgetUnit || f[domain.FieldBirthDate] != ForgetBirthDate {
+		t.Fatalf("the candidate opens to %v", opened[candidate])
+	}
+	if recs, err := keys.Accesses(ctx, complainant); err != nil || len(recs) != 1 || recs[0].User != "worker" || recs[0].At.IsZero() {
+		t.Errorf("the read is not recorded: %+v, %v", recs, err)
+	}
+	if !bytes.Contains(logs.Bytes(), []byte(`"msg":"personal data read","subject":"`+complainant+`","user":"worker"`)) ||
+		bytes.Contains(logs.Bytes(), []byte(ForgetPhone)) {
+		t.Errorf("the read is not logged, or the log holds the data:\n%s", logs.String())
+	}
+
+	for _, s := range []string{complainant, candidate} {
+		if done, err := pd.Forget(ctx, domain.Actor{UserID: "admin", Role: string(domain.RoleAdmin)}, s); err != nil || !done {
+			t.Fatalf("forget %s: %v, %v", s, done, err)
+		}
+	}
+	if done, err := pd.Forget(ctx, domain.Actor{UserID: "admin"}, complainant); err != nil || done {
+		t.Errorf("a second forget: %v, %v; want nothing done", done, err)
+	}
+	after := Snapshot(t, es, book)
+	if !bytes.Equal(before.Events, after.Events) {
+		t.Error("the stored events (bytes, hashes, positions) changed")
+	}
+	for name, digest := range before.Digests {
+		if after.Digests[name] != digest {
+			t.Errorf("the rebuild of %s changed", name)
+		}
+	}
+	if !bytes.Equal(before.Table, after.Table) {
+		t.Errorf("the league table changed:\n%s\n%s", before.Table, after.Table)
+	}
+	noClearText("after forget")
+	opened = OpenSubjects(t, pd, reader, after.Events)
+	if p := opened[complainant]; !p.Erased || p.Fields != nil {
+		t.Errorf("after forget the complainant opens to %+v", p)
+	}
+	if p := opened[candidate]; !p.Erased || p.Fields != nil {
+		t.Errorf("after forget the candidate opens to %+v", p)
+	}
+	if p := opened[domain.ComplainantSubject("c1", "k2")]; p.Fields[domain.FieldName] != "另一位" {
+		t.Errorf("another subject was erased too: %+v", p)
+	}
+	// The birth date is gone: the age check cannot be decided again, and
+	// nothing is recorded.
+	if _, err := svc.Execute(ctx, "c1", vet, app.Meta{OccurredAt: time.Date(2025, 5, 1, 9, 0, 0, 0, domain.China)}); !hasRule(err, "vetting.birth_date_unknown") {
+		t.Errorf("vetting a forgotten candidate: %v", err)
+	}
+	if again := Snapshot(t, es, book); !bytes.Equal(again.Events, after.Events) {
+		t.Error("the refused vetting wrote to the log")
+	}
+	// Nothing is recorded again for a forgotten subject.
+	if _, err := keys.CreateKey(ctx, complainant, make([]byte, 32)); domain.ErrorCode(err) != domain.CodeRejected {
+		t.Errorf("a new key for a forgotten subject: %v", err)
+	}
+}
+
+// The subjects RecordPersonal records, and what of theirs no store, read
+// model or log may hold in clear.
+var (
+	ForgetComplainant = domain.ComplainantSubject("c1", "k1")
+	ForgetCandidate   = domain.CandidateSubject("c1", "p1")
+	ForgetClear       = []string{ForgetName, ForgetPhone, ForgetIDNumber, ForgetUnit, ForgetBirthDate}
+)
+
+// RecordPersonal records compound c1 through svc: two complaints naming
+// their residents, and a candidate nominated with unit, birth date and ID
+// number and vetted (the age check opens the sealed birth date). It
+// returns the vetting, which cannot be decided once the birth date is
+// erased.
+func RecordPersonal(t testing.TB, svc *app.Service, book domain.RuleBook) domain.VetCandidate {
+	t.Helper()
+	ctx := context.Background()
 	do := func(cmd domain.Command, at time.Time) {
 		t.Helper()
 		if _, err := svc.Execute(ctx, "c1", cmd, app.Meta{OccurredAt: at}); err != nil {
@@ -67,91 +160,20 @@ func Forget(t *testing.T, es domain.EventStore, keys domain.KeyStore, raw func(t
 		vet.Checks = append(vet.Checks, domain.CheckResult{Check: check, Passed: true, Evidence: "材料齐全"})
 	}
 	do(vet, day(4, 25))
+	return vet
 
-	complainant, candidate := domain.ComplainantSubject("c1", "k1"), domain.CandidateSubject("c1", "p1")
-	noClearText := func(when string) {
-		t.Helper()
-		all := raw(t)
-		for _, s := range []string{ForgetName, ForgetPhone, ForgetIDNumber, ForgetUnit, ForgetBirthDate} {
-			if bytes.Contains(all, []byte(s)) {
-				t.Errorf("%s: the store's bytes hold %q in clear", when, s)
-			}
-		}
-		if !bytes.Contains(all, []byte(complainant)) {
-			t.Errorf("%s: raw holds no subject ID: it does not show the store's contents", when)
-		}
-	}
-	noClearText("before forget")
-	before := snapshot(t, es, book)
-	reader := app.Reader{User: "worker", Role: string(domain.RoleCommunityWorker), Purpose: "test"}
-	opened := openSubjects(t, pd, reader, before.events)
-	if f := opened[complainant].Fields; f[domain.FieldName] != ForgetName || f[domain.FieldPhone] != ForgetPhone {
-		t.Fatalf("the complainant opens to %v", opened[complainant])
-	}
-	if f := opened[candidate].Fields; f[domain.FieldIDNumber] != ForgetIDNumber || f[domain.FieldUnit] != ForgetUnit || f[domain.FieldBirthDate] != ForgetBirthDate {
-		t.Fatalf("the candidate opens to %v", opened[candidate])
-	}
-	if recs, err := keys.Accesses(ctx, complainant); err != nil || len(recs) != 1 || recs[0].User != "worker" || recs[0].At.IsZero() {
-		t.Errorf("the read is not recorded: %+v, %v", recs, err)
-	}
-	if !bytes.Contains(logs.Bytes(), []byte(`"msg":"personal data read","subject":"`+complainant+`","user":"worker"`)) ||
-		bytes.Contains(logs.Bytes(), []byte(ForgetPhone)) {
-		t.Errorf("the read is not logged, or the log holds the data:\n%s", logs.String())
-	}
-
-	for _, s := range []string{complainant, candidate} {
-		if done, err := pd.Forget(ctx, domain.Actor{UserID: "admin", Role: string(domain.RoleAdmin)}, s); err != nil || !done {
-			t.Fatalf("forget %s: %v, %v", s, done, err)
-		}
-	}
-	if done, err := pd.Forget(ctx, domain.Actor{UserID: "admin"}, complainant); err != nil || done {
-		t.Errorf("a second forget: %v, %v; want nothing done", done, err)
-	}
-	after := snapshot(t, es, book)
-	if !bytes.Equal(before.events, after.events) {
-		t.Error("the stored events (bytes, hashes, positions) changed")
-	}
-	for name, digest := range before.digests {
-		if after.digests[name] != digest {
-			t.Errorf("the rebuild of %s changed", name)
-		}
-	}
-	if !bytes.Equal(before.table, after.table) {
-		t.Errorf("the league table changed:\n%s\n%s", before.table, after.table)
-	}
-	noClearText("after forget")
-	opened = openSubjects(t, pd, reader, after.events)
-	if p := opened[complainant]; !p.Erased || p.Fields != nil {
-		t.Errorf("after forget the complainant opens to %+v", p)
-	}
-	if p := opened[candidate]; !p.Erased || p.Fields != nil {
-		t.Errorf("after forget the candidate opens to %+v", p)
-	}
-	if p := opened[domain.ComplainantSubject("c1", "k2")]; p.Fields[domain.FieldName] != "另一位" {
-		t.Errorf("another subject was erased too: %+v", p)
-	}
-	// The birth date is gone: the age check cannot be decided again, and
-	// nothing is recorded.
-	if _, err := svc.Execute(ctx, "c1", vet, app.Meta{OccurredAt: day(5, 1)}); !hasRule(err, "vetting.birth_date_unknown") {
-		t.Errorf("vetting a forgotten candidate: %v", err)
-	}
-	if again := snapshot(t, es, book); !bytes.Equal(again.events, after.events) {
-		t.Error("the refused vetting wrote to the log")
-	}
-	// Nothing is recorded again for a forgotten subject.
-	if _, err := keys.CreateKey(ctx, complainant, make([]byte, 32)); domain.ErrorCode(err) != domain.CodeRejected {
-		t.Errorf("a new key for a forgotten subject: %v", err)
-	}
 }
 
-// stateOf is what forget must leave as it was.
-type stateOf struct {
-	events  []byte              // the whole log as JSON: payload bytes, hashes, positions
-	digests map[string][32]byte // each projection's state after a rebuild from zero (its JSON)
-	table   []byte              // the compound league table of 2025
+// State is what forget must leave as it was.
+type State struct {
+	Events  []byte              // the whole log as JSON: payload bytes, hashes, positions
+	Digests map[string][32]byte // each projection's state after a rebuild from zero (its JSON)
+	Table   []byte              // the compound league table of 2025
 }
 
-func snapshot(t *testing.T, es domain.EventStore, book domain.RuleBook) stateOf {
+// Snapshot reads what forget must leave as it was: the log, each
+// projection rebuilt from zero, the league table.
+func Snapshot(t *testing.T, es domain.EventStore, book domain.RuleBook) State {
 	t.Helper()
 	ctx := context.Background()
 	all, err := es.ReadAll(ctx, 0, 0)
@@ -161,8 +183,8 @@ func snapshot(t *testing.T, es domain.EventStore, book domain.RuleBook) stateOf 
 	if err := domain.VerifyChain(streamOf(all, domain.StreamID("c1"))); err != nil {
 		t.Fatal(err)
 	}
-	s := stateOf{digests: map[string][32]byte{}}
-	if s.events, err = json.Marshal(all); err != nil {
+	s := State{Digests: map[string][32]byte{}}
+	if s.Events, err = json.Marshal(all); err != nil {
 		t.Fatal(err)
 	}
 	lm := league.New(book)
@@ -174,17 +196,17 @@ func snapshot(t *testing.T, es domain.EventStore, book domain.RuleBook) stateOf 
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.digests[p.Name()] = sha256.Sum256(b)
+		s.Digests[p.Name()] = sha256.Sum256(b)
 	}
 	year := league.Period{From: time.Date(2025, 1, 1, 0, 0, 0, 0, domain.China), To: time.Date(2026, 1, 1, 0, 0, 0, 0, domain.China)}
-	if s.table, err = json.Marshal(lm.Table(league.DefaultConfig(), league.Query{Level: league.LevelCompound, Period: year})); err != nil {
+	if s.Table, err = json.Marshal(lm.Table(league.DefaultConfig(), league.Query{Level: league.LevelCompound, Period: year})); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-// openSubjects opens every Personal value of the stored events, by subject.
-func openSubjects(t *testing.T, pd *app.PersonalData, who app.Reader, events []byte) map[string]domain.Personal {
+// OpenSubjects opens every Personal value of the stored events, by subject.
+func OpenSubjects(t *testing.T, pd *app.PersonalData, who app.Reader, events []byte) map[string]domain.Personal {
 	t.Helper()
 	var all []domain.Envelope
 	if err := json.Unmarshal(events, &all); err != nil {
