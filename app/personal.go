@@ -48,8 +48,8 @@ func (pd *PersonalData) sealEvent(ctx context.Context, e domain.Event) (domain.E
 		if pd == nil {
 			return p, &domain.Error{Code: domain.CodeRejected, Message: "command rejected", Violations: []domain.Violation{{
 				Rule:      "personal.not_kept",
-				Message:   "this event store keeps no erasable keys, so it records no personal data (name, phone, ID number): leave those fields empty",
-				MessageZH: "此事件存储无法保存可销毁的密钥，不能记录个人信息（姓名、电话、身份证号），请留空"}}}
+				Message:   "this event store keeps no erasable keys, so it records no personal data (name, phone, unit, birth date, ID number): leave those fields empty",
+				MessageZH: "此事件存储无法保存可销毁的密钥，不能记录个人信息（姓名、电话、房号、出生日期、身份证号），请留空"}}}
 		}
 		return pd.seal(ctx, p)
 	})

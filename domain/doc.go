@@ -36,7 +36,8 @@
 //     stream "accounts"; its commands are built by app/auth, not the API's
 //     command table.
 //   - personal.go: personal data that can be erased (complainants' names
-//     and phones, candidates' ID numbers): subject IDs, the Personal value
+//     and phones, candidates' units, birth dates and ID numbers): subject
+//     IDs, the Personal value
 //     the command service seals with the subject's own key (app/personal.go),
 //     the KeyStore port, and the checks of phone and ID numbers.
 //   - vocabulary.go and lookup.go: the one way to check a closed set of
