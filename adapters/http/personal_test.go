@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/casetrack/casetrack/adapters/memory"
+	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 )
 
@@ -207,4 +211,66 @@ func TestTamperedSealedFieldIsIntegrityProblem(t *testing.T) {
 	if rec := f.do("GET", "/api/v1/compounds/c1", nil, bearer(f.as(inspector))...); rec.Code != http.StatusOK {
 		t.Errorf("the inspector, who sees it sealed: %d %s", rec.Code, rec.Body)
 	}
+}
+
+// newFixtureWithKeys is newFixture sealing personal data with the keys of
+// f.keys, for tests that record candidates (their unit and birth date are
+// personal data).
+func newFixtureWithKeys(t *testing.T) *fixture {
+	f := newFixture(t)
+	f.keys = memory.NewKeys()
+	pd := app.NewPersonalData(f.keys, slog.New(slog.NewJSONHandler(f.log, nil)))
+	f.srv = f.newServer(app.NewService(f.store, domain.DefaultRuleBook(), app.WithClock(func() time.Time { return f.now }), app.WithPersonalData(pd)), f.log)
+	return f
+}
+
+// A candidate's unit, birth date and ID number are opened for the street
+// office and the community worker only; the vetting's age check reads the
+// sealed birth date; after forget they read as erased, and a vetting that
+// needs the birth date is refused.
+func TestCandidatePersonalDataAndForget(t *testing.T) {
+	f := newFixtureWithKeys(t)
+	f.ok("c1", "register", registerBody)
+	f.ok("c1", "apply-for-assembly", `{"applicants":30}`)
+	f.ok("c1", "form-preparatory-group", `{"members":[{"name":"张三","role":"street","leader":true},{"name":"李四","role":"owner"},{"name":"王五","role":"owner"}],"posted":true}`)
+	f.ok("c1", "nominate-candidate", `{"candidate_id":"p1","name":"王芳","unit":"18-2602","birth_date":"1949-12-31","id_number":"11010519491231002X"}`)
+	subject := domain.CandidateSubject("c1", "p1")
+	clear := func(b string) bool {
+		return strings.Contains(b, "18-2602") || strings.Contains(b, "1949-12-31") || strings.Contains(b, "11010519491231002X")
+	}
+	read := func(role domain.Role) string {
+		t.Helper()
+		rec := f.do("GET", "/api/v1/compounds/c1", nil, bearer(f.as(role))...)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("as %s: %d %s", role, rec.Code, rec.Body)
+		}
+		return rec.Body.String()
+	}
+	opened := `"personal":{"subject":"` + subject + `","fields":{"birth_date":"1949-12-31","id_number":"11010519491231002X","unit":"18-2602"}}`
+	for _, role := range []domain.Role{street, community} {
+		if b := read(role); !strings.Contains(b, opened) {
+			t.Errorf("as %s the candidate is not opened: %s", role, b)
+		}
+	}
+	for _, role := range []domain.Role{auditor, inspector, hotline} {
+		if b := read(role); clear(b) || !strings.Contains(b, `"sealed":"`) {
+			t.Errorf("as %s the candidate's personal data shows: %s", role, b)
+		}
+	}
+	// The age check agrees with the sealed birth date, opened for the decision.
+	age := domain.NewDate(time.Date(1949, 12, 31, 0, 0, 0, 0, domain.China)).AgeAt(f.now)
+	var checks []string
+	for _, c := range domain.DefaultRuleBook().At(f.now).Committee.VettingChecks {
+		checks = append(checks, fmt.Sprintf(`{"check":%q,"passed":%t,"evidence":"x"}`, c, c != domain.CheckAge || age >= 18 && age <= 75))
+	}
+	vet := `{"candidate_id":"p1","checks":[` + strings.Join(checks, ",") + `]}`
+	f.ok("c1", "vet-candidate", vet, bearer(f.as(street))...)
+	if rec := f.do("POST", "/api/v1/subjects/"+subject+"/forget", nil, bearer(f.as(admin))...); rec.Code != http.StatusOK {
+		t.Fatalf("forget: %d %s", rec.Code, rec.Body)
+	}
+	if b := read(street); clear(b) || !strings.Contains(b, `"personal":{"subject":"`+subject+`","erased":true}`) {
+		t.Errorf("after forget: %s", b)
+	}
+	hasViolation(t, problemOf(t, f.do("POST", "/api/v1/compounds/c1/vet-candidate", vet, bearer(f.as(street))...), http.StatusUnprocessableEntity),
+		"checks[2].passed", "vetting.birth_date_unknown")
 }
