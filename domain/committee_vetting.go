@@ -197,39 +197,35 @@ func (e CandidateVetted) apply(c *Compound) {
 // upcastCandidateNominatedV1 lifts the first schema, which kept only a
 // top-level party_member flag, into the background record of v2.
 func upcastCandidateNominatedV1(data json.RawMessage) (json.RawMessage, error) {
-	var v1 map[string]json.RawMessage
-	if err := json.Unmarshal(data, &v1); err != nil {
-		return nil, err
-	}
-	bg := map[string]json.RawMessage{}
-	if pm, ok := v1["party_member"]; ok {
-		bg["party_member"] = pm
-		delete(v1, "party_member")
-	}
-	b, err := json.Marshal(bg)
-	if err != nil {
-		return nil, err
-	}
-	v1["background"] = b
-	return json.Marshal(v1)
+	return nestFields(data, "background", "party_member")
 }
 
 // upcastCandidateNominatedV2 moves the unit and birth date that v2 kept in
 // clear into the clear record of v3 (they stay as hashed; v3 seals them).
 func upcastCandidateNominatedV2(data json.RawMessage) (json.RawMessage, error) {
-	var v2 map[string]json.RawMessage
-	if err := json.Unmarshal(data, &v2); err != nil {
+	return nestFields(data, "clear", "unit", "birth_date")
+}
+
+// nestFields moves the top-level fields keys of a stored payload into an
+// object under key (empty when none of them is there).
+func nestFields(data json.RawMessage, key string, keys ...string) (json.RawMessage, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, err
 	}
-	clear := map[string]json.RawMessage{"unit": v2["unit"], "birth_date": v2["birth_date"]}
-	delete(v2, "unit")
-	delete(v2, "birth_date")
-	b, err := json.Marshal(clear)
+	inner := map[string]json.RawMessage{}
+	for _, k := range keys {
+		if v, ok := top[k]; ok {
+			inner[k] = v
+			delete(top, k)
+		}
+	}
+	b, err := json.Marshal(inner)
 	if err != nil {
 		return nil, err
 	}
-	v2["clear"] = b
-	return json.Marshal(v2)
+	top[key] = b
+	return json.Marshal(top)
 }
 
 func init() {

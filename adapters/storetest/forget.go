@@ -82,17 +82,7 @@ func Forget(t *testing.T, es domain.EventStore, keys domain.KeyStore, raw func(t
 		t.Errorf("a second forget: %v, %v; want nothing done", done, err)
 	}
 	after := Snapshot(t, es, book)
-	if !bytes.Equal(before.Events, after.Events) {
-		t.Error("the stored events (bytes, hashes, positions) changed")
-	}
-	for name, digest := range before.Digests {
-		if after.Digests[name] != digest {
-			t.Errorf("the rebuild of %s changed", name)
-		}
-	}
-	if !bytes.Equal(before.Table, after.Table) {
-		t.Errorf("the league table changed:\n%s\n%s", before.Table, after.Table)
-	}
+	Unchanged(t, before, after)
 	noClearText("after forget")
 	opened = OpenSubjects(t, pd, reader, after.Events)
 	if p := opened[complainant]; !p.Erased || p.Fields != nil {
@@ -169,6 +159,22 @@ type State struct {
 	Events  []byte              // the whole log as JSON: payload bytes, hashes, positions
 	Digests map[string][32]byte // each projection's state after a rebuild from zero (its JSON)
 	Table   []byte              // the compound league table of 2025
+}
+
+// Unchanged reports every way after differs from before.
+func Unchanged(t testing.TB, before, after State) {
+	t.Helper()
+	if !bytes.Equal(before.Events, after.Events) {
+		t.Error("the stored events (bytes, hashes, positions) changed")
+	}
+	for name, digest := range before.Digests {
+		if after.Digests[name] != digest {
+			t.Errorf("the rebuild of %s changed", name)
+		}
+	}
+	if !bytes.Equal(before.Table, after.Table) {
+		t.Errorf("the league table changed:\n%s\n%s", before.Table, after.Table)
+	}
 }
 
 // Snapshot reads what forget must leave as it was: the log, each

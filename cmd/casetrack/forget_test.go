@@ -198,17 +198,7 @@ func TestForgetThenVerify(t *testing.T) {
 			t.Fatalf("verify after forget: exit %d:\n%s", code, out)
 		}
 		after, opened := state()
-		if !bytes.Equal(before.Events, after.Events) {
-			t.Error("the log changed")
-		}
-		for name, digest := range before.Digests {
-			if after.Digests[name] != digest {
-				t.Errorf("the rebuild of %s changed", name)
-			}
-		}
-		if !bytes.Equal(before.Table, after.Table) {
-			t.Errorf("the league table changed:\n%s\n%s", before.Table, after.Table)
-		}
+		storetest.Unchanged(t, before, after)
 		for _, subject := range []string{storetest.ForgetComplainant, storetest.ForgetCandidate} {
 			if p := opened[subject]; !p.Erased || p.Fields != nil {
 				t.Errorf("after forget %s opens to %+v", subject, p)
