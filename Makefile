@@ -17,7 +17,8 @@ build: assets
 # (adapters/web/dist is gitignored but for its placeholder). axe-core is for
 # the browser tests only, so it goes to testdata instead of the binary.
 WEB := adapters/web
-WEB_ASSETS := $(WEB)/dist/htmx.min.js $(WEB)/dist/echarts.min.js $(WEB)/testdata/axe.min.js
+WEB_ASSETS := $(WEB)/dist/htmx.min.js $(WEB)/dist/echarts.min.js $(WEB)/dist/swagger-ui-bundle.js $(WEB)/dist/swagger-ui.css \
+	$(WEB)/testdata/axe.min.js
 assets: $(WEB_ASSETS)
 
 $(WEB)/node_modules/.package-lock.json: $(WEB)/package.json $(WEB)/package-lock.json
@@ -28,6 +29,11 @@ $(WEB)/dist/htmx.min.js: $(WEB)/node_modules/.package-lock.json
 	cp $(WEB)/node_modules/htmx.org/dist/htmx.min.js $@
 $(WEB)/dist/echarts.min.js: $(WEB)/node_modules/.package-lock.json
 	cp $(WEB)/node_modules/echarts/dist/echarts.common.min.js $@
+# The API reference page (/docs) renders /openapi.json with Swagger UI.
+$(WEB)/dist/swagger-ui-bundle.js: $(WEB)/node_modules/.package-lock.json
+	cp $(WEB)/node_modules/swagger-ui-dist/swagger-ui-bundle.js $@
+$(WEB)/dist/swagger-ui.css: $(WEB)/node_modules/.package-lock.json
+	cp $(WEB)/node_modules/swagger-ui-dist/swagger-ui.css $@
 $(WEB)/testdata/axe.min.js: $(WEB)/node_modules/.package-lock.json
 	mkdir -p $(WEB)/testdata
 	cp $(WEB)/node_modules/axe-core/axe.min.js $@
@@ -69,4 +75,4 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s $(PKGS)
 
 clean:
-	rm -rf bin $(WEB)/node_modules $(WEB)/dist/*.js $(WEB)/testdata/axe.min.js
+	rm -rf bin $(WEB)/node_modules $(WEB)/dist/*.js $(WEB)/dist/*.css $(WEB)/testdata/axe.min.js

@@ -220,6 +220,8 @@ var table = map[Group]map[string]pair{
 		"history":              {"审计追溯", "Audit history"},
 		"signin":               {"登录", "Sign in"},
 		"notfound":             {"页面不存在", "Page not found"},
+		"docs":                 {"接口文档", "API reference"},
+		"docs_intro":           {"本页由 /openapi.json 生成；接口说明为英文。", "Rendered from /openapi.json."},
 		"home":                 {"返回首页", "Home"},
 		"user_name":            {"用户名", "User name"},
 		"password":             {"密码", "Password"},

@@ -78,7 +78,7 @@ func (s *Server) InFlight() (replays, rebuilds int) { return len(s.replays), len
 // takes no parameters.
 func WithMetrics(h http.Handler) Option {
 	return func(s *Server) {
-		s.handle(http.MethodGet, "/metrics", func(w http.ResponseWriter, r *http.Request) {
+		s.handle(http.MethodGet, "/metrics", api{summary: "metrics in the Prometheus text format", text: "text/plain"}, func(w http.ResponseWriter, r *http.Request) {
 			if s.noParams(w, r) {
 				h.ServeHTTP(w, r)
 			}

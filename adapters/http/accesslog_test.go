@@ -75,9 +75,15 @@ func TestRequestIDFromProxy(t *testing.T) {
 	}
 }
 
+// metricsStub answers /metrics as the Prometheus handler would.
+var metricsStub = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	w.Write([]byte("# metrics\n"))
+})
+
 // /metrics: admins only, and no parameters.
 func TestMetricsRoute(t *testing.T) {
-	f, _ := servedFixture(t, WithMetrics(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("# metrics\n")) })))
+	f, _ := servedFixture(t, WithMetrics(metricsStub))
 	if rec := f.do("GET", "/metrics", nil, bearer(f.as(admin))...); rec.Code != 200 || rec.Body.String() != "# metrics\n" {
 		t.Errorf("admin: %d %s", rec.Code, rec.Body)
 	}

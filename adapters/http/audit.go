@@ -18,9 +18,12 @@ import (
 func WithAudit(a *audit.Service) Option {
 	return func(s *Server) {
 		s.audit = a
-		s.handle("GET", "/api/v1/checkpoint", s.handleCheckpoint)
-		s.handle("GET", "/api/v1/events/{position}/proof", s.handleInclusionProof)
-		s.handle("GET", "/api/v1/checkpoints/consistency", s.handleConsistencyProof)
+		s.handle("GET", "/api/v1/checkpoint", api{summary: "the log's latest signed checkpoint (tree size and Merkle root)",
+			answer: checkpointAnswer{}}, s.handleCheckpoint)
+		s.handle("GET", "/api/v1/events/{position}/proof", api{summary: "an inclusion proof of the event at a position against a signed checkpoint",
+			query: []string{"tree"}, answer: audit.Proof{}, problems: []domain.Code{domain.CodeNotFound}}, s.handleInclusionProof)
+		s.handle("GET", "/api/v1/checkpoints/consistency", api{summary: "a consistency proof: the older tree is a prefix of the newer signed one",
+			query: []string{"old", "new"}, answer: audit.Proof{}, problems: []domain.Code{domain.CodeNotFound}}, s.handleConsistencyProof)
 	}
 }
 

@@ -177,9 +177,25 @@ func rateLimited(w http.ResponseWriter, wait time.Duration, msg string) error {
 	return domain.Errorf(domain.CodeRateLimited, "%s; try again in %s", msg, wait.Round(time.Second))
 }
 
-// handle registers a route behind its access rule (policy.go).
-func (s *Server) handle(method, pattern string, h http.HandlerFunc) {
-	s.router.Method(method, pattern, s.authorize(mustRule(method, pattern), h))
+// handle registers an API route behind its access rule (policy.go),
+// described by a in the OpenAPI document (openapi.go).
+func (s *Server) handle(method, pattern string, a api, h http.HandlerFunc) {
+	rl := mustRule(method, pattern)
+	if rl.page {
+		panic(method + " " + pattern + " is a page in policy.go, registered as an API route")
+	}
+	s.doc.add(method, pattern, rl, a)
+	s.router.Method(method, pattern, s.authorize(rl, h))
+}
+
+// handlePage registers a web page's route behind its access rule; pages
+// are not in the API's document.
+func (s *Server) handlePage(method, pattern string, h http.HandlerFunc) {
+	rl := mustRule(method, pattern)
+	if !rl.page {
+		panic(method + " " + pattern + " is an API route in policy.go, registered as a page")
+	}
+	s.router.Method(method, pattern, s.authorize(rl, h))
 }
 
 // authorize applies a route's rule: sign-in, role, the compound's scope,
@@ -390,11 +406,14 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request, account stri
 
 // handleChangePassword: {"current_password","new_password"}; the current
 // one counts against the sign-in limits like a sign-in.
+// passwordChange is the body of POST /api/v1/me/password.
+type passwordChange struct {
+	Current string `json:"current_password"`
+	New     string `json:"new_password"`
+}
+
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Current string `json:"current_password"`
-		New     string `json:"new_password"`
-	}
+	var req passwordChange
 	if err := decodeBody(w, r, &req); err != nil {
 		s.Error(w, r, err)
 		return
@@ -417,14 +436,10 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// newAccount is the body of POST /api/v1/accounts.
+// newAccount is the body of POST /api/v1/accounts: a name, a role and its scope.
 type newAccount struct {
-	Name         string      `json:"name"`
-	Role         domain.Role `json:"role"`
-	District     string      `json:"district"`
-	Street       string      `json:"street"`
-	Community    string      `json:"community"`
-	Organisation string      `json:"organisation"`
+	Name string `json:"name"`
+	roleGrant
 }
 
 func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
@@ -433,7 +448,17 @@ func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.respond(w, r, http.StatusOK, map[string]any{"accounts": append([]auth.AccountInfo{}, list...)})
+	s.respond(w, r, http.StatusOK, accountList{Accounts: append([]auth.AccountInfo{}, list...)})
+}
+
+type accountList struct {
+	Accounts []auth.AccountInfo `json:"accounts"`
+}
+
+// oneTimePassword answers a new account or a password reset.
+type oneTimePassword struct {
+	Name     string `json:"name"`
+	Password string `json:"password"` // shown this once; the account must change it
 }
 
 // handleCreateAccount answers the account and its one-time password.
@@ -449,18 +474,26 @@ func (s *Server) handleCreateAccount(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.respond(w, r, http.StatusCreated, map[string]string{"name": req.Name, "password": password})
+	s.respond(w, r, http.StatusCreated, oneTimePassword{Name: req.Name, Password: password})
+}
+
+// roleGrant is the body of POST /api/v1/accounts/{name}/role.
+type roleGrant struct {
+	Role         domain.Role `json:"role"`
+	District     string      `json:"district"`
+	Street       string      `json:"street"`
+	Community    string      `json:"community"`
+	Organisation string      `json:"organisation"`
+}
+
+type grantedRole struct {
+	Name string      `json:"name"`
+	Role domain.Role `json:"role"`
 }
 
 // handleGrantRole gives the account in the path a role and its scope.
 func (s *Server) handleGrantRole(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Role         domain.Role `json:"role"`
-		District     string      `json:"district"`
-		Street       string      `json:"street"`
-		Community    string      `json:"community"`
-		Organisation string      `json:"organisation"`
-	}
+	var req roleGrant
 	if err := decodeBody(w, r, &req); err != nil {
 		s.Error(w, r, err)
 		return
@@ -472,7 +505,7 @@ func (s *Server) handleGrantRole(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.respond(w, r, http.StatusOK, map[string]any{"name": name, "role": req.Role})
+	s.respond(w, r, http.StatusOK, grantedRole{Name: name, Role: req.Role})
 }
 
 // handleResetPassword answers a new one-time password of the account.
@@ -483,7 +516,7 @@ func (s *Server) handleResetPassword(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.respond(w, r, http.StatusOK, map[string]string{"name": name, "password": password})
+	s.respond(w, r, http.StatusOK, oneTimePassword{Name: name, Password: password})
 }
 
 // revokeToken stops a token of account.
@@ -495,13 +528,18 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, account str
 	w.WriteHeader(http.StatusNoContent)
 }
 
+type disabledAccount struct {
+	Name     string `json:"name"`
+	Disabled bool   `json:"disabled"`
+}
+
 func (s *Server) handleDisableAccount(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "name")
 	if err := s.accounts.Disable(r.Context(), principalOf(r).Actor(), name); err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	s.respond(w, r, http.StatusOK, map[string]any{"name": name, "disabled": true})
+	s.respond(w, r, http.StatusOK, disabledAccount{Name: name, Disabled: true})
 }
 
 // decodeBody reads a small JSON body strictly into v.
@@ -542,26 +580,41 @@ func jsonProblem(err error) string {
 // accounts administration.
 func (s *Server) registerAuthRoutes() {
 	// None of them takes a query parameter: one sent is refused by name.
-	handle := func(method, pattern string, h http.HandlerFunc) {
-		s.handle(method, pattern, func(w http.ResponseWriter, r *http.Request) {
+	handle := func(method, pattern string, a api, h http.HandlerFunc) {
+		s.handle(method, pattern, a, func(w http.ResponseWriter, r *http.Request) {
 			if s.noParams(w, r) {
 				h(w, r)
 			}
 		})
 	}
-	handle("POST", "/api/v1/session", s.handleSignIn)
-	handle("DELETE", "/api/v1/session", s.handleSignOut)
-	handle("GET", "/api/v1/me", s.handleMe)
-	handle("POST", "/api/v1/me/tokens", func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, principalOf(r).Name) })
-	handle("DELETE", "/api/v1/me/tokens/{token}", func(w http.ResponseWriter, r *http.Request) { s.revokeToken(w, r, principalOf(r).Name) })
-	handle("POST", "/api/v1/me/password", s.handleChangePassword)
-	handle("GET", "/api/v1/accounts", s.handleAccounts)
-	handle("POST", "/api/v1/accounts", s.handleCreateAccount)
-	handle("POST", "/api/v1/accounts/{name}/disable", s.handleDisableAccount)
-	handle("POST", "/api/v1/accounts/{name}/tokens", func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, chi.URLParam(r, "name")) })
-	handle("DELETE", "/api/v1/accounts/{name}/tokens/{token}", func(w http.ResponseWriter, r *http.Request) {
+	bodyProblems := []domain.Code{domain.CodeTooLarge, domain.CodeUnsupported}
+	accountProblems := append([]domain.Code{domain.CodeNotFound, domain.CodeRejected}, bodyProblems...)
+	handle("POST", "/api/v1/session", api{summary: "sign in: a session cookie", body: signInRequest{}, strict: true, form: true, answer: me{},
+		problems: append([]domain.Code{domain.CodeUnauthenticated, domain.CodeRateLimited, domain.CodeForbidden}, bodyProblems...)}, s.handleSignIn)
+	handle("DELETE", "/api/v1/session", api{summary: "sign out"}, s.handleSignOut)
+	handle("GET", "/api/v1/me", api{summary: "who the caller is signed in as, and how", answer: me{}}, s.handleMe)
+	handle("POST", "/api/v1/me/tokens", api{summary: "a new API token of one's own (shown once)", body: tokenRequest{}, strict: true, optional: true,
+		answer: tokenAnswer{}, status: []int{http.StatusCreated}, problems: accountProblems},
+		func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, principalOf(r).Name) })
+	handle("DELETE", "/api/v1/me/tokens/{token}", api{summary: "revoke one's own API token", problems: []domain.Code{domain.CodeNotFound}},
+		func(w http.ResponseWriter, r *http.Request) { s.revokeToken(w, r, principalOf(r).Name) })
+	handle("POST", "/api/v1/me/password", api{summary: "change one's password", body: passwordChange{}, strict: true, problems: accountProblems},
+		s.handleChangePassword)
+	handle("GET", "/api/v1/accounts", api{summary: "the accounts, their roles, scopes and token IDs", answer: accountList{}}, s.handleAccounts)
+	handle("POST", "/api/v1/accounts", api{summary: "a new account and its one-time password", body: newAccount{}, strict: true,
+		answer: oneTimePassword{}, status: []int{http.StatusCreated}, problems: append([]domain.Code{domain.CodeConflict}, accountProblems...)},
+		s.handleCreateAccount)
+	handle("POST", "/api/v1/accounts/{name}/disable", api{summary: "disable an account: its sessions and tokens stop at once",
+		answer: disabledAccount{}, problems: accountProblems}, s.handleDisableAccount)
+	handle("POST", "/api/v1/accounts/{name}/tokens", api{summary: "a new API token of the account (shown once)", body: tokenRequest{}, strict: true,
+		optional: true, answer: tokenAnswer{}, status: []int{http.StatusCreated}, problems: accountProblems},
+		func(w http.ResponseWriter, r *http.Request) { s.issueToken(w, r, chi.URLParam(r, "name")) })
+	handle("DELETE", "/api/v1/accounts/{name}/tokens/{token}", api{summary: "revoke an API token of the account",
+		problems: []domain.Code{domain.CodeNotFound}}, func(w http.ResponseWriter, r *http.Request) {
 		s.revokeToken(w, r, chi.URLParam(r, "name"))
 	})
-	handle("POST", "/api/v1/accounts/{name}/role", s.handleGrantRole)
-	handle("POST", "/api/v1/accounts/{name}/password", s.handleResetPassword)
+	handle("POST", "/api/v1/accounts/{name}/role", api{summary: "give the account a role and its scope", body: roleGrant{}, strict: true,
+		answer: grantedRole{}, problems: accountProblems}, s.handleGrantRole)
+	handle("POST", "/api/v1/accounts/{name}/password", api{summary: "a new one-time password of the account", answer: oneTimePassword{},
+		problems: accountProblems}, s.handleResetPassword)
 }

@@ -31,6 +31,7 @@ var expectedAccess = map[string]string{
 	"GET /api/v1/checkpoint":                        "*",
 	"GET /api/v1/events/{position}/proof":           "*",
 	"GET /api/v1/checkpoints/consistency":           "*",
+	"GET /openapi.json":                             "*",
 	"POST /api/v1/session":                          "*",
 	"DELETE /api/v1/session":                        "AISCHU",
 	"GET /api/v1/me":                                "AISCHU",
@@ -73,6 +74,7 @@ var expectedAccess = map[string]string{
 	"POST /sign-in":             "*",
 	"POST /sign-out":            "AISCHU",
 	"GET /assets/*":             "*",
+	"GET /docs":                 "*",
 	"GET /dashboard":            "ISCU",
 	"GET /explain":              "ISCU",
 	"GET /street":               "ISCHU",
@@ -168,7 +170,7 @@ func (stubPages) Refuse(w http.ResponseWriter, r *http.Request, err error) {
 // (a page: sent to sign in) except on the public routes. A route missing
 // from the table fails.
 func TestRouteRoleMatrix(t *testing.T) {
-	f, feed := servedFixture(t, WithWeb(stubPages{}), WithMetrics(stubPages{}))
+	f, feed := servedFixture(t, WithWeb(stubPages{}), WithMetrics(metricsStub))
 	f.ok("c1", "register", registerBody) // the street and community of the scoped accounts
 	feed()
 	fill := strings.NewReplacer("{id}", "c1", "{level}", "compound", "{company}", url.PathEscape("甲物业"), "{name}", "nobody", "{token}", "nothing", "{file}", "c1~k1.json", "{position}", "1", "{subject}", "complainant:c1:k1")
@@ -477,7 +479,7 @@ func TestSessionSignInAndOut(t *testing.T) {
 	req := httptest.NewRequest("POST", "/api/v1/session", strings.NewReader(url.Values{"name": {"zhao"}, "password": {password}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
-	f.srv.ServeHTTP(rec, req)
+	serveChecked(t, f.srv, rec, req)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("form sign-in: %d %s", rec.Code, rec.Body)
 	}

@@ -198,6 +198,12 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, http.StatusOK, h)
 }
 
+// eventAnswer is one event with its compound.
+type eventAnswer struct {
+	CompoundID string `json:"compound_id"`
+	historyEvent
+}
+
 // handleEvent opens one event by ID, as the history shows it, with its
 // compound: the events an explanation names can be checked one by one.
 func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
@@ -237,14 +243,17 @@ func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	out := struct {
-		CompoundID string `json:"compound_id"`
-		historyEvent
-	}{CompoundID: compoundID, historyEvent: historyEvent{Envelope: e}}
+	out := eventAnswer{CompoundID: compoundID, historyEvent: historyEvent{Envelope: e}}
 	if out.Payload, err = e.Decode(); err != nil {
 		out.DecodeError = domain.ErrorOf(err).Message
 	}
 	s.respond(w, r, http.StatusOK, out)
+}
+
+type compoundList struct {
+	Position   uint64            `json:"position"`
+	Compounds  []directory.Entry `json:"compounds"`
+	NextCursor string            `json:"next_cursor,omitempty"`
 }
 
 // handleListCompounds lists compounds with their case file summaries.
@@ -257,11 +266,7 @@ func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
 	f := directory.Filter{District: p.text("district"), Street: p.text("street"), Community: p.text("community")}
 	inScope := narrow(principalOf(r).Scope, &f.District, &f.Street, &f.Community)
 	pg := p.page("compounds")
-	var out struct {
-		Position   uint64            `json:"position"`
-		Compounds  []directory.Entry `json:"compounds"`
-		NextCursor string            `json:"next_cursor,omitempty"`
-	}
+	var out compoundList
 	out.Compounds = []directory.Entry{}
 	if read(s, w, r, p, s.dir, q, func(m *directory.Model) {
 		out.Position = m.Position()

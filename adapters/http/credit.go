@@ -17,9 +17,23 @@ import (
 // runner is picked up.
 func WithCredit(runner *projections.Runner[*credit.Model]) Option {
 	return func(s *Server) {
-		s.handle("GET", "/api/v1/credit", s.handleCredit(runner))
-		s.handle("GET", "/api/v1/credit/{company}", s.handleCreditLedger(runner))
+		s.handle("GET", "/api/v1/credit", api{summary: "every property company's credit score and grade, best first",
+			query: []string{"at", "min_position"}, answer: creditList{}}, s.handleCredit(runner))
+		s.handle("GET", "/api/v1/credit/{company}", api{summary: "one company's credit ledger",
+			query: []string{"at", "min_position"}, answer: creditLedger{}, problems: []domain.Code{domain.CodeNotFound}},
+			s.handleCreditLedger(runner))
 	}
+}
+
+type creditList struct {
+	Position  uint64           `json:"position"`
+	At        time.Time        `json:"at"`
+	Companies []credit.Summary `json:"companies"`
+}
+
+type creditLedger struct {
+	Position uint64 `json:"position"`
+	credit.Ledger
 }
 
 // handleCredit lists every company's score and grade as of ?at= (a time,
@@ -29,11 +43,7 @@ func (s *Server) handleCredit(runner *projections.Runner[*credit.Model]) http.Ha
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := newParams(r, "at", "min_position")
 		at := atParam(p, true)
-		var res struct {
-			Position  uint64           `json:"position"`
-			At        time.Time        `json:"at"`
-			Companies []credit.Summary `json:"companies"`
-		}
+		var res creditList
 		if read(s, w, r, p, runner, p.view(false), func(m *credit.Model) {
 			res.Position, res.At, res.Companies = m.Position(), at, m.Companies(at)
 		}) {
@@ -55,10 +65,7 @@ func (s *Server) handleCreditLedger(runner *projections.Runner[*credit.Model]) h
 		}
 		p := newParams(r, "at", "min_position")
 		at := atParam(p, true)
-		var res struct {
-			Position uint64 `json:"position"`
-			credit.Ledger
-		}
+		var res creditLedger
 		var ok bool
 		if !read(s, w, r, p, runner, p.view(false), func(m *credit.Model) {
 			res.Position = m.Position()

@@ -37,11 +37,6 @@ func withRunner[M projections.Projection](f *fixture, newModel func() M, opt fun
 	}
 }
 
-type creditLedger struct {
-	Position uint64 `json:"position"`
-	credit.Ledger
-}
-
 func TestCredit(t *testing.T) {
 	f := newFixture(t)
 	feed := withRunner(f, func() *credit.Model { return credit.New(domain.DefaultRuleBook()) }, WithCredit)

@@ -18,7 +18,17 @@ const (
 
 // WithDeadlines serves the deadlines board (期限看板).
 func WithDeadlines(runner *projections.Runner[*deadlines.Model]) Option {
-	return func(s *Server) { s.handle("GET", "/api/v1/deadlines", s.handleDeadlines(runner)) }
+	return func(s *Server) {
+		s.handle("GET", "/api/v1/deadlines", api{summary: "open deadlines: overdue, and due soon",
+			query: []string{"at", "soon_days", "district", "street", "community", "compound", "kind", "min_position"}, answer: deadlineBoard{}},
+			s.handleDeadlines(runner))
+	}
+}
+
+type deadlineBoard struct {
+	Position uint64 `json:"position"`
+	SoonDays uint64 `json:"soon_days"`
+	deadlines.Board
 }
 
 // handleDeadlines answers the open deadlines overdue at ?at= (a time, or a
@@ -43,11 +53,7 @@ func (s *Server) handleDeadlines(runner *projections.Runner[*deadlines.Model]) h
 			p.fail("kind", "param.deadline_kind", "must be one of "+kinds, "须为以下之一："+kinds)
 		}
 		inScope := narrow(principalOf(r).Scope, &f.District, &f.Street, &f.Community)
-		var res struct {
-			Position uint64 `json:"position"`
-			SoonDays uint64 `json:"soon_days"`
-			deadlines.Board
-		}
+		var res deadlineBoard
 		if read(s, w, r, p, runner, p.view(false), func(m *deadlines.Model) {
 			res.Position, res.SoonDays = m.Position(), days
 			if inScope {

@@ -46,7 +46,7 @@ func FuzzCommandEndpoint(f *testing.F) {
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Authorization", "Bearer "+tokens[commandRoles[name][0]])
 			rec := httptest.NewRecorder()
-			srv.ServeHTTP(rec, req)
+			serveChecked(t, srv, rec, req)
 			return rec
 		}
 		if rec := post("register", registerBody); rec.Code != http.StatusCreated {
@@ -84,7 +84,7 @@ func FuzzQuery(f *testing.F) {
 		req.URL.RawQuery = query
 		req.Header.Set("Authorization", "Bearer "+fx.neededToken("GET", path, nil)) // past sign-in: the parameters are under test
 		rec := httptest.NewRecorder()
-		fx.srv.ServeHTTP(rec, req)
+		serveChecked(t, fx.srv, rec, req)
 		ct := rec.Header().Get("Content-Type")
 		switch {
 		case rec.Code >= 500 && (rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == ""):

@@ -26,8 +26,11 @@ type Option func(*Server)
 func WithLeague(l *league.Service) Option {
 	return func(s *Server) {
 		s.league = l
-		s.handle("GET", "/api/v1/league/{level}", s.handleLeague)
-		s.handle("GET", "/api/v1/campaign", s.handleCampaign)
+		s.handle("GET", "/api/v1/league/{level}", api{summary: "a league table of the campaign, its figures explained on request",
+			query: []string{"period", "sort", "limit", "unit", "explain", "format", "district", "street", "community", "as_of", "as_of_position",
+				"min_position"}, answer: league.Table{}, exports: true, problems: []domain.Code{domain.CodeNotFound}}, s.handleLeague)
+		s.handle("GET", "/api/v1/campaign", api{summary: "the campaign in force: its configuration and metrics", answer: campaign{}},
+			s.handleCampaign)
 	}
 }
 
@@ -425,12 +428,14 @@ func writeXLSX(w http.ResponseWriter, tb league.Table) error {
 	return f.Write(w)
 }
 
+type campaign struct {
+	Config  league.Config      `json:"config"`
+	Metrics []league.MetricDef `json:"metrics"`
+}
+
 func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {
 	if !s.noParams(w, r) {
 		return
 	}
-	s.respond(w, r, http.StatusOK, struct {
-		Config  league.Config      `json:"config"`
-		Metrics []league.MetricDef `json:"metrics"`
-	}{s.league.Config(), league.Metrics})
+	s.respond(w, r, http.StatusOK, campaign{s.league.Config(), league.Metrics})
 }

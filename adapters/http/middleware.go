@@ -31,6 +31,7 @@ func securityHeaders(next http.Handler) http.Handler {
 // programs without Origin or Sec-Fetch-Site pass.
 func (s *Server) crossOrigin() func(http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
+	s.cop = cop // WithCORS trusts the origins it allows
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.CodeForbidden, "cross-origin writes are refused"))
 	}))

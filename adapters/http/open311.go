@@ -58,11 +58,16 @@ func WithComplaints(runner *projections.Runner[*complaints.Model]) Option {
 	return func(s *Server) {
 		s.complaints = runner
 		for _, ext := range []string{".json", ".xml"} {
-			s.handle("GET", open311Prefix+"/services"+ext, s.handleServices)
-			s.handle("GET", open311Prefix+"/requests"+ext, s.handleRequests)
-			s.handle("POST", open311Prefix+"/requests"+ext, s.handlePostRequest)
+			s.handle("GET", open311Prefix+"/services"+ext, api{summary: "Open311 GeoReport v2: the complaint categories as services",
+				query: []string{"jurisdiction_id"}, answer: []service311{}, open311: true}, s.handleServices)
+			s.handle("GET", open311Prefix+"/requests"+ext, api{summary: "Open311 GeoReport v2: service requests (complaints)",
+				query:  []string{"api_key", "jurisdiction_id", "service_request_id", "service_code", "status", "start_date", "end_date"},
+				answer: []request311{}, open311: true}, s.handleRequests)
+			s.handle("POST", open311Prefix+"/requests"+ext, api{summary: "Open311 GeoReport v2: a complaint received online (a form)",
+				query: []string{"api_key", "jurisdiction_id"}, status: []int{http.StatusCreated}, open311: true}, s.handlePostRequest)
 		}
-		s.handle("GET", open311Prefix+"/requests/{file}", s.handleRequest)
+		s.handle("GET", open311Prefix+"/requests/{file}", api{summary: "Open311 GeoReport v2: one service request ({id}.json or .xml)",
+			query: []string{"api_key", "jurisdiction_id"}, answer: []request311{}, open311: true}, s.handleRequest)
 	}
 }
 

@@ -28,11 +28,11 @@ func WithWeb(p Pages) Option {
 		s.web = p
 		for key := range pageRoutes {
 			method, pattern, _ := strings.Cut(key, " ")
-			s.handle(method, pattern, s.servePage)
+			s.handlePage(method, pattern, s.servePage)
 		}
 		for _, name := range domain.CommandNames() {
-			s.handle("GET", pageCommandRoute(name), s.servePage)
-			s.handle("POST", pageCommandRoute(name), s.servePage)
+			s.handlePage("GET", pageCommandRoute(name), s.servePage)
+			s.handlePage("POST", pageCommandRoute(name), s.servePage)
 		}
 	}
 }

@@ -29,8 +29,11 @@ func (s *Server) handleForget(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.CodeNotFound, "no personal data of %s to forget (never recorded, or already erased)", subject))
 		return
 	}
-	s.respond(w, r, http.StatusOK, struct {
-		Subject string `json:"subject"`
-		Erased  bool   `json:"erased"`
-	}{subject, true})
+	s.respond(w, r, http.StatusOK, forgetAnswer{subject, true})
+}
+
+// forgetAnswer confirms an erasure.
+type forgetAnswer struct {
+	Subject string `json:"subject"`
+	Erased  bool   `json:"erased"`
 }

@@ -58,6 +58,7 @@ var anyone = []domain.Role{admin, inspector, street, community, hotline, auditor
 var routes = map[string]rule{
 	"GET /healthz":                     {public: true},
 	"GET /readyz":                      {public: true},
+	"GET /openapi.json":                {public: true}, // the API's description: no data
 	"POST /api/v1/session":             {public: true},
 	"DELETE /api/v1/session":           {roles: anyone},
 	"GET /api/v1/me":                   {roles: anyone},
@@ -119,6 +120,7 @@ var pageRoutes = map[string]rule{
 	"POST /sign-in":  {public: true},
 	"POST /sign-out": {roles: anyone},
 	"GET /assets/*":  {public: true},
+	"GET /docs":      {public: true}, // the API's reference, rendered from /openapi.json
 
 	"GET /dashboard":      {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeFiltered},
 	"GET /explain":        {roles: []domain.Role{inspector, street, community, auditor}, scope: scopeFiltered},

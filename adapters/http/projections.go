@@ -30,31 +30,25 @@ func WithProjections(store domain.EventStore, runners ...projections.Live) Optio
 			byName[r.Name()] = &managed{runner: r}
 			names = append(names, r.Name())
 		}
-		s.handle("GET", "/api/v1/projections", func(w http.ResponseWriter, r *http.Request) {
-			if !s.noParams(w, r) {
-				return
-			}
-			type status struct {
-				Name       string `json:"name"`
-				Position   uint64 `json:"position"`
-				Halted     string `json:"halted,omitempty"`
-				Rebuilding bool   `json:"rebuilding"`
-				LastError  string `json:"last_rebuild_error,omitempty"`
-			}
-			var out []status
-			mu.Lock()
-			for _, n := range names {
-				m := byName[n]
-				pos, halted := m.runner.Status()
-				st := status{Name: n, Position: pos, Rebuilding: m.rebuilding, LastError: m.lastErr}
-				if halted != nil {
-					st.Halted = halted.Error()
+		s.handle("GET", "/api/v1/projections", api{summary: "how far each read model has read the log", answer: []projectionStatus{}},
+			func(w http.ResponseWriter, r *http.Request) {
+				if !s.noParams(w, r) {
+					return
 				}
-				out = append(out, st)
-			}
-			mu.Unlock()
-			s.respond(w, r, http.StatusOK, out)
-		})
+				var out []projectionStatus
+				mu.Lock()
+				for _, n := range names {
+					m := byName[n]
+					pos, halted := m.runner.Status()
+					st := projectionStatus{Name: n, Position: pos, Rebuilding: m.rebuilding, LastError: m.lastErr}
+					if halted != nil {
+						st.Halted = halted.Error()
+					}
+					out = append(out, st)
+				}
+				mu.Unlock()
+				s.respond(w, r, http.StatusOK, out)
+			})
 		// The API's route and the operations page start a rebuild through
 		// this one function, behind the same cap.
 		s.rebuild = func(name string) error {
@@ -86,18 +80,39 @@ func WithProjections(store domain.EventStore, runners ...projections.Live) Optio
 			}()
 			return nil
 		}
-		s.handle("POST", "/api/v1/projections/{name}/rebuild", func(w http.ResponseWriter, r *http.Request) {
-			name := chi.URLParam(r, "name")
-			if !s.noParams(w, r) {
-				return
-			}
-			if err := s.rebuild(name); err != nil {
-				s.Error(w, r, err)
-				return
-			}
-			s.respond(w, r, http.StatusAccepted, map[string]string{"projection": name, "status": "rebuilding"})
-		})
+		s.handle("POST", "/api/v1/projections/{name}/rebuild", api{summary: "rebuild a read model from the log (blue/green)",
+			answer: rebuildStarted{}, status: []int{http.StatusAccepted}, problems: []domain.Code{domain.CodeNotFound, domain.CodeConflict}},
+			func(w http.ResponseWriter, r *http.Request) {
+				name := chi.URLParam(r, "name")
+				if !s.noParams(w, r) {
+					return
+				}
+				if err := s.rebuild(name); err != nil {
+					s.Error(w, r, err)
+					return
+				}
+				s.respond(w, r, http.StatusAccepted, rebuildStarted{Projection: name, Status: "rebuilding"})
+			})
 	}
+}
+
+type projectionStatus struct {
+	Name       string `json:"name"`
+	Position   uint64 `json:"position"`
+	Halted     string `json:"halted,omitempty"`
+	Rebuilding bool   `json:"rebuilding"`
+	LastError  string `json:"last_rebuild_error,omitempty"`
+}
+
+type rebuildStarted struct {
+	Projection string `json:"projection"`
+	Status     string `json:"status"`
+}
+
+type campaignReloaded struct {
+	Campaign string `json:"campaign"`
+	Metrics  int    `json:"metrics"`
+	File     string `json:"file"`
 }
 
 // Rebuild starts the blue/green rebuild of a projection (WithProjections),
@@ -117,7 +132,8 @@ func (s *Server) Rebuild(name string) error {
 func WithCampaignFile(path string) Option {
 	return func(s *Server) {
 		s.campaignFile = path
-		s.handle("POST", "/api/v1/campaign/reload", func(w http.ResponseWriter, r *http.Request) {
+		s.handle("POST", "/api/v1/campaign/reload", api{summary: "read the campaign file again and put it in force",
+			answer: campaignReloaded{}, problems: []domain.Code{domain.CodeNotFound}}, func(w http.ResponseWriter, r *http.Request) {
 			if !s.noParams(w, r) {
 				return
 			}
@@ -126,7 +142,7 @@ func WithCampaignFile(path string) Option {
 				s.Error(w, r, err)
 				return
 			}
-			s.respond(w, r, http.StatusOK, map[string]any{"campaign": cfg.Name, "metrics": len(cfg.Metrics), "file": s.campaignFile})
+			s.respond(w, r, http.StatusOK, campaignReloaded{Campaign: cfg.Name, Metrics: len(cfg.Metrics), File: s.campaignFile})
 		})
 	}
 }

@@ -14,8 +14,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -25,6 +27,7 @@ import (
 	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/audit"
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/labels"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/complaints"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -73,13 +76,20 @@ type Server struct {
 	rebuild      func(name string) error // starts a projection's rebuild (WithProjections); nil: none served
 	observers    []Observer              // see every answered request (WithObservers)
 	campaignFile string                  // the campaign file reloaded on request (WithCampaignFile)
+
+	doc         *document // the OpenAPI document of the routes registered (openapi.go)
+	openapiOnce sync.Once
+	openapiJSON []byte
+	cop         *http.CrossOriginProtection
+	corsOrigins []string     // the other sites' origins whose pages may call the API (WithCORS)
+	handler     http.Handler // the router, behind CORS when allowed
 }
 
 // NewServer serves the API; dir runs the directory projection (compound
 // lists), accounts signs users in.
 func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runner[*directory.Model], accounts *auth.Accounts,
 	logger *slog.Logger, opts ...Option) *Server {
-	s := &Server{router: chi.NewRouter(), svc: svc, store: store, dir: dir, accounts: accounts, sessions: newSessions(),
+	s := &Server{router: chi.NewRouter(), doc: newDocument(), svc: svc, store: store, dir: dir, accounts: accounts, sessions: newSessions(),
 		now: time.Now, logger: logger, waitTimeout: waitTimeout,
 		replays: make(chan struct{}, defaultMaxReplays), rebuilds: make(chan struct{}, defaultMaxRebuilds)}
 	s.setLimits(DefaultLimits)
@@ -97,24 +107,46 @@ func NewServer(svc *app.Service, store domain.EventStore, dir *projections.Runne
 	}))
 	r.MethodNotAllowed(s.signedIn(s.methodNotAllowed))
 
-	s.handle("GET", "/healthz", s.handleHealth)
-	s.handle("GET", "/readyz", s.handleReady)
-	s.handle("GET", "/api/v1/commands", s.handleCommands)
-	s.handle("GET", "/api/v1/compounds", s.handleListCompounds)
-	s.handle("GET", "/api/v1/compounds/{id}", s.handleGetCompound)
-	s.handle("GET", "/api/v1/compounds/{id}/history", s.handleHistory)
-	s.handle("GET", "/api/v1/events/{id}", s.handleEvent)
-	s.handle("POST", "/api/v1/subjects/{subject}/forget", s.handleForget)
+	s.handle("GET", "/healthz", api{summary: "the server is alive", answer: status{}}, s.handleHealth)
+	s.handle("GET", "/readyz", api{summary: "the event store answers", answer: status{}}, s.handleReady)
+	s.handle("GET", "/openapi.json", api{summary: "this document (OpenAPI 3.1)", answer: map[string]any{}}, s.handleOpenAPI)
+	s.handle("GET", "/api/v1/commands", api{summary: "the commands, each with its route and the schema of its body", answer: commandList{}},
+		s.handleCommands)
+	s.handle("GET", "/api/v1/compounds", api{summary: "compounds with their case file summaries",
+		query: []string{"district", "street", "community", "limit", "cursor", "as_of", "as_of_position", "min_position"}, answer: compoundList{},
+		problems: []domain.Code{domain.CodeNotFound}}, // nothing recorded by as_of
+		s.handleListCompounds)
+	s.handle("GET", "/api/v1/compounds/{id}", api{summary: "a compound's state, now or at a point in time",
+		query: []string{"at", "known_at", "version", "position"}, answer: domain.CompoundView{},
+		problems: []domain.Code{domain.CodeNotFound, domain.CodeIntegrity}}, s.handleGetCompound)
+	s.handle("GET", "/api/v1/compounds/{id}/history", api{summary: "a compound's events, the hash chain checked",
+		query: []string{"type", "actor", "from", "to", "limit", "cursor"}, answer: history{}, problems: []domain.Code{domain.CodeNotFound}},
+		s.handleHistory)
+	s.handle("GET", "/api/v1/events/{id}", api{summary: "one event, as the history shows it", answer: eventAnswer{},
+		problems: []domain.Code{domain.CodeNotFound}}, s.handleEvent)
+	s.handle("POST", "/api/v1/subjects/{subject}/forget", api{summary: "erase a data subject's personal data (destroys its key)",
+		answer: forgetAnswer{}, problems: []domain.Code{domain.CodeNotFound}}, s.handleForget)
 	// One route per command rather than a {command} parameter: an unknown
 	// command is then an ordinary 404, and the routes document the API.
 	for _, name := range domain.CommandNames() {
-		s.handle("POST", commandRoute(name), s.handleCommand(name))
+		t, _ := domain.CommandType(name)
+		s.handle("POST", commandRoute(name), api{summary: labels.Of(labels.EN, labels.Command, name) + " (" +
+			labels.Of(labels.ZH, labels.Command, name) + ")", query: []string{"occurred_at"},
+			headers: []string{"Idempotency-Key", "If-Match", "X-Correlation-ID", "X-Causation-ID"},
+			body:    reflect.New(t).Elem().Interface(), strict: true, answer: commandResult{},
+			status: []int{http.StatusCreated, http.StatusOK}, problems: commandProblems}, s.handleCommand(name))
 	}
 	s.registerAuthRoutes()
 	for _, o := range opts {
 		o(s)
 	}
+	s.handler = s.cors(s.router)
 	return s
+}
+
+// status is the answer of the health checks.
+type status struct {
+	Status string `json:"status"`
 }
 
 // signedIn answers anonymous callers 401 before anything else, so that
@@ -171,7 +203,7 @@ func (s *Server) bound(r *http.Request, q *projections.Query) (ctx context.Conte
 	return ctx, func() { cancel(); release() }, nil
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // recoverer turns a panic into a logged 500 problem; the panic value and
 // stack go to the log only.
@@ -208,7 +240,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if !s.noParams(w, r) {
 		return
 	}
-	s.respond(w, r, http.StatusOK, map[string]string{"status": "ok"})
+	s.respond(w, r, http.StatusOK, status{Status: "ok"})
 }
 
 // handleReady reports whether the event store answers a minimal read.
@@ -228,14 +260,30 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, &domain.Error{Code: domain.CodeUnavailable, Message: "the event store does not answer", Err: err})
 		return
 	}
-	s.respond(w, r, http.StatusOK, map[string]string{"status": "ready"})
+	s.respond(w, r, http.StatusOK, status{Status: "ready"})
+}
+
+// commandList names the commands, and where each is sent and described.
+type commandList struct {
+	Commands []string      `json:"commands"` // the names, sorted
+	Bodies   []commandBody `json:"bodies"`
+}
+
+type commandBody struct {
+	Name   string `json:"name"`
+	Route  string `json:"route"`  // POST, with the compound's ID for {id}
+	Schema string `json:"schema"` // the body's schema in the OpenAPI document
 }
 
 func (s *Server) handleCommands(w http.ResponseWriter, r *http.Request) {
 	if !s.noParams(w, r) {
 		return
 	}
-	s.respond(w, r, http.StatusOK, map[string][]string{"commands": domain.CommandNames()})
+	out := commandList{Commands: domain.CommandNames()}
+	for _, name := range out.Commands {
+		out.Bodies = append(out.Bodies, commandBody{Name: name, Route: commandRoute(name), Schema: commandSchemaRef(name)})
+	}
+	s.respond(w, r, http.StatusOK, out)
 }
 
 // noParams answers a request to an endpoint without parameters that sent

@@ -187,7 +187,7 @@ func (f *fixture) do(method, target string, body any, headers ...string) *httpte
 		req.Header.Del("Authorization")
 	}
 	rec := httptest.NewRecorder()
-	f.srv.ServeHTTP(rec, req)
+	serveChecked(f.t, f.srv, rec, req)
 	return rec
 }
 
@@ -578,10 +578,24 @@ func TestListCompounds(t *testing.T) {
 }
 
 func TestCommands(t *testing.T) {
-	rec := newFixture(t).do("GET", "/api/v1/commands", nil)
-	got := decode[map[string][]string](t, rec)["commands"]
-	if rec.Code != 200 || !slices.Equal(got, domain.CommandNames()) || !slices.Contains(got, "register") {
-		t.Errorf("status %d, commands %v", rec.Code, got)
+	f := newFixture(t)
+	rec := f.do("GET", "/api/v1/commands", nil)
+	list := decode[commandList](t, rec)
+	if rec.Code != 200 || !slices.Equal(list.Commands, domain.CommandNames()) || !slices.Contains(list.Commands, "register") {
+		t.Errorf("status %d, commands %v", rec.Code, list.Commands)
+	}
+	// Each command points to its route and to its body's schema in the document.
+	doc := documentOf(t, f.srv)
+	for _, b := range list.Bodies {
+		op := doc.Paths.Value(b.Route).Post
+		name, ok := strings.CutPrefix(b.Schema, "/openapi.json#/components/schemas/")
+		if op == nil || !ok || doc.Components.Schemas[name] == nil ||
+			op.RequestBody.Value.Content.Get("application/json").Schema.Ref != "#/components/schemas/"+name {
+			t.Errorf("%s: route %s or schema %s is not the document's", b.Name, b.Route, b.Schema)
+		}
+	}
+	if len(list.Bodies) != len(list.Commands) {
+		t.Errorf("%d bodies for %d commands", len(list.Bodies), len(list.Commands))
 	}
 }
 

@@ -14,7 +14,7 @@ var files embed.FS
 
 // vendored are the dist files the pages load; without them the pages
 // would render but neither update nor chart.
-var vendored = []string{"dist/htmx.min.js", "dist/echarts.min.js"}
+var vendored = []string{"dist/htmx.min.js", "dist/echarts.min.js", "dist/swagger-ui-bundle.js", "dist/swagger-ui.css"}
 
 // checkAssets fails loudly when the binary was built without `make assets`.
 func checkAssets() error {

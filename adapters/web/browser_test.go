@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -443,5 +444,40 @@ func axeClean(t *testing.T, ctx context.Context, what string) {
 		})`, &violations, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
 	if violations != "[]" {
 		t.Errorf("%s: axe-core: %s", what, violations)
+	}
+}
+
+// The API reference renders the server's own /openapi.json in Swagger UI,
+// for anyone (no sign-in), under the strict content security policy: no
+// violation is reported, and every operation of the document is shown.
+func TestBrowserAPIReference(t *testing.T) {
+	ctx, c := tab(t, "")
+	var violations string
+	var operations int
+	var registerShown bool
+	run(t, ctx,
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			_, err := page.AddScriptToEvaluateOnNewDocument(`window.__csp = [];
+				document.addEventListener("securitypolicyviolation", function (e) { window.__csp.push(e.violatedDirective + " " + e.blockedURI); });`).Do(ctx)
+			return err
+		}),
+		chromedp.Navigate(c.url+"/docs"),
+		chromedp.WaitVisible(".swagger-ui .opblock", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll(".swagger-ui .opblock").length`, &operations),
+		chromedp.Evaluate(`!!document.querySelector('.swagger-ui [data-path="/api/v1/compounds/{id}/register"]')`, &registerShown),
+		chromedp.Evaluate(`JSON.stringify(window.__csp)`, &violations))
+	if operations < 80 || !registerShown {
+		t.Errorf("%d operations shown, register shown: %v", operations, registerShown)
+	}
+	if violations != "[]" {
+		t.Errorf("content security policy violations: %s", violations)
+	}
+	var shot []byte
+	run(t, ctx, chromedp.CaptureScreenshot(&shot))
+	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir, "docs-1366.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

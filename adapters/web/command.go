@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"github.com/casetrack/casetrack/adapters/openapi"
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/labels"
@@ -36,58 +38,43 @@ type commandData struct {
 	CommandID string // the idempotency key: a form sent twice records once
 }
 
-var (
-	typeTime = reflect.TypeFor[time.Time]()
-	typeDate = reflect.TypeFor[domain.Date]()
-	typeArea = reflect.TypeFor[domain.Area]()
-)
-
-// formFields lays a command struct out as inputs: closed vocabularies as
+// formFields lays a command's body out as inputs, from the schema the
+// API's document gives it (adapters/openapi): closed vocabularies as
 // choices, scalars as typed inputs, anything nested as JSON. The extra
 // "occurred_at" is the business time of a backdated paper record.
-func formFields(t reflect.Type) []field {
-	vocab := domain.Vocabularies()
-	var out []field
-	var walk func(t reflect.Type)
-	walk = func(t reflect.Type) {
-		for i := 0; i < t.NumField(); i++ {
-			sf := t.Field(i)
-			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-			if sf.Anonymous && name == "" && sf.Type.Kind() == reflect.Struct {
-				walk(sf.Type)
-				continue
-			}
-			if !sf.IsExported() || name == "-" {
-				continue
-			}
-			if name == "" {
-				name = sf.Name
-			}
-			f := field{Name: name}
-			switch ft := sf.Type; {
-			case vocab[ft.Name()] != nil && ft.PkgPath() == typeDate.PkgPath():
-				f.Input, f.Options = "select", vocab[ft.Name()]
-				f.Group, _ = labels.ForType(ft.Name())
-			case ft == typeTime:
-				f.Input = "datetime-local"
-			case ft == typeDate:
-				f.Input = "date"
-			case ft == typeArea:
-				f.Input = "number"
-			case ft.Kind() == reflect.String:
-				f.Input = "text"
-			case ft.Kind() == reflect.Bool:
-				f.Input = "checkbox"
-			case ft.Kind() >= reflect.Int && ft.Kind() <= reflect.Float64:
-				f.Input = "number"
-			default:
-				f.Input = "json"
-			}
-			out = append(out, f)
-		}
+func formFields(t reflect.Type) ([]field, error) {
+	props, err := openapi.Properties(t)
+	if err != nil {
+		return nil, domain.Internal(err, "command form")
 	}
-	walk(t)
-	return append(out, field{Name: "occurred_at", Input: "datetime-local"})
+	var out []field
+	for _, p := range props {
+		f, s := field{Name: p.Name}, p.Schema
+		switch {
+		case len(s.Enum) > 0:
+			f.Input = "select"
+			for _, v := range s.Enum {
+				f.Options = append(f.Options, fmt.Sprint(v))
+			}
+			if vocab, ok := s.Extensions[openapi.VocabularyKey].(string); ok {
+				f.Group, _ = labels.ForType(vocab)
+			}
+		case s.Format == "date-time":
+			f.Input = "datetime-local"
+		case s.Format == "date":
+			f.Input = "date"
+		case s.Type.Includes("number") || s.Type.Includes("integer"): // areas are numbers or strings: a number here
+			f.Input = "number"
+		case s.Type.Includes("string"):
+			f.Input = "text"
+		case s.Type.Includes("boolean"):
+			f.Input = "checkbox"
+		default:
+			f.Input = "json"
+		}
+		out = append(out, f)
+	}
+	return append(out, field{Name: "occurred_at", Input: "datetime-local"}), nil
 }
 
 func (h *Handler) commandForm(w http.ResponseWriter, r *http.Request) {
@@ -101,7 +88,12 @@ func (h *Handler) commandForm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "command", "street", commandData{Compound: id, Name: name, Fields: formFields(t), CommandID: uuid.NewString()})
+	fields, err := formFields(t)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "command", "street", commandData{Compound: id, Name: name, Fields: fields, CommandID: uuid.NewString()})
 }
 
 // command records a form: the same parsing and rules as the API, so the
@@ -118,8 +110,13 @@ func (h *Handler) command(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, &domain.Error{Code: domain.CodeInvalid, Message: "the form could not be read", Err: err})
 		return
 	}
+	fields, err := formFields(t)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	l := lang(w, r)
-	d := commandData{Compound: id, Name: name, Fields: formFields(t), CommandID: r.PostFormValue("command_id")}
+	d := commandData{Compound: id, Name: name, Fields: fields, CommandID: r.PostFormValue("command_id")}
 	if d.CommandID == "" {
 		d.CommandID = uuid.NewString()
 	}

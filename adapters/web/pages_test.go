@@ -253,3 +253,24 @@ func TestCommandFormErrorsThenRecords(t *testing.T) {
 		t.Errorf("unknown command: %d", status)
 	}
 }
+
+// The API reference is public and renders this server's document only:
+// no query (Swagger UI's ?url= or configUrl) changes what it loads.
+func TestDocsPage(t *testing.T) {
+	c := newCity(t)
+	for _, path := range []string{"/docs", "/docs?lang=en", "/docs?url=https%3A%2F%2Fevil.example.com%2Fx.json&configUrl=%2F%2Fevil.example.com", "/docs?%zz=%G1"} {
+		status, h, body := get(t, c.url+path, "Authorization", "")
+		if status != http.StatusOK || !strings.Contains(body, `data-spec="/openapi.json"`) || strings.Count(body, "data-spec=") != 1 ||
+			!strings.Contains(body, "/assets/dist/swagger-ui-bundle.js") {
+			t.Errorf("GET %s: %d %s", path, status, body)
+		}
+		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("GET %s: CSP %q", path, csp)
+		}
+	}
+	for _, asset := range []string{"/assets/dist/swagger-ui-bundle.js", "/assets/dist/swagger-ui.css"} {
+		if status, _, body := get(t, c.url+asset, "Authorization", ""); status != http.StatusOK || len(body) < 10000 {
+			t.Errorf("GET %s: %d, %d bytes", asset, status, len(body))
+		}
+	}
+}

@@ -90,7 +90,7 @@ type Handler struct {
 }
 
 // pageFiles are the pages, each parsed with the layout.
-var pageFiles = []string{"dashboard", "explain", "street", "compound", "command", "history", "signin", "notfound", "refused", "operations", "import"}
+var pageFiles = []string{"dashboard", "explain", "street", "compound", "command", "history", "signin", "notfound", "refused", "operations", "import", "docs"}
 
 // New checks the embedded assets and parses the templates.
 func New(o Options) (*Handler, error) {
@@ -127,6 +127,7 @@ func New(o Options) (*Handler, error) {
 	r.Get("/compounds/{id}/commands/{name}", h.commandForm)
 	r.Post("/compounds/{id}/commands/{name}", h.command)
 	r.Get("/history", h.history)
+	r.Get("/docs", h.docs)
 	r.Get("/operations", h.operations)
 	r.Get("/import", h.importPage)
 	r.Post("/import", h.importFile)
@@ -158,6 +159,7 @@ type page struct {
 	Nav    string // the navigation entry of the page
 	Other  string // this page in the other language
 	Charts bool   // load ECharts
+	Docs   bool   // load Swagger UI
 	Data   any
 }
 
@@ -195,7 +197,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	q.Set("lang", map[labels.Lang]string{labels.ZH: "en", labels.EN: "zh"}[l])
 	other.RawQuery = q.Encode()
 	p := page{Lang: l, User: h.user(r), Title: labels.Of(l, labels.Word, name), Nav: nav, Other: other.String(), Data: data,
-		Charts: name == "dashboard" || name == "compound"}
+		Charts: name == "dashboard" || name == "compound", Docs: name == "docs"}
 	tmpl := "layout"
 	if frag := r.Header.Get("HX-Target"); r.Header.Get("HX-Request") == "true" && frag != "" && h.pages[name].Lookup(frag) != nil {
 		tmpl = frag

@@ -14,6 +14,10 @@ import (
 // events recorded before.
 var personalFields = []string{"name", "unit", "birth_date", "background", "clear"}
 
+// PersonalFields are the fields masked in an object that names a
+// candidate_id (the API's document says so of them).
+func PersonalFields() []string { return append([]string{}, personalFields...) }
+
 // Masked stands in for a masked value.
 const Masked = "***"
 

@@ -46,7 +46,7 @@ type serveOptions struct {
 	tablesEvery                             time.Duration
 	metricsAddr, otlpEndpoint               string
 	traceSample                             float64
-	signingKey                              string
+	signingKey, corsOrigins                 string
 	checkpointEvery, verifyEvery            time.Duration
 	log                                     *logOptions
 }
@@ -61,6 +61,7 @@ func serveFlags(fs *flag.FlagSet) *serveOptions {
 	fs.BoolVar(&o.demo, "demo", true, "load the demo city into an empty data directory (a shared store: only when set explicitly)")
 	fs.StringVar(&o.campaign, "campaign", "", "campaign configuration `file` (TOML); empty: the default")
 	fs.StringVar(&o.bus, "bus", "", "projection delivery `URL`: empty for in-process, nats://… (JetStream) or postgres://… (tables), shared by instances; ?prefix= names them")
+	fs.StringVar(&o.corsOrigins, "cors-origins", "", "comma-separated `origins` (https://host[:port]) whose web pages may call the API from a browser (CORS); empty: none, CORS off")
 	fs.DurationVar(&o.tablesEvery, "tables-every", 10*time.Second, "with a PostgreSQL store: how often the read models are written to its rm_* tables for SQL readers")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "also serve /metrics, without sign-in, on this `address` (e.g. 127.0.0.1:9100; only where the scraper alone reaches it); empty: only at /metrics of --addr, to admins")
 	fs.StringVar(&o.otlpEndpoint, "otlp-endpoint", "", "send traces to this OTLP/HTTP collector `URL` (e.g. http://127.0.0.1:4318); empty: no tracing")
@@ -88,6 +89,10 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	}
 	if o.checkpointEvery < 100*time.Millisecond || o.verifyEvery < 0 {
 		return usageError{errors.New("--checkpoint-every must be at least 100ms and --verify-every not negative")}
+	}
+	origins, err := httpapi.ParseOrigins(o.corsOrigins)
+	if err != nil {
+		return err
 	}
 	logger := o.log.logger(stderr)
 	book, err := loadRules(o.rules) // reads files only: a bad rule file stops the start before the port is taken
@@ -196,7 +201,7 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 		go pg.ExportTables(ctx, o.tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
 	opts := append(rm.apiOptions(store), httpapi.WithSecureCookies(!loopback(o.addr)), httpapi.WithWeb(pages),
-		httpapi.WithCampaignFile(o.campaign))
+		httpapi.WithCampaignFile(o.campaign), httpapi.WithCORS(origins))
 	if auditor.svc != nil {
 		opts = append(opts, httpapi.WithAudit(auditor.svc))
 	}

@@ -57,3 +57,19 @@ func TestHelpExitsZero(t *testing.T) {
 		}
 	}
 }
+
+// A bad --cors-origins stops serve at once, saying which origin and why,
+// before it takes the port or touches the data.
+func TestServeRejectsBadCORSOrigins(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	for _, bad := range []string{"*", "portal.example.org", "https://portal.example.org/api", "https://a.org,ftp://b.org"} {
+		var stderr bytes.Buffer
+		code := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--cors-origins", bad}, &bytes.Buffer{}, &stderr)
+		if code == 0 || !strings.Contains(stderr.String(), "must be scheme://host[:port]") {
+			t.Errorf("--cors-origins %q: exit %d: %s", bad, code, stderr.String())
+		}
+	}
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		t.Errorf("serve touched its data directory: %v", err)
+	}
+}

@@ -28,7 +28,16 @@
     });
   }
 
-  document.addEventListener('DOMContentLoaded', function () { drawCharts(document); });
+  // The API reference (/docs): Swagger UI renders the document named by
+  // [data-spec], the server's own /openapi.json.
+  function drawDocs() {
+    var el = document.getElementById('api-docs');
+    if (!el || !window.SwaggerUIBundle) { return; }
+    // queryConfigEnabled off: no ?url= can make the page render another document.
+    window.SwaggerUIBundle({ url: el.getAttribute('data-spec'), domNode: el, deepLinking: true, queryConfigEnabled: false });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () { drawCharts(document); drawDocs(); });
   document.addEventListener('htmx:load', function (e) { drawCharts(e.target); });
   window.addEventListener('resize', function () {
     if (!window.echarts) { return; }
