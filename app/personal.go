@@ -48,8 +48,8 @@ func (pd *PersonalData) sealEvent(ctx context.Context, e domain.Event) (domain.E
 		if pd == nil {
 			return p, &domain.Error{Code: domain.CodeRejected, Message: "command rejected", Violations: []domain.Violation{{
 				Rule:      "personal.not_kept",
-				Message:   "this event store keeps no erasable keys, so it records no personal data (name, phone, ID number): leave those fields empty",
-				MessageZH: "此事件存储无法保存可销毁的密钥，不能记录个人信息（姓名、电话、身份证号），请留空"}}}
+				Message:   "this event store keeps no erasable keys, so it records no personal data (name, phone, unit, birth date, ID number): leave those fields empty",
+				MessageZH: "此事件存储无法保存可销毁的密钥，不能记录个人信息（姓名、电话、房号、出生日期、身份证号），请留空"}}}
 		}
 		return pd.seal(ctx, p)
 	})
@@ -146,6 +146,21 @@ func open(key []byte, p domain.Personal) (map[string]string, error) {
 		return nil, domain.Errorf(domain.CodeIntegrity, "the sealed personal data of %s is damaged", p.Subject)
 	}
 	return fields, nil
+}
+
+// openFor returns cmd with the sealed values its decision on c reads
+// opened (the age check reads a candidate's birth date), for this decision
+// only: the read is recorded as the actor's, like any other.
+func (pd *PersonalData) openFor(ctx context.Context, c *domain.Compound, cmd domain.Command, by domain.Actor) (domain.Command, error) {
+	need := c.PersonalNeeded(cmd)
+	if len(need) == 0 || pd == nil {
+		return cmd, nil
+	}
+	opened, err := pd.Open(ctx, Reader{User: by.UserID, Role: by.Role, Purpose: "decide " + domain.NameOf(cmd)}, need)
+	if err != nil {
+		return nil, err
+	}
+	return domain.WithOpened(cmd, opened), nil
 }
 
 // Forget destroys subject's key: its fields read as erased from now on,

@@ -164,7 +164,11 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 		if m.IfVersion != nil && *m.IfVersion != c.Version() {
 			return domain.AppendResult{}, domain.ConflictError(domain.StreamID(compoundID), *m.IfVersion, c.Version())
 		}
-		events, err := c.Decide(cmd, rules, at)
+		opened, err := s.personal.openFor(ctx, c, cmd, m.Actor)
+		if err != nil {
+			return domain.AppendResult{}, err
+		}
+		events, err := c.Decide(opened, rules, at)
 		if err != nil {
 			return domain.AppendResult{}, err
 		}

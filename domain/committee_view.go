@@ -17,7 +17,8 @@ type CommitteeView struct {
 type CandidateView struct {
 	CandidateID  string     `json:"candidate_id"`
 	Name         string     `json:"name"`
-	Unit         string     `json:"unit"`
+	Unit         string     `json:"unit,omitempty"`    // in clear only for candidates nominated before v3
+	Personal     Personal   `json:"personal,omitzero"` // unit, birth date, ID number: sealed; opened for the roles that vet
 	Vetted       bool       `json:"vetted"`
 	Eligible     bool       `json:"eligible"`
 	FailedChecks []string   `json:"failed_checks,omitempty"`
@@ -63,8 +64,12 @@ func (c *Compound) Committee() CommitteeView {
 		v.PreparatoryGroup, v.Phase = s.group.Members, "preparing"
 	}
 	for _, cand := range s.candidates {
-		v.Candidates = append(v.Candidates, CandidateView{CandidateID: cand.CandidateID, Name: cand.Name, Unit: cand.Unit,
-			Vetted: cand.vetted, Eligible: cand.vetted && len(cand.failed) == 0, FailedChecks: cand.failed, Background: cand.Background})
+		cv := CandidateView{CandidateID: cand.CandidateID, Name: cand.Name, Personal: cand.Personal,
+			Vetted: cand.vetted, Eligible: cand.vetted && len(cand.failed) == 0, FailedChecks: cand.failed, Background: cand.Background}
+		if cand.Clear != nil {
+			cv.Unit = cand.Clear.Unit
+		}
+		v.Candidates = append(v.Candidates, cv)
 	}
 	sortBy(v.Candidates, func(a, b CandidateView) bool { return a.CandidateID < b.CandidateID })
 	if sv := s.serving; sv != nil {

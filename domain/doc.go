@@ -36,9 +36,10 @@
 //     stream "accounts"; its commands are built by app/auth, not the API's
 //     command table.
 //   - personal.go: personal data that can be erased (complainants' names
-//     and phones, candidates' ID numbers): subject IDs, the Personal value
-//     the command service seals with the subject's own key (app/personal.go),
-//     the KeyStore port, and the checks of phone and ID numbers.
+//     and phones, candidates' units, birth dates and ID numbers): subject
+//     IDs, the Personal value the command service seals with the subject's
+//     own key (app/personal.go) and opens for a rule that reads it (the age
+//     check), the KeyStore port, and the checks of phone and ID numbers.
 //   - vocabulary.go and lookup.go: the one way to check a closed set of
 //     codes and to find a sub-entity (complaint, candidate, measure…) by ID.
 //

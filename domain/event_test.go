@@ -9,7 +9,8 @@ import (
 )
 
 // A CandidateNominated stored under schema v1 (party membership as a
-// top-level flag) still decodes after the schema moved to v2.
+// top-level flag) still decodes after the schema moved on: v2's
+// background, v3's clear record of what was not sealed then.
 func TestDecodeUpcastsV1Payload(t *testing.T) {
 	v1 := json.RawMessage(`{"candidate_id":"c1","name":"王芳","unit":"3-201","birth_date":"1968-04-02","party_member":true}`)
 	ev, err := DecodeEvent("CandidateNominated", 1, v1)
@@ -17,18 +18,18 @@ func TestDecodeUpcastsV1Payload(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := ev.(CandidateNominated)
-	if !got.Background.PartyMember || got.Name != "王芳" || got.BirthDate.String() != "1968-04-02" {
+	if !got.Background.PartyMember || got.Name != "王芳" || got.Clear == nil || got.Clear.BirthDate.String() != "1968-04-02" || got.Clear.Unit != "3-201" {
 		t.Fatalf("decoded %+v", got)
 	}
 	typ, ver, data, err := EncodeEvent(got)
-	if err != nil || typ != "CandidateNominated" || ver != 2 {
+	if err != nil || typ != "CandidateNominated" || ver != 3 {
 		t.Fatalf("encode: %s v%d %v", typ, ver, err)
 	}
 	again, err := DecodeEvent(typ, ver, data)
-	if err != nil || again.(CandidateNominated).Background != got.Background {
-		t.Fatalf("v2 round trip: %+v %v", again, err)
+	if err != nil || again.(CandidateNominated).Background != got.Background || *again.(CandidateNominated).Clear != *got.Clear {
+		t.Fatalf("v3 round trip: %+v %v", again, err)
 	}
-	if _, err := DecodeEvent("CandidateNominated", 3, data); err == nil {
+	if _, err := DecodeEvent("CandidateNominated", 4, data); err == nil {
 		t.Fatal("a future schema version decoded")
 	}
 	if _, err := DecodeEvent("NoSuchEvent", 1, data); err == nil {

@@ -1,5 +1,6 @@
 // Personal data that can be erased (crypto-shredding):
-//   - a data subject is a complainant or a candidate of one compound; its ID
+//   - a data subject is a complainant (name, phone) or a candidate (unit,
+//     birth date, ID number) of one compound; its ID
 //     is "complainant:COMPOUND:COMPLAINT" or "candidate:COMPOUND:CANDIDATE";
 //   - a decision puts the subject's fields in clear into a Personal value of
 //     its event; the command service seals them (encrypts them with the
@@ -36,9 +37,11 @@ type Personal struct {
 
 // The personal fields, by the name they carry in Personal.Fields.
 const (
-	FieldName     = "name"      // 姓名
-	FieldPhone    = "phone"     // 联系电话
-	FieldIDNumber = "id_number" // 身份证号
+	FieldName      = "name"       // 姓名
+	FieldPhone     = "phone"      // 联系电话
+	FieldIDNumber  = "id_number"  // 身份证号
+	FieldUnit      = "unit"       // 房号 (a candidate's)
+	FieldBirthDate = "birth_date" // 出生日期
 )
 
 // PersonalEvent is an event that carries a data subject's fields. Sealing
@@ -159,8 +162,8 @@ func checkIDNumber(v *violations, field, id string, birth Date) {
 	}
 }
 
-// WithoutPersonal returns cmd with its personal fields emptied.
-func WithoutPersonal(cmd Command) Command {
+// stripPersonal returns cmd with its personal fields emptied.
+func stripPersonal(cmd Command) Command {
 	if p, ok := cmd.(interface{ withoutPersonal() Command }); ok {
 		return p.withoutPersonal()
 	}
@@ -173,7 +176,34 @@ func (cmd ReceiveComplaint) withoutPersonal() Command {
 }
 
 func (cmd NominateCandidate) withoutPersonal() Command {
-	cmd.IDNumber = ""
+	cmd.IDNumber, cmd.Unit, cmd.BirthDate = "", "", Date{}
+	return cmd
+}
+
+// A decision that reads sealed personal data (the age check reads a
+// candidate's birth date) names it; the command service opens it with the
+// subject's key, recording the read, and hands it back with the command.
+// The rule reads it in memory for this decision only: the compound's
+// state holds only what is stored, sealed.
+type needsPersonal interface {
+	personalNeeded(c *Compound) []Personal
+	withOpened(opened []Personal) Command
+}
+
+// PersonalNeeded lists the sealed values the decision of cmd on c reads.
+func (c *Compound) PersonalNeeded(cmd Command) []Personal {
+	if n, ok := cmd.(needsPersonal); ok {
+		return n.personalNeeded(c)
+	}
+	return nil
+}
+
+// WithOpened returns cmd carrying opened: the values PersonalNeeded named,
+// opened (their fields, or erased), in the same order.
+func WithOpened(cmd Command, opened []Personal) Command {
+	if n, ok := cmd.(needsPersonal); ok {
+		return n.withOpened(opened)
+	}
 	return cmd
 }
 

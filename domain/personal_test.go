@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +105,51 @@ func TestSubjects(t *testing.T) {
 	}
 	if p := (Personal{Subject: "complainant:c1:k1", Fields: map[string]string{FieldPhone: "13912345678"}}); strings.Contains(p.String(), "139") {
 		t.Errorf("a Personal value prints its fields: %s", p)
+	}
+}
+
+// The age check reads a sealed birth date only as the command service
+// opened it for the decision: not opened or erased, the check cannot be
+// decided; opened, it decides as on a clear date. The outcome is what the
+// event keeps, so nothing folded afterwards reads the birth date.
+func TestAgeCheckReadsTheOpenedBirthDate(t *testing.T) {
+	c := fxCompound(t, 500)
+	fxCandidates(t, c, fxDay(2024, 1, 2), 0)
+	subject := CandidateSubject("C1", "p1")
+	c.Evolve(CandidateNominated{CandidateID: "p1", Name: "甲", Personal: Personal{Subject: subject, Sealed: "opaque"}})
+	at := fxDay(2024, 3, 1)
+	vet := VetCandidate{CandidateID: "p1", Checks: fxChecks()}
+	if need := c.PersonalNeeded(vet); len(need) != 1 || need[0].Sealed != "opaque" {
+		t.Fatalf("the age check names %+v", need)
+	}
+	if need := c.PersonalNeeded(VetCandidate{CandidateID: "p1"}); need != nil {
+		t.Errorf("no age check, yet %+v is needed", need)
+	}
+	fxHasViolation(t, fxReject(t, c, vet, at), "vetting.birth_date_unknown", "checks[2].passed")
+	erased := WithOpened(vet, []Personal{{Subject: subject, Erased: true}})
+	fxHasViolation(t, fxReject(t, c, erased, at), "vetting.birth_date_unknown", "checks[2].passed")
+	born2006 := []Personal{{Subject: subject, Fields: map[string]string{FieldBirthDate: "2006-03-02"}}} // 17 on the day
+	fxHasViolation(t, fxReject(t, c, WithOpened(vet, born2006), at), "vetting.age_mismatch", "checks[2].passed")
+	events := fxDo(t, c, WithOpened(VetCandidate{CandidateID: "p1", Checks: fxChecks(CheckAge)}, born2006), at)
+	if e := events[0].(CandidateVetted); e.Eligible || len(e.Failed) != 1 || e.Failed[0] != CheckAge {
+		t.Errorf("vetted %+v", e)
+	}
+	if b, _ := json.Marshal(WithOpened(vet, born2006)); strings.Contains(string(b), "2006") {
+		t.Errorf("the opened birth date travels with the command's JSON: %s", b)
+	}
+}
+
+// A nomination seals the unit and the birth date with the ID number; the
+// event holds none of them in clear.
+func TestCandidateUnitAndBirthDateArePersonal(t *testing.T) {
+	c := fxCompound(t, 500)
+	fxCandidates(t, c, fxDay(2024, 1, 2), 0)
+	e := fxDo(t, c, NominateCandidate{CandidateID: "p1", Name: "甲", Unit: "3-201", BirthDate: Date{time.Date(1968, 4, 2, 0, 0, 0, 0, China)}},
+		fxDay(2024, 2, 1))[0].(CandidateNominated)
+	if f := e.Personal.Fields; f[FieldUnit] != "3-201" || f[FieldBirthDate] != "1968-04-02" || e.Clear != nil {
+		t.Errorf("nominated %+v", e)
+	}
+	if cmd := stripPersonal(NominateCandidate{Unit: "3-201", BirthDate: Date{fxDay(1968, 4, 2)}}).(NominateCandidate); cmd.Unit != "" || !cmd.BirthDate.IsZero() {
+		t.Error("the unit or the birth date is not personal")
 	}
 }

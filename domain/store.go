@@ -132,7 +132,7 @@ func KeyReusedError(commandID string) *Error {
 // erasure, so they must not be a hash of a phone number one could guess.
 func Fingerprint(cmd any) string {
 	if c, ok := cmd.(Command); ok {
-		cmd = WithoutPersonal(c)
+		cmd = stripPersonal(c)
 	}
 	body, _ := json.Marshal(cmd) // commands are plain data: cannot fail
 	sum := sha256.Sum256(append([]byte(reflect.TypeOf(cmd).String()+"\n"), body...))

@@ -612,7 +612,7 @@ func TestPersonalDataMasked(t *testing.T) {
 		t.Errorf("too much masked: %s", b)
 	}
 
-	f := newFixture(t)
+	f := newFixtureWithKeys(t)
 	f.ok("c1", "register", registerBody)
 	f.ok("c1", "apply-for-assembly", `{"applicants":30}`)
 	f.ok("c1", "form-preparatory-group", `{"members":[{"name":"张三","role":"street","leader":true},{"name":"李四","role":"owner"},{"name":"王五","role":"owner"}],"posted":true}`)

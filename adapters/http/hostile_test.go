@@ -24,7 +24,12 @@ import (
 // complaints and Open311, projections) over an empty memory store; feed brings the read models up
 // to date with the store, as the bus would, and waits for the directory.
 func servedFixture(t *testing.T, extra ...Option) (f *fixture, feed func()) {
-	f = newFixture(t)
+	return servedFixtureOn(t, memory.NewStore(), extra...)
+}
+
+// servedFixtureOn is servedFixture on store.
+func servedFixtureOn(t *testing.T, store domain.EventStore, extra ...Option) (f *fixture, feed func()) {
+	f = newFixtureOn(t, store)
 	book := domain.DefaultRuleBook()
 	cps := projections.NewMemoryCheckpoints()
 	leagueRunner, err1 := projections.NewRunner(func() *league.Model { return league.New(book) }, cps, 100)

@@ -302,8 +302,15 @@ func (s *Server) noParams(w http.ResponseWriter, r *http.Request) bool {
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := s.marshal(r, v)
 	if info := infoOf(r); err == nil && info.open {
-		b, err = s.svc.Personal().OpenJSON(r.Context(), app.Reader{User: info.principal.Name, Role: string(info.principal.Role),
-			Purpose: r.Method + " " + r.URL.Path}, b)
+		// Opened before encoding: the body sent is the opened one. A sealed
+		// field that does not open was altered or moved and answers with
+		// its own code (integrity, 409), as a key store that is down does
+		// (503): neither is a failure to encode.
+		if b, err = s.svc.Personal().OpenJSON(r.Context(), app.Reader{User: info.principal.Name, Role: string(info.principal.Role),
+			Purpose: r.Method + " " + r.URL.Path}, b); err != nil {
+			s.Error(w, r, err)
+			return
+		}
 	}
 	var e *encoded
 	if err == nil {

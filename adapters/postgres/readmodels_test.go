@@ -28,7 +28,7 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 	ctx := context.Background()
 	cfg := demo.DefaultConfig()
 	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 10
-	if _, err := demo.Load(ctx, app.NewService(s, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
+	if _, err := demo.Load(ctx, app.NewService(s, domain.DefaultRuleBook(), app.WithPersonalData(app.NewPersonalData(s.Keys(), slog.New(slog.DiscardHandler)))), cfg, 4, nil); err != nil {
 		t.Fatal(err)
 	}
 	dir, lg := directory.New(), league.New(domain.DefaultRuleBook())

@@ -31,7 +31,7 @@ func demoStore(t *testing.T, whole bool) *memory.Store {
 	if !whole {
 		cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 20
 	}
-	if _, err := demo.Load(context.Background(), app.NewService(store, domain.DefaultRuleBook()), cfg, 4, nil); err != nil {
+	if _, err := demo.Load(context.Background(), app.NewService(store, domain.DefaultRuleBook(), app.WithPersonalData(app.NewPersonalData(memory.NewKeys(), slog.New(slog.DiscardHandler)))), cfg, 4, nil); err != nil {
 		t.Fatal(err)
 	}
 	return store

@@ -9,8 +9,10 @@ import (
 // in the API's answers and on the web pages alike.
 
 // personalFields are the fields that hold a candidate's personal data;
-// they are masked wherever an object names a candidate_id.
-var personalFields = []string{"name", "unit", "birth_date", "background"}
+// they are masked wherever an object names a candidate_id. Unit and birth
+// date are sealed since CandidateNominated v3; "clear" holds them in the
+// events recorded before.
+var personalFields = []string{"name", "unit", "birth_date", "background", "clear"}
 
 // PersonalFields are the fields masked in an object that names a
 // candidate_id (the API's document says so of them).

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"log/slog"
 	"reflect"
 	"testing"
 
@@ -21,7 +22,7 @@ func small() Config {
 func TestDemoCityLoadsThroughTheCommandService(t *testing.T) {
 	ctx := context.Background()
 	store := memory.NewStore()
-	svc := app.NewService(store, domain.DefaultRuleBook())
+	svc := app.NewService(store, domain.DefaultRuleBook(), app.WithPersonalData(app.NewPersonalData(memory.NewKeys(), slog.New(slog.DiscardHandler))))
 	n, err := Load(ctx, svc, small(), 4, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func forgetFlags(fs *flag.FlagSet) *forgetOptions {
 func forgetCmd(ctx context.Context, out, stderr io.Writer, args []string) error {
 	const use = "usage: casetrack forget complainant:COMPOUND:COMPLAINT | candidate:COMPOUND:CANDIDATE [--data DIR] [--store URL]"
 	fs := newFlags("forget", "forget SUBJECT [flags]", "Destroys a data subject's key (complainant:COMPOUND:COMPLAINT or candidate:COMPOUND:CANDIDATE): its\n"+
-		"name, phone and ID number read as erased (已删除) from then on; the log and every figure stay as they were.")
+		"name, phone, unit, birth date and ID number read as erased (已删除) from then on; the log and every figure stay as they were.")
 	o := forgetFlags(fs)
 	var subject string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/casetrack/casetrack/adapters/storetest"
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/domain"
 )
@@ -153,4 +154,64 @@ func freshPostgres(t *testing.T, dsn string) string {
 		sep = "&"
 	}
 	return dsn + sep + "search_path=" + schema
+}
+
+// After casetrack forget, on the embedded store and PostgreSQL, verify
+// still exits 0, against the stored checkpoint and one kept outside; the
+// log, every projection rebuilt from zero and the league table are as
+// before; the subjects' fields read as erased; and no file of the store
+// holds them in clear (storetest.Forget checks PostgreSQL's rows).
+func TestForgetThenVerify(t *testing.T) {
+	ctx, book := context.Background(), domain.DefaultRuleBook()
+	seed := func(t *testing.T, l auditedLog) auditedLog {
+		store, pd, done, err := openRecording(ctx, l.store, l.data, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(done) // after the audit service's own cleanup, which comes later
+		storetest.RecordPersonal(t, app.NewService(store, book, app.WithPersonalData(pd)), book)
+		return keepCheckpoint(t, l, store)
+	}
+	seededBackends(t, seed, func(t *testing.T, newLog func(t *testing.T) auditedLog) {
+		l := newLog(t)
+		state := func() (storetest.State, map[string]domain.Personal) {
+			t.Helper()
+			store, pd, done, err := openRecording(ctx, l.store, l.data, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer done()
+			s := storetest.Snapshot(t, store, book)
+			return s, storetest.OpenSubjects(t, pd, app.Reader{User: "test"}, s.Events)
+		}
+		before, opened := state()
+		if f := opened[storetest.ForgetCandidate].Fields; f[domain.FieldBirthDate] != storetest.ForgetBirthDate {
+			t.Fatalf("the candidate opens to %+v", opened[storetest.ForgetCandidate])
+		}
+		for _, subject := range []string{storetest.ForgetComplainant, storetest.ForgetCandidate} {
+			var out bytes.Buffer
+			if code := run(ctx, []string{"forget", subject, "--data", l.data, "--store", l.store}, &out, &out); code != 0 {
+				t.Fatalf("forget %s: exit %d: %s", subject, code, out.String())
+			}
+		}
+		if code, out := l.verify(t, "--checkpoint", l.kept); code != 0 {
+			t.Fatalf("verify after forget: exit %d:\n%s", code, out)
+		}
+		after, opened := state()
+		storetest.Unchanged(t, before, after)
+		for _, subject := range []string{storetest.ForgetComplainant, storetest.ForgetCandidate} {
+			if p := opened[subject]; !p.Erased || p.Fields != nil {
+				t.Errorf("after forget %s opens to %+v", subject, p)
+			}
+		}
+		entries, _ := os.ReadDir(l.data)
+		for _, e := range entries {
+			b, _ := os.ReadFile(filepath.Join(l.data, e.Name()))
+			for _, s := range storetest.ForgetClear {
+				if bytes.Contains(b, []byte(s)) {
+					t.Errorf("%s holds %q in clear", e.Name(), s)
+				}
+			}
+		}
+	})
 }

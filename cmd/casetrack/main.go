@@ -42,7 +42,7 @@ Usage:
   casetrack import template FILE.xlsx|.csv        the empty register template (Chinese headers)
   casetrack version                                 module version and VCS commit of this binary
   casetrack forget complainant:COMPOUND:COMPLAINT | candidate:COMPOUND:CANDIDATE [--data ./data] [--store URL]
-                    destroys the subject's key: its name, phone, ID number read as erased (已删除); the log is unchanged
+                    destroys the subject's key: its name, phone, unit, birth date, ID number read as erased (已删除); the log is unchanged
 
 Every command explains its arguments and flags with --help. Every flag may also be set by the
 environment, CASETRACK_ and the flag's name in capitals (--store: CASETRACK_STORE, --tables-every:

@@ -32,12 +32,17 @@ type auditedLog struct {
 }
 
 // backends runs test on the embedded store and, when configured, on
-// PostgreSQL (a fresh schema per log).
+// PostgreSQL (a fresh schema per log), each log seeded by seedAudited.
 func backends(t *testing.T, test func(t *testing.T, newLog func(t *testing.T) auditedLog)) {
+	seededBackends(t, seedAudited, test)
+}
+
+// seededBackends is backends with the logs seeded by seed.
+func seededBackends(t *testing.T, seed func(t *testing.T, l auditedLog) auditedLog, test func(t *testing.T, newLog func(t *testing.T) auditedLog)) {
 	t.Run("sqlite", func(t *testing.T) {
 		test(t, func(t *testing.T) auditedLog {
 			data := t.TempDir()
-			return seedAudited(t, auditedLog{data: data, exec: func(t *testing.T, stmt string, args ...any) {
+			return seed(t, auditedLog{data: data, exec: func(t *testing.T, stmt string, args ...any) {
 				t.Helper()
 				sqliteExec(t, data, stmt, args...)
 			}})
@@ -72,7 +77,7 @@ func backends(t *testing.T, test func(t *testing.T, newLog func(t *testing.T) au
 			if err := migrate(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)), store); err != nil {
 				t.Fatal(err)
 			}
-			return seedAudited(t, auditedLog{data: t.TempDir(), store: store,
+			return seed(t, auditedLog{data: t.TempDir(), store: store,
 				exec: func(t *testing.T, stmt string, args ...any) { t.Helper(); exec(t, store, stmt, args...) }})
 		})
 	})
@@ -120,6 +125,14 @@ func seedAudited(t *testing.T, l auditedLog) auditedLog {
 			}
 		}
 	}
+	return keepCheckpoint(t, l, store)
+}
+
+// keepCheckpoint signs a checkpoint of store with a new key in the data
+// directory, stores it and keeps a copy outside the store (l.kept).
+func keepCheckpoint(t *testing.T, l auditedLog, store domain.EventStore) auditedLog {
+	t.Helper()
+	ctx := context.Background()
 	if _, _, err := writeKeys(l.data, "test.casetrack"); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -147,7 +148,7 @@ func demoEvents(t testing.TB) []domain.Envelope {
 	store := memory.NewStore()
 	cfg := demo.DefaultConfig()
 	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 1, 3, 20
-	svc := app.NewService(store, domain.DefaultRuleBook())
+	svc := app.NewService(store, domain.DefaultRuleBook(), app.WithPersonalData(app.NewPersonalData(memory.NewKeys(), slog.New(slog.DiscardHandler))))
 	if _, err := demo.Load(ctx, svc, cfg, 4, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ package projectiontest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -28,7 +29,8 @@ type City struct {
 // NewCity judges commands by book; now is the service clock (recorded-at).
 func NewCity(t testing.TB, book domain.RuleBook, now time.Time) *City {
 	store := memory.NewStore()
-	return &City{t: t, Store: store, Svc: app.NewService(store, book, app.WithClock(func() time.Time { return now }))}
+	return &City{t: t, Store: store, Svc: app.NewService(store, book, app.WithClock(func() time.Time { return now }),
+		app.WithPersonalData(app.NewPersonalData(memory.NewKeys(), slog.New(slog.DiscardHandler))))}
 }
 
 // Do records commands on a compound at a business time; a rejection fails the test.

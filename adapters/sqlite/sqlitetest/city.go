@@ -9,6 +9,7 @@ package sqlitetest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -48,7 +49,7 @@ func City[S domain.EventStore](tb testing.TB, open func(path string) (S, error))
 	mem := memory.NewStore()
 	cfg := demo.DefaultConfig()
 	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 6, 16, Compounds/96
-	if _, err := demo.Load(ctx, app.NewService(mem, domain.DefaultRuleBook()), cfg, 8, nil); err != nil {
+	if _, err := demo.Load(ctx, app.NewService(mem, domain.DefaultRuleBook(), app.WithPersonalData(app.NewPersonalData(memory.NewKeys(), slog.New(slog.DiscardHandler)))), cfg, 8, nil); err != nil {
 		tb.Fatal(err)
 	}
 	all, _ := mem.ReadAll(ctx, 0, 0)
