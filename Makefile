@@ -10,7 +10,7 @@ run: build
 	./bin/casetrack serve --addr $(ADDR) --data $(DATA)
 
 build: assets
-	$(GO) build -o bin/casetrack ./cmd/casetrack
+	$(GO) build -buildvcs=true -o bin/casetrack ./cmd/casetrack # the commit for `casetrack version`, whatever GOFLAGS says
 
 # Front-end packages come from npm through the lockfile; only the dist files
 # the pages load are copied next to the web package, which embeds them
