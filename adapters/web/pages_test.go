@@ -14,9 +14,19 @@ import (
 
 func get(t *testing.T, target string, headers ...string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, target, nil)
+	return send(t, http.MethodGet, target, nil, headers...)
+}
+
+// send makes one request as the default user (headers may override),
+// without following redirects, and reads the answer.
+func send(t *testing.T, method, target string, body io.Reader, headers ...string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, target, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.Header.Set("Authorization", defaultAuth)
 	for i := 0; i+1 < len(headers); i += 2 {
@@ -197,23 +207,7 @@ func TestExplainMarksWhatTheLeagueCountsAgainst(t *testing.T) {
 
 func post(t *testing.T, target string, form url.Values, headers ...string) (int, http.Header, string) {
 	t.Helper()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", defaultAuth)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header, string(b)
+	return send(t, http.MethodPost, target, strings.NewReader(form.Encode()), headers...)
 }
 
 // A form answers with the API's field errors in the user's language next

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,7 +80,7 @@ func TestForgetCommand(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "events.db")
 	stores := map[string]string{"embedded": "", "SQLite file": file}
 	if dsn := os.Getenv("CASETRACK_TEST_POSTGRES"); dsn != "" {
-		stores["PostgreSQL"] = freshPostgres(t, dsn)
+		_, stores["PostgreSQL"] = freshPostgres(t, dsn, "casetrack_forget")
 	}
 	for name, storeURL := range stores {
 		t.Run(name, func(t *testing.T) {
@@ -131,12 +132,13 @@ func TestForgetCommand(t *testing.T) {
 	}
 }
 
-// freshPostgres creates a schema of its own in dsn's database, dropped at
-// cleanup, and returns the store URL that uses it.
-func freshPostgres(t *testing.T, dsn string) string {
+// freshPostgres creates a schema of its own, named prefix and a unique
+// number, in dsn's database, dropped at cleanup, and returns its name and
+// the store URL that uses it.
+func freshPostgres(t *testing.T, dsn, prefix string) (schema, store string) {
 	t.Helper()
 	ctx := context.Background()
-	schema := fmt.Sprintf("casetrack_forget_%d", time.Now().UnixNano())
+	schema = fmt.Sprintf("%s_%d", prefix, time.Now().UnixNano())
 	exec := func(sql string) {
 		conn, err := pgx.Connect(ctx, dsn)
 		if err != nil {
@@ -149,11 +151,14 @@ func freshPostgres(t *testing.T, dsn string) string {
 	}
 	exec("CREATE SCHEMA " + schema)
 	t.Cleanup(func() { exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE") })
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return dsn + sep + "search_path=" + schema
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return schema, u.String()
 }
 
 // After casetrack forget, on the embedded store and PostgreSQL, verify

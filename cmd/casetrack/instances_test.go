@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -39,20 +38,8 @@ func TestTwoInstancesActAsOne(t *testing.T) {
 func twoServers(t *testing.T, dsn string, bus func(prefix string) string) {
 	natsURL := os.Getenv("CASETRACK_TEST_NATS")
 	ctx := context.Background()
-	id := fmt.Sprintf("casetrack_two_%d", time.Now().UnixNano())
-	exec := func(sql string) {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec("CREATE SCHEMA " + id)
+	id, store := freshPostgres(t, dsn, "casetrack_two")
 	t.Cleanup(func() {
-		exec("DROP SCHEMA IF EXISTS " + id + " CASCADE")
 		if nc, err := nats.Connect(natsURL); err == nil {
 			if js, err := nc.JetStream(); err == nil {
 				js.DeleteStream(id + "_events")
@@ -61,11 +48,7 @@ func twoServers(t *testing.T, dsn string, bus func(prefix string) string) {
 			nc.Close()
 		}
 	})
-	u, _ := url.Parse(dsn)
-	q := u.Query()
-	q.Set("search_path", id)
-	u.RawQuery = q.Encode()
-	store, busURL := u.String(), bus(id)
+	busURL := bus(id)
 	if busURL == "" {
 		busURL = store + "&prefix=" + id
 	}
