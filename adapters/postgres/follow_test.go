@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -304,12 +305,14 @@ func benchFollowUnderLoad(b *testing.B, sharedView bool) {
 		size:       func(*rand.Rand) int { return 1 },
 		onAck:      func(r domain.AppendResult) { acked[r.Position-1] = time.Now() },
 		sharedView: sharedView, deadline: time.Now().Add(followBudget)}
+	loadavg := sampleLoad()
 	b.ResetTimer()
 	start := time.Now()
 	n := l.run(b, int64(b.N))
 	elapsed := time.Since(start)
 	got := follower.waitFor(b, uint64(n))
 	b.StopTimer()
+	loadavg.stop()
 	want := rebuild(b, open(b, dsn))
 	if got.position != want.position || want.position != uint64(n) || !maps.Equal(got.streams, want.streams) {
 		b.Fatalf("projection at %d, rebuild at %d, %d of %d acknowledged", got.position, want.position, n, b.N)
@@ -322,7 +325,7 @@ func benchFollowUnderLoad(b *testing.B, sharedView bool) {
 	for i := range lags {
 		lags[i] = max(seen[i].Sub(acked[i]), 0)
 	}
-	rates := intervalRates(b, start, acked)
+	rates := intervalRates(b, start, acked, loadavg)
 	slowest := slices.Min(rates)
 	b.ReportMetric(float64(n)/elapsed.Seconds(), "events/s")
 	b.ReportMetric(rates[0], "first_tenth_events/s")
@@ -335,8 +338,8 @@ func benchFollowUnderLoad(b *testing.B, sharedView bool) {
 
 // intervalRates splits the acknowledgements, in time order, into tenths
 // (at most 100,000 events each, the last taking the remainder) and returns
-// each one's rate in events/s, logging them.
-func intervalRates(b *testing.B, start time.Time, acked []time.Time) []float64 {
+// each one's rate in events/s, logging them with the machine's load.
+func intervalRates(b *testing.B, start time.Time, acked []time.Time, load *loadSampler) []float64 {
 	times := slices.Clone(acked)
 	slices.SortFunc(times, time.Time.Compare)
 	size := max(min(len(times)/10, 100_000), 1)
@@ -350,9 +353,74 @@ func intervalRates(b *testing.B, start time.Time, acked []time.Time) []float64 {
 		to := times[hi-1]
 		rates = append(rates, float64(hi-lo)/to.Sub(from).Seconds())
 		if len(times) >= 10 { // not the single append Go runs first
-			b.Logf("events %7d-%7d: %6.0f events/s", lo+1, hi, rates[len(rates)-1])
+			b.Logf("events %7d-%7d: %6.0f events/s, load average %s", lo+1, hi, rates[len(rates)-1], load.mean(from, to))
 		}
 		from, lo = to, hi
 	}
 	return rates
+}
+
+// loadSampler notes the machine's one-minute load average every second,
+// so that an interval slowed by other work on a shared machine can be told
+// from a store that slows as it grows. It reads /proc/loadavg (Linux).
+type loadSampler struct {
+	mu      sync.Mutex
+	at      []time.Time
+	load    []float64
+	stopped chan struct{}
+	done    chan struct{}
+}
+
+func sampleLoad() *loadSampler {
+	s := &loadSampler{stopped: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			var v float64
+			if raw, err := os.ReadFile("/proc/loadavg"); err == nil {
+				if _, err := fmt.Sscan(string(raw), &v); err == nil {
+					s.mu.Lock()
+					s.at, s.load = append(s.at, time.Now()), append(s.load, v)
+					s.mu.Unlock()
+				}
+			}
+			select {
+			case <-tick.C:
+			case <-s.stopped:
+				return
+			}
+		}
+	}()
+	return s
+}
+
+func (s *loadSampler) stop() {
+	close(s.stopped)
+	<-s.done
+}
+
+// mean is the average load sampled between from and to, else the last
+// sample before, or "n/a".
+func (s *loadSampler) mean(from, to time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var sum, last float64
+	var n int
+	for i, at := range s.at {
+		if !at.After(to) {
+			last = s.load[i]
+			if !at.Before(from) {
+				sum, n = sum+s.load[i], n+1
+			}
+		}
+	}
+	switch {
+	case n > 0:
+		return fmt.Sprintf("%.1f", sum/float64(n))
+	case len(s.at) > 0 && !s.at[0].After(to):
+		return fmt.Sprintf("%.1f", last)
+	}
+	return "n/a"
 }
