@@ -36,7 +36,7 @@ type Service struct {
 	cache    aggregateCache
 	personal *PersonalData // nil: personal fields are refused
 
-	snapshotEvery uint64         // events folded between a compound's snapshots; 0: none
+	snapshotEvery uint64         // events a load may read before it takes a snapshot; 0: none
 	snapshots     snapshotWriter // nil store: the store keeps none
 
 	observers []Observer                   // metrics and traces of each command (WithObservers)
