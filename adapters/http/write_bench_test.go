@@ -105,15 +105,7 @@ func cityCopy(b *testing.B) *sqlite.Store {
 func complaintLoad(b *testing.B, store *sqlite.Store, compounds int) {
 	ctx := context.Background()
 	book := domain.DefaultRuleBook()
-	accounts := auth.New(memory.NewStore(), nil)
-	by := domain.Actor{UserID: "bench", Role: "operator", Organisation: "bench"}
-	if _, err := accounts.Create(ctx, by, "hotline", domain.RoleHotline, domain.Scope{}, "12345"); err != nil {
-		b.Fatal(err)
-	}
-	token, _, err := accounts.IssueToken(ctx, by, "hotline", time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
+	accounts, token := benchAccount(b, domain.RoleHotline, "12345")
 	// As a server that has run a while: every compound has its snapshot
 	// (taken the first time it was folded), none is in memory yet.
 	start := time.Now()
@@ -140,17 +132,7 @@ func complaintLoad(b *testing.B, store *sqlite.Store, compounds int) {
 	svc := app.NewService(store, book)
 	srv := NewServer(svc, store, dir, accounts, slog.New(slog.DiscardHandler),
 		WithLimits(Limits{SignInFailures: 5, SignInWindow: time.Minute, Lockout: time.Minute, TokenRequests: 1 << 30}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Shutdown(ctx)
-	base := "http://" + ln.Addr().String()
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		MaxIdleConns: writeConnections, MaxIdleConnsPerHost: writeConnections, MaxConnsPerHost: writeConnections}}
-	defer client.CloseIdleConnections()
+	base, client := loopback(b, srv, writeConnections)
 
 	var seq atomic.Int64
 	post := func(ctx context.Context, rng *rand.Rand) error {
@@ -239,4 +221,37 @@ func peakRSS() float64 {
 		}
 	}
 	return 0
+}
+
+// benchAccount is an account of role with an API token, for load runs.
+func benchAccount(b *testing.B, role domain.Role, organisation string) (*auth.Accounts, string) {
+	ctx := context.Background()
+	accounts := auth.New(memory.NewStore(), nil)
+	by := domain.Actor{UserID: "bench", Role: "operator", Organisation: "bench"}
+	if _, err := accounts.Create(ctx, by, "bench-"+string(role), role, domain.Scope{}, organisation); err != nil {
+		b.Fatal(err)
+	}
+	token, _, err := accounts.IssueToken(ctx, by, "bench-"+string(role), time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return accounts, token
+}
+
+// loopback serves srv on a loopback port until b ends, and returns its
+// base URL and a client that keeps conns connections open to it.
+func loopback(b *testing.B, srv http.Handler, conns int) (string, *http.Client) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
+	b.Cleanup(func() {
+		client.CloseIdleConnections()
+		hs.Shutdown(context.Background())
+	})
+	return "http://" + ln.Addr().String(), client
 }
