@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
 	"time"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // A compound snapshot is the folded state at a stream version, so that a
@@ -67,7 +68,8 @@ func describeType(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool
 	}
 }
 
-// compoundState is Compound with its fields exported, for JSON.
+// compoundState is Compound with its fields exported, for JSON (go-json:
+// a cold load decodes one, as fast as the events it replaces).
 type compoundState struct {
 	Format       string // SnapshotFormat when it was made
 	ID           string
@@ -157,7 +159,7 @@ func (c *Compound) Snapshot(hash string) ([]byte, error) {
 		s.Listing = &l
 	}
 	var b bytes.Buffer
-	if err := json.NewEncoder(&b).Encode(s); err != nil {
+	if err := gojson.NewEncoder(&b).Encode(s); err != nil {
 		return nil, fmt.Errorf("compound %s: snapshot: %w", c.id, err)
 	}
 	return b.Bytes(), nil
@@ -168,7 +170,7 @@ func (c *Compound) Snapshot(hash string) ([]byte, error) {
 // it stands on.
 func RestoreCompound(id string, data []byte) (*Compound, string, error) {
 	var s compoundState
-	if err := json.Unmarshal(data, &s); err != nil {
+	if err := gojson.Unmarshal(data, &s); err != nil {
 		return nil, "", fmt.Errorf("compound %s: snapshot: %w", id, err)
 	}
 	switch {
