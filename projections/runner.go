@@ -38,8 +38,7 @@ type Runner[M Projection] struct {
 	// Snapshots are written in the background, one at a time and in order:
 	// the fold goes on while one is written, and waits only when the next
 	// is taken before the last is written.
-	writing chan struct{}  // holds a token while a snapshot is written
-	written sync.WaitGroup // snapshots taken and not yet written
+	writing chan struct{} // holds a token while a snapshot is written
 	wmu     sync.Mutex
 	saved   uint64 // the position of the latest snapshot written
 	failed  error  // the last write's failure, until a later write succeeds
@@ -184,7 +183,8 @@ func (r *Runner[M]) Save() error {
 // Flush waits until the snapshots taken so far are written, and reports
 // the last write's failure, if no later write succeeded.
 func (r *Runner[M]) Flush() error {
-	r.written.Wait()
+	r.writing <- struct{}{} // the token is free once the last write is done
+	<-r.writing
 	r.wmu.Lock()
 	defer r.wmu.Unlock()
 	return r.failed
@@ -205,9 +205,7 @@ func (r *Runner[M]) saveLocked() error {
 	position := r.p.Position()
 	r.encoded = position
 	r.writing <- struct{}{} // after the previous write: in order
-	r.written.Add(1)
 	go func() {
-		defer r.written.Done()
 		err := r.cps.Save(r.name, position, snap)
 		r.wmu.Lock()
 		if err != nil {
