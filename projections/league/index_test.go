@@ -35,7 +35,7 @@ func TestIndexAgreesWithWalk(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if indexed.ix.ix.Load() == nil || walked.ix.ix.Load() != nil {
+	if !indexed.ix.counted.Load() || walked.ix.counted.Load() {
 		t.Fatal("the index was not built where it should have been")
 	}
 	snap, err := walked.Snapshot()

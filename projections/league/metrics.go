@@ -200,26 +200,26 @@ func (u *units) of(c *Compound, company string, epoch int32) *tally {
 
 // add counts a compound's standing; open items are judged at at, and
 // eligibility for a committee by the delivered share then in force.
-func (t *tally) add(st *standing, at time.Time, eligible domain.Fraction, explain bool) {
-	if t == nil || !st.registered {
+func (t *tally) add(st *Standing, at time.Time, eligible domain.Fraction, explain bool) {
+	if t == nil || !st.Registered {
 		return
 	}
-	t.households += int(st.households)
+	t.households += int(st.Households)
 	if explain {
-		t.homes = append(t.homes, st.registration)
+		t.homes = append(t.homes, st.Registration)
 	}
-	t.coverage.add(st.covered, eligible.Met(st.delivered, st.private), st.registration)
-	t.expired.add(true, st.expiredNoReelection || st.serving && st.termEnd.Before(at) && !st.reelection, st.election)
-	if st.serving {
-		t.partyShare.Num += float64(st.party)
-		t.partyShare.Den += float64(st.members)
+	t.coverage.add(st.Covered, eligible.Met(st.Delivered, st.Private), st.Registration)
+	t.expired.add(true, st.ExpiredNoReelection || st.Serving && st.TermEnd.Before(at) && !st.Reelection, st.Election)
+	if st.Serving {
+		t.partyShare.Num += float64(st.Party)
+		t.partyShare.Den += float64(st.Members)
 		if explain {
-			t.partyShare.NumEvents = append(t.partyShare.NumEvents, st.election)
-			t.partyShare.DenEvents = append(t.partyShare.DenEvents, st.election)
+			t.partyShare.NumEvents = append(t.partyShare.NumEvents, st.Election)
+			t.partyShare.DenEvents = append(t.partyShare.DenEvents, st.Election)
 		}
-		t.dualRole.add(st.dual, true, st.election)
+		t.dualRole.add(st.Dual, true, st.Election)
 	}
-	t.redProperty.add(st.red, st.hasCompany, st.registration)
+	t.redProperty.add(st.Red, st.HasCompany, st.Registration)
 }
 
 // count tallies every unit of the level for the period; at is when open
@@ -230,12 +230,12 @@ func (t *tally) add(st *standing, at time.Time, eligible domain.Fraction, explai
 func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[unitKey]*tally {
 	u := &units{level: level, explain: explain, out: map[unitKey]*tally{}, found: map[found]*tally{}}
 	eligible := m.book.At(at).Committee.EligibleDelivered
-	ix := m.ix.ix.Load()
-	if explain {
-		ix = nil
+	var ix *index // nil: walk every item
+	if m.ix.counted.Load() && !explain {
+		ix = m.ix
 	}
 	if ix != nil {
-		u.lu = ix.level(m.ix, level)
+		u.lu = ix.level(level)
 		u.laid = make([]*tally, len(u.lu.keys))
 		for slot := range ix.standings {
 			n := u.lu.of[slot]

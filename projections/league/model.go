@@ -22,8 +22,9 @@ type Model struct {
 	Lawsuits   map[string]*Lawsuit
 	Measures   map[string]*Measure
 	Listings   map[string]*Listing
+	Known      *Known // every fact counted, by when it became known
 
-	ix   *indexHolder // derived: rebuilt on demand, never snapshotted
+	ix   *index // derived: rebuilt on restore, never snapshotted
 	book domain.RuleBook
 }
 
@@ -37,8 +38,9 @@ type Compound struct {
 	Flagged                                        bool
 	Committee                                      Committee
 	InterimFiled                                   bool
-	EventID                                        string  // registration
-	Places                                         []Place // where it has been, by effective day (区划调整); the last is District, Street, Community
+	EventID                                        string    // registration
+	Places                                         []Place   // where it has been, by effective day (区划调整); the last is District, Street, Community
+	Versions                                       []Version // as tables read it, by log position: for tables as of the past
 
 	slot int32 // its place in the month index, plus one
 }
@@ -51,9 +53,12 @@ type Place struct {
 }
 
 // epoch numbers the place a compound was in at business time t.
-func (c *Compound) epoch(t time.Time) int32 {
-	for i := len(c.Places) - 1; i > 0; i-- {
-		if !t.Before(c.Places[i].From) {
+func (c *Compound) epoch(t time.Time) int32 { return epochIn(c.Places, t) }
+
+// epochIn numbers the place of places (a compound's, by effective day) at t.
+func epochIn(places []Place, t time.Time) int32 {
+	for i := len(places) - 1; i > 0; i-- {
+		if !t.Before(places[i].From) {
 			return int32(i)
 		}
 	}
@@ -169,6 +174,8 @@ type Measure struct {
 	Deadline time.Time // end of the deadline day
 	Signed   time.Time
 	EventID  string
+	Pos      uint64    // the log position this state of it became known at
+	Before   *Measure  // its state before, for tables as of the past; nil: it was not known
 	c        *Compound // Compound's: a table reads every measure, without a lookup each
 }
 
@@ -177,13 +184,17 @@ type Listing struct {
 	Compound         string
 	Listed, Delisted time.Time
 	EventID          string
+	Pos              uint64    // as a measure's
+	Before           *Listing  // as a measure's
 	c                *Compound // Compound's, as a measure's
 }
 
 // New returns an empty model; the rules in book judge its tables.
 func New(book domain.RuleBook) *Model {
-	return &Model{Format: modelFormat, book: book, Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
-		Lawsuits: map[string]*Lawsuit{}, Measures: map[string]*Measure{}, Listings: map[string]*Listing{}, ix: &indexHolder{}}
+	m := &Model{Format: modelFormat, book: book, Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
+		Lawsuits: map[string]*Lawsuit{}, Measures: map[string]*Measure{}, Listings: map[string]*Listing{}, Known: &Known{}}
+	m.ix = newIndex(m)
+	return m
 }
 
 func (m *Model) Name() string     { return "league" }
@@ -194,9 +205,13 @@ func (m *Model) Handled() []string { return handlers.Types() }
 
 // Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
+	if e.Position > maxKnownPosition {
+		return fmt.Errorf("league: position %d is beyond the %d the fold can date facts by", e.Position, uint64(maxKnownPosition))
+	}
 	if e.Position > m.Pos {
 		m.Recorded = e.RecordedAt
 	}
+	m.ix.pos = e.Position
 	return handlers.Apply(m, "league", &m.Pos, e)
 }
 
@@ -332,23 +347,30 @@ var handlers = projections.NewHandlers(
 	on(func(x step, _ domain.ConflictUnflagged) { x.c.Flagged = false }),
 	on(func(x step, ev domain.PlanAdopted) {
 		for _, ms := range ev.Measures {
-			x.m.Measures[x.key(ms.ID)] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: x.e.EventID, c: x.c}
+			key := x.key(ms.ID)
+			x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: x.e.EventID, Pos: x.e.Position,
+				Before: x.m.Measures[key], c: x.c}
 		}
 	}),
 	on(func(x step, ev domain.MeasureAdded) {
-		x.m.Measures[x.key(ev.ID)] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: x.e.EventID, c: x.c}
+		key := x.key(ev.ID)
+		x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: x.e.EventID, Pos: x.e.Position,
+			Before: x.m.Measures[key], c: x.c}
 	}),
 	on(func(x step, ev domain.MeasureSignedOff) {
 		if ms := x.m.Measures[x.key(ev.MeasureID)]; ms != nil {
-			ms.Signed = ev.At
+			before := *ms
+			ms.Signed, ms.Pos, ms.Before = ev.At, x.e.Position, &before
 		}
 	}),
 	on(func(x step, ev domain.ListedForSupervision) {
-		x.m.Listings[x.key(ev.ListingID)] = &Listing{Compound: x.id, Listed: ev.At, EventID: x.e.EventID, c: x.c}
+		key := x.key(ev.ListingID)
+		x.m.Listings[key] = &Listing{Compound: x.id, Listed: ev.At, EventID: x.e.EventID, Pos: x.e.Position, Before: x.m.Listings[key], c: x.c}
 	}),
 	on(func(x step, ev domain.Delisted) {
 		if l := x.m.Listings[x.key(ev.ListingID)]; l != nil {
-			l.Delisted = ev.At
+			before := *l
+			l.Delisted, l.Pos, l.Before = ev.At, x.e.Position, &before
 		}
 	}),
 )
@@ -381,6 +403,7 @@ func handle[T domain.Event](moves bool, f func(step, T)) projections.Handler[*Mo
 		}
 		f(step{m, e, id, c}, ev)
 		m.touched(c, moves || isNew)
+		c.remember(e.Position, &m.ix.standings[c.slot-1])
 	})
 }
 
@@ -402,9 +425,10 @@ func (m *Model) Snapshot() ([]byte, error) {
 // modelFormat numbers the snapshot layout. Gob decodes a snapshot of an
 // older model without complaint, leaving new fields zero (format 2 keeps
 // each handling round's data, 3 a compound's places and each round's
-// dispatch): such a snapshot must be refused, so that the
-// runner folds from the start. Raise it whenever a fold keeps new data.
-const modelFormat = 3 // 3: places by effective day, dispatches per round
+// dispatch, 4 what was known when): such a snapshot must be refused, so
+// that the runner folds from the start. Raise it whenever a fold keeps new
+// data.
+const modelFormat = 4 // 4: facts, compounds, measures and listings by when they became known
 
 // Restore replaces the model by a snapshot, keeping the rule book; a
 // snapshot of another model format is refused and m left as it was.
@@ -424,6 +448,9 @@ func (m *Model) Restore(b []byte) error {
 	for _, l := range m.Listings {
 		l.c = m.Compounds[l.Compound]
 	}
+	// The index is laid out again from the items (its cells numbered as
+	// the known facts number them); the known facts are not recounted.
+	m.ix = newIndex(m)
 	return nil
 }
 
