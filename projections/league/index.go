@@ -194,6 +194,14 @@ func (ix *index) level(l Level) *levelUnits {
 	if lu := ix.levels[i].Load(); lu != nil {
 		return lu
 	}
+	lu := ix.layOut(l, (*Compound).latest)
+	ix.levels[i].Store(lu)
+	return lu
+}
+
+// layOut lays out the units of a level for the compounds as version says
+// they stood (nil: not known yet, in no unit).
+func (ix *index) layOut(l Level, version func(*Compound) *Version) *levelUnits {
 	lu := &levelUnits{of: make([]int32, len(ix.compounds)), cells: make([]int32, len(ix.known.Cells))}
 	seen := map[unitKey]int32{}
 	unit := func(key unitKey, name string) int32 {
@@ -209,13 +217,18 @@ func (ix *index) level(l Level) *levelUnits {
 		return u
 	}
 	for slot, c := range ix.compounds {
-		lu.of[slot] = unit(unitOf(c, c.placeOf(int32(len(c.Places)-1)), l))
-		if len(c.Places) > 1 {
+		v := version(c)
+		if v == nil {
+			lu.of[slot] = -1
+			continue
+		}
+		lu.of[slot] = unit(unitOf(c.ID, v, v.place(int32(len(v.Places)-1)), l))
+		if len(v.Places) > 1 {
 			if lu.moved == nil {
 				lu.moved = map[int32][]int32{}
 			}
-			for _, pl := range c.Places {
-				lu.moved[int32(slot)] = append(lu.moved[int32(slot)], unit(unitOf(c, pl, l)))
+			for _, pl := range v.Places {
+				lu.moved[int32(slot)] = append(lu.moved[int32(slot)], unit(unitOf(c.ID, v, pl, l)))
 			}
 		}
 	}
@@ -226,7 +239,6 @@ func (ix *index) level(l Level) *levelUnits {
 			lu.cells[cell] = lu.unit(ix.cellSlot[cell], key.Epoch)
 		}
 	}
-	ix.levels[i].Store(lu)
 	return lu
 }
 

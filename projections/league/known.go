@@ -138,3 +138,15 @@ func (c *Compound) versionAt(pos uint64) *Version {
 	}
 	return &c.Versions[i-1]
 }
+
+// latest is the compound as it stands (the fold remembers every change).
+func (c *Compound) latest() *Version { return &c.Versions[len(c.Versions)-1] }
+
+// place is the version's place of an epoch (none for an epoch a later
+// move replaced).
+func (v *Version) place(epoch int32) Place {
+	if epoch >= 0 && int(epoch) < len(v.Places) {
+		return v.Places[epoch]
+	}
+	return Place{}
+}

@@ -29,16 +29,16 @@ func (l Level) Valid() bool {
 // unitOf names the unit of a compound in one of its places at a level;
 // companies are attributed per fact (the company serving when it
 // happened), see count.
-func unitOf(c *Compound, pl Place, l Level) (key unitKey, name string) {
+func unitOf(id string, v *Version, pl Place, l Level) (key unitKey, name string) {
 	switch l {
 	case LevelDistrict:
 		return unitKey{[3]string{pl.District}, 1}, pl.District
 	case LevelCommunity:
 		return unitKey{[3]string{pl.District, pl.Street, pl.Community}, 3}, pl.Community
 	case LevelCompound:
-		return unitKey{[3]string{c.ID}, 1}, c.Name
+		return unitKey{[3]string{id}, 1}, v.Name
 	case LevelCompany:
-		return unitKey{[3]string{c.Company}, 1}, c.Company
+		return unitKey{[3]string{v.Company}, 1}, v.Company
 	}
 	return unitKey{[3]string{pl.District, pl.Street}, 2}, pl.Street
 }
@@ -192,7 +192,7 @@ func (u *units) of(c *Compound, company string, epoch int32) *tally {
 	}
 	t, ok := u.found[found{c, epoch}]
 	if !ok {
-		t = u.byKey(unitOf(c, c.placeOf(epoch), u.level))
+		t = u.byKey(unitOf(c.ID, c.latest(), c.placeOf(epoch), u.level))
 		u.found[found{c, epoch}] = t
 	}
 	return t
@@ -256,24 +256,32 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[uni
 		window{prev, time.Time{}, func(t *tally) *[nCounters]Count { return &t.prev }})
 	for _, ms := range m.Measures {
 		c := ms.c
-		t := u.of(c, c.Company, c.judgedPlace(at))
-		if t == nil {
-			continue
-		}
-		if p.contains(ms.Deadline) && ms.Deadline.Before(at) {
-			t.measuresOnTime.add(!ms.Signed.IsZero() && !ms.Signed.After(ms.Deadline), true, ms.EventID)
-		}
-		open := ms.Signed.IsZero() || ms.Signed.After(at)
-		t.overdueMeasures.add(true, open && ms.Deadline.Before(at), ms.EventID)
+		u.of(c, c.Company, c.judgedPlace(at)).addMeasure(ms, p, at)
 	}
 	for _, l := range m.Listings {
 		c := l.c
-		t := u.of(c, c.Company, c.judgedPlace(at))
-		if t == nil {
-			continue
-		}
-		active := l.Listed.Before(p.To) && (l.Delisted.IsZero() || !l.Delisted.Before(p.From))
-		t.listed.add(true, active, l.EventID)
+		u.of(c, c.Company, c.judgedPlace(at)).addListing(l, p)
 	}
 	return u.out
+}
+
+// addMeasure counts a measure of the unit's, judged at at.
+func (t *tally) addMeasure(ms *Measure, p Period, at time.Time) {
+	if t == nil {
+		return
+	}
+	if p.contains(ms.Deadline) && ms.Deadline.Before(at) {
+		t.measuresOnTime.add(!ms.Signed.IsZero() && !ms.Signed.After(ms.Deadline), true, ms.EventID)
+	}
+	open := ms.Signed.IsZero() || ms.Signed.After(at)
+	t.overdueMeasures.add(true, open && ms.Deadline.Before(at), ms.EventID)
+}
+
+// addListing counts a listing of the unit's.
+func (t *tally) addListing(l *Listing, p Period) {
+	if t == nil {
+		return
+	}
+	active := l.Listed.Before(p.To) && (l.Delisted.IsZero() || !l.Delisted.Before(p.From))
+	t.listed.add(true, active, l.EventID)
 }

@@ -180,17 +180,34 @@ type Query struct {
 
 // Table computes a league table from the model under a campaign config.
 func (m *Model) Table(cfg Config, q Query) Table {
-	at := q.At
-	if at.IsZero() || at.After(q.Period.To) {
-		at = q.Period.To
+	at := q.judgedAt()
+	places := func(id string) []Place {
+		if c := m.Compounds[id]; c != nil {
+			return c.Places
+		}
+		return nil
 	}
-	tallies := m.count(q.Level, q.Period, at, q.Explain)
+	return rank(cfg, q, at, m.count(q.Level, q.Period, at, q.Explain), places, m.Pos, m.Recorded)
+}
+
+// judgedAt is when the query's open items are judged: at its time, never
+// after its period.
+func (q Query) judgedAt() time.Time {
+	if q.At.IsZero() || q.At.After(q.Period.To) {
+		return q.Period.To
+	}
+	return q.At
+}
+
+// rank makes the table of the units' tallies, as known at pos (recorded
+// then); places are each compound's.
+func rank(cfg Config, q Query, at time.Time, tallies map[unitKey]*tally, places func(id string) []Place, pos uint64, recorded time.Time) Table {
 	rows := make([]Row, 0, len(tallies))
 	n := len(cfg.Metrics)
 	figures := make([]float64, 2*n*len(tallies)) // every value and its score, in one allocation
 	for key, t := range tallies {
 		r := Row{Unit: key.String(), Name: t.name, Metrics: make([]Value, 0, n)}
-		r.District, r.Street, r.Community = m.whereIs(q.Level, key, at)
+		r.District, r.Street, r.Community = whereIs(q.Level, key, at, places)
 		cur, prev := t.cur[cPetitionsSuits].Den, t.prev[cPetitionsSuits].Den
 		r.Rising = cur > prev
 		for _, w := range cfg.Metrics {
@@ -221,23 +238,21 @@ func (m *Model) Table(cfg Config, q Query) Table {
 			rows[i], rows[j] = rows[j], rows[i]
 		}
 	}
-	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: m.Pos,
-		AsOf: m.Recorded, JudgedAt: at, Rows: rows}
+	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: pos,
+		AsOf: recorded, JudgedAt: at, Rows: rows}
 }
 
 // whereIs names the district, street and community of a unit: its path, or
-// a compound's own place when judged at at; companies have none.
-func (m *Model) whereIs(l Level, key unitKey, at time.Time) (district, street, community string) {
+// a compound's own place (of places) when judged at at; companies have none.
+func whereIs(l Level, key unitKey, at time.Time, places func(id string) []Place) (district, street, community string) {
 	p := key.path
 	switch l {
 	case LevelCompany:
 		return "", "", ""
 	case LevelCompound:
-		if c := m.Compounds[p[0]]; c != nil {
-			pl := c.placeOf(c.judgedPlace(at))
-			return pl.District, pl.Street, pl.Community
-		}
-		return "", "", ""
+		v := Version{Places: places(p[0])}
+		pl := v.place(judgedEpoch(v.Places, at))
+		return pl.District, pl.Street, pl.Community
 	}
 	return p[0], p[1], p[2]
 }
