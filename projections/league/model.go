@@ -78,7 +78,9 @@ func (c *Compound) placeOf(epoch int32) Place {
 // a table judged at a period's end (exclusive) sees the period's last day.
 func (c *Compound) judgedPlace(at time.Time) int32 { return judgedEpoch(c.Places, at) }
 
-func judgedEpoch(places []Place, at time.Time) int32 { return epochIn(places, at.Add(-time.Nanosecond)) }
+func judgedEpoch(places []Place, at time.Time) int32 {
+	return epochIn(places, at.Add(-time.Nanosecond))
+}
 
 // move records a place from a day on; it replaces any place known from
 // that day or later (the newest correction of a day wins).
