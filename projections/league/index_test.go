@@ -144,6 +144,13 @@ func mustJSON(v any) string {
 // across their effective days.
 func demoEvents(t testing.TB) []domain.Envelope {
 	t.Helper()
+	_, events := demoLog(t)
+	return events
+}
+
+// demoLog is the store of demoEvents, and its events.
+func demoLog(t testing.TB) (*memory.Store, []domain.Envelope) {
+	t.Helper()
 	ctx := context.Background()
 	store := memory.NewStore()
 	cfg := demo.DefaultConfig()
@@ -195,7 +202,7 @@ func demoEvents(t testing.TB) []domain.Envelope {
 		}
 	}
 	events, _ = store.ReadAll(ctx, 0, 0)
-	return events
+	return store, events
 }
 
 // BenchmarkLeagueQuery: the street table of 2025, all metrics, read from
