@@ -61,14 +61,37 @@ func (p Period) contains(t time.Time) bool { return !t.IsZero() && !t.Before(p.F
 func (p Period) lastYear() Period { return Period{p.From.AddDate(-1, 0, 0), p.To.AddDate(-1, 0, 0)} }
 
 // Count is a numerator over a denominator and, when explaining, the
-// events behind each: every item of the denominator, and those of them
-// that also count in the numerator.
+// events behind each. The events are kept apart (nil unless explaining):
+// a compound table counts 24 of them for each of thousands of compounds.
 type Count struct {
-	Num, Den             float64
+	Num, Den float64
+	*events
+}
+
+// events are every item of a count's denominator, and those of them that
+// also count in the numerator.
+type events struct {
 	NumEvents, DenEvents []string
-	WeekdaysOnly         []string // items whose limit was counted on weekdays only (explain only)
-	explain              bool
-	perEvent             bool // explaining: each item was judged in or out of the numerator
+	WeekdaysOnly         []string // items whose limit was counted on weekdays only
+	perEvent             bool     // each item was judged in or out of the numerator
+}
+
+// explained is a count made of others' figures: with their events, if
+// they are being explained (of: a count's events, nil if not).
+func explained(num, den float64, of *events, numEvents, denEvents []string) Count {
+	c := Count{Num: num, Den: den}
+	if of != nil {
+		c.events = &events{NumEvents: numEvents, DenEvents: denEvents}
+	}
+	return c
+}
+
+// items are the events of a count's denominator; none if not explained.
+func (e *events) items() []string {
+	if e == nil {
+		return nil
+	}
+	return e.DenEvents
 }
 
 func (c *Count) add(num, den bool, event string) {
@@ -77,7 +100,7 @@ func (c *Count) add(num, den bool, event string) {
 		if num {
 			c.Num++
 		}
-		if c.explain {
+		if c.events != nil {
 			c.DenEvents, c.perEvent = append(c.DenEvents, event), true
 			if num {
 				c.NumEvents = append(c.NumEvents, event)
@@ -89,7 +112,7 @@ func (c *Count) add(num, den bool, event string) {
 // addFact counts a dated fact of a window.
 func (c *Count) addFact(f fact) {
 	c.add(f.num, true, f.event)
-	if c.explain && f.weekdays {
+	if c.events != nil && f.weekdays {
 		c.WeekdaysOnly = append(c.WeekdaysOnly, f.event)
 	}
 }
@@ -99,7 +122,7 @@ func (c *Count) addFact(f fact) {
 // unsatisfied), inside it where lower is (returned, reopened). A count
 // not judged item by item (a share of members) has none.
 func (c Count) against(higher bool) []string {
-	if !c.perEvent {
+	if c.events == nil || !c.perEvent {
 		return nil
 	}
 	if !higher {
@@ -162,8 +185,10 @@ func (u *units) byKey(key unitKey, name string) *tally {
 	t := u.out[key]
 	if t == nil {
 		t = &tally{name: name}
-		for _, c := range t.counts() {
-			c.explain = u.explain
+		if u.explain {
+			for _, c := range t.counts() {
+				c.events = &events{}
+			}
 		}
 		u.out[key] = t
 	}

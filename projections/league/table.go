@@ -37,7 +37,7 @@ func number(c func(t *tally) Count) func(t *tally) (float64, bool, Count) {
 func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count) {
 	return func(t *tally) (float64, bool, Count) {
 		c, p := cur(t), prev(t)
-		x := Count{Num: c.Den, Den: p.Den, NumEvents: c.DenEvents, DenEvents: p.DenEvents}
+		x := explained(c.Den, p.Den, c.events, c.events.items(), p.events.items())
 		switch {
 		case c.Den == 0 && p.Den == 0:
 			return 0, false, x
@@ -53,7 +53,8 @@ func zh(key string) string { return labels.Of(labels.ZH, labels.Metric, key) }
 // Metrics are every metric of the domain reference's league tables.
 var Metrics = []MetricDef{
 	{"complaints_per_1000", zh("complaints_per_1000"), false, "per_1000", func(t *tally) (float64, bool, Count) {
-		x := Count{Num: t.cur[cReceived].Den, Den: float64(t.households), NumEvents: t.cur[cReceived].DenEvents, DenEvents: t.homes}
+		received := t.cur[cReceived]
+		x := explained(received.Den, float64(t.households), received.events, received.events.items(), t.homes)
 		return x.Num / max(x.Den, 1) * 1000, t.households > 0, x
 	}},
 	{"complaints_yoy", zh("complaints_yoy"), false, "percent", change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
