@@ -121,10 +121,10 @@ func newIndex(m *Model) *index {
 		ix.cellSlot = append(ix.cellSlot, ix.byID[key.Compound].slot-1)
 	}
 	for _, x := range m.Complaints {
-		ix.now = ix.placed(x, ix.now[:0])
+		ix.now = ix.placed(x, ix.now[:0], true)
 	}
 	for _, l := range m.Lawsuits {
-		ix.now = ix.placed(l, ix.now[:0])
+		ix.now = ix.placed(l, ix.now[:0], true)
 	}
 	return ix
 }
@@ -314,27 +314,31 @@ func listing(mo int, judged bool) int32 {
 
 // placed is a fact where the index counts it.
 type placed struct {
-	at   int64 // Unix nanoseconds
-	cell int32
-	c    counter
-	num  bool
-	same bool // recount: the fact was there before the change and still is
+	at    int64 // Unix nanoseconds
+	month int32
+	cell  int32
+	c     counter
+	num   bool
+	same  bool // recount: the fact was there before the change and still is
 }
 
-// placed appends an item's facts with their cells (made if new), and lists
-// the item under their months. A fact with no date counts in no period.
-func (ix *index) placed(it item, dst []placed) []placed {
+// placed appends an item's facts with their cells (made if new); list: and
+// lists the item under their months (an item's facts before a change were
+// listed already). A fact with no date counts in no period.
+func (ix *index) placed(it item, dst []placed, list bool) []placed {
 	c, pl := ix.byID[it.cell().Compound], it.at()
 	ix.buf = it.facts(ix.buf[:0], false)
 	for _, f := range ix.buf {
 		if f.at.IsZero() {
 			continue
 		}
-		dst = append(dst, placed{at: f.at.UnixNano(), cell: ix.cell(it, c, f.at, true), c: f.c, num: f.num})
 		mo := monthOf(f.at)
-		ix.list(it, pl, listing(mo, false))
-		if f.c.judged() {
-			ix.list(it, pl, listing(mo, true))
+		dst = append(dst, placed{at: f.at.UnixNano(), month: int32(mo), cell: ix.cell(it, c, f.at, true), c: f.c, num: f.num})
+		if list {
+			ix.list(it, pl, listing(mo, false))
+			if f.c.judged() {
+				ix.list(it, pl, listing(mo, true))
+			}
 		}
 	}
 	return dst
@@ -370,7 +374,7 @@ func (ix *index) record(facts []placed, sign int32) {
 		if f.same {
 			continue
 		}
-		mo := monthOf(time.Unix(0, f.at))
+		mo := int(f.month)
 		ix.known.add(mo, ix.pos, f, sign)
 		if !ix.counted.Load() {
 			continue
@@ -387,10 +391,10 @@ func (m *Model) update(it item, change func()) {
 	ix := m.ix
 	ix.was = ix.was[:0]
 	if change != nil {
-		ix.was = ix.placed(it, ix.was)
+		ix.was = ix.placed(it, ix.was, false)
 		change()
 	}
-	ix.now = ix.placed(it, ix.now[:0])
+	ix.now = ix.placed(it, ix.now[:0], true)
 	ix.recount(ix.was, ix.now)
 }
 
@@ -411,12 +415,12 @@ func (m *Model) replace(compound string, change func()) {
 	}
 	ix.was = ix.was[:0]
 	for _, it := range its {
-		ix.was = ix.placed(it, ix.was)
+		ix.was = ix.placed(it, ix.was, false)
 	}
 	change()
 	ix.now = ix.now[:0]
 	for _, it := range its {
-		ix.now = ix.placed(it, ix.now)
+		ix.now = ix.placed(it, ix.now, true)
 	}
 	ix.recount(ix.was, ix.now)
 }
