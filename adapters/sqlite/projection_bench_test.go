@@ -77,7 +77,9 @@ func BenchmarkRebuild1M(b *testing.B) {
 // live table as the service serves it (its cache), the same tables
 // computed cold from the live model's month index, and a table replayed
 // from zero to a random position (what an as-of cost below the oldest
-// kept snapshot; one replay is enough).
+// kept snapshot; one replay is enough). Also what the known facts cost a
+// restart: the snapshot's size and its restore (which lays the index out
+// again from the items).
 func BenchmarkAsOf1M(b *testing.B) {
 	s := benchCity(b)
 	defer s.Close()
@@ -143,6 +145,21 @@ func BenchmarkAsOf1M(b *testing.B) {
 		runner.Read(func(m *league.Model) {
 			m.Index()
 			measure(b, func() { m.Table(cfg, query()) })
+		})
+	})
+	b.Run("restore", func(b *testing.B) {
+		var snap []byte
+		runner.Read(func(m *league.Model) {
+			var err error
+			if snap, err = m.Snapshot(); err != nil {
+				b.Fatal(err)
+			}
+		})
+		b.ReportMetric(float64(len(snap))/1e6, "snapshot_MB")
+		measure(b, func() {
+			if err := newModel().Restore(snap); err != nil {
+				b.Fatal(err)
+			}
 		})
 	})
 	b.Run("replay-from-zero", func(b *testing.B) {
