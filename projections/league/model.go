@@ -277,7 +277,7 @@ var handlers = projections.NewHandlers(
 	}),
 	on(func(x step, _ domain.InterimCommissionFiled) { x.c.InterimFiled = true }),
 
-	on(func(x step, ev domain.ComplaintReceived) {
+	onItem(func(x step, ev domain.ComplaintReceived) {
 		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: ev.Channel, Kind: ev.Kind, Category: ev.Category,
 			Urgent: ev.Urgent, Received: ev.At, ReceivedEvent: x.e.EventID,
 			Round: Round{DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, StartEvent: x.e.EventID, DueEvent: x.e.EventID,
@@ -285,39 +285,39 @@ var handlers = projections.NewHandlers(
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
 		x.m.update(c, nil)
 	}),
-	on(func(x step, ev domain.ComplaintDispatched) {
+	onItem(func(x step, ev domain.ComplaintDispatched) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			if c.Dispatched.IsZero() {
 				c.Dispatched, c.DispatchedEvent = ev.At, x.e.EventID
 			}
 		})
 	}),
-	on(func(x step, ev domain.ComplaintAccepted) {
+	onItem(func(x step, ev domain.ComplaintAccepted) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			if c.Accepted.IsZero() { // the response rate judges a round's first acceptance
 				c.Accepted = ev.At
 			}
 		})
 	}),
-	on(func(x step, ev domain.ComplaintReturned) {
+	onItem(func(x step, ev domain.ComplaintReturned) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Returns++ })
 	}),
-	on(func(x step, ev domain.ComplaintExtensionDecided) {
+	onItem(func(x step, ev domain.ComplaintExtensionDecided) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			if ev.Granted {
 				c.ReplyDue, c.DueEvent, c.WeekdaysOnly = ev.ReplyDue, x.e.EventID, ev.ReplyDueWeekdaysOnly
 			}
 		})
 	}),
-	on(func(x step, ev domain.ComplaintResolved) {
+	onItem(func(x step, ev domain.ComplaintResolved) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Resolved, c.ResolvedEvent = ev.At, x.e.EventID })
 	}),
-	on(func(x step, ev domain.ComplaintFollowedUp) {
+	onItem(func(x step, ev domain.ComplaintFollowedUp) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			c.Calls = append(c.Calls, Call{At: ev.At, Satisfaction: ev.Satisfaction, Solved: ev.Solved, EventID: x.e.EventID})
 		})
 	}),
-	on(func(x step, ev domain.ComplaintReopened) {
+	onItem(func(x step, ev domain.ComplaintReopened) {
 		// A new round with its own dispatch and reply limits; the round it
 		// closes stays due when it was, so that reopening a late case cannot
 		// hide it.
@@ -329,19 +329,19 @@ var handlers = projections.NewHandlers(
 		})
 	}),
 
-	on(func(x step, ev domain.ComplaintVoided) {
+	onItem(func(x step, ev domain.ComplaintVoided) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Voided = true })
 	}),
-	on(func(x step, ev domain.ComplaintCategoryAmended) {
+	onItem(func(x step, ev domain.ComplaintCategoryAmended) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = ev.Category })
 	}),
 
-	on(func(x step, ev domain.LawsuitFiled) {
+	onItem(func(x step, ev domain.LawsuitFiled) {
 		l := &Lawsuit{Compound: x.id, Company: ev.Company, Filed: ev.At, EventID: x.e.EventID}
 		x.m.Lawsuits[x.key(ev.LawsuitID)] = l
 		x.m.update(l, nil)
 	}),
-	on(func(x step, ev domain.LawsuitConcluded) {
+	onItem(func(x step, ev domain.LawsuitConcluded) {
 		if l := x.m.Lawsuits[x.key(ev.LawsuitID)]; l != nil {
 			l.Concluded, l.CompanyLost = ev.At, ev.CompanyLost
 		}
@@ -349,29 +349,29 @@ var handlers = projections.NewHandlers(
 
 	on(func(x step, _ domain.ConflictFlagged) { x.c.Flagged = true }),
 	on(func(x step, _ domain.ConflictUnflagged) { x.c.Flagged = false }),
-	on(func(x step, ev domain.PlanAdopted) {
+	onItem(func(x step, ev domain.PlanAdopted) {
 		for _, ms := range ev.Measures {
 			key := x.key(ms.ID)
 			x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: x.e.EventID, Pos: x.e.Position,
 				Before: x.m.Measures[key], c: x.c}
 		}
 	}),
-	on(func(x step, ev domain.MeasureAdded) {
+	onItem(func(x step, ev domain.MeasureAdded) {
 		key := x.key(ev.ID)
 		x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: x.e.EventID, Pos: x.e.Position,
 			Before: x.m.Measures[key], c: x.c}
 	}),
-	on(func(x step, ev domain.MeasureSignedOff) {
+	onItem(func(x step, ev domain.MeasureSignedOff) {
 		if ms := x.m.Measures[x.key(ev.MeasureID)]; ms != nil {
 			before := *ms
 			ms.Signed, ms.Pos, ms.Before = ev.At, x.e.Position, &before
 		}
 	}),
-	on(func(x step, ev domain.ListedForSupervision) {
+	onItem(func(x step, ev domain.ListedForSupervision) {
 		key := x.key(ev.ListingID)
 		x.m.Listings[key] = &Listing{Compound: x.id, Listed: ev.At, EventID: x.e.EventID, Pos: x.e.Position, Before: x.m.Listings[key], c: x.c}
 	}),
-	on(func(x step, ev domain.Delisted) {
+	onItem(func(x step, ev domain.Delisted) {
 		if l := x.m.Listings[x.key(ev.ListingID)]; l != nil {
 			before := *l
 			l.Delisted, l.Pos, l.Before = ev.At, x.e.Position, &before
@@ -388,15 +388,35 @@ type step struct {
 }
 
 // on makes the handler of T from a change to the event's compound.
-func on[T domain.Event](f func(step, T)) projections.Handler[*Model] { return handle(false, f) }
+func on[T domain.Event](f func(step, T)) projections.Handler[*Model] {
+	return handle(changesCompound, f)
+}
 
 // onMove makes the handler of an event that may move its compound to
 // another unit or company.
-func onMove[T domain.Event](f func(step, T)) projections.Handler[*Model] { return handle(true, f) }
+func onMove[T domain.Event](f func(step, T)) projections.Handler[*Model] {
+	return handle(movesCompound, f)
+}
+
+// onItem makes the handler of an event that changes one of the compound's
+// complaints, suits, measures or listings, not the compound itself.
+func onItem[T domain.Event](f func(step, T)) projections.Handler[*Model] {
+	return handle(changesItem, f)
+}
+
+// changes is what an event type changes.
+type changes int
+
+const (
+	changesItem changes = iota
+	changesCompound
+	movesCompound
+)
 
 // handle creates the compound on its first event and, after f, keeps the
-// month index (if built) in step with it.
-func handle[T domain.Event](moves bool, f func(step, T)) projections.Handler[*Model] {
+// month index and the compound's versions in step with it (most events
+// change an item only: the compound's standing is not read again).
+func handle[T domain.Event](kind changes, f func(step, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, e domain.Envelope, ev T) {
 		id := domain.CompoundIDOf(e.StreamID)
 		c := m.Compounds[id]
@@ -406,8 +426,10 @@ func handle[T domain.Event](moves bool, f func(step, T)) projections.Handler[*Mo
 			m.Compounds[id] = c
 		}
 		f(step{m, e, id, c}, ev)
-		m.touched(c, moves || isNew)
-		c.remember(e.Position, &m.ix.standings[c.slot-1])
+		if kind != changesItem || isNew {
+			m.touched(c, kind == movesCompound || isNew)
+			c.remember(e.Position, &m.ix.standings[c.slot-1])
+		}
 	})
 }
 
