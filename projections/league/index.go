@@ -121,10 +121,12 @@ func newIndex(m *Model) *index {
 		ix.cellSlot = append(ix.cellSlot, ix.byID[key.Compound].slot-1)
 	}
 	for _, x := range m.Complaints {
-		ix.now = ix.placed(x, ix.now[:0], true)
+		ix.now = ix.placed(x, ix.now[:0])
+		ix.locate(x, ix.now, true)
 	}
 	for _, l := range m.Lawsuits {
-		ix.now = ix.placed(l, ix.now[:0], true)
+		ix.now = ix.placed(l, ix.now[:0])
+		ix.locate(l, ix.now, true)
 	}
 	return ix
 }
@@ -315,25 +317,38 @@ func listing(mo int, judged bool) int32 {
 // placed is a fact where the index counts it.
 type placed struct {
 	at    int64 // Unix nanoseconds
-	month int32
-	cell  int32
+	month int32 // once located
+	cell  int32 // once located
 	c     counter
 	num   bool
 	same  bool // recount: the fact was there before the change and still is
 }
 
-// placed appends an item's facts with their cells (made if new); list: and
-// lists the item under their months (an item's facts before a change were
-// listed already). A fact with no date counts in no period.
-func (ix *index) placed(it item, dst []placed, list bool) []placed {
-	c, pl := ix.byID[it.cell().Compound], it.at()
+// placed appends an item's facts, not located yet. A fact with no date
+// counts in no period.
+func (ix *index) placed(it item, dst []placed) []placed {
 	ix.buf = it.facts(ix.buf[:0], false)
 	for _, f := range ix.buf {
-		if f.at.IsZero() {
+		if !f.at.IsZero() {
+			dst = append(dst, placed{at: f.at.UnixNano(), c: f.c, num: f.num})
+		}
+	}
+	return dst
+}
+
+// locate finds the month and cell (made if new) of an item's facts but
+// those unchanged by a recount; list: and lists the item under their
+// months (an item's facts before a change were listed already).
+func (ix *index) locate(it item, facts []placed, list bool) {
+	c, pl := ix.byID[it.cell().Compound], it.at()
+	for i := range facts {
+		f := &facts[i]
+		if f.same {
 			continue
 		}
-		mo := monthOf(f.at)
-		dst = append(dst, placed{at: f.at.UnixNano(), month: int32(mo), cell: ix.cell(it, c, f.at, true), c: f.c, num: f.num})
+		at := time.Unix(0, f.at)
+		mo := monthOf(at)
+		f.month, f.cell = int32(mo), ix.cell(it, c, at, true)
 		if list {
 			ix.list(it, pl, listing(mo, false))
 			if f.c.judged() {
@@ -341,7 +356,6 @@ func (ix *index) placed(it item, dst []placed, list bool) []placed {
 			}
 		}
 	}
-	return dst
 }
 
 func (ix *index) list(it item, pl *place, l int32) {
@@ -351,11 +365,9 @@ func (ix *index) list(it item, pl *place, l int32) {
 	}
 }
 
-// recount records how the facts of changed items differ from before:
-// those gone (-1) and those new (1), stamped with the event's position;
-// a fact unchanged (most of them: an event changes one or two) is not
-// recorded again. The running totals, once summed, follow.
-func (ix *index) recount(was, now []placed) {
+// match marks the facts there before a change and still there after it
+// (most of them: an event changes one or two).
+func match(was, now []placed) {
 	for i := range was {
 		for j := range now {
 			w, n := &was[i], &now[j]
@@ -365,10 +377,11 @@ func (ix *index) recount(was, now []placed) {
 			}
 		}
 	}
-	ix.record(was, -1)
-	ix.record(now, 1)
 }
 
+// record records the facts a change undid (sign -1) or made (1), stamped
+// with the event's position, but those it left as they were; the running
+// totals, once summed, follow.
 func (ix *index) record(facts []placed, sign int32) {
 	for _, f := range facts {
 		if f.same {
@@ -386,20 +399,26 @@ func (ix *index) record(facts []placed, sign int32) {
 }
 
 // update applies change to an item (nil: the item is new), keeping the
-// index in step.
+// index in step. The compound's place does not change, so a fact of the
+// same date stays in the same cell: facts are matched before they are
+// located, and only those the change made or undid are.
 func (m *Model) update(it item, change func()) {
 	ix := m.ix
 	ix.was = ix.was[:0]
 	if change != nil {
-		ix.was = ix.placed(it, ix.was, false)
+		ix.was = ix.placed(it, ix.was)
 		change()
 	}
-	ix.now = ix.placed(it, ix.now[:0], true)
-	ix.recount(ix.was, ix.now)
+	ix.now = ix.placed(it, ix.now[:0])
+	match(ix.was, ix.now)
+	ix.locate(it, ix.was, false)
+	ix.locate(it, ix.now, true)
+	ix.record(ix.was, -1)
+	ix.record(ix.now, 1)
 }
 
 // replace applies change to a compound's place, recounting its items'
-// facts where their dates now put them.
+// facts where their dates now put them: located before they are matched.
 func (m *Model) replace(compound string, change func()) {
 	ix := m.ix
 	var its []item
@@ -413,16 +432,20 @@ func (m *Model) replace(compound string, change func()) {
 			its = append(its, l)
 		}
 	}
-	ix.was = ix.was[:0]
-	for _, it := range its {
-		ix.was = ix.placed(it, ix.was, false)
+	placeAll := func(dst []placed, list bool) []placed {
+		for _, it := range its {
+			from := len(dst)
+			dst = ix.placed(it, dst)
+			ix.locate(it, dst[from:], list)
+		}
+		return dst
 	}
+	ix.was = placeAll(ix.was[:0], false)
 	change()
-	ix.now = ix.now[:0]
-	for _, it := range its {
-		ix.now = ix.placed(it, ix.now, true)
-	}
-	ix.recount(ix.was, ix.now)
+	ix.now = placeAll(ix.now[:0], true)
+	match(ix.was, ix.now)
+	ix.record(ix.was, -1)
+	ix.record(ix.now, 1)
 }
 
 // run is a span of whole months summed from the running totals; judged:
