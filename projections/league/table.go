@@ -149,7 +149,7 @@ type Table struct {
 	AsOf     time.Time `json:"as_of"`
 	JudgedAt time.Time `json:"judged_at"`
 	// Snapshot is the position of the live projection's last saved
-	// snapshot (0 for a table replayed as of the past).
+	// snapshot (0 for a table as of the past).
 	Snapshot uint64 `json:"snapshot"`
 	// Checkpoint names the audit checkpoint the table was computed at: the
 	// Merkle tree of the log's first Position events. The API sets it (the
