@@ -224,7 +224,7 @@ func (ix *index) layOut(l Level, version func(*Compound) *Version) *levelUnits {
 			lu.of[slot] = -1
 			continue
 		}
-		lu.of[slot] = unit(unitOf(c.ID, v, v.place(int32(len(v.Places)-1)), l))
+		lu.of[slot] = unit(unitOf(c.ID, v, placeIn(v.Places, int32(len(v.Places)-1)), l))
 		if len(v.Places) > 1 {
 			if lu.moved == nil {
 				lu.moved = map[int32][]int32{}

@@ -114,20 +114,17 @@ type Version struct {
 // remember records the compound's version at pos, with its standing st,
 // if a table would read it otherwise than the last.
 func (c *Compound) remember(pos uint64, st *Standing) {
-	v := Version{Pos: pos, Name: c.Name, Company: c.Company, Places: c.Places, Standing: *st}
-	if n := len(c.Versions); n > 0 {
+	var places []Place
+	if n := len(c.Versions); n > 0 && slices.Equal(c.Versions[n-1].Places, c.Places) {
 		last := &c.Versions[n-1]
-		if slices.Equal(last.Places, c.Places) {
-			if last.Name == v.Name && last.Company == v.Company && last.Standing == v.Standing {
-				return
-			}
-			v.Places = last.Places // never changed in place: a move makes a new version
-			c.Versions = append(c.Versions, v)
-			return
+		if last.Name == c.Name && last.Company == c.Company && last.Standing == *st {
+			return // nothing a table reads has changed
 		}
+		places = last.Places // shared: a version's places are never changed
+	} else {
+		places = slices.Clone(c.Places) // the fold's move changes its own in place
 	}
-	v.Places = slices.Clone(c.Places) // the fold's move changes its own in place
-	c.Versions = append(c.Versions, v)
+	c.Versions = append(c.Versions, Version{Pos: pos, Name: c.Name, Company: c.Company, Places: places, Standing: *st})
 }
 
 // versionAt is the compound as it was known at pos; nil if it was not.
@@ -142,11 +139,11 @@ func (c *Compound) versionAt(pos uint64) *Version {
 // latest is the compound as it stands (the fold remembers every change).
 func (c *Compound) latest() *Version { return &c.Versions[len(c.Versions)-1] }
 
-// place is the version's place of an epoch (none for an epoch a later
-// move replaced).
-func (v *Version) place(epoch int32) Place {
-	if epoch >= 0 && int(epoch) < len(v.Places) {
-		return v.Places[epoch]
+// placeIn is the place of an epoch among a compound's places (none for an
+// epoch a later move replaced).
+func placeIn(places []Place, epoch int32) Place {
+	if epoch >= 0 && int(epoch) < len(places) {
+		return places[epoch]
 	}
 	return Place{}
 }

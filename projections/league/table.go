@@ -251,8 +251,8 @@ func whereIs(l Level, key unitKey, at time.Time, places func(id string) []Place)
 	case LevelCompany:
 		return "", "", ""
 	case LevelCompound:
-		v := Version{Places: places(p[0])}
-		pl := v.place(judgedEpoch(v.Places, at))
+		ps := places(p[0])
+		pl := placeIn(ps, judgedEpoch(ps, at))
 		return pl.District, pl.Street, pl.Community
 	}
 	return p[0], p[1], p[2]
