@@ -49,14 +49,16 @@ func TestTableAsOfAgreesWithReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Positions at random, and the last before each move and the one of it
-	// (the moves are near the end of the log).
+	// Positions at random, and the last before each move and correction
+	// and the one of it (they are near the end of the log).
 	positions := []uint64{1, events[len(events)-1].Position}
 	for range 12 {
 		positions = append(positions, events[rng.IntN(len(events))].Position)
 	}
+	corrections := []string{(domain.CompoundMoved{}).EventType(), (domain.CompoundRenamed{}).EventType(),
+		(domain.CompoundFiguresCorrected{}).EventType(), (domain.ComplaintVoided{}).EventType(), (domain.ComplaintCategoryAmended{}).EventType()}
 	for _, e := range events {
-		if e.Type == (domain.CompoundMoved{}).EventType() {
+		if slices.Contains(corrections, e.Type) {
 			positions = append(positions, e.Position-1, e.Position)
 		}
 	}

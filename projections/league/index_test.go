@@ -141,7 +141,8 @@ func mustJSON(v any) string {
 // three compounds of different streets: one from 2025-07-01; one from
 // 2025-03-15 replaced by a move from 2024-11-01; one from 2025-05-10 and
 // again from 2025-09-20; then complaints in the moved compounds, backdated
-// across their effective days.
+// across their effective days; then corrections of those compounds: a
+// new name and household count, a complaint voided, one recategorised.
 func demoEvents(t testing.TB) []domain.Envelope {
 	t.Helper()
 	_, events := demoLog(t)
@@ -200,6 +201,13 @@ func demoLog(t testing.TB) (*memory.Store, []domain.Envelope) {
 			do(id, when.Add(time.Hour), domain.DispatchComplaint{ComplaintID: k, Unit: "物业"})
 			do(id, when.Add(30*time.Hour), domain.AcceptComplaint{ComplaintID: k})
 		}
+	}
+	for i, id := range ids[:3] {
+		households := 50 + 7*i
+		do(id, time.Now(), domain.RenameCompound{Name: fmt.Sprintf("更名小区%d", i), Reason: "更正"})
+		do(id, time.Now(), domain.CorrectCompoundFigures{Households: &households, Reason: "更正"})
+		do(id, time.Now(), domain.VoidComplaint{ComplaintID: fmt.Sprintf("moved-%d-0", i), Reason: "录入错误"})
+		do(id, time.Now(), domain.AmendComplaintCategory{ComplaintID: fmt.Sprintf("moved-%d-1", i), Category: domain.CategoryParking, Reason: "更正"})
 	}
 	events, _ = store.ReadAll(ctx, 0, 0)
 	return store, events

@@ -228,7 +228,7 @@ var handlers = projections.NewHandlers(
 		c.Places = []Place{{District: p.District, Street: p.Street, Community: p.Community}}
 	}),
 	on(func(x step, ev domain.DeliveredAreaUpdated) { x.c.DeliveredArea = ev.DeliveredArea }),
-	on(func(x step, ev domain.CompoundRenamed) { x.c.Name = ev.Name }),
+	onMove(func(x step, ev domain.CompoundRenamed) { x.c.Name = ev.Name }), // names its unit in the compound table
 	on(func(x step, ev domain.CompoundFiguresCorrected) {
 		x.c.Households, x.c.PrivateArea, x.c.DeliveredArea = ev.Households, ev.PrivateArea, ev.DeliveredArea
 	}),
@@ -393,7 +393,8 @@ func on[T domain.Event](f func(step, T)) projections.Handler[*Model] {
 }
 
 // onMove makes the handler of an event that may move its compound to
-// another unit or company.
+// another unit or company, or rename its unit: the levels are laid out
+// again.
 func onMove[T domain.Event](f func(step, T)) projections.Handler[*Model] {
 	return handle(movesCompound, f)
 }
