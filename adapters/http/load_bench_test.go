@@ -3,20 +3,19 @@ package http
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
-	"net"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/casetrack/casetrack/adapters/memory"
 	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/adapters/sqlite/sqlitetest"
 	"github.com/casetrack/casetrack/app"
-	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -25,6 +24,7 @@ import (
 
 const (
 	loadConnections = 200             // the issue's load
+	asOfConnections = 8               // the issue's load of tables as of the past
 	loadFor         = 5 * time.Second // per target: bounded, whatever -benchtime says
 )
 
@@ -32,8 +32,10 @@ const (
 // city (sqlitetest.City) over loopback TCP to 200 connections at once, as
 // a signed-in inspector's program would ask for it (API token, gzip), and
 // /healthz from the same server in the same run as the baseline: the
-// issue's target is ≥ 0.30 of /healthz's rate with a p99 ≤ 10 ms. Each
-// target is loaded for loadFor.
+// issue's target is ≥ 0.30 of /healthz's rate with a p99 ≤ 10 ms. Then
+// league tables as of random past positions, of random levels and
+// periods, to asOfConnections (target p99 ≤ 50 ms). Each target is loaded
+// for loadFor.
 func BenchmarkLeagueLoad1M(b *testing.B) {
 	store := sqlitetest.City(b, sqlite.Open)
 	defer store.Close()
@@ -43,29 +45,11 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 	dir, _ := projections.NewRunner(directory.New, cps, 1<<40)
 	lr, _ := projections.NewRunner(func() *league.Model { return league.New(book) }, cps, 1<<40)
 	sqlitetest.CatchUp(b, store, lr, dir)
-	accounts := auth.New(memory.NewStore(), nil)
-	by := domain.Actor{UserID: "bench", Role: "operator", Organisation: "bench"}
-	if _, err := accounts.Create(ctx, by, "inspector", domain.RoleInspector, domain.Scope{}, "住建局"); err != nil {
-		b.Fatal(err)
-	}
-	token, _, err := accounts.IssueToken(ctx, by, "inspector", time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
+	accounts, token := benchAccount(b, domain.RoleInspector, "住建局")
 	srv := NewServer(app.NewService(store, book), store, dir, accounts, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		WithLeague(league.NewService(lr, store, league.DefaultConfig())),
 		WithLimits(Limits{SignInFailures: 5, SignInWindow: time.Minute, Lockout: time.Minute, TokenRequests: 1 << 30}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Shutdown(ctx)
-	base := "http://" + ln.Addr().String()
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		MaxIdleConns: loadConnections, MaxIdleConnsPerHost: loadConnections, MaxConnsPerHost: loadConnections}}
-	defer client.CloseIdleConnections()
+	base, client := loopback(b, srv, loadConnections)
 
 	get := func(ctx context.Context, path string) (int, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
@@ -82,21 +66,37 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 		}
 		return int(n), err
 	}
-	// load asks for path on every connection for loadFor: the rate, the
-	// latencies' p50 and p99, and the bytes of one answer.
-	load := func(path string) (rate float64, p50, p99 time.Duration, size int) {
+	// load asks for a path on each of conns connections for loadFor: the
+	// rate, the latencies' p50 and p99, and the bytes of one answer.
+	load := func(conns int, next func() string) (rate float64, p50, p99 time.Duration, size int) {
+		path := next()
 		size, err := get(ctx, path) // the first view computes the table
 		if err != nil {
 			b.Fatalf("GET %s: %v", path, err)
 		}
 		ctx, cancel := context.WithTimeout(ctx, loadFor)
 		defer cancel()
-		lats := make([][]time.Duration, loadConnections)
+		lats := make([][]time.Duration, conns)
+		paths := make(chan string, conns)
+		go func() {
+			for ctx.Err() == nil {
+				select {
+				case paths <- next():
+				case <-ctx.Done():
+				}
+			}
+		}()
 		start := time.Now()
 		var wg sync.WaitGroup
-		for c := range loadConnections {
+		for c := range conns {
 			wg.Go(func() {
 				for ctx.Err() == nil {
+					var path string
+					select {
+					case path = <-paths:
+					case <-ctx.Done():
+						return
+					}
 					t := time.Now()
 					if _, err := get(ctx, path); err != nil {
 						if ctx.Err() == nil {
@@ -117,9 +117,21 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 		return float64(len(all)) / time.Since(start).Seconds(), all[len(all)/2], all[len(all)*99/100], size
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	always := func(path string) func() string { return func() string { return path } }
+	head, _ := lr.Status()
+	levels, periods := []string{"street", "community", "district", "compound", "company"}, []string{"2024", "2025", "2025-Q2", "2025-06"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	asOf := func() string { // drawn on one goroutine, load's
+		return fmt.Sprintf("/api/v1/league/%s?period=%s&as_of_position=%d", levels[rng.IntN(len(levels))], periods[rng.IntN(len(periods))],
+			1+rng.Uint64N(head-1))
+	}
 	for b.Loop() {
-		tRate, t50, t99, size := load("/api/v1/league/street?period=2025")
-		hRate, h50, h99, _ := load("/healthz")
+		tRate, t50, t99, size := load(loadConnections, always("/api/v1/league/street?period=2025"))
+		hRate, h50, h99, _ := load(loadConnections, always("/healthz"))
+		aRate, a50, a99, _ := load(asOfConnections, asOf)
+		b.ReportMetric(aRate, "asof_req/s")
+		b.ReportMetric(ms(a50), "asof_p50_ms")
+		b.ReportMetric(ms(a99), "asof_p99_ms")
 		b.ReportMetric(tRate, "table_req/s")
 		b.ReportMetric(ms(t50), "table_p50_ms")
 		b.ReportMetric(ms(t99), "table_p99_ms")
