@@ -91,7 +91,7 @@ bench:
 			| tee -a $(BENCH_OUT)/bench.txt; \
 		[ "$$(cat $(BENCH_OUT)/rc)" = 0 ] || status=1; \
 	done < $(BENCH_OUT)/sets.txt; \
-	$(GO) run ./cmd/benchreport -command "make bench$(if $(filter-out .,$(SETS)), SETS='$(SETS)')" -commit "$$(git rev-parse HEAD 2>/dev/null)" \
+	$(GO) run ./cmd/benchreport -command "make bench$(if $(filter-out .,$(SETS)), SETS='$(SETS)')" -commit "$$(git describe --always --dirty --abbrev=40 2>/dev/null)" \
 		-started "$$started" -load "$$load" -json $(BENCH_OUT)/bench.json -md $(BENCH_OUT)/bench.md $(BENCH_OUT)/bench.txt || status=1; \
 	echo "wrote $(BENCH_OUT)/bench.json and $(BENCH_OUT)/bench.md"; exit $$status
 
