@@ -125,13 +125,14 @@ func markdown(w io.Writer, r *Report) error {
 	return err
 }
 
-// format prints a figure with three significant digits at most, in
-// full for large ones (a rate of 712,345 events/s reads 712345).
+// format prints a figure with three significant digits, in full for
+// large ones (a rate of 712,345 events/s reads 712345) and whole numbers,
+// so that a ratio of 1.004 reads 1.00, not 1.
 func format(v float64) string {
 	if v >= 1000 || v <= -1000 || v == float64(int64(v)) {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
+	return strings.TrimSuffix(fmt.Sprintf("%#.3g", v), ".")
 }
 
 func short(commit string) string {

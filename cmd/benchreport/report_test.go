@@ -48,7 +48,7 @@ func TestReportFromBenchOutput(t *testing.T) {
 	for _, line := range []string{
 		"`make bench` at 0123456789ab, 2026-11-29T19:00:00Z; go1.26, 2 CPUs (AMD EPYC 7B13), linux/amd64; load average at the start 3.1 2.0 1.5.",
 		"| adapters/sqlite | `Rebuild1M` | 1 | 3021456789 ns/op; 1028923 events; 712345 raw_scan_ev/s; 640001 rebuild_ev/s; 0.898 ratio_vs_raw |",
-		"| adapters/sqlite | `LeagueQuery1M/cold-judged-mid-month` | 100 | 4123456 ns/op; 3.9 p50_ms; 7.6 p99_ms |",
+		"| adapters/sqlite | `LeagueQuery1M/cold-judged-mid-month` | 100 | 4123456 ns/op; 3.90 p50_ms; 7.60 p99_ms |",
 		"- `--- FAIL: BenchmarkVerifyCity`",
 	} {
 		if !strings.Contains(string(md), line+"\n") {
