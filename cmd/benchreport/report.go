@@ -135,11 +135,17 @@ func format(v float64) string {
 	return strings.TrimSuffix(fmt.Sprintf("%#.3g", v), ".")
 }
 
+// short abbreviates a commit, keeping git describe's "-dirty": the
+// figures are then of uncommitted changes on top of it.
 func short(commit string) string {
-	if len(commit) > 12 {
-		return commit[:12]
+	hash, dirty := strings.CutSuffix(commit, "-dirty")
+	if len(hash) > 12 {
+		hash = hash[:12]
 	}
-	return orUnknown(commit)
+	if dirty {
+		hash += "-dirty"
+	}
+	return orUnknown(hash)
 }
 
 func orUnknown(s string) string {

@@ -13,7 +13,7 @@ import (
 // with the package each ran in, and lists what failed.
 func TestReportFromBenchOutput(t *testing.T) {
 	dir := t.TempDir()
-	r := Report{Command: "make bench", Commit: "0123456789abcdef", Started: "2026-11-29T19:00:00Z", GoVersion: "go1.26", NumCPU: 2, LoadAverage: "3.1 2.0 1.5"}
+	r := Report{Command: "make bench", Commit: "0123456789abcdef-dirty", Started: "2026-11-29T19:00:00Z", GoVersion: "go1.26", NumCPU: 2, LoadAverage: "3.1 2.0 1.5"}
 	jsonPath, mdPath := filepath.Join(dir, "bench.json"), filepath.Join(dir, "bench.md")
 	if err := run(&r, []string{"testdata/bench.txt"}, jsonPath, mdPath); err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestReportFromBenchOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, line := range []string{
-		"`make bench` at 0123456789ab, 2026-11-29T19:00:00Z; go1.26, 2 CPUs (AMD EPYC 7B13), linux/amd64; load average at the start 3.1 2.0 1.5.",
+		"`make bench` at 0123456789ab-dirty, 2026-11-29T19:00:00Z; go1.26, 2 CPUs (AMD EPYC 7B13), linux/amd64; load average at the start 3.1 2.0 1.5.",
 		"| adapters/sqlite | `Rebuild1M` | 1 | 3021456789 ns/op; 1028923 events; 712345 raw_scan_ev/s; 640001 rebuild_ev/s; 0.898 ratio_vs_raw |",
 		"| adapters/sqlite | `LeagueQuery1M/cold-judged-mid-month` | 100 | 4123456 ns/op; 3.90 p50_ms; 7.60 p99_ms |",
 		"- `--- FAIL: BenchmarkVerifyCity`",
