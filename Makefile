@@ -63,19 +63,19 @@ fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) bash .ci/fuzz $(PKGS)
 
 # Every benchmark, each beside the baseline it prints from the same run:
-# the sets of bench/sets.txt (a package, a pattern, a -benchtime each; SETS
+# the sets of cmd/benchreport/sets.txt (a package, a pattern, a -benchtime each; SETS
 # picks lines by a grep pattern, e.g. SETS=sqlite), their output in
 # $(BENCH_OUT)/bench.txt, then one JSON file and a Markdown table of all
 # figures with the command, commit, Go version, CPUs and load average
 # (cmd/benchreport). A failed set is listed in the report and fails the
 # target, after the others have run. Not part of `make test`.
-BENCH_OUT ?= bench/out
+BENCH_OUT ?= bin/bench
 SETS ?= .
 bench:
 	@mkdir -p $(BENCH_OUT)
 	@started=$$(date -u +%Y-%m-%dT%H:%M:%SZ); load=$$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null); \
 	: > $(BENCH_OUT)/bench.txt; status=0; \
-	grep -v '^#' bench/sets.txt | grep -e '$(SETS)' | grep . > $(BENCH_OUT)/sets.txt; \
+	grep -v '^#' cmd/benchreport/sets.txt | grep -e '$(SETS)' | grep . > $(BENCH_OUT)/sets.txt; \
 	while read pkg pattern benchtime; do \
 		echo "== go test -run '^$$' -bench '$$pattern' -benchtime $$benchtime $$pkg"; \
 		{ $(GO) test -run '^$$' -bench "$$pattern" -benchtime "$$benchtime" -timeout 2h $$pkg 2>&1 </dev/null; echo $$? > $(BENCH_OUT)/rc; } \

@@ -2,7 +2,7 @@
 // named, or standard input) into one JSON file and a Markdown table, with
 // how and where the benchmarks ran: the command, the commit, the Go
 // version, the CPUs and the load average at the start. `make bench` runs
-// it over every benchmark set of bench/sets.txt.
+// it over every benchmark set of cmd/benchreport/sets.txt.
 package main
 
 import (

@@ -11,7 +11,7 @@ import (
 )
 
 // Every Benchmark function of the repository is in a set of
-// bench/sets.txt, so `make bench` runs it: a benchmark added without its
+// cmd/benchreport/sets.txt, so `make bench` runs it: a benchmark added without its
 // set fails here instead of missing from the report.
 func TestEveryBenchmarkIsInASet(t *testing.T) {
 	root := filepath.Join("..", "..")
@@ -20,7 +20,7 @@ func TestEveryBenchmarkIsInASet(t *testing.T) {
 		pattern *regexp.Regexp
 	}
 	var sets []set
-	f, err := os.Open(filepath.Join(root, "bench", "sets.txt"))
+	f, err := os.Open("sets.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,18 +32,18 @@ func TestEveryBenchmarkIsInASet(t *testing.T) {
 			continue
 		}
 		if len(fields) != 3 {
-			t.Fatalf("bench/sets.txt:%d: want a package, a pattern and a benchtime, got %q", n, lines.Text())
+			t.Fatalf("cmd/benchreport/sets.txt:%d: want a package, a pattern and a benchtime, got %q", n, lines.Text())
 		}
 		// go test matches the pattern's first slash-separated part against
 		// the top-level benchmarks.
 		re, err := regexp.Compile(strings.Split(fields[1], "/")[0])
 		if err != nil {
-			t.Fatalf("bench/sets.txt:%d: %v", n, err)
+			t.Fatalf("cmd/benchreport/sets.txt:%d: %v", n, err)
 		}
 		sets = append(sets, set{filepath.Clean(fields[0]), re})
 	}
 	if len(sets) == 0 {
-		t.Fatal("bench/sets.txt has no set")
+		t.Fatal("cmd/benchreport/sets.txt has no set")
 	}
 	benchmark := regexp.MustCompile(`(?m)^func (Benchmark\w*)\(b \*testing\.B\)`)
 	found := 0
@@ -69,7 +69,7 @@ func TestEveryBenchmarkIsInASet(t *testing.T) {
 				covered = covered || s.pkg == rel && s.pattern.MatchString(m[1])
 			}
 			if !covered {
-				t.Errorf("%s: %s is in no set of bench/sets.txt: `make bench` would not run it", path, m[1])
+				t.Errorf("%s: %s is in no set of cmd/benchreport/sets.txt: `make bench` would not run it", path, m[1])
 			}
 		}
 		return nil
