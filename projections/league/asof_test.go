@@ -161,3 +161,63 @@ func TestServiceAsOfAgreesWithReplay(t *testing.T) {
 		}
 	}
 }
+
+// A table of the past shares its level's layout with every position up to
+// the next change of the compounds' shape, reads the live layout when none
+// came since, and the layouts kept for the past stay bounded however many
+// changes are asked about; a restored model finds the same changes.
+func TestPastLayoutsShared(t *testing.T) {
+	events := demoEvents(t)
+	live := New(domain.DefaultRuleBook())
+	for _, e := range events {
+		if err := live.Apply(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, err := live.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := New(domain.DefaultRuleBook())
+	if err := restored.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	ix := live.ix
+	for k := range ix.shapes {
+		if !slices.Equal(ix.shapes[k], restored.ix.shapes[k]) {
+			t.Fatalf("shape %d changed at %v, restored at %v", k, ix.shapes[k], restored.ix.shapes[k])
+		}
+	}
+	asked := 0
+	for _, l := range levelOrder {
+		var changes []uint64
+		for k, ps := range ix.shapes {
+			if shapedBy(l)&(1<<k) != 0 {
+				changes = append(changes, ps...)
+			}
+		}
+		slices.Sort(changes)
+		changes = slices.Compact(changes)
+		if len(changes) == 0 {
+			t.Fatalf("%s: the demo log changes no compound's shape", l)
+		}
+		last := changes[len(changes)-1]
+		if got := ix.layoutAsOf(l, last); got != ix.level(l) {
+			t.Fatalf("%s as of the last change (%d): not the live layout", l, last)
+		}
+		from := uint64(0)
+		for _, until := range changes {
+			if until > from+1 {
+				if a, b := ix.layoutAsOf(l, from), ix.layoutAsOf(l, until-1); a != b || a == ix.level(l) {
+					t.Fatalf("%s between %d and %d: layouts %p and %p (live %p)", l, from, until, a, b, ix.level(l))
+				}
+			}
+			asked++
+			from = until
+		}
+		if len(ix.past) > maxPastLayouts {
+			t.Fatalf("%d layouts kept for the past, more than %d", len(ix.past), maxPastLayouts)
+		}
+	}
+	t.Logf("%d layouts of the past asked", asked)
+}
