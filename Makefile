@@ -56,20 +56,11 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# Each fuzz target of every package runs briefly on top of its committed
-# seed corpus (go test -fuzz takes one target of one package at a time).
-# No minimising: it would spend the few seconds shrinking inputs that a
-# fresh machine forgets, instead of trying new ones (a failure still
-# stops the run and is written to testdata/fuzz).
+# Each fuzz target of every package runs briefly on its seed corpus; see
+# .ci/fuzz for why one known failure of Go's coordinator is passed over.
 FUZZTIME ?= 5s
 fuzz:
-	@for pkg in $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' $(PKGS)); do \
-		targets=$$($(GO) test -list '^Fuzz' $$pkg) || exit 1; \
-		for t in $$(echo "$$targets" | grep '^Fuzz'); do \
-			echo "fuzz $$pkg $$t"; \
-			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 0s $$pkg || exit 1; \
-		done; \
-	done
+	GO=$(GO) FUZZTIME=$(FUZZTIME) bash .ci/fuzz $(PKGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s $(PKGS)

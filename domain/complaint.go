@@ -264,12 +264,8 @@ func (c *Compound) complaintFor(id string, act complaintAction, at time.Time, v 
 	if !v.ok() {
 		return nil, v.err()
 	}
-	k, ok := lookup(v, c.complaints, "complaint_id", "complaint.unknown", nounComplaint, id)
+	k, ok := c.liveComplaint(id, v)
 	if !ok {
-		return nil, v.err()
-	}
-	if !k.VoidedAt.IsZero() {
-		v.fail("complaint_id", "complaint.voided", "complaint %s was voided", "工单 %s 已作废", id)
 		return nil, v.err()
 	}
 	if !k.can(act) {

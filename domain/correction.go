@@ -221,15 +221,22 @@ func (c *Compound) correctable(id string, v *violations) (*complaint, error) {
 	if strings.TrimSpace(id) == "" {
 		return nil, v.err()
 	}
-	k, ok := lookup(v, c.complaints, "complaint_id", "complaint.unknown", nounComplaint, id)
+	k, ok := c.liveComplaint(id, v)
 	if !ok {
 		return nil, v.err()
 	}
-	if !k.VoidedAt.IsZero() {
-		v.fail("complaint_id", "complaint.voided", "complaint %s was voided", "工单 %s 已作废", id)
-		return nil, v.err()
-	}
 	return k, nil
+}
+
+// liveComplaint returns the complaint named id, or records in v that there
+// is none or that it was voided.
+func (c *Compound) liveComplaint(id string, v *violations) (*complaint, bool) {
+	k, ok := lookup(v, c.complaints, "complaint_id", "complaint.unknown", nounComplaint, id)
+	if ok && !k.VoidedAt.IsZero() {
+		v.fail("complaint_id", "complaint.voided", "complaint %s was voided", "工单 %s 已作废", id)
+		return nil, false
+	}
+	return k, ok
 }
 
 func init() {

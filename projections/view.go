@@ -35,11 +35,30 @@ func (v View[M]) Read(f func(M)) {
 	f(v.past)
 }
 
-// At answers a query: it waits for q.MinPosition, finds the position of
-// q.AsOf, and replays a fresh model to an as-of position the live model
-// has passed (from the nearest snapshot); as of now or later, the view is
-// the live model.
+// At answers a query: it finds the position the query reads (Resolve), and
+// replays a fresh model to an as-of position the live model has passed
+// (from the nearest snapshot); as of now or later, the view is the live
+// model.
 func (r *Runner[M]) At(ctx context.Context, store domain.EventStore, q Query) (View[M], error) {
+	pos, live, err := r.Resolve(ctx, store, q)
+	switch {
+	case err != nil:
+		return View[M]{}, err
+	case live:
+		return View[M]{live: r}, nil
+	}
+	m, err := r.AsOf(ctx, store, pos)
+	if err != nil {
+		return View[M]{}, err
+	}
+	return View[M]{past: m}, nil
+}
+
+// Resolve waits for q.MinPosition and finds the position of q.AsOf (or
+// q.AsOfPosition); live: the query reads the live model (as of now, or of
+// a position it has not passed). A model that can answer as of a past
+// position itself (a league table from its known facts) need not replay.
+func (r *Runner[M]) Resolve(ctx context.Context, store domain.EventStore, q Query) (pos uint64, live bool, err error) {
 	if q.MinPosition > 0 {
 		wait := ctx
 		if q.Wait > 0 {
@@ -48,23 +67,15 @@ func (r *Runner[M]) At(ctx context.Context, store domain.EventStore, q Query) (V
 			defer cancel()
 		}
 		if err := r.WaitFor(wait, q.MinPosition); err != nil {
-			return View[M]{}, err
+			return 0, false, err
 		}
 	}
-	pos := q.AsOfPosition
+	pos = q.AsOfPosition
 	head, _ := r.Status()
 	if !q.AsOf.IsZero() {
-		var err error
 		if pos, err = PositionAt(ctx, store, head, q.AsOf); err != nil {
-			return View[M]{}, err
+			return 0, false, err
 		}
 	}
-	if pos == 0 || pos >= head {
-		return View[M]{live: r}, nil
-	}
-	m, err := r.AsOf(ctx, store, pos)
-	if err != nil {
-		return View[M]{}, err
-	}
-	return View[M]{past: m}, nil
+	return pos, pos == 0 || pos >= head, nil
 }

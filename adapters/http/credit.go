@@ -110,7 +110,7 @@ func read[M projections.Projection](s *Server, w http.ResponseWriter, r *http.Re
 		s.Error(w, r, err)
 		return false
 	}
-	ctx, done, err := s.bound(r, &q)
+	ctx, done, err := s.bound(r, &q, true)
 	if err != nil {
 		s.Error(w, r, err)
 		return false

@@ -97,7 +97,9 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.CodeForbidden, "your account explains only units within its own part of the city"))
 		return
 	}
-	ctx, done, err := s.bound(r, &req.View)
+	// A table of the past is counted from the live model's known facts;
+	// only an explained one is replayed.
+	ctx, done, err := s.bound(r, &req.View, req.Explain)
 	if err != nil {
 		s.Error(w, r, err)
 		return

@@ -238,3 +238,35 @@ func TestLeagueCSVHeaderAndFreshness(t *testing.T) {
 		t.Fatalf("after catching up:\n%s", body)
 	}
 }
+
+// A league table as of the past is counted from the live model, so it is
+// served while every replay slot is taken; an explained one (its events as
+// they were) replays, and waits for a slot like any replay.
+func TestLeagueAsOfTakesNoReplaySlot(t *testing.T) {
+	f, _, feed := leagueFixture(t)
+	year := f.now.In(domain.China).Year()
+	f.ok("c1", "register", registerBody)
+	first := f.ok("c1", "receive-complaint", `{"complaint_id":"k1","channel":"hotline","kind":"complaint","category":"fees","summary":"x"}`)
+	f.ok("c1", "receive-complaint", `{"complaint_id":"k2","channel":"hotline","kind":"complaint","category":"fees","summary":"y"}`)
+	feed()
+	for range cap(f.srv.replays) {
+		f.srv.replays <- struct{}{}
+	}
+	path := fmt.Sprintf("/api/v1/league/street?period=%d&unit=海淀/中关村&as_of_position=%d", year, first.Position)
+	rec := f.do("GET", path, nil)
+	if rec.Code != 200 {
+		t.Fatalf("as of position %d with the replay slots taken: %d %s", first.Position, rec.Code, rec.Body)
+	}
+	tb := decode[tableJSON](t, rec)
+	for _, m := range tb.Rows[0].Metrics {
+		if m.Key == "complaints_per_1000" && m.Value != nil && *m.Value != 1000.0/120 {
+			t.Fatalf("as of position %d: %+v, want the first complaint only", first.Position, m)
+		}
+	}
+	if tb.Position != first.Position {
+		t.Fatalf("as-of table at position %d, want %d", tb.Position, first.Position)
+	}
+	if rec := f.do("GET", path+"&explain=1", nil); rec.Code != 503 || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("explained with the replay slots taken: %d %s", rec.Code, rec.Body)
+	}
+}

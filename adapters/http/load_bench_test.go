@@ -3,8 +3,10 @@ package http
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"slices"
@@ -25,6 +27,7 @@ import (
 
 const (
 	loadConnections = 200             // the load
+	asOfConnections = 8               // the load of tables as of the past
 	loadFor         = 5 * time.Second // per target: bounded, whatever -benchtime says
 )
 
@@ -32,8 +35,10 @@ const (
 // city (sqlitetest.City) over loopback TCP to 200 connections at once, as
 // a signed-in inspector's program would ask for it (API token, gzip), and
 // /healthz from the same server in the same run as the baseline: the
-// issue's target is ≥ 0.30 of /healthz's rate with a p99 ≤ 10 ms. Each
-// target is loaded for loadFor.
+// issue's target is ≥ 0.30 of /healthz's rate with a p99 ≤ 10 ms. Then
+// league tables as of random past positions, of random levels and
+// periods, to asOfConnections (target p99 ≤ 50 ms). Each target is loaded
+// for loadFor.
 func BenchmarkLeagueLoad1M(b *testing.B) {
 	store := sqlitetest.City(b, sqlite.Open)
 	defer store.Close()
@@ -82,21 +87,37 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 		}
 		return int(n), err
 	}
-	// load asks for path on every connection for loadFor: the rate, the
-	// latencies' p50 and p99, and the bytes of one answer.
-	load := func(path string) (rate float64, p50, p99 time.Duration, size int) {
+	// load asks for a path on each of conns connections for loadFor: the
+	// rate, the latencies' p50 and p99, and the bytes of one answer.
+	load := func(conns int, next func() string) (rate float64, p50, p99 time.Duration, size int) {
+		path := next()
 		size, err := get(ctx, path) // the first view computes the table
 		if err != nil {
 			b.Fatalf("GET %s: %v", path, err)
 		}
 		ctx, cancel := context.WithTimeout(ctx, loadFor)
 		defer cancel()
-		lats := make([][]time.Duration, loadConnections)
+		lats := make([][]time.Duration, conns)
+		paths := make(chan string, conns)
+		go func() {
+			for ctx.Err() == nil {
+				select {
+				case paths <- next():
+				case <-ctx.Done():
+				}
+			}
+		}()
 		start := time.Now()
 		var wg sync.WaitGroup
-		for c := range loadConnections {
+		for c := range conns {
 			wg.Go(func() {
 				for ctx.Err() == nil {
+					var path string
+					select {
+					case path = <-paths:
+					case <-ctx.Done():
+						return
+					}
 					t := time.Now()
 					if _, err := get(ctx, path); err != nil {
 						if ctx.Err() == nil {
@@ -117,9 +138,21 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 		return float64(len(all)) / time.Since(start).Seconds(), all[len(all)/2], all[len(all)*99/100], size
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	always := func(path string) func() string { return func() string { return path } }
+	head, _ := lr.Status()
+	levels, periods := []string{"street", "community", "district", "compound", "company"}, []string{"2024", "2025", "2025-Q2", "2025-06"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	asOf := func() string { // drawn on one goroutine, load's
+		return fmt.Sprintf("/api/v1/league/%s?period=%s&as_of_position=%d", levels[rng.IntN(len(levels))], periods[rng.IntN(len(periods))],
+			1+rng.Uint64N(head-1))
+	}
 	for b.Loop() {
-		tRate, t50, t99, size := load("/api/v1/league/street?period=2025")
-		hRate, h50, h99, _ := load("/healthz")
+		tRate, t50, t99, size := load(loadConnections, always("/api/v1/league/street?period=2025"))
+		hRate, h50, h99, _ := load(loadConnections, always("/healthz"))
+		aRate, a50, a99, _ := load(asOfConnections, asOf)
+		b.ReportMetric(aRate, "asof_req/s")
+		b.ReportMetric(ms(a50), "asof_p50_ms")
+		b.ReportMetric(ms(a99), "asof_p99_ms")
 		b.ReportMetric(tRate, "table_req/s")
 		b.ReportMetric(ms(t50), "table_p50_ms")
 		b.ReportMetric(ms(t99), "table_p99_ms")

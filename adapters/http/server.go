@@ -188,13 +188,14 @@ func slot(sem chan struct{}, what string) (release func(), err error) {
 }
 
 // bound bounds the work of a read model query, the same for every
-// endpoint: the min_position wait by waitTimeout, a replay to a past state
-// by asOfTimeout and by a replay slot (reads of the live model need none).
-// The request's context ends it all when the client goes away. done
-// releases what bound took.
-func (s *Server) bound(r *http.Request, q *projections.Query) (ctx context.Context, done func(), err error) {
+// endpoint: the min_position wait by waitTimeout, a read of a past state
+// by asOfTimeout and, if it replays (replays: the model cannot answer it
+// from the live state), by a replay slot (reads of the live model need
+// none). The request's context ends it all when the client goes away.
+// done releases what bound took.
+func (s *Server) bound(r *http.Request, q *projections.Query, replays bool) (ctx context.Context, done func(), err error) {
 	release := func() {}
-	if !q.AsOf.IsZero() || q.AsOfPosition != 0 {
+	if replays && (!q.AsOf.IsZero() || q.AsOfPosition != 0) {
 		if release, err = slot(s.replays, "replays of a past state"); err != nil {
 			return nil, nil, err
 		}

@@ -43,6 +43,7 @@ type Bus struct {
 	wlog    wm.LoggerAdapter
 	runners []projections.Live
 	stats   map[string]*HandlerStats
+	live    chan struct{} // closed once the backlog is folded and events go through the bus
 }
 
 // HandlerStats are the metrics middleware's counts for one projection.
@@ -63,7 +64,7 @@ func New(store domain.EventStore, pub message.Publisher, sub message.Subscriber,
 func newBus(store domain.EventStore, pub message.Publisher, subFor func(string) (message.Subscriber, error), logger *slog.Logger,
 	runners ...projections.Live) *Bus {
 	b := &Bus{store: store, pub: pub, subFor: subFor, topic: EventsTopic, poison: PoisonTopic, logger: logger,
-		wlog: wm.NewSlogLogger(logger), runners: runners, stats: map[string]*HandlerStats{}}
+		wlog: wm.NewSlogLogger(logger), runners: runners, stats: map[string]*HandlerStats{}, live: make(chan struct{})}
 	for _, r := range runners {
 		b.stats[r.Name()] = &HandlerStats{}
 	}
@@ -80,6 +81,11 @@ func NewInProcess(store domain.EventStore, logger *slog.Logger, runners ...proje
 
 // Stats returns the handler metrics by projection name.
 func (b *Bus) Stats() map[string]*HandlerStats { return b.stats }
+
+// Live is closed once Run has folded the backlog: an event appended after
+// that reaches the projections through the bus (and its middleware, the
+// tracing of adapters/otel among them), not through the catch-up's reads.
+func (b *Bus) Live() <-chan struct{} { return b.live }
 
 // Run delivers events until ctx ends, then saves every projection's snapshot.
 func (b *Bus) Run(ctx context.Context) error {
@@ -144,6 +150,7 @@ func (b *Bus) Run(ctx context.Context) error {
 			b.logger.Error("projection catch-up stopped; live delivery resumes from its position", "projection", b.runners[i].Name(), "err", err)
 		}
 	}
+	close(b.live)
 	relayErr := b.relay(ctx)
 	cancel()
 	wg.Wait()

@@ -20,7 +20,7 @@ import (
 )
 
 const (
-	readTimeout = 30 * time.Second // a table as of a past time replays the log
+	readTimeout = 30 * time.Second // an explained table as of a past time replays the log
 	chartBars   = 20               // the bar chart shows the first units of the table's order
 	maxExplain  = 500              // events listed behind one figure
 	tableRows   = 100              // rows of the league table per page: a city has thousands of compounds

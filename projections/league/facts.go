@@ -79,8 +79,8 @@ func (x *Complaint) facts(dst []fact, judgedOnly bool) []fact {
 	return dst
 }
 
-func (x *Complaint) cell() cellKey { return cellKey{x.Compound, x.Company, 0} }
-func (x *Complaint) at() *place    { return &x.place }
+func (x *Complaint) cell() Cell { return Cell{x.Compound, x.Company, 0} }
+func (x *Complaint) at() *place { return &x.place }
 
 // facts appends the lawsuit's one dated fact, which is not judged.
 func (l *Lawsuit) facts(dst []fact, judgedOnly bool) []fact {
@@ -89,13 +89,13 @@ func (l *Lawsuit) facts(dst []fact, judgedOnly bool) []fact {
 	}
 	return append(dst, fact{l.Filed, cPetitionsSuits, true, l.EventID, false})
 }
-func (l *Lawsuit) cell() cellKey { return cellKey{l.Compound, l.Company, 0} }
-func (l *Lawsuit) at() *place    { return &l.place }
+func (l *Lawsuit) cell() Cell { return Cell{l.Compound, l.Company, 0} }
+func (l *Lawsuit) at() *place { return &l.place }
 
 // item is a complaint or a lawsuit.
 type item interface {
 	facts(dst []fact, judgedOnly bool) []fact
-	cell() cellKey // its cell in the compound's first place
+	cell() Cell // its cell in the compound's first place
 	at() *place
 }
 

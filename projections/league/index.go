@@ -15,30 +15,36 @@ import (
 // it walks only the items of the months it cuts (its edges, and the month
 // of the judging time). The compounds' own standing is kept packed, so a
 // table walks thousands of them without chasing pointers. The fold keeps
-// the index current once it exists; the first table of the live model
-// builds it. The walk counts the same facts and gives the same answer: it
-// serves explanations (event IDs) and one-off as-of models, which would
-// not repay an index.
+// the index current: every change to an item's facts is recorded as signed
+// facts stamped with its position (Known), from which the running totals
+// are summed when the first table of the live model asks (Index), and
+// tables as of a past position are counted (see asof.go). The walk counts
+// the same facts and gives the same answer: it serves explanations (event
+// IDs).
 type index struct {
 	byID      map[string]*Compound // the model's
+	known     *Known               // the model's: the cells, and every fact by when it became known
 	compounds []*Compound          // by slot
-	standings []standing           // by slot
-	cells     map[cellKey]int32
-	cellKeys  []cellKey                                   // by cell
+	standings []Standing           // by slot
+	cells     map[Cell]int32
 	cellSlot  []int32                                     // by cell: its compound's slot
+	pos       uint64                                      // the position of the event being folded
 	first     int                                         // the month of upTo[0]
-	upTo      []column                                    // by month from first: the running totals up to and with it
+	upTo      []column                                    // once counted: by month from first, the running totals up to and with it
 	listed    map[int32][]item                            // by listing
 	buf       []fact                                      // the fold's
+	was, now  []placed                                    // the fold's: the facts of changed items, before and after
+	mu        sync.Mutex                                  // readers counting the totals or laying out a level
+	counted   atomic.Bool                                 // upTo is summed, and the fold keeps it
 	levels    [len(levelOrder)]atomic.Pointer[levelUnits] // nil: to be laid out again
 }
 
-// cellKey is where a fact is counted: its compound, the property company
+// Cell is where a fact is counted: its compound, the property company
 // serving when it happened (the company table goes by that), and the
 // compound's place on the fact's date (its epoch, see Compound.epoch).
-type cellKey struct {
-	compound, company string
-	epoch             int32
+type Cell struct {
+	Compound, Company string
+	Epoch             int32
 }
 
 type pair struct{ num, den int32 }
@@ -64,28 +70,29 @@ func (c column) at(cell int) [nCounters]pair {
 	return [nCounters]pair{}
 }
 
-// standing is what a table reads of a compound itself.
-type standing struct {
-	registered, covered, serving, expiredNoReelection, reelection, dual, red, hasCompany bool
-	households, party, members                                                           int32
-	delivered, private                                                                   int64 // areas: eligibility is judged by the rules of the table's date
-	termEnd                                                                              time.Time
-	registration, election                                                               string // event IDs
+// Standing is what a table reads of a compound itself (exported for the
+// snapshots of its versions, see Version).
+type Standing struct {
+	Registered, Covered, Serving, ExpiredNoReelection, Reelection, Dual, Red, HasCompany bool
+	Households, Party, Members                                                           int32
+	Delivered, Private                                                                   int64 // areas: eligibility is judged by the rules of the table's date
+	TermEnd                                                                              time.Time
+	Registration, Election                                                               string // event IDs
 }
 
-func (c *Compound) standing() standing {
+func (c *Compound) standing() Standing {
 	cm := c.Committee
 	serving := len(cm.Members) > 0 && !cm.ExpiredNoReelection
-	return standing{
-		registered: c.EventID != "",
-		delivered:  int64(c.DeliveredArea), private: int64(c.PrivateArea),
-		covered: serving && cm.Filed || c.InterimFiled,
-		serving: serving, expiredNoReelection: cm.ExpiredNoReelection, reelection: cm.ReelectionStarted,
-		dual: c.Secretary != "" && cm.Members[cm.Chair].Name == c.Secretary,
-		red:  c.RedProperty, hasCompany: c.Company != "",
-		households: int32(c.Households), party: int32(cm.partyMembers()), members: int32(len(cm.Members)),
-		termEnd:      cm.TermEnd,
-		registration: c.EventID, election: cm.EventID,
+	return Standing{
+		Registered: c.EventID != "",
+		Delivered:  int64(c.DeliveredArea), Private: int64(c.PrivateArea),
+		Covered: serving && cm.Filed || c.InterimFiled,
+		Serving: serving, ExpiredNoReelection: cm.ExpiredNoReelection, Reelection: cm.ReelectionStarted,
+		Dual: c.Secretary != "" && cm.Members[cm.Chair].Name == c.Secretary,
+		Red:  c.RedProperty, HasCompany: c.Company != "",
+		Households: int32(c.Households), Party: int32(cm.partyMembers()), Members: int32(len(cm.Members)),
+		TermEnd:      cm.TermEnd,
+		Registration: c.EventID, Election: cm.EventID,
 	}
 }
 
@@ -102,43 +109,61 @@ type levelUnits struct {
 
 var levelOrder = [...]Level{LevelStreet, LevelCommunity, LevelDistrict, LevelCompound, LevelCompany}
 
-// indexHolder lets readers build the index, and lay out levels, once,
-// together, while the fold (which excludes readers) keeps it current.
-type indexHolder struct {
-	mu sync.Mutex
-	ix atomic.Pointer[index]
-}
-
-// Index builds the month index, if not built yet, so that tables no
-// longer walk every complaint. It may run alongside other readers.
-func (m *Model) Index() {
-	h := m.ix
-	if h.ix.Load() != nil {
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.ix.Load() != nil {
-		return
-	}
-	ix := &index{byID: m.Compounds, cells: map[cellKey]int32{}, listed: map[int32][]item{}}
+// newIndex lays out a model's compounds and items (a new model's, or a
+// restored one's), numbering cells as its known facts do.
+func newIndex(m *Model) *index {
+	ix := &index{byID: m.Compounds, known: m.Known, cells: map[Cell]int32{}, listed: map[int32][]item{}}
 	for _, c := range m.Compounds {
 		ix.touch(c)
 	}
+	for i, key := range m.Known.Cells {
+		ix.cells[key] = int32(i)
+		ix.cellSlot = append(ix.cellSlot, ix.byID[key.Compound].slot-1)
+	}
 	for _, x := range m.Complaints {
-		ix.put(x)
+		ix.now = ix.placed(x, ix.now[:0])
+		ix.locate(x, ix.now, true)
 	}
 	for _, l := range m.Lawsuits {
-		ix.put(l)
+		ix.now = ix.placed(l, ix.now[:0])
+		ix.locate(l, ix.now, true)
 	}
-	h.ix.Store(ix)
+	return ix
+}
+
+// Index sums the running totals of the month index, if not summed yet, so
+// that tables no longer walk every complaint. It may run alongside other
+// readers; the fold keeps the totals current from then on.
+func (m *Model) Index() {
+	ix := m.ix
+	if ix.counted.Load() {
+		return
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.counted.Load() {
+		return
+	}
+	ix.first, ix.upTo = ix.known.First, make([]column, len(ix.known.Months))
+	for j, month := range ix.known.Months {
+		var col column
+		if j > 0 {
+			col = slices.Clone(ix.upTo[j-1])
+		}
+		for _, d := range month {
+			cell, k, num, sign := d.unpack()
+			col.add(cell, k, num, sign)
+		}
+		ix.upTo[j] = col
+	}
+	ix.counted.Store(true)
 }
 
 // touch takes in a compound's standing, new or changed.
 func (ix *index) touch(c *Compound) {
 	if c.slot == 0 {
 		ix.compounds = append(ix.compounds, c)
-		ix.standings = append(ix.standings, standing{})
+		ix.standings = append(ix.standings, Standing{})
 		c.slot = int32(len(ix.compounds))
 	}
 	ix.standings[c.slot-1] = c.standing()
@@ -147,10 +172,7 @@ func (ix *index) touch(c *Compound) {
 // touched keeps the index in step with a compound the fold has changed;
 // moved: it is new, or its place or company changed.
 func (m *Model) touched(c *Compound, moved bool) {
-	ix := m.ix.ix.Load()
-	if ix == nil {
-		return
-	}
+	ix := m.ix
 	ix.touch(c)
 	if moved {
 		ix.relayout()
@@ -164,17 +186,25 @@ func (ix *index) relayout() {
 }
 
 // level lays out, or returns, the units of a level.
-func (ix *index) level(h *indexHolder, l Level) *levelUnits {
+func (ix *index) level(l Level) *levelUnits {
 	i := slices.Index(levelOrder[:], l)
 	if lu := ix.levels[i].Load(); lu != nil {
 		return lu
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
 	if lu := ix.levels[i].Load(); lu != nil {
 		return lu
 	}
-	lu := &levelUnits{of: make([]int32, len(ix.compounds)), cells: make([]int32, len(ix.cellKeys))}
+	lu := ix.layOut(l, (*Compound).latest)
+	ix.levels[i].Store(lu)
+	return lu
+}
+
+// layOut lays out the units of a level for the compounds as version says
+// they stood (nil: not known yet, in no unit).
+func (ix *index) layOut(l Level, version func(*Compound) *Version) *levelUnits {
+	lu := &levelUnits{of: make([]int32, len(ix.compounds)), cells: make([]int32, len(ix.known.Cells))}
 	seen := map[unitKey]int32{}
 	unit := func(key unitKey, name string) int32 {
 		if key.path[0] == "" {
@@ -189,24 +219,28 @@ func (ix *index) level(h *indexHolder, l Level) *levelUnits {
 		return u
 	}
 	for slot, c := range ix.compounds {
-		lu.of[slot] = unit(unitOf(c, c.placeOf(int32(len(c.Places)-1)), l))
-		if len(c.Places) > 1 {
+		v := version(c)
+		if v == nil {
+			lu.of[slot] = -1
+			continue
+		}
+		lu.of[slot] = unit(unitOf(c.ID, v, placeIn(v.Places, int32(len(v.Places)-1)), l))
+		if len(v.Places) > 1 {
 			if lu.moved == nil {
 				lu.moved = map[int32][]int32{}
 			}
-			for _, pl := range c.Places {
-				lu.moved[int32(slot)] = append(lu.moved[int32(slot)], unit(unitOf(c, pl, l)))
+			for _, pl := range v.Places {
+				lu.moved[int32(slot)] = append(lu.moved[int32(slot)], unit(unitOf(c.ID, v, pl, l)))
 			}
 		}
 	}
-	for cell, key := range ix.cellKeys {
+	for cell, key := range ix.known.Cells {
 		if l == LevelCompany {
-			lu.cells[cell] = unit(unitKey{[3]string{key.company}, 1}, key.company)
+			lu.cells[cell] = unit(unitKey{[3]string{key.Company}, 1}, key.Company)
 		} else {
-			lu.cells[cell] = lu.unit(ix.cellSlot[cell], key.epoch)
+			lu.cells[cell] = lu.unit(ix.cellSlot[cell], key.Epoch)
 		}
 	}
-	ix.levels[i].Store(lu)
 	return lu
 }
 
@@ -243,12 +277,12 @@ func (ix *index) cell(it item, c *Compound, t time.Time, add bool) int32 {
 		return -1
 	}
 	key := it.cell()
-	key.epoch = epoch
+	key.Epoch = epoch
 	id, ok := ix.cells[key]
 	if !ok {
-		id = int32(len(ix.cellKeys))
+		id = int32(len(ix.known.Cells))
 		ix.cells[key] = id
-		ix.cellKeys = append(ix.cellKeys, key)
+		ix.known.Cells = append(ix.known.Cells, key)
 		ix.cellSlot = append(ix.cellSlot, c.slot-1)
 		ix.relayout()
 	}
@@ -271,14 +305,6 @@ func (ix *index) month(mo int) int {
 	return mo - ix.first
 }
 
-// count adds a fact (sign 1) or takes it back (-1) in the running totals
-// of its month and every later one.
-func (ix *index) count(cell int32, f fact, sign int32) {
-	for j := ix.month(monthOf(f.at)); j < len(ix.upTo); j++ {
-		ix.upTo[j].add(cell, f.c, f.num, sign)
-	}
-}
-
 // listing names a list of items: those with a fact in a month, and
 // those with a judged fact in it (fewer, for the month of a judging time).
 func listing(mo int, judged bool) int32 {
@@ -288,16 +314,46 @@ func listing(mo int, judged bool) int32 {
 	return int32(2 * mo)
 }
 
-// put counts an item's facts and lists it under their months.
-func (ix *index) put(it item) {
-	c, pl := ix.byID[it.cell().compound], it.at()
+// placed is a fact where the index counts it.
+type placed struct {
+	at    int64 // Unix nanoseconds
+	month int32 // once located
+	cell  int32 // once located
+	c     counter
+	num   bool
+	same  bool // recount: the fact was there before the change and still is
+}
+
+// placed appends an item's facts, not located yet. A fact with no date
+// counts in no period.
+func (ix *index) placed(it item, dst []placed) []placed {
 	ix.buf = it.facts(ix.buf[:0], false)
 	for _, f := range ix.buf {
-		ix.count(ix.cell(it, c, f.at, true), f, 1)
-		mo := monthOf(f.at)
-		ix.list(it, pl, listing(mo, false))
-		if f.c.judged() {
-			ix.list(it, pl, listing(mo, true))
+		if !f.at.IsZero() {
+			dst = append(dst, placed{at: f.at.UnixNano(), c: f.c, num: f.num})
+		}
+	}
+	return dst
+}
+
+// locate finds the month and cell (made if new) of an item's facts but
+// those unchanged by a recount; list: and lists the item under their
+// months (an item's facts before a change were listed already).
+func (ix *index) locate(it item, facts []placed, list bool) {
+	c, pl := ix.byID[it.cell().Compound], it.at()
+	for i := range facts {
+		f := &facts[i]
+		if f.same {
+			continue
+		}
+		at := time.Unix(0, f.at)
+		mo := monthOf(at)
+		f.month, f.cell = int32(mo), ix.cell(it, c, at, true)
+		if list {
+			ix.list(it, pl, listing(mo, false))
+			if f.c.judged() {
+				ix.list(it, pl, listing(mo, true))
+			}
 		}
 	}
 }
@@ -309,39 +365,62 @@ func (ix *index) list(it item, pl *place, l int32) {
 	}
 }
 
-// take uncounts an item's facts, before it changes; put counts them again.
-// It stays on its old lists: a walk checks dates anyway.
-func (ix *index) take(it item) {
-	c := ix.byID[it.cell().compound]
-	ix.buf = it.facts(ix.buf[:0], false)
-	for _, f := range ix.buf {
-		ix.count(ix.cell(it, c, f.at, true), f, -1)
+// match marks the facts there before a change and still there after it
+// (most of them: an event changes one or two).
+func match(was, now []placed) {
+	for i := range was {
+		for j := range now {
+			w, n := &was[i], &now[j]
+			if !n.same && w.at == n.at && w.cell == n.cell && w.c == n.c && w.num == n.num {
+				w.same, n.same = true, true
+				break
+			}
+		}
+	}
+}
+
+// record records the facts a change undid (sign -1) or made (1), stamped
+// with the event's position, but those it left as they were; the running
+// totals, once summed, follow.
+func (ix *index) record(facts []placed, sign int32) {
+	for _, f := range facts {
+		if f.same {
+			continue
+		}
+		mo := int(f.month)
+		ix.known.add(mo, ix.pos, f, sign)
+		if !ix.counted.Load() {
+			continue
+		}
+		for j := ix.month(mo); j < len(ix.upTo); j++ {
+			ix.upTo[j].add(f.cell, f.c, f.num, sign)
+		}
 	}
 }
 
 // update applies change to an item (nil: the item is new), keeping the
-// index, if built, in step.
+// index in step. The compound's place does not change, so a fact of the
+// same date stays in the same cell: facts are matched before they are
+// located, and only those the change made or undid are.
 func (m *Model) update(it item, change func()) {
-	ix := m.ix.ix.Load()
-	if ix != nil && change != nil {
-		ix.take(it)
-	}
+	ix := m.ix
+	ix.was = ix.was[:0]
 	if change != nil {
+		ix.was = ix.placed(it, ix.was)
 		change()
 	}
-	if ix != nil {
-		ix.put(it)
-	}
+	ix.now = ix.placed(it, ix.now[:0])
+	match(ix.was, ix.now)
+	ix.locate(it, ix.was, false)
+	ix.locate(it, ix.now, true)
+	ix.record(ix.was, -1)
+	ix.record(ix.now, 1)
 }
 
 // replace applies change to a compound's place, recounting its items'
-// facts in the index, if built, where their dates now put them.
+// facts where their dates now put them: located before they are matched.
 func (m *Model) replace(compound string, change func()) {
-	ix := m.ix.ix.Load()
-	if ix == nil {
-		change()
-		return
-	}
+	ix := m.ix
 	var its []item
 	for _, x := range m.Complaints {
 		if x.Compound == compound {
@@ -353,13 +432,20 @@ func (m *Model) replace(compound string, change func()) {
 			its = append(its, l)
 		}
 	}
-	for _, it := range its {
-		ix.take(it)
+	placeAll := func(dst []placed, list bool) []placed {
+		for _, it := range its {
+			from := len(dst)
+			dst = ix.placed(it, dst)
+			ix.locate(it, dst[from:], list)
+		}
+		return dst
 	}
+	ix.was = placeAll(ix.was[:0], false)
 	change()
-	for _, it := range its {
-		ix.put(it)
-	}
+	ix.now = placeAll(ix.now[:0], true)
+	match(ix.was, ix.now)
+	ix.record(ix.was, -1)
+	ix.record(ix.now, 1)
 }
 
 // run is a span of whole months summed from the running totals; judged:
@@ -405,7 +491,7 @@ func (ix *index) walk(mo int, w window, judgedOnly bool, u *units) {
 	part := window{Period{maxTime(w.From, monthStart(mo)), minTime(w.To, monthStart(mo+1))}, w.judged, w.counts}
 	var buf []fact
 	for _, it := range ix.listed[listing(mo, judgedOnly)] {
-		c := ix.byID[it.cell().compound]
+		c := ix.byID[it.cell().Compound]
 		buf = it.facts(buf[:0], judgedOnly)
 		for _, f := range buf {
 			if !part.holds(f) {

@@ -35,7 +35,7 @@ func TestIndexAgreesWithWalk(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if indexed.ix.ix.Load() == nil || walked.ix.ix.Load() != nil {
+	if !indexed.ix.counted.Load() || walked.ix.counted.Load() {
 		t.Fatal("the index was not built where it should have been")
 	}
 	snap, err := walked.Snapshot()
@@ -141,8 +141,16 @@ func mustJSON(v any) string {
 // three compounds of different streets: one from 2025-07-01; one from
 // 2025-03-15 replaced by a move from 2024-11-01; one from 2025-05-10 and
 // again from 2025-09-20; then complaints in the moved compounds, backdated
-// across their effective days.
+// across their effective days; then corrections of those compounds: a
+// new name and household count, a complaint voided, one recategorised.
 func demoEvents(t testing.TB) []domain.Envelope {
+	t.Helper()
+	_, events := demoLog(t)
+	return events
+}
+
+// demoLog is the store of demoEvents, and its events.
+func demoLog(t testing.TB) (*memory.Store, []domain.Envelope) {
 	t.Helper()
 	ctx := context.Background()
 	store := memory.NewStore()
@@ -194,8 +202,15 @@ func demoEvents(t testing.TB) []domain.Envelope {
 			do(id, when.Add(30*time.Hour), domain.AcceptComplaint{ComplaintID: k})
 		}
 	}
+	for i, id := range ids[:3] {
+		households := 50 + 7*i
+		do(id, time.Now(), domain.RenameCompound{Name: fmt.Sprintf("更名小区%d", i), Reason: "更正"})
+		do(id, time.Now(), domain.CorrectCompoundFigures{Households: &households, Reason: "更正"})
+		do(id, time.Now(), domain.VoidComplaint{ComplaintID: fmt.Sprintf("moved-%d-0", i), Reason: "录入错误"})
+		do(id, time.Now(), domain.AmendComplaintCategory{ComplaintID: fmt.Sprintf("moved-%d-1", i), Category: domain.CategoryParking, Reason: "更正"})
+	}
 	events, _ = store.ReadAll(ctx, 0, 0)
-	return events
+	return store, events
 }
 
 // BenchmarkLeagueQuery: the street table of 2025, all metrics, read from

@@ -29,16 +29,16 @@ func (l Level) Valid() bool {
 // unitOf names the unit of a compound in one of its places at a level;
 // companies are attributed per fact (the company serving when it
 // happened), see count.
-func unitOf(c *Compound, pl Place, l Level) (key unitKey, name string) {
+func unitOf(id string, v *Version, pl Place, l Level) (key unitKey, name string) {
 	switch l {
 	case LevelDistrict:
 		return unitKey{[3]string{pl.District}, 1}, pl.District
 	case LevelCommunity:
 		return unitKey{[3]string{pl.District, pl.Street, pl.Community}, 3}, pl.Community
 	case LevelCompound:
-		return unitKey{[3]string{c.ID}, 1}, c.Name
+		return unitKey{[3]string{id}, 1}, v.Name
 	case LevelCompany:
-		return unitKey{[3]string{c.Company}, 1}, c.Company
+		return unitKey{[3]string{v.Company}, 1}, v.Company
 	}
 	return unitKey{[3]string{pl.District, pl.Street}, 2}, pl.Street
 }
@@ -61,14 +61,37 @@ func (p Period) contains(t time.Time) bool { return !t.IsZero() && !t.Before(p.F
 func (p Period) lastYear() Period { return Period{p.From.AddDate(-1, 0, 0), p.To.AddDate(-1, 0, 0)} }
 
 // Count is a numerator over a denominator and, when explaining, the
-// events behind each: every item of the denominator, and those of them
-// that also count in the numerator.
+// events behind each. The events are kept apart (nil unless explaining):
+// a compound table counts 24 of them for each of thousands of compounds.
 type Count struct {
-	Num, Den             float64
+	Num, Den float64
+	*events
+}
+
+// events are every item of a count's denominator, and those of them that
+// also count in the numerator.
+type events struct {
 	NumEvents, DenEvents []string
-	WeekdaysOnly         []string // items whose limit was counted on weekdays only (explain only)
-	explain              bool
-	perEvent             bool // explaining: each item was judged in or out of the numerator
+	WeekdaysOnly         []string // items whose limit was counted on weekdays only
+	perEvent             bool     // each item was judged in or out of the numerator
+}
+
+// explained is a count made of others' figures: with their events, if
+// they are being explained (of: a count's events, nil if not).
+func explained(num, den float64, of *events, numEvents, denEvents []string) Count {
+	c := Count{Num: num, Den: den}
+	if of != nil {
+		c.events = &events{NumEvents: numEvents, DenEvents: denEvents}
+	}
+	return c
+}
+
+// items are the events of a count's denominator; none if not explained.
+func (e *events) items() []string {
+	if e == nil {
+		return nil
+	}
+	return e.DenEvents
 }
 
 func (c *Count) add(num, den bool, event string) {
@@ -77,7 +100,7 @@ func (c *Count) add(num, den bool, event string) {
 		if num {
 			c.Num++
 		}
-		if c.explain {
+		if c.events != nil {
 			c.DenEvents, c.perEvent = append(c.DenEvents, event), true
 			if num {
 				c.NumEvents = append(c.NumEvents, event)
@@ -89,7 +112,7 @@ func (c *Count) add(num, den bool, event string) {
 // addFact counts a dated fact of a window.
 func (c *Count) addFact(f fact) {
 	c.add(f.num, true, f.event)
-	if c.explain && f.weekdays {
+	if c.events != nil && f.weekdays {
 		c.WeekdaysOnly = append(c.WeekdaysOnly, f.event)
 	}
 }
@@ -99,7 +122,7 @@ func (c *Count) addFact(f fact) {
 // unsatisfied), inside it where lower is (returned, reopened). A count
 // not judged item by item (a share of members) has none.
 func (c Count) against(higher bool) []string {
-	if !c.perEvent {
+	if c.events == nil || !c.perEvent {
 		return nil
 	}
 	if !higher {
@@ -162,8 +185,10 @@ func (u *units) byKey(key unitKey, name string) *tally {
 	t := u.out[key]
 	if t == nil {
 		t = &tally{name: name}
-		for _, c := range t.counts() {
-			c.explain = u.explain
+		if u.explain {
+			for _, c := range t.counts() {
+				c.events = &events{}
+			}
 		}
 		u.out[key] = t
 	}
@@ -192,7 +217,7 @@ func (u *units) of(c *Compound, company string, epoch int32) *tally {
 	}
 	t, ok := u.found[found{c, epoch}]
 	if !ok {
-		t = u.byKey(unitOf(c, c.placeOf(epoch), u.level))
+		t = u.byKey(unitOf(c.ID, c.latest(), c.placeOf(epoch), u.level))
 		u.found[found{c, epoch}] = t
 	}
 	return t
@@ -200,26 +225,26 @@ func (u *units) of(c *Compound, company string, epoch int32) *tally {
 
 // add counts a compound's standing; open items are judged at at, and
 // eligibility for a committee by the delivered share then in force.
-func (t *tally) add(st *standing, at time.Time, eligible domain.Fraction, explain bool) {
-	if t == nil || !st.registered {
+func (t *tally) add(st *Standing, at time.Time, eligible domain.Fraction, explain bool) {
+	if t == nil || !st.Registered {
 		return
 	}
-	t.households += int(st.households)
+	t.households += int(st.Households)
 	if explain {
-		t.homes = append(t.homes, st.registration)
+		t.homes = append(t.homes, st.Registration)
 	}
-	t.coverage.add(st.covered, eligible.Met(st.delivered, st.private), st.registration)
-	t.expired.add(true, st.expiredNoReelection || st.serving && st.termEnd.Before(at) && !st.reelection, st.election)
-	if st.serving {
-		t.partyShare.Num += float64(st.party)
-		t.partyShare.Den += float64(st.members)
+	t.coverage.add(st.Covered, eligible.Met(st.Delivered, st.Private), st.Registration)
+	t.expired.add(true, st.ExpiredNoReelection || st.Serving && st.TermEnd.Before(at) && !st.Reelection, st.Election)
+	if st.Serving {
+		t.partyShare.Num += float64(st.Party)
+		t.partyShare.Den += float64(st.Members)
 		if explain {
-			t.partyShare.NumEvents = append(t.partyShare.NumEvents, st.election)
-			t.partyShare.DenEvents = append(t.partyShare.DenEvents, st.election)
+			t.partyShare.NumEvents = append(t.partyShare.NumEvents, st.Election)
+			t.partyShare.DenEvents = append(t.partyShare.DenEvents, st.Election)
 		}
-		t.dualRole.add(st.dual, true, st.election)
+		t.dualRole.add(st.Dual, true, st.Election)
 	}
-	t.redProperty.add(st.red, st.hasCompany, st.registration)
+	t.redProperty.add(st.Red, st.HasCompany, st.Registration)
 }
 
 // count tallies every unit of the level for the period; at is when open
@@ -230,12 +255,12 @@ func (t *tally) add(st *standing, at time.Time, eligible domain.Fraction, explai
 func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[unitKey]*tally {
 	u := &units{level: level, explain: explain, out: map[unitKey]*tally{}, found: map[found]*tally{}}
 	eligible := m.book.At(at).Committee.EligibleDelivered
-	ix := m.ix.ix.Load()
-	if explain {
-		ix = nil
+	var ix *index // nil: walk every item
+	if m.ix.counted.Load() && !explain {
+		ix = m.ix
 	}
 	if ix != nil {
-		u.lu = ix.level(m.ix, level)
+		u.lu = ix.level(level)
 		u.laid = make([]*tally, len(u.lu.keys))
 		for slot := range ix.standings {
 			n := u.lu.of[slot]
@@ -256,24 +281,32 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[uni
 		window{prev, time.Time{}, func(t *tally) *[nCounters]Count { return &t.prev }})
 	for _, ms := range m.Measures {
 		c := ms.c
-		t := u.of(c, c.Company, c.judgedPlace(at))
-		if t == nil {
-			continue
-		}
-		if p.contains(ms.Deadline) && ms.Deadline.Before(at) {
-			t.measuresOnTime.add(!ms.Signed.IsZero() && !ms.Signed.After(ms.Deadline), true, ms.EventID)
-		}
-		open := ms.Signed.IsZero() || ms.Signed.After(at)
-		t.overdueMeasures.add(true, open && ms.Deadline.Before(at), ms.EventID)
+		u.of(c, c.Company, c.judgedPlace(at)).addMeasure(ms, p, at)
 	}
 	for _, l := range m.Listings {
 		c := l.c
-		t := u.of(c, c.Company, c.judgedPlace(at))
-		if t == nil {
-			continue
-		}
-		active := l.Listed.Before(p.To) && (l.Delisted.IsZero() || !l.Delisted.Before(p.From))
-		t.listed.add(true, active, l.EventID)
+		u.of(c, c.Company, c.judgedPlace(at)).addListing(l, p)
 	}
 	return u.out
+}
+
+// addMeasure counts a measure of the unit's, judged at at.
+func (t *tally) addMeasure(ms *Measure, p Period, at time.Time) {
+	if t == nil {
+		return
+	}
+	if p.contains(ms.Deadline) && ms.Deadline.Before(at) {
+		t.measuresOnTime.add(!ms.Signed.IsZero() && !ms.Signed.After(ms.Deadline), true, ms.EventID)
+	}
+	open := ms.Signed.IsZero() || ms.Signed.After(at)
+	t.overdueMeasures.add(true, open && ms.Deadline.Before(at), ms.EventID)
+}
+
+// addListing counts a listing of the unit's.
+func (t *tally) addListing(l *Listing, p Period) {
+	if t == nil {
+		return
+	}
+	active := l.Listed.Before(p.To) && (l.Delisted.IsZero() || !l.Delisted.Before(p.From))
+	t.listed.add(true, active, l.EventID)
 }

@@ -22,8 +22,9 @@ type Model struct {
 	Lawsuits   map[string]*Lawsuit
 	Measures   map[string]*Measure
 	Listings   map[string]*Listing
+	Known      *Known // every fact counted, by when it became known
 
-	ix   *indexHolder // derived: rebuilt on demand, never snapshotted
+	ix   *index // derived: rebuilt on restore, never snapshotted
 	book domain.RuleBook
 }
 
@@ -37,8 +38,9 @@ type Compound struct {
 	Flagged                                        bool
 	Committee                                      Committee
 	InterimFiled                                   bool
-	EventID                                        string  // registration
-	Places                                         []Place // where it has been, by effective day (区划调整); the last is District, Street, Community
+	EventID                                        string    // registration
+	Places                                         []Place   // where it has been, by effective day (区划调整); the last is District, Street, Community
+	Versions                                       []Version // as tables read it, by log position: for tables as of the past
 
 	slot int32 // its place in the month index, plus one
 }
@@ -51,9 +53,12 @@ type Place struct {
 }
 
 // epoch numbers the place a compound was in at business time t.
-func (c *Compound) epoch(t time.Time) int32 {
-	for i := len(c.Places) - 1; i > 0; i-- {
-		if !t.Before(c.Places[i].From) {
+func (c *Compound) epoch(t time.Time) int32 { return epochIn(c.Places, t) }
+
+// epochIn numbers the place of places (a compound's, by effective day) at t.
+func epochIn(places []Place, t time.Time) int32 {
+	for i := len(places) - 1; i > 0; i-- {
+		if !t.Before(places[i].From) {
 			return int32(i)
 		}
 	}
@@ -71,7 +76,11 @@ func (c *Compound) placeOf(epoch int32) Place {
 
 // judgedPlace is the epoch of the compound on the last instant before at:
 // a table judged at a period's end (exclusive) sees the period's last day.
-func (c *Compound) judgedPlace(at time.Time) int32 { return c.epoch(at.Add(-time.Nanosecond)) }
+func (c *Compound) judgedPlace(at time.Time) int32 { return judgedEpoch(c.Places, at) }
+
+func judgedEpoch(places []Place, at time.Time) int32 {
+	return epochIn(places, at.Add(-time.Nanosecond))
+}
 
 // move records a place from a day on; it replaces any place known from
 // that day or later (the newest correction of a day wins).
@@ -169,6 +178,8 @@ type Measure struct {
 	Deadline time.Time // end of the deadline day
 	Signed   time.Time
 	EventID  string
+	Pos      uint64    // the log position this state of it became known at
+	Before   *Measure  // its state before, for tables as of the past; nil: it was not known
 	c        *Compound // Compound's: a table reads every measure, without a lookup each
 }
 
@@ -177,13 +188,17 @@ type Listing struct {
 	Compound         string
 	Listed, Delisted time.Time
 	EventID          string
+	Pos              uint64    // as a measure's
+	Before           *Listing  // as a measure's
 	c                *Compound // Compound's, as a measure's
 }
 
 // New returns an empty model; the rules in book judge its tables.
 func New(book domain.RuleBook) *Model {
-	return &Model{Format: modelFormat, book: book, Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
-		Lawsuits: map[string]*Lawsuit{}, Measures: map[string]*Measure{}, Listings: map[string]*Listing{}, ix: &indexHolder{}}
+	m := &Model{Format: modelFormat, book: book, Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
+		Lawsuits: map[string]*Lawsuit{}, Measures: map[string]*Measure{}, Listings: map[string]*Listing{}, Known: &Known{}}
+	m.ix = newIndex(m)
+	return m
 }
 
 func (m *Model) Name() string     { return "league" }
@@ -194,9 +209,13 @@ func (m *Model) Handled() []string { return handlers.Types() }
 
 // Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
+	if e.Position > maxKnownPosition {
+		return fmt.Errorf("league: position %d is beyond the %d the fold can date facts by", e.Position, uint64(maxKnownPosition))
+	}
 	if e.Position > m.Pos {
 		m.Recorded = e.RecordedAt
 	}
+	m.ix.pos = e.Position
 	return handlers.Apply(m, "league", &m.Pos, e)
 }
 
@@ -209,7 +228,7 @@ var handlers = projections.NewHandlers(
 		c.Places = []Place{{District: p.District, Street: p.Street, Community: p.Community}}
 	}),
 	on(func(x step, ev domain.DeliveredAreaUpdated) { x.c.DeliveredArea = ev.DeliveredArea }),
-	on(func(x step, ev domain.CompoundRenamed) { x.c.Name = ev.Name }),
+	onMove(func(x step, ev domain.CompoundRenamed) { x.c.Name = ev.Name }), // names its unit in the compound table
 	on(func(x step, ev domain.CompoundFiguresCorrected) {
 		x.c.Households, x.c.PrivateArea, x.c.DeliveredArea = ev.Households, ev.PrivateArea, ev.DeliveredArea
 	}),
@@ -258,7 +277,7 @@ var handlers = projections.NewHandlers(
 	}),
 	on(func(x step, _ domain.InterimCommissionFiled) { x.c.InterimFiled = true }),
 
-	on(func(x step, ev domain.ComplaintReceived) {
+	onItem(func(x step, ev domain.ComplaintReceived) {
 		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: ev.Channel, Kind: ev.Kind, Category: ev.Category,
 			Urgent: ev.Urgent, Received: ev.At, ReceivedEvent: x.e.EventID,
 			Round: Round{DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, StartEvent: x.e.EventID, DueEvent: x.e.EventID,
@@ -266,39 +285,39 @@ var handlers = projections.NewHandlers(
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
 		x.m.update(c, nil)
 	}),
-	on(func(x step, ev domain.ComplaintDispatched) {
+	onItem(func(x step, ev domain.ComplaintDispatched) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			if c.Dispatched.IsZero() {
 				c.Dispatched, c.DispatchedEvent = ev.At, x.e.EventID
 			}
 		})
 	}),
-	on(func(x step, ev domain.ComplaintAccepted) {
+	onItem(func(x step, ev domain.ComplaintAccepted) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			if c.Accepted.IsZero() { // the response rate judges a round's first acceptance
 				c.Accepted = ev.At
 			}
 		})
 	}),
-	on(func(x step, ev domain.ComplaintReturned) {
+	onItem(func(x step, ev domain.ComplaintReturned) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Returns++ })
 	}),
-	on(func(x step, ev domain.ComplaintExtensionDecided) {
+	onItem(func(x step, ev domain.ComplaintExtensionDecided) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			if ev.Granted {
 				c.ReplyDue, c.DueEvent, c.WeekdaysOnly = ev.ReplyDue, x.e.EventID, ev.ReplyDueWeekdaysOnly
 			}
 		})
 	}),
-	on(func(x step, ev domain.ComplaintResolved) {
+	onItem(func(x step, ev domain.ComplaintResolved) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Resolved, c.ResolvedEvent = ev.At, x.e.EventID })
 	}),
-	on(func(x step, ev domain.ComplaintFollowedUp) {
+	onItem(func(x step, ev domain.ComplaintFollowedUp) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			c.Calls = append(c.Calls, Call{At: ev.At, Satisfaction: ev.Satisfaction, Solved: ev.Solved, EventID: x.e.EventID})
 		})
 	}),
-	on(func(x step, ev domain.ComplaintReopened) {
+	onItem(func(x step, ev domain.ComplaintReopened) {
 		// A new round with its own dispatch and reply limits; the round it
 		// closes stays due when it was, so that reopening a late case cannot
 		// hide it.
@@ -310,19 +329,19 @@ var handlers = projections.NewHandlers(
 		})
 	}),
 
-	on(func(x step, ev domain.ComplaintVoided) {
+	onItem(func(x step, ev domain.ComplaintVoided) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Voided = true })
 	}),
-	on(func(x step, ev domain.ComplaintCategoryAmended) {
+	onItem(func(x step, ev domain.ComplaintCategoryAmended) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = ev.Category })
 	}),
 
-	on(func(x step, ev domain.LawsuitFiled) {
+	onItem(func(x step, ev domain.LawsuitFiled) {
 		l := &Lawsuit{Compound: x.id, Company: ev.Company, Filed: ev.At, EventID: x.e.EventID}
 		x.m.Lawsuits[x.key(ev.LawsuitID)] = l
 		x.m.update(l, nil)
 	}),
-	on(func(x step, ev domain.LawsuitConcluded) {
+	onItem(func(x step, ev domain.LawsuitConcluded) {
 		if l := x.m.Lawsuits[x.key(ev.LawsuitID)]; l != nil {
 			l.Concluded, l.CompanyLost = ev.At, ev.CompanyLost
 		}
@@ -330,25 +349,32 @@ var handlers = projections.NewHandlers(
 
 	on(func(x step, _ domain.ConflictFlagged) { x.c.Flagged = true }),
 	on(func(x step, _ domain.ConflictUnflagged) { x.c.Flagged = false }),
-	on(func(x step, ev domain.PlanAdopted) {
+	onItem(func(x step, ev domain.PlanAdopted) {
 		for _, ms := range ev.Measures {
-			x.m.Measures[x.key(ms.ID)] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: x.e.EventID, c: x.c}
+			key := x.key(ms.ID)
+			x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: x.e.EventID, Pos: x.e.Position,
+				Before: x.m.Measures[key], c: x.c}
 		}
 	}),
-	on(func(x step, ev domain.MeasureAdded) {
-		x.m.Measures[x.key(ev.ID)] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: x.e.EventID, c: x.c}
+	onItem(func(x step, ev domain.MeasureAdded) {
+		key := x.key(ev.ID)
+		x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: x.e.EventID, Pos: x.e.Position,
+			Before: x.m.Measures[key], c: x.c}
 	}),
-	on(func(x step, ev domain.MeasureSignedOff) {
+	onItem(func(x step, ev domain.MeasureSignedOff) {
 		if ms := x.m.Measures[x.key(ev.MeasureID)]; ms != nil {
-			ms.Signed = ev.At
+			before := *ms
+			ms.Signed, ms.Pos, ms.Before = ev.At, x.e.Position, &before
 		}
 	}),
-	on(func(x step, ev domain.ListedForSupervision) {
-		x.m.Listings[x.key(ev.ListingID)] = &Listing{Compound: x.id, Listed: ev.At, EventID: x.e.EventID, c: x.c}
+	onItem(func(x step, ev domain.ListedForSupervision) {
+		key := x.key(ev.ListingID)
+		x.m.Listings[key] = &Listing{Compound: x.id, Listed: ev.At, EventID: x.e.EventID, Pos: x.e.Position, Before: x.m.Listings[key], c: x.c}
 	}),
-	on(func(x step, ev domain.Delisted) {
+	onItem(func(x step, ev domain.Delisted) {
 		if l := x.m.Listings[x.key(ev.ListingID)]; l != nil {
-			l.Delisted = ev.At
+			before := *l
+			l.Delisted, l.Pos, l.Before = ev.At, x.e.Position, &before
 		}
 	}),
 )
@@ -362,15 +388,36 @@ type step struct {
 }
 
 // on makes the handler of T from a change to the event's compound.
-func on[T domain.Event](f func(step, T)) projections.Handler[*Model] { return handle(false, f) }
+func on[T domain.Event](f func(step, T)) projections.Handler[*Model] {
+	return handle(changesCompound, f)
+}
 
 // onMove makes the handler of an event that may move its compound to
-// another unit or company.
-func onMove[T domain.Event](f func(step, T)) projections.Handler[*Model] { return handle(true, f) }
+// another unit or company, or rename its unit: the levels are laid out
+// again.
+func onMove[T domain.Event](f func(step, T)) projections.Handler[*Model] {
+	return handle(movesCompound, f)
+}
+
+// onItem makes the handler of an event that changes one of the compound's
+// complaints, suits, measures or listings, not the compound itself.
+func onItem[T domain.Event](f func(step, T)) projections.Handler[*Model] {
+	return handle(changesItem, f)
+}
+
+// changes is what an event type changes.
+type changes int
+
+const (
+	changesItem changes = iota
+	changesCompound
+	movesCompound
+)
 
 // handle creates the compound on its first event and, after f, keeps the
-// month index (if built) in step with it.
-func handle[T domain.Event](moves bool, f func(step, T)) projections.Handler[*Model] {
+// month index and the compound's versions in step with it (most events
+// change an item only: the compound's standing is not read again).
+func handle[T domain.Event](kind changes, f func(step, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, e domain.Envelope, ev T) {
 		id := domain.CompoundIDOf(e.StreamID)
 		c := m.Compounds[id]
@@ -380,7 +427,10 @@ func handle[T domain.Event](moves bool, f func(step, T)) projections.Handler[*Mo
 			m.Compounds[id] = c
 		}
 		f(step{m, e, id, c}, ev)
-		m.touched(c, moves || isNew)
+		if kind != changesItem || isNew {
+			m.touched(c, kind == movesCompound || isNew)
+			c.remember(e.Position, &m.ix.standings[c.slot-1])
+		}
 	})
 }
 
@@ -402,9 +452,10 @@ func (m *Model) Snapshot() ([]byte, error) {
 // modelFormat numbers the snapshot layout. Gob decodes a snapshot of an
 // older model without complaint, leaving new fields zero (format 2 keeps
 // each handling round's data, 3 a compound's places and each round's
-// dispatch): such a snapshot must be refused, so that the
-// runner folds from the start. Raise it whenever a fold keeps new data.
-const modelFormat = 3 // 3: places by effective day, dispatches per round
+// dispatch, 4 what was known when): such a snapshot must be refused, so
+// that the runner folds from the start. Raise it whenever a fold keeps new
+// data.
+const modelFormat = 4 // 4: facts, compounds, measures and listings by when they became known
 
 // Restore replaces the model by a snapshot, keeping the rule book; a
 // snapshot of another model format is refused and m left as it was.
@@ -424,6 +475,9 @@ func (m *Model) Restore(b []byte) error {
 	for _, l := range m.Listings {
 		l.c = m.Compounds[l.Compound]
 	}
+	// The index is laid out again from the items (its cells numbered as
+	// the known facts number them); the known facts are not recounted.
+	m.ix = newIndex(m)
 	return nil
 }
 

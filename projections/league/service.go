@@ -11,9 +11,10 @@ import (
 	"github.com/casetrack/casetrack/projections"
 )
 
-// Service answers league-table queries from the live model, or from the
-// model as it stood at a past position (time travel), replayed from the
-// nearest snapshot.
+// Service answers league-table queries from the live model: as it stands,
+// or as it was known at a past position (time travel, from its known
+// facts; an explained table of the past is replayed from the nearest
+// snapshot).
 type Service struct {
 	runner *projections.Runner[*Model]
 	store  domain.EventStore
@@ -82,7 +83,7 @@ type Request struct {
 // (copying them per request cost the dashboard, which reads thirteen
 // tables a page, more than the rest of its render).
 func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
-	v, err := s.runner.At(ctx, s.store, req.View)
+	pos, live, err := s.runner.Resolve(ctx, s.store, req.View)
 	if err != nil {
 		return Table{}, err
 	}
@@ -102,14 +103,12 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 	s.mu.RLock()
 	cfg, gen := s.cfg, s.gen
 	s.mu.RUnlock()
-	if !v.Live() || req.Explain { // event lists and past models are not cached
+	if !live { // tables of the past are not cached
+		return s.past(ctx, cfg, req, pos)
+	}
+	if req.Explain { // nor are event lists
 		var tb Table
-		v.Read(func(m *Model) {
-			if !v.Live() && req.View.AsOf.IsZero() && req.At.After(m.Recorded) {
-				req.At = m.Recorded // as of a position: judged when its event was recorded
-			}
-			tb = m.Table(cfg, req.Query)
-		})
+		s.runner.Read(func(m *Model) { tb = m.Table(cfg, req.Query) })
 		return tb, nil
 	}
 	head, _ := s.runner.Status()
@@ -123,6 +122,35 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 	}
 	tb.Snapshot = s.runner.Checkpoint()
 	return tb, nil
+}
+
+// past answers a table as known at a position the live model has passed,
+// judged (as of a position) no later than its event was recorded: from the
+// live model's known facts; explained (its event lists need the items as
+// they were), or at a position with no event of its own (a gap the store
+// left), from a model replayed to it.
+func (s *Service) past(ctx context.Context, cfg Config, req Request, pos uint64) (Table, error) {
+	page, err := s.store.ReadAll(ctx, pos-1, 1)
+	if err != nil {
+		return Table{}, err
+	}
+	if !req.Explain && len(page) == 1 && page[0].Position == pos {
+		recorded := page[0].RecordedAt
+		if req.View.AsOf.IsZero() && req.At.After(recorded) {
+			req.At = recorded
+		}
+		var tb Table
+		s.runner.Read(func(m *Model) { tb = m.TableAsOf(cfg, req.Query, pos, recorded) })
+		return tb, nil
+	}
+	m, err := s.runner.AsOf(ctx, s.store, pos)
+	if err != nil {
+		return Table{}, err
+	}
+	if req.View.AsOf.IsZero() && req.At.After(m.Recorded) {
+		req.At = m.Recorded
+	}
+	return m.Table(cfg, req.Query), nil
 }
 
 // fromCache answers from the cache when the cached table is at least at

@@ -37,7 +37,7 @@ func number(c func(t *tally) Count) func(t *tally) (float64, bool, Count) {
 func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count) {
 	return func(t *tally) (float64, bool, Count) {
 		c, p := cur(t), prev(t)
-		x := Count{Num: c.Den, Den: p.Den, NumEvents: c.DenEvents, DenEvents: p.DenEvents}
+		x := explained(c.Den, p.Den, c.events, c.events.items(), p.events.items())
 		switch {
 		case c.Den == 0 && p.Den == 0:
 			return 0, false, x
@@ -53,7 +53,8 @@ func zh(key string) string { return labels.Of(labels.ZH, labels.Metric, key) }
 // Metrics are every metric of the domain reference's league tables.
 var Metrics = []MetricDef{
 	{"complaints_per_1000", zh("complaints_per_1000"), false, "per_1000", func(t *tally) (float64, bool, Count) {
-		x := Count{Num: t.cur[cReceived].Den, Den: float64(t.households), NumEvents: t.cur[cReceived].DenEvents, DenEvents: t.homes}
+		received := t.cur[cReceived]
+		x := explained(received.Den, float64(t.households), received.events, received.events.items(), t.homes)
 		return x.Num / max(x.Den, 1) * 1000, t.households > 0, x
 	}},
 	{"complaints_yoy", zh("complaints_yoy"), false, "percent", change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
@@ -148,7 +149,7 @@ type Table struct {
 	AsOf     time.Time `json:"as_of"`
 	JudgedAt time.Time `json:"judged_at"`
 	// Snapshot is the position of the live projection's last saved
-	// snapshot (0 for a table replayed as of the past).
+	// snapshot (0 for a table as of the past).
 	Snapshot uint64 `json:"snapshot"`
 	// Checkpoint names the audit checkpoint the table was computed at: the
 	// Merkle tree of the log's first Position events. The API sets it (the
@@ -180,17 +181,34 @@ type Query struct {
 
 // Table computes a league table from the model under a campaign config.
 func (m *Model) Table(cfg Config, q Query) Table {
-	at := q.At
-	if at.IsZero() || at.After(q.Period.To) {
-		at = q.Period.To
+	at := q.judgedAt()
+	places := func(id string) []Place {
+		if c := m.Compounds[id]; c != nil {
+			return c.Places
+		}
+		return nil
 	}
-	tallies := m.count(q.Level, q.Period, at, q.Explain)
+	return rank(cfg, q, at, m.count(q.Level, q.Period, at, q.Explain), places, m.Pos, m.Recorded)
+}
+
+// judgedAt is when the query's open items are judged: at its time, never
+// after its period.
+func (q Query) judgedAt() time.Time {
+	if q.At.IsZero() || q.At.After(q.Period.To) {
+		return q.Period.To
+	}
+	return q.At
+}
+
+// rank makes the table of the units' tallies, as known at pos (recorded
+// then); places are each compound's.
+func rank(cfg Config, q Query, at time.Time, tallies map[unitKey]*tally, places func(id string) []Place, pos uint64, recorded time.Time) Table {
 	rows := make([]Row, 0, len(tallies))
 	n := len(cfg.Metrics)
 	figures := make([]float64, 2*n*len(tallies)) // every value and its score, in one allocation
 	for key, t := range tallies {
 		r := Row{Unit: key.String(), Name: t.name, Metrics: make([]Value, 0, n)}
-		r.District, r.Street, r.Community = m.whereIs(q.Level, key, at)
+		r.District, r.Street, r.Community = whereIs(q.Level, key, at, places)
 		cur, prev := t.cur[cPetitionsSuits].Den, t.prev[cPetitionsSuits].Den
 		r.Rising = cur > prev
 		for _, w := range cfg.Metrics {
@@ -221,23 +239,21 @@ func (m *Model) Table(cfg Config, q Query) Table {
 			rows[i], rows[j] = rows[j], rows[i]
 		}
 	}
-	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: m.Pos,
-		AsOf: m.Recorded, JudgedAt: at, Rows: rows}
+	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: pos,
+		AsOf: recorded, JudgedAt: at, Rows: rows}
 }
 
 // whereIs names the district, street and community of a unit: its path, or
-// a compound's own place when judged at at; companies have none.
-func (m *Model) whereIs(l Level, key unitKey, at time.Time) (district, street, community string) {
+// a compound's own place (of places) when judged at at; companies have none.
+func whereIs(l Level, key unitKey, at time.Time, places func(id string) []Place) (district, street, community string) {
 	p := key.path
 	switch l {
 	case LevelCompany:
 		return "", "", ""
 	case LevelCompound:
-		if c := m.Compounds[p[0]]; c != nil {
-			pl := c.placeOf(c.judgedPlace(at))
-			return pl.District, pl.Street, pl.Community
-		}
-		return "", "", ""
+		ps := places(p[0])
+		pl := placeIn(ps, judgedEpoch(ps, at))
+		return pl.District, pl.Street, pl.Community
 	}
 	return p[0], p[1], p[2]
 }

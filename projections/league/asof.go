@@ -1,0 +1,108 @@
+package league
+
+import (
+	"math"
+	"time"
+)
+
+// TableAsOf computes a league table as it was known at log position pos
+// (knowledge time; recorded: when the event at pos was recorded), for any
+// period and judging time (business time), from the live model without
+// replaying the log: the compounds as they stood (their versions), the
+// measures and listings as they were (their earlier states), and the facts
+// known by then (the prefix of each month's known facts). It gives the
+// table a model replayed to pos gives, event lists aside: an explained
+// table needs the items as they were, and is replayed (see Service.Table).
+func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) Table {
+	at := q.judgedAt()
+	ix := m.ix
+	versions := make([]*Version, len(ix.compounds)) // by slot
+	for slot, c := range ix.compounds {
+		versions[slot] = c.versionAt(pos)
+	}
+	version := func(c *Compound) *Version { return versions[c.slot-1] }
+	u := &units{level: q.Level, out: map[unitKey]*tally{}, lu: ix.layOut(q.Level, version)}
+	u.laid = make([]*tally, len(u.lu.keys))
+	// unitAt is the unit a compound's own standing, plans and listings
+	// count for: where it was on the day judged, as known then.
+	unitAt := func(slot int32) *tally {
+		v := versions[slot]
+		if v == nil {
+			return nil
+		}
+		n := u.lu.of[slot]
+		if u.lu.moved != nil {
+			n = u.lu.unit(slot, judgedEpoch(v.Places, at))
+		}
+		return u.laidOut(n)
+	}
+	eligible := m.book.At(at).Committee.EligibleDelivered
+	for slot, v := range versions {
+		if v != nil {
+			unitAt(int32(slot)).add(&v.Standing, at, eligible, false)
+		}
+	}
+	ix.countKnown(u, pos, window{q.Period, at, func(t *tally) *[nCounters]Count { return &t.cur }})
+	ix.countKnown(u, pos, window{q.Period.lastYear(), time.Time{}, func(t *tally) *[nCounters]Count { return &t.prev }})
+	for _, ms := range m.Measures {
+		c := ms.c // the earlier states' are not kept
+		for ms != nil && ms.Pos > pos {
+			ms = ms.Before
+		}
+		if ms != nil {
+			unitAt(c.slot-1).addMeasure(ms, q.Period, at)
+		}
+	}
+	for _, l := range m.Listings {
+		c := l.c
+		for l != nil && l.Pos > pos {
+			l = l.Before
+		}
+		if l != nil {
+			unitAt(c.slot-1).addListing(l, q.Period)
+		}
+	}
+	places := func(id string) []Place {
+		if c := m.Compounds[id]; c != nil && versions[c.slot-1] != nil {
+			return versions[c.slot-1].Places
+		}
+		return nil
+	}
+	return rank(cfg, q, at, u.out, places, pos, recorded)
+}
+
+// countKnown adds the facts inside a window that were known at pos to the
+// tallies of their units: each month's known facts up to pos, summed by
+// cell first, so that a unit gets a tally only if something counts (as
+// when items are walked).
+func (ix *index) countKnown(u *units, pos uint64, w window) {
+	from, to := w.From.UnixNano(), w.To.UnixNano()
+	judged := int64(math.MaxInt64) // judged facts count when due before it
+	if !w.judged.IsZero() {
+		judged = w.judged.UnixNano()
+	}
+	sums := make(column, len(ix.known.Cells))
+	for mo := monthOf(w.From); mo <= monthOf(w.To.Add(-time.Nanosecond)); mo++ {
+		for _, d := range ix.known.month(mo, pos) {
+			if d.at < from || d.at >= to {
+				continue
+			}
+			cell, k, num, sign := d.unpack()
+			if k.judged() && d.at >= judged {
+				continue
+			}
+			sums.add(cell, k, num, sign)
+		}
+	}
+	for cell, sum := range sums {
+		n := u.lu.cells[cell]
+		if n < 0 || sum == ([nCounters]pair{}) {
+			continue
+		}
+		into := w.counts(u.laidOut(n))
+		for k, p := range sum {
+			into[k].Num += float64(p.num)
+			into[k].Den += float64(p.den)
+		}
+	}
+}

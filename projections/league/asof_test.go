@@ -1,0 +1,163 @@
+package league
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
+)
+
+// A table as of a past position, counted from the live model's known facts
+// and versions, is the table of a model replayed from zero to that
+// position: at random positions (knowledge time), for random levels,
+// periods and judging times (business time), on the demo city with its
+// moves; also from a model restored from a snapshot. The seed is printed
+// (CASETRACK_ASOF_SEED repeats a run).
+func TestTableAsOfAgreesWithReplay(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("CASETRACK_ASOF_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("seed %d (CASETRACK_ASOF_SEED=%d repeats it)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 17))
+	events := demoEvents(t)
+	book := domain.DefaultRuleBook()
+	live := New(book)
+	for i, e := range events {
+		if i == len(events)/3 {
+			live.Index() // the running totals, summed half-way, kept by the fold since
+		}
+		if err := live.Apply(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, err := live.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := New(book)
+	if err := restored.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+
+	// Positions at random, and the last before each move and correction
+	// and the one of it (they are near the end of the log).
+	positions := []uint64{1, events[len(events)-1].Position}
+	for range 12 {
+		positions = append(positions, events[rng.IntN(len(events))].Position)
+	}
+	corrections := []string{(domain.CompoundMoved{}).EventType(), (domain.CompoundRenamed{}).EventType(),
+		(domain.CompoundFiguresCorrected{}).EventType(), (domain.ComplaintVoided{}).EventType(), (domain.ComplaintCategoryAmended{}).EventType()}
+	for _, e := range events {
+		if slices.Contains(corrections, e.Type) {
+			positions = append(positions, e.Position-1, e.Position)
+		}
+	}
+	slices.Sort(positions)
+	positions = slices.Compact(positions)
+
+	cfg := allMetrics()
+	replayed, next, compared := New(book), 0, 0
+	for _, pos := range positions {
+		for next < len(events) && events[next].Position <= pos {
+			if err := replayed.Apply(events[next]); err != nil {
+				t.Fatal(err)
+			}
+			next++
+		}
+		for range 4 {
+			q := Query{Level: levelOrder[rng.IntN(len(levelOrder))], Period: randomPeriod(t, rng), WorstFirst: rng.IntN(4) == 0}
+			switch rng.IntN(3) {
+			case 0: // judged when the position's event was recorded, as the service judges an as-of table
+				q.At = replayed.Recorded
+			case 1:
+				q.At = time.Date(2024, 6, 1, 0, 0, 0, 0, domain.China).Add(time.Duration(rng.Int64N(int64(900 * 24 * time.Hour))))
+			}
+			want := mustJSON(replayed.Table(cfg, q))
+			from := live
+			if rng.IntN(3) == 0 {
+				from = restored
+			}
+			if got := mustJSON(from.TableAsOf(cfg, q, pos, replayed.Recorded)); got != want {
+				t.Fatalf("seed %d, position %d, %s %s..%s judged at %s, restored %v:\nfrom the index\n%s\nreplayed\n%s",
+					seed, pos, q.Level, q.Period.From, q.Period.To, q.At, from == restored, got, want)
+			}
+			compared++
+		}
+	}
+	t.Logf("%d tables at %d positions of %d", compared, len(positions), len(events))
+}
+
+// randomPeriod is a year, quarter, month or span of days around the demo's
+// two years.
+func randomPeriod(t *testing.T, rng *rand.Rand) Period {
+	var s string
+	switch year := 2023 + rng.IntN(4); rng.IntN(4) {
+	case 0:
+		s = strconv.Itoa(year)
+	case 1:
+		s = strconv.Itoa(year) + "-Q" + strconv.Itoa(1+rng.IntN(4))
+	case 2:
+		s = time.Date(year, time.Month(1+rng.IntN(12)), 1, 0, 0, 0, 0, domain.China).Format("2006-01")
+	default:
+		from := time.Date(2024, 1, 1, 0, 0, 0, 0, domain.China).AddDate(0, 0, rng.IntN(760))
+		s = from.Format(time.DateOnly) + ".." + from.AddDate(0, 0, rng.IntN(400)).Format(time.DateOnly)
+	}
+	p, err := ParsePeriod(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The service answers a table as of a past position or time from the live
+// model's known facts, and an explained one from a model replayed from
+// zero (no snapshot is kept here): both give the same table, explanations
+// aside.
+func TestServiceAsOfAgreesWithReplay(t *testing.T) {
+	ctx := context.Background()
+	store, events := demoLog(t)
+	runner, err := projections.NewRunner(func() *Model { return New(domain.DefaultRuleBook()) }, projections.NewMemoryCheckpoints(), 1<<40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runner.CatchUp(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	svc := NewService(runner, store, allMetrics())
+	rng := rand.New(rand.NewPCG(17, 1))
+	for i := range 4 {
+		e := events[rng.IntN(len(events)-1)]
+		view := projections.Query{AsOfPosition: e.Position}
+		if i%2 == 1 {
+			view = projections.Query{AsOf: e.RecordedAt}
+		}
+		q := Query{Level: levelOrder[i%len(levelOrder)], Period: randomPeriod(t, rng)}
+		got, err := svc.Table(ctx, Request{Query: q, View: view})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Explain = true
+		want, err := svc.Table(ctx, Request{Query: q, View: view})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range want.Rows {
+			for k := range r.Metrics {
+				r.Metrics[k].Explain = nil
+			}
+		}
+		if a, b := mustJSON(got), mustJSON(want); a != b || got.Position == 0 || got.Position >= uint64(len(events)) {
+			t.Fatalf("as of %+v, %s %s..%s:\nfrom the index\n%s\nreplayed\n%s", view, q.Level, q.Period.From, q.Period.To, a, b)
+		}
+	}
+}

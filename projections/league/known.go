@@ -1,0 +1,149 @@
+package league
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+)
+
+// Known is every fact the index counts, by when it became known: each
+// change the fold made to an item's facts, signed, stamped with the log
+// position of the event that made it, and kept by the month of the fact's
+// business time. The fold appends in position order, so each month's list
+// is sorted by position: the counts known at a position are the prefix up
+// to it. The live model's running totals are summed from it, and a table as
+// of a past position (knowledge time) for any period (business time) is
+// counted from it without replaying the log. Snapshots carry it (it cannot
+// be recomputed from the model's present state).
+type Known struct {
+	Cells  []Cell   // by cell number
+	First  int      // the month of Months[0]
+	Months []deltas // by month from First
+}
+
+// delta is one signed fact, packed into 16 bytes (a 10M-event city records
+// tens of millions of them).
+type delta struct {
+	at   int64  // business time, Unix nanoseconds
+	pos  uint32 // the log position it became known at (see maxKnownPosition)
+	bits uint32 // cell<<5 | counter<<2 | num<<1 | negative
+}
+
+// maxKnownPosition bounds the positions a delta can stamp; the fold
+// refuses an event beyond it rather than misdate what it knows.
+const maxKnownPosition = math.MaxUint32
+
+func (d delta) unpack() (cell int32, k counter, num bool, sign int32) {
+	sign = 1
+	if d.bits&1 != 0 {
+		sign = -1
+	}
+	return int32(d.bits >> 5), counter(d.bits >> 2 & 7), d.bits&2 != 0, sign
+}
+
+// add records a fact of month mo that became known at pos, signed.
+func (k *Known) add(mo int, pos uint64, f placed, sign int32) {
+	switch {
+	case len(k.Months) == 0:
+		k.First = mo
+	case mo < k.First:
+		k.Months = append(make([]deltas, k.First-mo), k.Months...)
+		k.First = mo
+	}
+	for mo-k.First >= len(k.Months) {
+		k.Months = append(k.Months, nil)
+	}
+	bits := uint32(f.cell)<<5 | uint32(f.c)<<2
+	if f.num {
+		bits |= 2
+	}
+	if sign < 0 {
+		bits |= 1
+	}
+	j := mo - k.First
+	k.Months[j] = append(k.Months[j], delta{f.at, uint32(pos), bits})
+}
+
+// month is the deltas of month mo known at pos (nil if none).
+func (k *Known) month(mo int, pos uint64) deltas {
+	j := mo - k.First
+	if j < 0 || j >= len(k.Months) {
+		return nil
+	}
+	ds := k.Months[j]
+	return ds[:sort.Search(len(ds), func(i int) bool { return uint64(ds[i].pos) > pos })]
+}
+
+// deltas are one month's, in position order; snapshots hold them as packed
+// bytes (gob would describe every field of every one).
+type deltas []delta
+
+func (ds deltas) GobEncode() ([]byte, error) {
+	b := make([]byte, 0, 16*len(ds))
+	for _, d := range ds {
+		b = binary.LittleEndian.AppendUint64(b, uint64(d.at))
+		b = binary.LittleEndian.AppendUint32(b, d.pos)
+		b = binary.LittleEndian.AppendUint32(b, d.bits)
+	}
+	return b, nil
+}
+
+func (ds *deltas) GobDecode(b []byte) error {
+	if len(b)%16 != 0 {
+		return fmt.Errorf("league snapshot: %d bytes of known facts, not a whole number of 16", len(b))
+	}
+	out := make(deltas, len(b)/16)
+	for i := range out {
+		r := b[16*i:]
+		out[i] = delta{int64(binary.LittleEndian.Uint64(r)), binary.LittleEndian.Uint32(r[8:]), binary.LittleEndian.Uint32(r[12:])}
+	}
+	*ds = out
+	return nil
+}
+
+// Version is a compound as tables read it, from a log position on.
+type Version struct {
+	Pos           uint64
+	Name, Company string
+	Places        []Place
+	Standing      Standing
+}
+
+// remember records the compound's version at pos, with its standing st,
+// if a table would read it otherwise than the last.
+func (c *Compound) remember(pos uint64, st *Standing) {
+	var places []Place
+	if n := len(c.Versions); n > 0 && slices.Equal(c.Versions[n-1].Places, c.Places) {
+		last := &c.Versions[n-1]
+		if last.Name == c.Name && last.Company == c.Company && last.Standing == *st {
+			return // nothing a table reads has changed
+		}
+		places = last.Places // shared: a version's places are never changed
+	} else {
+		places = slices.Clone(c.Places) // the fold's move changes its own in place
+	}
+	c.Versions = append(c.Versions, Version{Pos: pos, Name: c.Name, Company: c.Company, Places: places, Standing: *st})
+}
+
+// versionAt is the compound as it was known at pos; nil if it was not.
+func (c *Compound) versionAt(pos uint64) *Version {
+	i := sort.Search(len(c.Versions), func(i int) bool { return c.Versions[i].Pos > pos })
+	if i == 0 {
+		return nil
+	}
+	return &c.Versions[i-1]
+}
+
+// latest is the compound as it stands (the fold remembers every change).
+func (c *Compound) latest() *Version { return &c.Versions[len(c.Versions)-1] }
+
+// placeIn is the place of an epoch among a compound's places (none for an
+// epoch a later move replaced).
+func placeIn(places []Place, epoch int32) Place {
+	if epoch >= 0 && int(epoch) < len(places) {
+		return places[epoch]
+	}
+	return Place{}
+}
