@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"slices"
 	"syscall"
@@ -28,6 +29,14 @@ import (
 	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
 )
+
+// TestMain runs the package with the collector setting of the casetrack
+// binary (projections.TuneGC), so that the 1M-event benchmark's collector,
+// marking a 1 GB live model, runs as often as the server's.
+func TestMain(m *testing.M) {
+	projections.TuneGC()
+	os.Exit(m.Run())
+}
 
 // assetRef is an asset a page references, as a browser would load it.
 var assetRef = regexp.MustCompile(`(?:src|href)="(/assets/[^"]+)"`)
