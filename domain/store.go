@@ -45,6 +45,26 @@ type EventFinder interface {
 	EventByID(ctx context.Context, eventID string) (Envelope, bool, error)
 }
 
+// SnapshotStore keeps the latest snapshot of each stream (Compound.Snapshot):
+// a cache of the log, so that a compound not in memory is loaded from it
+// and the events after it. The loader checks a snapshot against the log
+// and falls back to the whole stream, so a lost or stale one costs time,
+// never a wrong decision.
+type SnapshotStore interface {
+	// SaveSnapshots keeps each snapshot as its stream's, unless the stream
+	// has one at a later version already.
+	SaveSnapshots(ctx context.Context, snaps []Snapshot) error
+	// LoadSnapshot returns the stream's snapshot; Version 0 when it has none.
+	LoadSnapshot(ctx context.Context, streamID string) (Snapshot, error)
+}
+
+// Snapshot is a stream's state at a version, as its aggregate encoded it.
+type Snapshot struct {
+	StreamID string
+	Version  uint64
+	Data     []byte
+}
+
 // AppendRequest is one atomic append to one stream. The events' Version,
 // Position and hash fields are set by the store.
 type AppendRequest struct {

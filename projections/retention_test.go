@@ -29,6 +29,9 @@ func TestAsOfAnswersSurvivePruning(t *testing.T) {
 			t.Fatal(err)
 		}
 		projectiontest.Fold(t, c.Store, r)
+		if err := r.Flush(); err != nil { // snapshots are written in the background
+			t.Fatal(err)
+		}
 		runners = append(runners, r)
 	}
 	head := runners[0].Position()

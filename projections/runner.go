@@ -12,8 +12,9 @@ import (
 )
 
 // Runner keeps one projection up to date. It applies delivered events under
-// a lock, saves a snapshot with its position every SnapshotEvery events, and
-// lets readers wait for a position (read-your-writes). A failed event halts
+// a lock, snapshots the model with its position every SnapshotEvery events
+// (written to the checkpoints in the background: see saveLocked), and lets
+// readers wait for a position (read-your-writes). A failed event halts
 // it at the last good position: later events are not applied, so none is
 // ever skipped; a restart delivers again from the saved position. Readers
 // get the model as its own type M.
@@ -29,10 +30,18 @@ type Runner[M Projection] struct {
 	discarded error
 
 	mu      sync.RWMutex
-	saved   uint64
+	encoded uint64 // the position of the latest snapshot taken, written or not
 	halted  error
 	stuckAt uint64 // the position it halted on
 	changed chan struct{}
+
+	// Snapshots are written in the background, one at a time and in order:
+	// the fold goes on while one is written, and waits only when the next
+	// is taken before the last is written.
+	writing chan struct{} // holds a token while a snapshot is written
+	wmu     sync.Mutex
+	saved   uint64 // the position of the latest snapshot written
+	failed  error  // the last write's failure, until a later write succeeds
 }
 
 // Live is a runner whatever its model: what the bus delivers to, and
@@ -54,7 +63,8 @@ type Live interface {
 // from the log; Discarded says why.
 func NewRunner[M Projection](newModel func() M, cps Checkpoints, snapshotEvery uint64) (*Runner[M], error) {
 	p := newModel()
-	r := &Runner[M]{newModel: newModel, p: p, name: p.Name(), handled: p.Handled(), cps: cps, snapshotEvery: max(snapshotEvery, 1), changed: make(chan struct{})}
+	r := &Runner[M]{newModel: newModel, p: p, name: p.Name(), handled: p.Handled(), cps: cps, snapshotEvery: max(snapshotEvery, 1),
+		changed: make(chan struct{}), writing: make(chan struct{}, 1)}
 	pos, snap, err := cps.Load(p.Name(), 0)
 	if err != nil {
 		return nil, fmt.Errorf("projection %s: load snapshot: %w", p.Name(), err)
@@ -64,7 +74,7 @@ func NewRunner[M Projection](newModel func() M, cps Checkpoints, snapshotEvery u
 			r.discarded = fmt.Errorf("projection %s: snapshot at %d discarded, folding from the start: %w", p.Name(), pos, err)
 		}
 	}
-	r.saved = p.Position()
+	r.encoded, r.saved = p.Position(), p.Position()
 	return r, nil
 }
 
@@ -128,7 +138,7 @@ func (r *Runner[M]) applyLocked(e domain.Envelope) error {
 	}
 	close(r.changed)
 	r.changed = make(chan struct{})
-	if r.p.Position()-r.saved >= r.snapshotEvery {
+	if r.p.Position()-r.encoded >= r.snapshotEvery {
 		return r.saveLocked()
 	}
 	return nil
@@ -158,26 +168,57 @@ func (r *Runner[M]) Restore(b []byte) error {
 
 func (r *Runner[M]) Handled() []string { return r.handled }
 
-// Save writes a snapshot now (at shutdown, say).
+// Save writes a snapshot now (at shutdown, say), and returns once it and
+// every snapshot taken before it are written.
 func (r *Runner[M]) Save() error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.p.Position() == r.saved {
-		return nil
+	var err error
+	if r.p.Position() != r.encoded {
+		err = r.saveLocked()
 	}
-	return r.saveLocked()
+	r.mu.Unlock()
+	return errors.Join(err, r.Flush())
 }
 
+// Flush waits until the snapshots taken so far are written, and reports
+// the last write's failure, if no later write succeeded.
+func (r *Runner[M]) Flush() error {
+	r.writing <- struct{}{} // the token is free once the last write is done
+	<-r.writing
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	return r.failed
+}
+
+// saveLocked takes a snapshot of the model and writes it in the
+// background. Encoding needs the model still, so it happens under the
+// fold's lock: the snapshot is then exactly the state at its position.
+// Writing it (a large row and a sync to disk) does not; the fold waits for
+// it only when the previous snapshot is still being written, so at most
+// two are in memory. A write failure is reported by the next snapshot,
+// and by Flush and Save.
 func (r *Runner[M]) saveLocked() error {
 	snap, err := r.p.Snapshot()
-	if err == nil {
-		err = r.cps.Save(r.p.Name(), r.p.Position(), snap)
-	}
 	if err != nil {
-		return fmt.Errorf("projection %s: save snapshot: %w", r.p.Name(), err)
+		return fmt.Errorf("projection %s: save snapshot: %w", r.name, err)
 	}
-	r.saved = r.p.Position()
-	return nil
+	position := r.p.Position()
+	r.encoded = position
+	r.writing <- struct{}{} // after the previous write: in order
+	go func() {
+		err := r.cps.Save(r.name, position, snap)
+		r.wmu.Lock()
+		if err != nil {
+			r.failed = fmt.Errorf("projection %s: save snapshot at %d: %w", r.name, position, err)
+		} else {
+			r.saved, r.failed = position, nil
+		}
+		r.wmu.Unlock()
+		<-r.writing
+	}()
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	return r.failed
 }
 
 // Status reports the position and, if halted, why.
@@ -187,10 +228,10 @@ func (r *Runner[M]) Status() (position uint64, halted error) {
 	return r.p.Position(), r.halted
 }
 
-// Checkpoint is the position of the last snapshot saved.
+// Checkpoint is the position of the last snapshot written.
 func (r *Runner[M]) Checkpoint() uint64 {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
 	return r.saved
 }
 
@@ -241,7 +282,7 @@ func (r *Runner[M]) Rebuild(ctx context.Context, store domain.EventStore) error 
 	if err := Fold(ctx, store, fresh, r.p.Position()); err != nil {
 		return err
 	}
-	r.p, r.halted, r.stuckAt, r.saved = fresh, nil, 0, 0
+	r.p, r.halted, r.stuckAt = fresh, nil, 0
 	close(r.changed)
 	r.changed = make(chan struct{})
 	return r.saveLocked()

@@ -7,18 +7,15 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/casetrack/casetrack/adapters/memory"
 	"github.com/casetrack/casetrack/adapters/sqlite"
 	"github.com/casetrack/casetrack/adapters/sqlite/sqlitetest"
 	"github.com/casetrack/casetrack/app"
-	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -48,29 +45,11 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 	dir, _ := projections.NewRunner(directory.New, cps, 1<<40)
 	lr, _ := projections.NewRunner(func() *league.Model { return league.New(book) }, cps, 1<<40)
 	sqlitetest.CatchUp(b, store, lr, dir)
-	accounts := auth.New(memory.NewStore(), nil)
-	by := domain.Actor{UserID: "bench", Role: "operator", Organisation: "bench"}
-	if _, err := accounts.Create(ctx, by, "inspector", domain.RoleInspector, domain.Scope{}, "住建局"); err != nil {
-		b.Fatal(err)
-	}
-	token, _, err := accounts.IssueToken(ctx, by, "inspector", time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
+	accounts, token := benchAccount(b, domain.RoleInspector, "住建局")
 	srv := NewServer(app.NewService(store, book), store, dir, accounts, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		WithLeague(league.NewService(lr, store, league.DefaultConfig())),
 		WithLimits(Limits{SignInFailures: 5, SignInWindow: time.Minute, Lockout: time.Minute, TokenRequests: 1 << 30}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Shutdown(ctx)
-	base := "http://" + ln.Addr().String()
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		MaxIdleConns: loadConnections, MaxIdleConnsPerHost: loadConnections, MaxConnsPerHost: loadConnections}}
-	defer client.CloseIdleConnections()
+	base, client := loopback(b, srv, loadConnections)
 
 	get := func(ctx context.Context, path string) (int, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)

@@ -22,6 +22,7 @@ type Store struct {
 	changed  domain.Signal
 
 	checkpoints map[uint64][]byte // signed audit checkpoints by tree size
+	snapshots   map[string]domain.Snapshot
 }
 
 func NewStore() *Store {

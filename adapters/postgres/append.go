@@ -167,6 +167,21 @@ const appendStmt = `WITH ev AS (
 )
 SELECT (SELECT position FROM head), ARRAY(SELECT req FROM ok ORDER BY req)`
 
+// headsStmt reads where each stream's chain ends, one LIMIT 1 probe down
+// the (stream_id, version) index per stream.
+const headsStmt = `SELECT s.id, h.version, h.hash FROM unnest($1::text[]) AS s(id)
+	CROSS JOIN LATERAL (SELECT version, hash FROM events WHERE stream_id = s.id ORDER BY version DESC LIMIT 1) AS h`
+
+// commandsStmt reads the events of commands already recorded, one probe of
+// the (stream_id, command_id) index per command. The ORDER BY keeps the
+// lateral subquery from being flattened into a join of the whole ID list
+// against events, which the planner may (and without statistics, once a
+// batch carries many IDs, did) run as a sequential scan.
+const commandsStmt = `SELECT ` + columns + ` FROM unnest($1::text[], $2::text[]) AS u(stream, command)
+	CROSS JOIN LATERAL (SELECT ` + columns + ` FROM events WHERE stream_id = u.stream AND command_id = u.command
+		ORDER BY version) AS e
+	ORDER BY position`
+
 // appendTx checks and writes requests for distinct streams and command IDs
 // in one transaction. The outcomes carry each request's own refusal
 // (conflict); the error is one that dooms the transaction. It runs on its
@@ -304,9 +319,15 @@ func (s *Store) settle(ctx context.Context, conn *pgxpool.Conn, reqs []domain.Ap
 			commandStreams, commands = append(commandStreams, reqs[i].StreamID), append(commands, reqs[i].CommandID)
 		}
 	}
+	// One round trip: the heads, and the events of the commands already recorded.
+	b := &pgx.Batch{}
+	b.Queue(headsStmt, streams)
+	if len(commands) > 0 {
+		b.Queue(commandsStmt, commandStreams, commands)
+	}
+	br := conn.SendBatch(ctx, b)
 	heads := map[string]head{}
-	rows, err := conn.Query(ctx, `SELECT s.id, h.version, h.hash FROM unnest($1::text[]) AS s(id)
-		CROSS JOIN LATERAL (SELECT version, hash FROM events WHERE stream_id = s.id ORDER BY version DESC LIMIT 1) AS h`, streams)
+	rows, err := br.Query()
 	if err == nil {
 		var (
 			id      string
@@ -320,14 +341,11 @@ func (s *Store) settle(ctx context.Context, conn *pgxpool.Conn, reqs []domain.Ap
 	}
 	var prior []domain.Envelope
 	if err == nil && len(commands) > 0 {
-		// Planned afresh each time (QueryExecModeExec): a generic plan made
-		// while the table looked tiny may go on scanning all of it.
-		if rows, err = conn.Query(ctx, `SELECT `+columns+` FROM events
-			WHERE (stream_id, command_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY position`,
-			pgx.QueryExecModeExec, commandStreams, commands); err == nil {
+		if rows, err = br.Query(); err == nil {
 			prior, err = scanEvents(rows)
 		}
 	}
+	err = errors.Join(err, br.Close())
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,19 @@
 // and a batch deadline. Several instances take turns on the lock; their
 // batches grow with the wait, but their throughput is shared, not added.
 //
+// # Plans that need no statistics
+//
+// With autovacuum off (or behind) the table is never analyzed, or was
+// analyzed while it held a few rows, and the planner guesses. So every
+// statement on the append and follow paths has a shape whose index plan
+// wins under any guess: per-stream and per-command LATERAL probes from the
+// batch's unnest (never an IN list or = ANY, which the planner may hash
+// against a scan of the whole table), the followers' page ordered and
+// limited along the primary key, a stream read along (stream_id, version).
+// The writer's session also turns sequential scans off, as none of its
+// statements wants one (see writerSettings). TestHotPathPlans checks the
+// plans, custom and generic, without statistics and with early ones.
+//
 // Followers are woken by LISTEN/NOTIFY on channel casetrack_events, besides
 // a local wake-up after each of this Store's own commits.
 package postgres
@@ -78,6 +91,18 @@ const (
 	// channel is the LISTEN/NOTIFY channel of appends.
 	channel = "casetrack_events"
 )
+
+// writerSettings are the writer session's: every statement it runs is a
+// probe by key (a stream's head, a command ID) or an insert, for which a
+// sequential scan of events is never the right plan. Turning it off keeps
+// statistics taken while the table was tiny and lopsided (one stream, one
+// command, then autovacuum off) from planning a LIMIT 1 probe as a scan
+// that "finds a match at once"; a scan stays possible where no index
+// serves (the one row of log_head), so no statement fails for it, but its
+// cost then counts as huge, and JIT would compile each append for half a
+// second: JIT is off too (it never pays for probes). TestHotPathPlans pins
+// the plans.
+var writerSettings = map[string]string{"enable_seqscan": "off", "jit": "off"}
 
 const columns = `position, stream_id, version, event_id, type, schema_version, occurred_at, recorded_at,
 	actor_user, actor_role, actor_org, correlation_id, causation_id, command_id, data, prev_hash, hash`
@@ -116,6 +141,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	wcfg := cfg.Copy()
 	wcfg.MaxConns, wcfg.MinConns = 1, 0
+	for k, v := range writerSettings {
+		wcfg.ConnConfig.RuntimeParams[k] = v
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open event store: %w", err)
@@ -211,12 +239,15 @@ func (s *Store) listen(conn *pgx.Conn, cfg *pgx.ConnConfig) {
 	}
 }
 
+// readStreamStmt walks one stream along the (stream_id, version) index,
+// which also gives the order: the plan does not hang on statistics.
+const readStreamStmt = `SELECT ` + columns + ` FROM events
+	WHERE stream_id = $1 AND version >= $2 AND version <= $3 AND position <= $4
+		AND ($5::timestamptz IS NULL OR occurred_at <= $5) AND ($6::timestamptz IS NULL OR recorded_at <= $6)
+	ORDER BY version`
+
 func (s *Store) ReadStream(ctx context.Context, streamID string, q domain.StreamQuery) ([]domain.Envelope, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+columns+` FROM events
-		WHERE stream_id = $1 AND version >= $2 AND version <= $3 AND position <= $4
-			AND ($5::timestamptz IS NULL OR occurred_at <= $5) AND ($6::timestamptz IS NULL OR recorded_at <= $6)
-		ORDER BY version`,
-		streamID, clamp(q.FromVersion), upTo(q.ToVersion), upTo(q.ToPosition), until(q.OccurredUntil), until(q.RecordedUntil))
+	rows, err := s.pool.Query(ctx, readStreamStmt, streamID, clamp(q.FromVersion), upTo(q.ToVersion), upTo(q.ToPosition), until(q.OccurredUntil), until(q.RecordedUntil))
 	if err != nil {
 		return nil, storeErr(err, "read the event store")
 	}
@@ -238,13 +269,16 @@ func (s *Store) EventByID(ctx context.Context, eventID string) (domain.Envelope,
 	return events[0], true, nil
 }
 
+// readAllStmt is the followers' page: the primary key gives both the
+// start and the order, so only a scan of it can serve the LIMIT early.
+const readAllStmt = `SELECT ` + columns + ` FROM events WHERE position > $1 ORDER BY position LIMIT $2`
+
 func (s *Store) ReadAll(ctx context.Context, after uint64, limit int) ([]domain.Envelope, error) {
 	var lim *int
 	if limit > 0 {
 		lim = &limit // NULL: no limit
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+columns+` FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
-		clamp(after), lim)
+	rows, err := s.pool.Query(ctx, readAllStmt, clamp(after), lim)
 	if err != nil {
 		return nil, storeErr(err, "read the event store")
 	}

@@ -138,7 +138,7 @@ func createPrivate(path string) error {
 }
 
 func (s *Store) init(path string) error {
-	if _, err := s.w.Exec(schema + auditSchema); err != nil {
+	if _, err := s.w.Exec(schema + auditSchema + snapshotSchema); err != nil {
 		return err
 	}
 	var err error

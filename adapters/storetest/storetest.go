@@ -64,6 +64,7 @@ func RunWith(t *testing.T, open func(t *testing.T) domain.EventStore, o Options)
 		{"CommandScope", testCommandScope},
 		{"UnstorableTimes", testUnstorableTimes},
 		{"KeysThroughService", testKeysThroughService},
+		{"Snapshots", testSnapshots},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t), o) })

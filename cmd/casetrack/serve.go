@@ -152,7 +152,11 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	}
 	defer done()
 	store := tel.store(raw)
-	svc := app.NewService(store, book, append(tel.serviceOptions(), app.WithPersonalData(pd))...)
+	svcOpts := append(tel.serviceOptions(), app.WithPersonalData(pd))
+	if ss, ok := raw.(domain.SnapshotStore); ok { // the telemetry wrappers hide it
+		svcOpts = append(svcOpts, app.WithSnapshotStore(ss))
+	}
+	svc := app.NewService(store, book, svcOpts...)
 	auditor, err := startAudit(ctx, logger, raw, svc, o.signingKey, o.data, o.checkpointEvery, o.verifyEvery)
 	if err != nil {
 		return err

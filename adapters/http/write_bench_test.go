@@ -1,0 +1,291 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/casetrack/casetrack/adapters/memory"
+	"github.com/casetrack/casetrack/adapters/sqlite"
+	"github.com/casetrack/casetrack/adapters/sqlite/sqlitetest"
+	"github.com/casetrack/casetrack/adapters/storetest"
+	"github.com/casetrack/casetrack/app"
+	"github.com/casetrack/casetrack/app/auth"
+	"github.com/casetrack/casetrack/app/demo"
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/directory"
+	"github.com/google/uuid"
+)
+
+const writeConnections = 32 // the issue's write load
+
+// BenchmarkComplaintLoad posts receive-complaint over loopback TCP from 32
+// connections at once, each to a random compound of the city (a hotline
+// operator's program: API token, one new complaint a request), and appends
+// single-event commands straight to the same store from 32 goroutines in
+// the same run as the baseline: the issue's target is ≥ 0.5 of the store's
+// rate. A second figure appends the API's events straight to the store
+// (random compounds, random event IDs): what the store itself allows.
+// "demo" is the demo city (600 compounds) built through the command
+// service; "1M" a private copy of the 1M-event city (sqlitetest.City), so
+// that the shared file is never written. The figures are the second of two
+// rounds; rss_MB is the peak of the process. Before the rounds every
+// compound gets its snapshot, as on a server that has folded each once;
+// the service starts with none in memory.
+func BenchmarkComplaintLoad(b *testing.B) {
+	b.Run("demo", func(b *testing.B) {
+		store, err := sqlite.Open(filepath.Join(b.TempDir(), "demo.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer store.Close()
+		cfg := demo.DefaultConfig()
+		svc := app.NewService(store, domain.DefaultRuleBook(), app.WithPersonalData(app.NewPersonalData(memory.NewKeys(), slog.New(slog.DiscardHandler))))
+		if _, err := demo.Load(context.Background(), svc, cfg, 8, nil); err != nil {
+			b.Fatal(err)
+		}
+		complaintLoad(b, store, cfg.Districts*cfg.StreetsPerDistrict*cfg.CompoundsPerStreet)
+	})
+	b.Run("1M", func(b *testing.B) {
+		store := cityCopy(b)
+		defer store.Close()
+		complaintLoad(b, store, sqlitetest.Compounds)
+	})
+}
+
+// cityCopy opens a copy of the 1M-event city in the benchmark's temp dir.
+func cityCopy(b *testing.B) *sqlite.Store {
+	shared := sqlitetest.City(b, sqlite.Open)
+	shared.Close()
+	dir := os.Getenv("CASETRACK_BENCH_DIR")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	name := fmt.Sprintf("casetrack-bench-%d.db", sqlitetest.Compounds)
+	to := filepath.Join(b.TempDir(), name)
+	for _, suffix := range []string{"", "-wal"} {
+		from, err := os.Open(filepath.Join(dir, name+suffix))
+		if os.IsNotExist(err) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		dst, err := os.Create(to + suffix)
+		if err == nil {
+			_, err = io.Copy(dst, from)
+			err = errors.Join(err, dst.Close())
+		}
+		from.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	s, err := sqlite.Open(to)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func complaintLoad(b *testing.B, store *sqlite.Store, compounds int) {
+	ctx := context.Background()
+	book := domain.DefaultRuleBook()
+	accounts, token := benchAccount(b, domain.RoleHotline, "12345")
+	versions := make([]uint64, compounds) // each compound's head, for appendCity
+	// As a server that has run a while: every compound has its snapshot
+	// (taken the first time it was folded), none is in memory yet.
+	start := time.Now()
+	for i := range compounds {
+		id := fmt.Sprintf("C%04d", 1+i)
+		events, err := store.ReadStream(ctx, domain.StreamID(id), domain.StreamQuery{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := domain.FoldCompound(id, events)
+		if err != nil {
+			b.Fatal(err)
+		}
+		versions[i] = c.Version()
+		snap, err := c.Snapshot(events[len(events)-1].Hash)
+		if err == nil {
+			err = store.SaveSnapshots(ctx, []domain.Snapshot{{StreamID: domain.StreamID(id), Version: c.Version(), Data: snap}})
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(time.Since(start).Seconds(), "snapshots_seeded_s")
+	dir, _ := projections.NewRunner(directory.New, projections.NewMemoryCheckpoints(), 1<<40)
+	svc := app.NewService(store, book)
+	srv := NewServer(svc, store, dir, accounts, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		WithLimits(Limits{SignInFailures: 5, SignInWindow: time.Minute, Lockout: time.Minute, TokenRequests: 1 << 30}))
+	base, client := loopback(b, srv, writeConnections)
+
+	var seq atomic.Int64
+	post := func(ctx context.Context, rng *rand.Rand) error {
+		id := fmt.Sprintf("C%04d", 1+rng.IntN(compounds))
+		n := strconv.FormatInt(seq.Add(1), 10)
+		body := `{"complaint_id":"LOAD-` + n + `","channel":"hotline","kind":"complaint","category":"fees","summary":"物业费上涨 ` + n + `"}`
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/compounds/"+id+"/receive-complaint", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		msg, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusCreated {
+			return fmt.Errorf("%s: %s", res.Status, bytes.TrimSpace(msg))
+		}
+		return nil
+	}
+	// rate runs op on 32 goroutines for loadFor and returns the operations
+	// a second.
+	rate := func(op func(ctx context.Context, w int, rng *rand.Rand) error) float64 {
+		ctx, cancel := context.WithTimeout(ctx, loadFor)
+		defer cancel()
+		var done atomic.Int64
+		start := time.Now()
+		var wg sync.WaitGroup
+		for w := range writeConnections {
+			wg.Go(func() {
+				rng := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
+				for ctx.Err() == nil {
+					if err := op(ctx, w, rng); err != nil {
+						if ctx.Err() == nil {
+							b.Error(err)
+						}
+						return
+					}
+					done.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		return float64(done.Load()) / time.Since(start).Seconds()
+	}
+	// Each round appends to streams of its own: an append cut off by the
+	// round's end leaves its stream's version unknown.
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	appendOne := func(round int) func(ctx context.Context, w int, _ *rand.Rand) error {
+		versions := make([]uint64, writeConnections)
+		return func(ctx context.Context, w int, _ *rand.Rand) error {
+			ev := storetest.Events(1, at)
+			ev[0].Data = []byte(`{"complaint_id":"X","channel":"hotline","kind":"complaint","category":"fees","summary":"物业费上涨"}`)
+			_, err := store.Append(ctx, domain.AppendRequest{StreamID: fmt.Sprintf("append-bench-%d-%d", round, w),
+				ExpectedVersion: versions[w], CommandID: ev[0].EventID, Events: ev})
+			versions[w]++
+			return err
+		}
+	}
+	// The same appends as the API's, bypassing it: to a random compound of
+	// the city (each goroutine its own), with a random event ID. A conflict
+	// (the API's rounds moved the stream on) reads the stream's head and
+	// is not counted.
+	appendCity := func(ctx context.Context, w int, rng *rand.Rand) error {
+		i := w + writeConnections*rng.IntN(compounds/writeConnections)
+		stream := domain.StreamID(fmt.Sprintf("C%04d", 1+i))
+		id := uuid.NewString()
+		typ, ver, data, err := domain.EncodeEvent(domain.ComplaintReceived{ComplaintID: id, Channel: domain.ChannelHotline,
+			Kind: domain.KindComplaint, Category: domain.CategoryFees, Summary: "物业费上涨", At: at, DispatchDue: at.Add(time.Hour), ReplyDue: at.Add(72 * time.Hour)})
+		if err != nil {
+			return err
+		}
+		for {
+			ev := storetest.Events(1, at)
+			ev[0].EventID, ev[0].Type, ev[0].SchemaVersion, ev[0].Data = id, typ, ver, data
+			_, err := store.Append(ctx, domain.AppendRequest{StreamID: stream, ExpectedVersion: versions[i], CommandID: ev[0].EventID, Events: ev})
+			if domain.ErrorCode(err) != domain.CodeConflict {
+				versions[i]++
+				return err
+			}
+			head, err := store.ReadStream(ctx, stream, domain.StreamQuery{FromVersion: versions[i] + 1})
+			if err != nil {
+				return err
+			}
+			versions[i] += uint64(len(head))
+		}
+	}
+	round := 0
+	for b.Loop() {
+		var httpRate, storeRate, cityRate float64
+		for range 2 {
+			httpRate = rate(func(ctx context.Context, _ int, rng *rand.Rand) error { return post(ctx, rng) })
+			round++
+			storeRate = rate(appendOne(round))
+			cityRate = rate(appendCity)
+		}
+		b.ReportMetric(httpRate, "http_req/s")
+		b.ReportMetric(storeRate, "store_appends/s")
+		b.ReportMetric(httpRate/storeRate, "ratio_vs_store")
+		b.ReportMetric(cityRate, "store_city_appends/s")
+	}
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "heap_MB")
+	b.ReportMetric(peakRSS()/(1<<20), "rss_MB")
+}
+
+// peakRSS is the process's peak resident set (VmHWM), 0 where /proc has none.
+func peakRSS() float64 {
+	status, _ := os.ReadFile("/proc/self/status")
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// benchAccount is an account of role with an API token, for load runs.
+func benchAccount(b *testing.B, role domain.Role, organisation string) (*auth.Accounts, string) {
+	ctx := context.Background()
+	accounts := auth.New(memory.NewStore(), nil)
+	by := domain.Actor{UserID: "bench", Role: "operator", Organisation: "bench"}
+	if _, err := accounts.Create(ctx, by, "bench-"+string(role), role, domain.Scope{}, organisation); err != nil {
+		b.Fatal(err)
+	}
+	token, _, err := accounts.IssueToken(ctx, by, "bench-"+string(role), time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return accounts, token
+}
+
+// loopback serves srv on a loopback port until b ends, and returns its
+// base URL and a client that keeps conns connections open to it.
+func loopback(b *testing.B, srv http.Handler, conns int) (string, *http.Client) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
+	b.Cleanup(func() {
+		client.CloseIdleConnections()
+		hs.Shutdown(context.Background())
+	})
+	return "http://" + ln.Addr().String(), client
+}
