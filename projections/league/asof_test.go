@@ -40,14 +40,7 @@ func TestTableAsOfAgreesWithReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	snap, err := live.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	restored := New(book)
-	if err := restored.Restore(snap); err != nil {
-		t.Fatal(err)
-	}
+	restored := restoredFrom(t, live)
 
 	// Positions at random, and the last before each move and correction
 	// and the one of it (they are near the end of the log).
@@ -174,14 +167,7 @@ func TestPastLayoutsShared(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	snap, err := live.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	restored := New(domain.DefaultRuleBook())
-	if err := restored.Restore(snap); err != nil {
-		t.Fatal(err)
-	}
+	restored := restoredFrom(t, live)
 	ix := live.ix
 	for k := range ix.shapes {
 		if !slices.Equal(ix.shapes[k], restored.ix.shapes[k]) {
