@@ -1,12 +1,16 @@
 package directory
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 )
 
 // History is one compound's list entry by when it became known, so that a
@@ -117,4 +121,23 @@ func (cs *counts) GobDecode(b []byte) error {
 	}
 	*cs = out
 	return nil
+}
+
+// ListAt answers a list query on the runner's model: as of now (or of a
+// position the model has not passed) from the live entries, as of a past
+// position or time from the histories; pos is the position the list
+// stands at. Neither replays the log.
+func ListAt(ctx context.Context, r *projections.Runner[*Model], store domain.EventStore, q projections.Query, f Filter) (pos uint64, list []Entry, err error) {
+	at, live, err := r.Resolve(ctx, store, q)
+	if err != nil {
+		return 0, nil, err
+	}
+	r.Read(func(m *Model) {
+		if live {
+			pos, list = m.Position(), m.List(f)
+		} else {
+			pos, list = at, m.ListAsOf(f, at)
+		}
+	})
+	return pos, list, nil
 }
