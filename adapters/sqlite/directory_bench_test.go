@@ -91,17 +91,39 @@ func BenchmarkDirectoryAsOf1M(b *testing.B) {
 			m.List(filters[rng.IntN(len(filters))])
 		})
 	})
-	// Last, as the histories are dropped: the heap without them.
+	// What the histories cost: the model restored from its snapshot, and
+	// from one without them, in turn, the rest of the heap the same.
+	var full, bare []byte
 	runner.Read(func(m *directory.Model) {
 		cards, counts := 0, 0
 		for _, h := range m.History {
 			cards, counts = cards+len(h.Cards), counts+len(h.Counts)
 		}
-		b.Logf("histories of %d compounds: %d cards, %d counts", len(m.History), cards, counts)
-		m.History = nil
+		b.Logf("histories of %d compounds: %d cards, %d counts, %d strings, %d times", len(m.History), cards, counts, len(m.Strings), len(m.Times))
+		var err error
+		if full, err = m.Snapshot(); err != nil {
+			b.Fatal(err)
+		}
+		histories, interned := m.History, m.Interned
+		m.History, m.Interned = nil, directory.Interned{}
+		if bare, err = m.Snapshot(); err != nil {
+			b.Fatal(err)
+		}
+		m.History, m.Interned = histories, interned
 	})
-	without := heapMB()
-	b.Logf("heap after catch-up: %.1f MB with the histories, %.1f MB without (%.1f MB for the histories)", with, without, with-without)
+	restored := func(snap []byte) float64 {
+		m := directory.New()
+		if err := m.Restore(snap); err != nil {
+			b.Fatal(err)
+		}
+		heap := heapMB()
+		runtime.KeepAlive(m)
+		return heap
+	}
+	withR, withoutR := restored(full), restored(bare)
+	runtime.KeepAlive(full)
+	b.Logf("heap after catch-up: %.1f MB (the directory with its histories); restored from a snapshot: %.1f MB with the histories, %.1f MB without (%.1f MB for them)",
+		with, withR, withoutR, withR-withoutR)
 }
 
 // heapMB is the live heap after a collection.

@@ -68,10 +68,12 @@ func (f Filter) match(e *Entry) bool {
 
 // Model is the fold; its fields are exported for snapshots only.
 type Model struct {
-	Pos     uint64
-	Entries map[string]*Entry
-	History map[string]*History // by compound, for lists as of a past position
-	Format  int                 // modelFormat when snapshotted; Restore refuses any other
+	Pos      uint64
+	Entries  map[string]*Entry
+	History  map[string]*History // by compound, for lists as of a past position
+	Interned                     // the histories' strings and times
+	Format   int                 // modelFormat when snapshotted; Restore refuses any other
+	sorted   []compound          // the histories by compound ID; not snapshotted
 }
 
 func New() *Model {
@@ -145,10 +147,9 @@ var handlers = projections.NewHandlers(
 // compound's history.
 func on[T domain.Event](f func(*Entry, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, env domain.Envelope, ev T) {
-		_, e := projections.EntryOf(m.Entries, env, func(id string) *Entry { return &Entry{ID: id, Committee: Committee{Phase: "none"}} })
+		id, e := projections.EntryOf(m.Entries, env, func(id string) *Entry { return &Entry{ID: id, Committee: Committee{Phase: "none"}} })
 		f(e, ev)
-		_, h := projections.EntryOf(m.History, env, func(string) *History { return &History{} })
-		h.record(env.Position, e)
+		m.historyOf(id).record(env.Position, e, &m.Interned)
 	})
 }
 
@@ -238,6 +239,8 @@ func (m *Model) Restore(b []byte) error {
 		return fmt.Errorf("directory snapshot of model format %d, want %d", restored.Format, modelFormat)
 	}
 	*m = restored
+	m.sortHistories()
+	m.Interned.index()
 	return nil
 }
 

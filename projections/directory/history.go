@@ -18,17 +18,11 @@ import (
 // fold records, after each event it applies, what changed. The counters
 // (open complaints, pending suits), changed by most events, are kept apart
 // in 12-byte records; the rest of the entry (its card), changed rarely, in
-// whole copies whose strings share the live entry's bytes. Snapshots carry
-// it: it cannot be recomputed from the model's present state.
+// 80-byte ones. Snapshots carry it: it cannot be recomputed from the
+// model's present state.
 type History struct {
 	Cards  []Card
 	Counts counts
-}
-
-// Card is an entry without its ID and counters, from a log position on.
-type Card struct {
-	Pos   uint64
-	Entry Entry // ID, OpenComplaints and PendingLawsuits unused
 }
 
 // count is the counters from a log position on, packed (a 10M-event city
@@ -38,44 +32,36 @@ type count struct {
 	open, pending int32
 }
 
-// maxKnownPosition bounds the positions a count can stamp; the fold refuses
-// an event beyond it rather than misdate what it knows.
+// maxKnownPosition bounds the positions a history can stamp; the fold
+// refuses an event beyond it rather than misdate what it knows.
 const maxKnownPosition = math.MaxUint32
 
 // record notes the entry as the event at pos left it, if a list would show
 // it otherwise than the last version.
-func (h *History) record(pos uint64, e *Entry) {
+func (h *History) record(pos uint64, e *Entry, in *Interned) {
 	c := count{uint32(pos), int32(e.OpenComplaints), int32(e.PendingLawsuits)}
 	if n := len(h.Counts); n == 0 && (c.open != 0 || c.pending != 0) ||
 		n > 0 && (h.Counts[n-1].open != c.open || h.Counts[n-1].pending != c.pending) {
 		h.Counts = append(h.Counts, c)
 	}
-	card := *e
-	card.ID, card.OpenComplaints, card.PendingLawsuits = "", 0, 0
-	if n := len(h.Cards); n > 0 && sameCard(&h.Cards[n-1].Entry, &card) {
-		return
+	card := in.card(pos, e)
+	if n := len(h.Cards); n > 0 {
+		last := h.Cards[n-1]
+		if last.Pos = card.Pos; last == card {
+			return
+		}
 	}
-	h.Cards = append(h.Cards, Card{Pos: pos, Entry: card.clone()})
+	h.Cards = append(h.Cards, card)
 }
 
-// sameCard compares two cards, their plans and listings by value.
-func sameCard(a, b *Entry) bool {
-	x, y := *a, *b
-	x.Plan, x.Listing, y.Plan, y.Listing = nil, nil, nil, nil
-	return x == y && equalPtr(a.Plan, b.Plan) && equalPtr(a.Listing, b.Listing)
-}
-
-func equalPtr[T comparable](a, b *T) bool { return a == b || a != nil && b != nil && *a == *b }
-
-// at is the compound's entry as known at pos; false if it was not listed
-// (not yet registered).
-func (h *History) at(id string, pos uint64) (Entry, bool) {
-	i := sort.Search(len(h.Cards), func(i int) bool { return h.Cards[i].Pos > pos })
-	if i == 0 || h.Cards[i-1].Entry.Name == "" {
+// at is the compound's entry as known at pos if f matches it; false if it
+// does not, or if the compound was not listed then (not yet registered).
+func (h *History) at(id string, pos uint64, f Filter, in *Interned) (Entry, bool) {
+	i := sort.Search(len(h.Cards), func(i int) bool { return uint64(h.Cards[i].Pos) > pos })
+	if i == 0 || !in.match(&h.Cards[i-1], f) {
 		return Entry{}, false
 	}
-	e := h.Cards[i-1].Entry.clone()
-	e.ID = id
+	e := in.entry(id, &h.Cards[i-1])
 	if j := sort.Search(len(h.Counts), func(j int) bool { return uint64(h.Counts[j].pos) > pos }); j > 0 {
 		e.OpenComplaints, e.PendingLawsuits = int(h.Counts[j-1].open), int(h.Counts[j-1].pending)
 	}
@@ -87,13 +73,49 @@ func (h *History) at(id string, pos uint64) (Entry, bool) {
 // read from the histories without a replay.
 func (m *Model) ListAsOf(f Filter, pos uint64) []Entry {
 	out := []Entry{}
-	for id, h := range m.History {
-		if e, ok := h.at(id, pos); ok && f.match(&e) {
+	for _, c := range m.sorted {
+		if e, ok := c.h.at(c.id, pos, f, &m.Interned); ok {
 			out = append(out, e)
 		}
 	}
-	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// GetAsOf returns one compound's summary as known at pos.
+func (m *Model) GetAsOf(id string, pos uint64) (Entry, bool) {
+	if h := m.History[id]; h != nil {
+		return h.at(id, pos, Filter{}, &m.Interned)
+	}
+	return Entry{}, false
+}
+
+// compound is a history in the model's list by ID, which lists as of a
+// past position walk: no map to iterate, nothing to sort.
+type compound struct {
+	id string
+	h  *History
+}
+
+// historyOf is the compound's history, made and put in its place by ID on
+// its first event (compounds mostly arrive in ID order: an append).
+func (m *Model) historyOf(id string) *History {
+	if h := m.History[id]; h != nil {
+		return h
+	}
+	h := &History{}
+	m.History[id] = h
+	i, _ := slices.BinarySearchFunc(m.sorted, id, func(c compound, id string) int { return strings.Compare(c.id, id) })
+	m.sorted = slices.Insert(m.sorted, i, compound{id, h})
+	return h
+}
+
+// sortHistories lays the list by ID out again (after a restore).
+func (m *Model) sortHistories() {
+	m.sorted = make([]compound, 0, len(m.History))
+	for id, h := range m.History {
+		m.sorted = append(m.sorted, compound{id, h})
+	}
+	slices.SortFunc(m.sorted, func(a, b compound) int { return strings.Compare(a.id, b.id) })
 }
 
 // counts snapshot as packed bytes (gob would describe every field of every
