@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
@@ -38,17 +37,6 @@ func BenchmarkDirectoryAsOf1M(b *testing.B) {
 	})
 	with := heapMB()
 	rng := rand.New(rand.NewPCG(1, 2))
-	measure := func(b *testing.B, do func()) {
-		b.ReportAllocs()
-		runtime.GC()
-		var lat []time.Duration
-		for b.Loop() {
-			t := time.Now()
-			do()
-			lat = append(lat, time.Since(t))
-		}
-		reportLatency(b, lat)
-	}
 	list := func(b *testing.B, q projections.Query) (uint64, []directory.Entry) {
 		pos, l, err := directory.ListAt(ctx, runner, s, q, filters[rng.IntN(len(filters))])
 		if err != nil {

@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections/projectiontest"
@@ -20,14 +17,7 @@ import (
 // model restored from a snapshot. The seed is printed (CASETRACK_ASOF_SEED
 // repeats a run).
 func TestListAsOfAgreesWithReplay(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("CASETRACK_ASOF_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("seed %d (CASETRACK_ASOF_SEED=%d repeats it)", seed, seed)
+	seed := projectiontest.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 17))
 	c := projectiontest.NewTestCity(t)
 	events, err := c.Store.ReadAll(context.Background(), 0, 0)
