@@ -81,14 +81,6 @@ func (m *Model) ListAsOf(f Filter, pos uint64) []Entry {
 	return out
 }
 
-// GetAsOf returns one compound's summary as known at pos.
-func (m *Model) GetAsOf(id string, pos uint64) (Entry, bool) {
-	if h := m.History[id]; h != nil {
-		return h.at(id, pos, Filter{}, &m.Interned)
-	}
-	return Entry{}, false
-}
-
 // compound is a history in the model's list by ID, which lists as of a
 // past position walk: no map to iterate, nothing to sort.
 type compound struct {
