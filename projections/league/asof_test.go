@@ -3,7 +3,6 @@ package league
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
 // A table as of a past position, counted from the live model's known facts
@@ -20,14 +20,7 @@ import (
 // moves; also from a model restored from a snapshot. The seed is printed
 // (CASETRACK_ASOF_SEED repeats a run).
 func TestTableAsOfAgreesWithReplay(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("CASETRACK_ASOF_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("seed %d (CASETRACK_ASOF_SEED=%d repeats it)", seed, seed)
+	seed := projectiontest.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 17))
 	events := demoEvents(t)
 	book := domain.DefaultRuleBook()
