@@ -16,6 +16,7 @@ import (
 // table needs the items as they were, and is replayed (see Service.Table).
 func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) Table {
 	at := q.judgedAt()
+	m.Index() // the running totals, which countKnown reads
 	ix := m.ix
 	versions := make([]*Version, len(ix.compounds)) // by slot
 	for slot, c := range ix.compounds {
@@ -74,7 +75,10 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 // countKnown adds the facts inside a window that were known at pos to the
 // tallies of their units: each month's known facts up to pos, summed by
 // cell first, so that a unit gets a tally only if something counts (as
-// when items are walked).
+// when items are walked). A month inside the window whose facts are
+// mostly known by pos (most are known within weeks of their date) is
+// counted from the running totals (the index's, every fact known now)
+// less its facts known after pos: the shorter walk.
 func (ix *index) countKnown(u *units, pos uint64, w window) {
 	from, to := w.From.UnixNano(), w.To.UnixNano()
 	judged := int64(math.MaxInt64) // judged facts count when due before it
@@ -82,8 +86,8 @@ func (ix *index) countKnown(u *units, pos uint64, w window) {
 		judged = w.judged.UnixNano()
 	}
 	sums := make(column, len(ix.known.Cells))
-	for mo := monthOf(w.From); mo <= monthOf(w.To.Add(-time.Nanosecond)); mo++ {
-		for _, d := range ix.known.month(mo, pos) {
+	count := func(ds deltas, by int32) {
+		for _, d := range ds {
 			if d.at < from || d.at >= to {
 				continue
 			}
@@ -91,7 +95,32 @@ func (ix *index) countKnown(u *units, pos uint64, w window) {
 			if k.judged() && d.at >= judged {
 				continue
 			}
-			sums.add(cell, k, num, sign)
+			sums.add(cell, k, num, by*sign)
+		}
+	}
+	var totals []run // of months counted from the running totals
+	for mo := monthOf(w.From); mo <= monthOf(w.To.Add(-time.Nanosecond)); mo++ {
+		known, all := ix.known.month(mo, pos), ix.known.all(mo)
+		end := monthStart(mo + 1).UnixNano()
+		if whole := monthStart(mo).UnixNano() >= from && end <= to && end <= judged; !whole || len(all)-len(known) >= len(known) {
+			count(known, 1)
+			continue
+		}
+		count(all[len(known):], -1)
+		if n := len(totals); n > 0 && totals[n-1].to == mo-1 {
+			totals[n-1].to = mo
+		} else {
+			totals = append(totals, run{from: mo, to: mo})
+		}
+	}
+	for _, r := range totals {
+		hi, lo := ix.total(r.to), ix.total(r.from-1)
+		for cell := range sums {
+			a, b := hi.at(cell), lo.at(cell)
+			for k := range a {
+				sums[cell][k].num += a[k].num - b[k].num
+				sums[cell][k].den += a[k].den - b[k].den
+			}
 		}
 	}
 	for cell, sum := range sums {

@@ -470,15 +470,10 @@ type run struct {
 // sum adds the counts of a run of months to the tallies of the cells'
 // units; a unit gets a tally only if something counts.
 func (ix *index) sum(r run, u *units, counts func(*tally) *[nCounters]Count) {
-	from, to := max(r.from-ix.first, 0), min(r.to-ix.first, len(ix.upTo)-1)
-	if from > to {
+	if r.to < max(r.from, ix.first) {
 		return
 	}
-	var before column
-	if from > 0 {
-		before = ix.upTo[from-1]
-	}
-	upTo := ix.upTo[to]
+	before, upTo := ix.total(r.from-1), ix.total(r.to)
 	for cell, n := range u.lu.cells {
 		if n < 0 {
 			continue
@@ -495,6 +490,14 @@ func (ix *index) sum(r run, u *units, counts func(*tally) *[nCounters]Count) {
 			}
 		}
 	}
+}
+
+// total is the running totals up to and with month mo (once counted).
+func (ix *index) total(mo int) column {
+	if mo < ix.first || len(ix.upTo) == 0 {
+		return nil
+	}
+	return ix.upTo[min(mo-ix.first, len(ix.upTo)-1)]
 }
 
 // walk counts the facts of one month's items that a window holds, only

@@ -68,12 +68,16 @@ func (k *Known) add(mo int, pos uint64, f placed, sign int32) {
 
 // month is the deltas of month mo known at pos (nil if none).
 func (k *Known) month(mo int, pos uint64) deltas {
-	j := mo - k.First
-	if j < 0 || j >= len(k.Months) {
-		return nil
-	}
-	ds := k.Months[j]
+	ds := k.all(mo)
 	return ds[:sort.Search(len(ds), func(i int) bool { return uint64(ds[i].pos) > pos })]
+}
+
+// all is every delta of month mo (nil if none).
+func (k *Known) all(mo int) deltas {
+	if j := mo - k.First; j >= 0 && j < len(k.Months) {
+		return k.Months[j]
+	}
+	return nil
 }
 
 // deltas are one month's, in position order; snapshots hold them as packed
