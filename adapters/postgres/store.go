@@ -38,8 +38,10 @@
 // requests that pass and moves the head by as many events, so a conflict
 // fails only its own request. The unique keys (stream_id, version) and
 // (event_id) stand behind the check. Streams the writer does not know at
-// the expected version, and refused requests, cost one more read to tell
-// duplicates from conflicts.
+// the expected version cost one more read, of their heads; requests that
+// are refused, or cannot pass, one more to tell duplicates from
+// conflicts. So a retry of a recorded command is found by the statement's
+// own check, and the usual append needs no separate command look-up.
 //
 // Caveats: an instance that stalls inside its transaction holds every
 // writer back, so writer sessions run with idle_in_transaction_session_timeout
@@ -56,7 +58,8 @@
 // against a scan of the whole table), the followers' page ordered and
 // limited along the primary key, a stream read along (stream_id, version).
 // The writer's session also turns sequential scans off, as none of its
-// statements wants one (see writerSettings). TestHotPathPlans checks the
+// statements wants one, and plans each statement afresh rather than keep a
+// generic plan made while the table was small (see writerSettings). TestHotPathPlans checks the
 // plans, custom and generic, without statistics and with early ones.
 //
 // Followers are woken by LISTEN/NOTIFY on channel casetrack_events, besides
