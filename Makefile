@@ -62,8 +62,29 @@ FUZZTIME ?= 5s
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) bash .ci/fuzz $(PKGS)
 
+# Every benchmark, each beside the baseline it prints from the same run:
+# the sets of cmd/benchreport/sets.txt (a package, a pattern, a -benchtime each; SETS
+# picks lines by a grep pattern, e.g. SETS=sqlite), their output in
+# $(BENCH_OUT)/bench.txt, then one JSON file and a Markdown table of all
+# figures with the command, commit, Go version, CPUs and load average
+# (cmd/benchreport). A failed set is listed in the report and fails the
+# target, after the others have run. Not part of `make test`.
+BENCH_OUT ?= bin/bench
+SETS ?= .
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s $(PKGS)
+	@mkdir -p $(BENCH_OUT)
+	@started=$$(date -u +%Y-%m-%dT%H:%M:%SZ); load=$$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null); \
+	: > $(BENCH_OUT)/bench.txt; status=0; \
+	grep -v '^#' cmd/benchreport/sets.txt | grep -e '$(SETS)' | grep . > $(BENCH_OUT)/sets.txt; \
+	while read pkg pattern benchtime; do \
+		echo "== go test -run '^$$' -bench '$$pattern' -benchtime $$benchtime $$pkg"; \
+		{ $(GO) test -run '^$$' -bench "$$pattern" -benchtime "$$benchtime" -timeout 2h $$pkg 2>&1 </dev/null; echo $$? > $(BENCH_OUT)/rc; } \
+			| tee -a $(BENCH_OUT)/bench.txt; \
+		[ "$$(cat $(BENCH_OUT)/rc)" = 0 ] || status=1; \
+	done < $(BENCH_OUT)/sets.txt; \
+	$(GO) run ./cmd/benchreport -command "make bench$(if $(filter-out .,$(SETS)), SETS='$(SETS)')" -commit "$$(git describe --always --dirty --abbrev=40 2>/dev/null)" \
+		-started "$$started" -load "$$load" -json $(BENCH_OUT)/bench.json -md $(BENCH_OUT)/bench.md $(BENCH_OUT)/bench.txt || status=1; \
+	echo "wrote $(BENCH_OUT)/bench.json and $(BENCH_OUT)/bench.md"; exit $$status
 
 clean:
 	rm -rf bin $(WEB)/node_modules $(WEB)/dist/*.js $(WEB)/dist/*.css $(WEB)/testdata/axe.min.js

@@ -186,7 +186,7 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	if level == league.LevelCompound && (scoped || area != nil) {
 		ver += fmt.Sprint("/", s.dir.Position())
 	}
-	e, err := s.encoded.get(key, ver, func() ([]byte, error) {
+	e, err := s.answers.Get(key, ver, func() ([]byte, error) {
 		tb, err := trim(tb)
 		if err != nil {
 			return nil, err
@@ -197,7 +197,7 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	e.write(w, r, http.StatusOK)
+	e.Write(w, r, http.StatusOK)
 }
 
 // unitPlace reads a league unit's path (district/street/community) as a place.

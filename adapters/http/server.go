@@ -23,6 +23,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
+	"github.com/casetrack/casetrack/adapters/http/encoded"
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/auth"
 	"github.com/casetrack/casetrack/audit"
@@ -71,7 +72,7 @@ type Server struct {
 	replays     chan struct{} // a slot per as-of read being served
 	rebuilds    chan struct{} // a slot per projection rebuild running
 
-	encoded encodedCache // answers encoded once per (query, position)
+	answers encoded.Cache // answers encoded once per (query, position)
 
 	rebuild      func(name string) error // starts a projection's rebuild (WithProjections); nil: none served
 	observers    []Observer              // see every answered request (WithObservers)
@@ -297,7 +298,7 @@ func (s *Server) noParams(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// respond writes v as JSON (encoded.write: gzip, ETag, 304). It encodes
+// respond writes v as JSON (encoded.Answer.Write: gzip, ETag, 304). It encodes
 // before writing the status, so that an encoding failure can still become
 // a proper 500.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any) {
@@ -313,15 +314,15 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v a
 			return
 		}
 	}
-	var e *encoded
+	var e *encoded.Answer
 	if err == nil {
-		e, err = encode(b)
+		e, err = encoded.Encode(encoded.JSON, b)
 	}
 	if err != nil {
 		s.Error(w, r, domain.Internal(err, "encode response"))
 		return
 	}
-	e.write(w, r, status)
+	e.Write(w, r, status)
 }
 
 // marshal is v's JSON as the request's caller sees it: personal data

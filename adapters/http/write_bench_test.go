@@ -65,7 +65,7 @@ func BenchmarkComplaintLoad(b *testing.B) {
 	b.Run("1M", func(b *testing.B) {
 		store := cityCopy(b)
 		defer store.Close()
-		complaintLoad(b, store, sqlitetest.Compounds)
+		complaintLoad(b, store, sqlitetest.Compounds(b))
 	})
 }
 
@@ -77,7 +77,7 @@ func cityCopy(b *testing.B) *sqlite.Store {
 	if dir == "" {
 		dir = os.TempDir()
 	}
-	name := fmt.Sprintf("casetrack-bench-%d.db", sqlitetest.Compounds)
+	name := fmt.Sprintf("casetrack-bench-%d.db", sqlitetest.Compounds(b))
 	to := filepath.Join(b.TempDir(), name)
 	for _, suffix := range []string{"", "-wal"} {
 		from, err := os.Open(filepath.Join(dir, name+suffix))

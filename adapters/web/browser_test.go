@@ -6,6 +6,7 @@ package web_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -31,6 +32,11 @@ const (
 	browserTimeout = 240 * time.Second // one test, start to end (the screenshot tour of every page takes long on a busy machine)
 	screenshotDir  = "../../docs/screenshots"
 )
+
+// update writes the screenshots to screenshotDir; without it they are
+// taken (the pages must render) but not written, so that a test run
+// leaves the checkout clean (three of them are committed for the README).
+var update = flag.Bool("update", false, "write the browser tests' screenshots to docs/screenshots")
 
 var (
 	browserOnce sync.Once
@@ -269,9 +275,6 @@ func TestBrowserAuditSlider(t *testing.T) {
 // labelled, and a screenshot at an office screen and a phone.
 func TestBrowserAccessibilityAndScreenshots(t *testing.T) {
 	ctx, c := tab(t, "")
-	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	_, other := elsewhere(t, c)
 	// Each page as the role whose home it is, or who uses it most.
 	pages := []struct{ name, role, path, ready string }{
@@ -309,10 +312,7 @@ func TestBrowserAccessibilityAndScreenshots(t *testing.T) {
 			if unlabelled != "[]" {
 				t.Errorf("%s: inputs without a label: %s", p.name, unlabelled)
 			}
-			file := filepath.Join(screenshotDir, fmt.Sprintf("%s-%d.png", p.name, size[0]))
-			if err := os.WriteFile(file, png, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			screenshot(t, fmt.Sprintf("%s-%d.png", p.name, size[0]), png)
 		}
 	}
 }
@@ -474,10 +474,19 @@ func TestBrowserAPIReference(t *testing.T) {
 	}
 	var shot []byte
 	run(t, ctx, chromedp.CaptureScreenshot(&shot))
+	screenshot(t, "docs-1366.png", shot)
+}
+
+// screenshot writes a page's picture to screenshotDir when asked (-update).
+func screenshot(t *testing.T, name string, png []byte) {
+	t.Helper()
+	if !*update {
+		return
+	}
 	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(screenshotDir, "docs-1366.png"), shot, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(screenshotDir, name), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

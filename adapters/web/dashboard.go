@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/casetrack/casetrack/adapters/http/encoded"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/labels"
 	"github.com/casetrack/casetrack/projections"
@@ -122,13 +124,84 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), readTimeout)
 	defer cancel()
-	tb, err := h.o.League.Table(ctx, req)
+	tables, err := h.dashboardTables(ctx, req)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.inScope(r, &tb)
 	l := lang(w, r)
+	build := func() ([]byte, error) {
+		d, err := h.dashboardData(r, l, f, tables)
+		if err != nil {
+			return nil, err
+		}
+		return h.execute(r, l, "dashboard", "dashboard", d, len(d.Rows)+len(d.Red)+len(d.Black))
+	}
+	var e *encoded.Answer
+	if version, live := h.dashboardVersion(r, tables); live {
+		e, err = h.dashboards.Get(h.pageKey(r, l, "dashboard"), version, build)
+	} else { // a past model's tables are made for this request, and so is its page
+		var b []byte
+		if b, err = build(); err == nil {
+			e, err = encoded.Encode(pageType, b)
+		}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Vary", pageVary)
+	e.Write(w, r, http.StatusOK)
+}
+
+// dashboardTables are the tables a dashboard shows: the period's, and
+// each month's of the period's year, which the month chart sums.
+type dashboardTables struct {
+	table  league.Table
+	months [12]league.Table
+}
+
+func (h *Handler) dashboardTables(ctx context.Context, req league.Request) (dashboardTables, error) {
+	var t dashboardTables
+	var err error
+	if t.table, err = h.o.League.Table(ctx, req); err != nil {
+		return t, err
+	}
+	year := req.Period.From.In(domain.China).Year()
+	for m := range t.months {
+		mreq := req
+		mreq.Period, _ = league.ParsePeriod(fmt.Sprintf("%d-%02d", year, m+1))
+		mreq.Explain = false
+		if t.months[m], err = h.o.League.Table(ctx, mreq); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
+// dashboardVersion names what a dashboard page is made from besides its
+// request (pageKey): its tables, each computed once for its query,
+// judging minute and the model's position (league.Table.Edition), and,
+// for a scoped user, the directory that places their compounds (inScope).
+// Tables of a past model have no edition: such a page is not kept (live
+// false).
+func (h *Handler) dashboardVersion(r *http.Request, t dashboardTables) (version string, live bool) {
+	b := strconv.AppendUint(nil, t.table.Edition, 10)
+	live = t.table.Edition != 0
+	for _, m := range t.months {
+		b = strconv.AppendUint(append(b, ','), m.Edition, 10)
+		live = live && m.Edition != 0
+	}
+	if !h.scope(r).City() {
+		b = strconv.AppendUint(append(b, '/'), h.o.Directory.Position(), 10)
+	}
+	return string(b), live
+}
+
+// dashboardData lays out a dashboard from its tables, as the user may see them.
+func (h *Handler) dashboardData(r *http.Request, l labels.Lang, f leagueForm, t dashboardTables) (dashboardData, error) {
+	tb := t.table
+	h.inScope(r, &tb)
 	d := dashboardData{Form: f, Table: tb, Periods: periods(h.o.Now()),
 		Levels: []string{"street", "community", "district", "compound", "company"}}
 	for _, m := range h.o.League.Config().Metrics {
@@ -145,10 +218,9 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Pages = max(1, (len(tb.Rows)+tableRows-1)/tableRows)
 	if f.Page > d.Pages {
-		h.fail(w, r, &domain.Error{Code: domain.CodeInvalid, Message: "invalid request parameters", Violations: []domain.Violation{{
+		return d, &domain.Error{Code: domain.CodeInvalid, Message: "invalid request parameters", Violations: []domain.Violation{{
 			Rule: "param.page", Field: "page", Message: fmt.Sprintf("page: the table has %d pages", d.Pages),
-			MessageZH: fmt.Sprintf("page：该表共 %d 页", d.Pages)}}})
-		return
+			MessageZH: fmt.Sprintf("page：该表共 %d 页", d.Pages)}}}
 	}
 	d.Rows = tableBody(l, f, tb.Rows[(f.Page-1)*tableRows:min(len(tb.Rows), f.Page*tableRows)])
 	if f.Page > 1 {
@@ -161,14 +233,11 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	slices.SortFunc(black, func(a, b league.Row) int { return b.Rank - a.Rank })
 	d.Red, d.Black = listItems(f, red), listItems(f, black)
 	d.Bars = barChart(l, f, tb)
-	if d.Lines, err = h.monthChart(ctx, r, l, f, req); err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	d.Lines = h.monthChart(r, l, f, tb.From.In(domain.China).Year(), t.months)
 	api := "/api/v1/league/" + f.Level
 	d.Export = []Link{{"XLSX", query(api, "period", f.Period, "sort", f.Sort, "as_of", f.AsOf, "format", "xlsx")},
 		{"CSV", query(api, "period", f.Period, "sort", f.Sort, "as_of", f.AsOf, "format", "csv")}}
-	h.render(w, r, http.StatusOK, "dashboard", "dashboard", d)
+	return d, nil
 }
 
 // periods offers this year and the two before, each with its quarters and months.
@@ -214,48 +283,91 @@ func barChart(l labels.Lang, f leagueForm, tb league.Table) chart {
 // against the same months a year before, for one unit or the whole table,
 // from the complaints_yoy figure of each month's table (this year over
 // last). Without that metric in the campaign there is nothing to draw.
-func (h *Handler) monthChart(ctx context.Context, r *http.Request, l labels.Lang, f leagueForm, req league.Request) (chart, error) {
-	year := req.Period.From.In(domain.China).Year()
+func (h *Handler) monthChart(r *http.Request, l labels.Lang, f leagueForm, year int, tables [12]league.Table) chart {
 	var months []string
 	cur, prev := make([]float64, 12), make([]float64, 12)
 	var links []string
 	found := false
-	for m := 1; m <= 12; m++ {
-		p := fmt.Sprintf("%d-%02d", year, m)
+	// A table seen whole (every row in scope) has one sum, which its
+	// edition names: the charts of every period of the year share it.
+	whole := f.Unit == "" && (f.Level != string(league.LevelCompound) || h.scope(r).City())
+	for m, tb := range tables {
+		p := fmt.Sprintf("%d-%02d", year, m+1)
 		months = append(months, p)
 		links = append(links, query("/explain", "level", f.Level, "period", p, "as_of", f.AsOf, "unit", f.Unit, "metric", "complaints_yoy"))
-		mreq := req
-		mreq.Period, _ = league.ParsePeriod(p)
-		mreq.Explain = false
-		tb, err := h.o.League.Table(ctx, mreq)
-		if err != nil {
-			return chart{}, err
+		var sum complaintSum
+		if whole && tb.Edition != 0 {
+			sum = h.monthSums.of(tb)
+		} else {
+			h.inScope(r, &tb)
+			sum = complaints(tb, f.Unit)
 		}
-		h.inScope(r, &tb)
-		if len(tb.Rows) == 0 {
-			continue
-		}
-		// Every row has the campaign's metrics in the same order: find the
-		// column once, not per row (a compound table has thousands of rows).
-		j := slices.IndexFunc(tb.Rows[0].Metrics, func(v league.Value) bool { return v.Key == "complaints_yoy" })
-		if j < 0 {
-			continue
-		}
-		found = true
-		for _, row := range tb.Rows {
-			if f.Unit == "" || row.Unit == f.Unit {
-				cur[m-1] += row.Metrics[j].Num
-				prev[m-1] += row.Metrics[j].Den
-			}
-		}
+		found = found || sum.found
+		cur[m], prev[m] = sum.cur, sum.prev
 	}
 	if !found {
-		return chart{}, nil
+		return chart{}
 	}
 	if f.Unit == "" {
 		links = nil // the whole table has no one unit to explain
 	}
-	return monthLines(l, year, months, cur, prev, links), nil
+	return monthLines(l, year, months, cur, prev, links)
+}
+
+// complaintSum is the complaints of a table's rows, this year and last,
+// from their complaints_yoy figure; found is false without that metric.
+type complaintSum struct {
+	cur, prev float64
+	found     bool
+}
+
+// complaints sums the rows of a table, or one unit's row.
+func complaints(tb league.Table, unit string) complaintSum {
+	var s complaintSum
+	if len(tb.Rows) == 0 {
+		return s
+	}
+	// Every row has the campaign's metrics in the same order: find the
+	// column once, not per row (a compound table has thousands of rows).
+	j := slices.IndexFunc(tb.Rows[0].Metrics, func(v league.Value) bool { return v.Key == "complaints_yoy" })
+	if j < 0 {
+		return s
+	}
+	s.found = true
+	for i := range tb.Rows {
+		if row := &tb.Rows[i]; unit == "" || row.Unit == unit {
+			s.cur += row.Metrics[j].Num
+			s.prev += row.Metrics[j].Den
+		}
+	}
+	return s
+}
+
+// monthSums keeps the sums of whole month tables by edition: the sum of a
+// city's compound table walks thousands of rows, most of a dashboard's
+// render when its tables are new.
+type monthSums struct {
+	mu        sync.Mutex
+	byEdition map[uint64]complaintSum
+}
+
+const maxMonthSums = 4096 // a few hundred tables are live: the rest are of tables computed again since
+
+func (s *monthSums) of(tb league.Table) complaintSum {
+	s.mu.Lock()
+	sum, ok := s.byEdition[tb.Edition]
+	s.mu.Unlock()
+	if ok {
+		return sum
+	}
+	sum = complaints(tb, "")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byEdition == nil || len(s.byEdition) >= maxMonthSums {
+		s.byEdition = map[uint64]complaintSum{}
+	}
+	s.byEdition[tb.Edition] = sum
+	return sum
 }
 
 // monthLines is the chart of complaints per month of a year against the

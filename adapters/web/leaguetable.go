@@ -26,7 +26,8 @@ func tableBody(l labels.Lang, f leagueForm, rows []league.Row) template.HTML {
 	rising := `<span class="badge warn" title="` + esc(labels.Of(l, labels.Column, "rising")) + `">↑ ` +
 		esc(labels.Of(l, labels.Word, "rising_flag")) + `</span>`
 	var b strings.Builder
-	for _, row := range rows {
+	for i, row := range rows {
+		presize(&b, i, len(rows))
 		unit := url.QueryEscape(row.Unit)
 		b.WriteString("<tr>\n<td class=\"num\">")
 		b.WriteString(strconv.Itoa(row.Rank))
@@ -67,9 +68,20 @@ func explainLink(f leagueForm) string {
 func listItems(f leagueForm, rows []league.Row) template.HTML {
 	explain := explainLink(f)
 	var b strings.Builder
-	for _, row := range rows {
+	for i, row := range rows {
+		presize(&b, i, len(rows))
 		b.WriteString(`<li><a href="` + explain + url.QueryEscape(row.Unit) + `">` + template.HTMLEscapeString(row.Name) +
 			`</a> <span class="num">` + strconv.FormatFloat(row.Score, 'f', 1, 64) + "</span></li>")
 	}
 	return template.HTML(b.String())
+}
+
+// presize makes room, once the first item of n is written, for the rest
+// at about its length: one allocation, where growing by doubling made a
+// page's rows allocate twice their size (garbage a busy collector makes
+// the request pay for).
+func presize(b *strings.Builder, i, n int) {
+	if i == 1 {
+		b.Grow(b.Len() * (n - 1) * 9 / 8)
+	}
 }

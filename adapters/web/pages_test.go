@@ -140,8 +140,9 @@ func TestDashboardWeight(t *testing.T) {
 	}
 }
 
-// BenchmarkDashboard is the server's render of the dashboard on the small
-// demo city (the 1M-event city's figure belongs to the league benchmarks).
+// BenchmarkDashboard is the dashboard as served on the small demo city:
+// the page kept after the first render (BenchmarkDashboard1M measures the
+// 1M-event city, and the renders after an event).
 func BenchmarkDashboard(b *testing.B) {
 	c := newCity(b)
 	for b.Loop() {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/casetrack/casetrack/adapters/http/encoded"
 	"github.com/casetrack/casetrack/adapters/sheet"
 	"github.com/casetrack/casetrack/app"
 	"github.com/casetrack/casetrack/app/auth"
@@ -87,6 +89,11 @@ type Handler struct {
 	o      Options
 	router chi.Router
 	pages  map[string]*template.Template
+	// dashboards are rendered dashboard pages, kept until their tables
+	// change: the page reads thirteen tables, and laying out, executing
+	// and compressing it was most of a request's cost.
+	dashboards encoded.Cache
+	monthSums  monthSums
 }
 
 // pageFiles are the pages, each parsed with the layout.
@@ -103,7 +110,7 @@ func New(o Options) (*Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	h := &Handler{o: o, pages: map[string]*template.Template{}}
+	h := &Handler{o: o, pages: map[string]*template.Template{}, dashboards: encoded.Cache{Type: pageType}}
 	for _, p := range pageFiles {
 		t, err := template.New(p).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
@@ -191,26 +198,58 @@ func (h *Handler) user(r *http.Request) *User {
 // htmx request that asks for it. It renders into a buffer first, so that a
 // template error becomes a clean 500 rather than half a page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name, nav string, data any) {
-	l := lang(w, r)
+	b, err := h.execute(r, lang(w, r), name, nav, data, 0)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", pageType)
+	w.Header().Set("Vary", pageVary)
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+const (
+	pageType = "text/html; charset=utf-8"
+	pageVary = "HX-Request, HX-Target, Cookie" // the fragment asked for; the session and language
+)
+
+// execute renders a page, or the fragment an htmx request asks for
+// (template), in language l, into room for size bytes (those known
+// beforehand: rows laid out in Go).
+func (h *Handler) execute(r *http.Request, l labels.Lang, name, nav string, data any, size int) ([]byte, error) {
 	other := *r.URL
 	q := other.Query()
 	q.Set("lang", map[labels.Lang]string{labels.ZH: "en", labels.EN: "zh"}[l])
 	other.RawQuery = q.Encode()
 	p := page{Lang: l, User: h.user(r), Title: labels.Of(l, labels.Word, name), Nav: nav, Other: other.String(), Data: data,
 		Charts: name == "dashboard" || name == "compound", Docs: name == "docs"}
-	tmpl := "layout"
-	if frag := r.Header.Get("HX-Target"); r.Header.Get("HX-Request") == "true" && frag != "" && h.pages[name].Lookup(frag) != nil {
-		tmpl = frag
-	}
 	var buf bytes.Buffer
-	if err := h.pages[name].ExecuteTemplate(&buf, tmpl, p); err != nil {
-		h.fail(w, r, domain.Internal(err, "render "+name))
-		return
+	buf.Grow(size + 32<<10) // and the template's own
+	if err := h.pages[name].ExecuteTemplate(&buf, h.template(r, name), p); err != nil {
+		return nil, domain.Internal(err, "render "+name)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Vary", "HX-Request, HX-Target, Cookie")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	return buf.Bytes(), nil
+}
+
+// pageKey names what a kept page is made from in its request: the page
+// and the template answered (whole or an htmx fragment), the language,
+// the address (every parameter, and the other language's link), the
+// signed-in user (name, role, scope and navigation: the layout shows
+// them, and the scope filters the tables) and the year (the period
+// pickers offer it and the two before, and a dashboard without a period
+// shows it). What it reads from the read models is its version.
+func (h *Handler) pageKey(r *http.Request, l labels.Lang, name string) string {
+	return fmt.Sprintf("%s|%s|%s|%s|%d|%+v", name, h.template(r, name), l, r.URL, h.o.Now().In(domain.China).Year(), h.user(r))
+}
+
+// template is the template of a page a request is answered with: the
+// fragment an htmx request names, if the page has it, else the whole page.
+func (h *Handler) template(r *http.Request, name string) string {
+	if frag := r.Header.Get("HX-Target"); r.Header.Get("HX-Request") == "true" && frag != "" && h.pages[name].Lookup(frag) != nil {
+		return frag
+	}
+	return "layout"
 }
 
 // fail answers an error as a short page in the user's language; internal

@@ -48,6 +48,13 @@ type Compound struct {
 // City generates every compound's history.
 func City(cfg Config) []Compound {
 	var out []Compound
+	eachCompound(cfg, func(c Compound) { out = append(out, c) })
+	return out
+}
+
+// eachCompound generates the compounds one at a time, each from its own
+// seed, so that a caller need not hold the whole city.
+func eachCompound(cfg Config, fn func(Compound)) {
 	n := 0
 	for d := 0; d < cfg.Districts; d++ {
 		district := pick(districtNames, d, "区")
@@ -60,11 +67,10 @@ func City(cfg Config) []Compound {
 					end: time.Date(cfg.Year, 12, 31, 18, 0, 0, 0, domain.China)}
 				g.compound()
 				sort.SliceStable(g.steps, func(i, j int) bool { return g.steps[i].At.Before(g.steps[j].At) })
-				out = append(out, Compound{ID: g.id, Steps: g.steps})
+				fn(Compound{ID: g.id, Steps: g.steps})
 			}
 		}
 	}
-	return out
 }
 
 func pick(names []string, i int, suffix string) string {
@@ -80,34 +86,79 @@ func pick(names []string, i int, suffix string) string {
 // rise with log positions and reads as of any past day answer as the
 // record stood then. Command IDs are derived from the seed, so an
 // interrupted load can simply run again. progress counts days.
+//
+// The steps are held a window of days at a time, at most windowSteps of
+// them, the city being generated afresh for each window (it is the same
+// every time): a province of ten million events loads in the memory of a
+// town's.
 func Load(ctx context.Context, svc *app.Service, cfg Config, workers int, progress func(done, total int)) (events int, err error) {
 	if svc.Personal() == nil {
 		// Its candidates' units and birth dates are personal data, which a
 		// store without erasable keys (EventStoreDB) does not record.
 		return 0, domain.Errorf(domain.CodeUnsupported, "the demo city records personal data (candidates' units and birth dates, complainants): it needs a store that keeps erasable keys, not EventStoreDB")
 	}
+	perDay := map[domain.Date]int{}
+	eachCompound(cfg, func(c Compound) {
+		for _, s := range c.Steps {
+			perDay[domain.NewDate(s.At)]++
+		}
+	})
+	days := slices.SortedFunc(maps.Keys(perDay), func(a, b domain.Date) int { return a.Compare(b.Time) })
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := 0
+	for from := 0; from < len(days); {
+		to, steps := from+1, perDay[days[from]]
+		for to < len(days) && steps+perDay[days[to]] <= windowSteps {
+			steps += perDay[days[to]]
+			to++
+		}
+		n, err := loadDays(ctx, svc, cfg, workers, days[from:to], func() {
+			if done++; progress != nil {
+				progress(done, len(days))
+			}
+		})
+		events += n
+		if err != nil {
+			return events, err
+		}
+		from = to
+	}
+	return events, ctx.Err()
+}
+
+// windowSteps bounds the steps Load holds at once: about 270 bytes each
+// (a variable for the test that loads in small windows).
+var windowSteps = 1 << 20
+
+// loadDays runs the steps of days (in order, consecutive) through svc;
+// dayDone is called after each.
+func loadDays(ctx context.Context, svc *app.Service, cfg Config, workers int, days []domain.Date, dayDone func()) (events int, err error) {
 	type batch struct {
 		id    string
 		first int // index of the first step, for command IDs
 		steps []Step
 	}
+	first, last := days[0], days[len(days)-1]
 	byDay := map[domain.Date][]batch{}
-	for _, c := range City(cfg) {
+	eachCompound(cfg, func(c Compound) {
 		for i := 0; i < len(c.Steps); {
 			day, j := domain.NewDate(c.Steps[i].At), i
 			for j < len(c.Steps) && domain.NewDate(c.Steps[j].At) == day {
 				j++
 			}
-			byDay[day] = append(byDay[day], batch{c.ID, i, c.Steps[i:j]})
+			if day.Compare(first.Time) >= 0 && day.Compare(last.Time) <= 0 {
+				// A copy: the compound's other steps are not kept.
+				byDay[day] = append(byDay[day], batch{c.ID, i, slices.Clone(c.Steps[i:j])})
+			}
 			i = j
 		}
-	}
-	days := slices.SortedFunc(maps.Keys(byDay), func(a, b domain.Date) int { return a.Compare(b.Time) })
+	})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var mu sync.Mutex
 	var firstErr error
-	for d, day := range days {
+	for _, day := range days {
 		jobs := make(chan batch)
 		var wg sync.WaitGroup
 		for w := 0; w < max(workers, 1); w++ {
@@ -136,12 +187,11 @@ func Load(ctx context.Context, svc *app.Service, cfg Config, workers int, progre
 		}
 		close(jobs)
 		wg.Wait()
+		delete(byDay, day) // its steps are done with
 		if firstErr != nil || ctx.Err() != nil {
 			break
 		}
-		if progress != nil {
-			progress(d+1, len(days))
-		}
+		dayDone()
 	}
 	if firstErr == nil {
 		firstErr = ctx.Err()

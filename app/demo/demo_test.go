@@ -74,3 +74,44 @@ func TestDemoCityIsDeterministic(t *testing.T) {
 		t.Fatal("another seed generated the same city")
 	}
 }
+
+// Loaded a few days at a time, the city is the same: every compound's
+// stream holds the same events, and recorded times still rise with
+// positions.
+func TestDemoCityLoadsTheSameInWindows(t *testing.T) {
+	ctx := context.Background()
+	load := func(window int) *memory.Store {
+		defer func(w int) { windowSteps = w }(windowSteps)
+		windowSteps = window
+		store := memory.NewStore()
+		svc := app.NewService(store, domain.DefaultRuleBook(), app.WithPersonalData(app.NewPersonalData(memory.NewKeys(), slog.New(slog.DiscardHandler))))
+		if _, err := Load(ctx, svc, small(), 4, nil); err != nil {
+			t.Fatal(err)
+		}
+		return store
+	}
+	whole, windowed := load(1<<20), load(500)
+	all, _ := windowed.ReadAll(ctx, 0, 0)
+	streams := map[string]bool{}
+	for i, e := range all {
+		streams[e.StreamID] = true
+		if i > 0 && e.RecordedAt.Before(all[i-1].RecordedAt) {
+			t.Fatalf("position %d recorded %s, before position %d (%s)", e.Position, e.RecordedAt, all[i-1].Position, all[i-1].RecordedAt)
+		}
+	}
+	if len(streams) != 60 {
+		t.Fatalf("%d compounds loaded in windows, want 60", len(streams))
+	}
+	for id := range streams {
+		a, _ := whole.ReadStream(ctx, id, domain.StreamQuery{})
+		b, _ := windowed.ReadStream(ctx, id, domain.StreamQuery{})
+		if len(a) != len(b) {
+			t.Fatalf("%s: %d events in one window, %d in many", id, len(a), len(b))
+		}
+		for i := range a {
+			if a[i].EventID != b[i].EventID || a[i].Type != b[i].Type || !a[i].OccurredAt.Equal(b[i].OccurredAt) {
+				t.Fatalf("%s version %d: %s %s in one window, %s %s in many", id, i+1, a[i].Type, a[i].EventID, b[i].Type, b[i].EventID)
+			}
+		}
+	}
+}

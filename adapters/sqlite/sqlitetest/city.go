@@ -1,6 +1,7 @@
-// Package sqlitetest holds the generated 1M-event city the benchmarks of
-// several packages run on: built once through the command service and kept
-// in $CASETRACK_BENCH_DIR (default: the temp dir) for later runs.
+// Package sqlitetest holds the generated city the benchmarks of several
+// packages run on (about 1M events, or 10M for a province): built once
+// through the command service and kept in $CASETRACK_BENCH_DIR (default:
+// the temp dir) for later runs.
 //
 // It takes the store's opener rather than importing adapters/sqlite, so
 // that package's own (internal) benchmarks can use it too.
@@ -12,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -23,19 +25,42 @@ import (
 	"github.com/casetrack/casetrack/projections"
 )
 
-// Compounds is the city's size: 9,600 compounds over two years, about 1M events.
-const Compounds = 9600
+// DefaultCompounds is the city's size unless $CASETRACK_BENCH_COMPOUNDS
+// says otherwise: 9,600 compounds over two years, about 1M events (96,000
+// make the 10M-event province).
+const DefaultCompounds = 9600
+
+// Compounds is the size of the city the benchmarks use: a multiple of 96
+// (6 districts of 16 streets).
+func Compounds(tb testing.TB) int {
+	v := os.Getenv("CASETRACK_BENCH_COMPOUNDS")
+	if v == "" {
+		return DefaultCompounds
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 96 || n%96 != 0 {
+		tb.Fatalf("CASETRACK_BENCH_COMPOUNDS=%q: want a multiple of 96, at least 96", v)
+	}
+	return n
+}
 
 // City opens the generated city with open, generating it first when the
-// file is not there yet (minutes); the file and its ".done" marker keep
-// their names, so a city built before is found again.
+// file is not there yet (minutes for 1M events); the file, named for its
+// size, and its ".done" marker keep their names, so a city built before is
+// found again.
 func City[S domain.EventStore](tb testing.TB, open func(path string) (S, error)) S {
+	tb.Helper()
+	return CityOf(tb, open, Compounds(tb))
+}
+
+// CityOf is City of the given number of compounds (a multiple of 96).
+func CityOf[S domain.EventStore](tb testing.TB, open func(path string) (S, error), compounds int) S {
 	tb.Helper()
 	dir := os.Getenv("CASETRACK_BENCH_DIR")
 	if dir == "" {
 		dir = os.TempDir()
 	}
-	path := filepath.Join(dir, fmt.Sprintf("casetrack-bench-%d.db", Compounds))
+	path := filepath.Join(dir, fmt.Sprintf("casetrack-bench-%d.db", compounds))
 	if _, err := os.Stat(path + ".done"); err == nil {
 		s, err := open(path)
 		if err != nil {
@@ -44,51 +69,71 @@ func City[S domain.EventStore](tb testing.TB, open func(path string) (S, error))
 		return s
 	}
 	os.Remove(path)
-	start := time.Now()
-	ctx := context.Background()
-	mem := memory.NewStore()
-	cfg := demo.DefaultConfig()
-	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 6, 16, Compounds/96
-	if _, err := demo.Load(ctx, app.NewService(mem, domain.DefaultRuleBook(), app.WithPersonalData(app.NewPersonalData(memory.NewKeys(), slog.New(slog.DiscardHandler)))), cfg, 8, nil); err != nil {
-		tb.Fatal(err)
-	}
-	all, _ := mem.ReadAll(ctx, 0, 0)
 	s, err := open(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	// Copy command by command, streams in parallel, each stream in order.
-	byStream := map[string][][]domain.Envelope{}
-	for i := 0; i < len(all); {
-		j := i + 1
-		for j < len(all) && all[j].CommandID == all[i].CommandID {
-			j++
+	start := time.Now()
+	events, err := Generate(context.Background(), s, compounds, func(done, total int) {
+		if done%100 == 0 || done == total {
+			fmt.Fprintf(os.Stderr, "city of %d compounds: day %d of %d, %s\n", compounds, done, total, time.Since(start).Round(time.Second))
 		}
-		byStream[all[i].StreamID] = append(byStream[all[i].StreamID], all[i:j])
-		i = j
+	})
+	if err != nil {
+		tb.Fatal(err)
 	}
-	streams := make(chan [][]domain.Envelope)
-	var wg sync.WaitGroup
-	for range 64 {
-		wg.Go(func() {
-			for cmds := range streams {
-				for _, c := range cmds {
-					if _, err := s.Append(ctx, domain.AppendRequest{StreamID: c[0].StreamID, ExpectedVersion: c[0].Version - 1,
-						CommandID: c[0].CommandID, Events: c}); err != nil {
-						tb.Error(err)
-					}
-				}
-			}
-		})
-	}
-	for _, cmds := range byStream {
-		streams <- cmds
-	}
-	close(streams)
-	wg.Wait()
 	os.WriteFile(path+".done", nil, 0o644)
-	tb.Logf("generated %d events in %s at %s", len(all), time.Since(start).Round(time.Second), path)
+	took := time.Since(start)
+	tb.Logf("generated %d events in %s (%.0f events/s) at %s", events, took.Round(time.Second), float64(events)/took.Seconds(), path)
 	return s
+}
+
+// Generate records the demo city of the given size (a multiple of 96) in
+// store through the command service, so every event obeys the domain rules
+// and seals into its stream's hash chain as any other. It holds a window
+// of days' steps and the compounds' states, not the events: the store's
+// writer commits what the loader's many workers append together, in
+// batches.
+func Generate(ctx context.Context, store domain.EventStore, compounds int, progress func(done, total int)) (int, error) {
+	cfg := demo.DefaultConfig()
+	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 6, 16, compounds/96
+	// Every compound stays cached: an evicted one would be read back
+	// whole at its next command, every few simulated days.
+	svc := app.NewService(&soleWriter{EventStore: store, heads: map[string]uint64{}}, domain.DefaultRuleBook(), app.WithCacheBytes(1<<40),
+		app.WithPersonalData(app.NewPersonalData(memory.NewKeys(), slog.New(slog.DiscardHandler))))
+	// Many workers: the store's writer commits whatever they have waiting
+	// in one transaction, so more of them make fewer, larger commits.
+	return demo.Load(ctx, svc, cfg, 256, progress)
+}
+
+// soleWriter answers a read past the version it last appended to a stream
+// with nothing, without asking the store: the command service reads a
+// compound's newer events before every command, and while the city is
+// generated nobody else writes.
+type soleWriter struct {
+	domain.EventStore
+	mu    sync.Mutex
+	heads map[string]uint64
+}
+
+func (w *soleWriter) Append(ctx context.Context, req domain.AppendRequest) (domain.AppendResult, error) {
+	res, err := w.EventStore.Append(ctx, req)
+	if err == nil {
+		w.mu.Lock()
+		w.heads[req.StreamID] = res.Version
+		w.mu.Unlock()
+	}
+	return res, err
+}
+
+func (w *soleWriter) ReadStream(ctx context.Context, streamID string, q domain.StreamQuery) ([]domain.Envelope, error) {
+	w.mu.Lock()
+	head, ok := w.heads[streamID]
+	w.mu.Unlock()
+	if ok && q.FromVersion > head && q == (domain.StreamQuery{FromVersion: q.FromVersion}) {
+		return nil, nil
+	}
+	return w.EventStore.ReadStream(ctx, streamID, q)
 }
 
 // CatchUp folds the city into each projection, together, from the start;

@@ -1,50 +1,59 @@
-package http
+// Package encoded answers HTTP reads as bytes made once: the body, its
+// gzip and its entity tag, kept per (key, version) by Cache. The API
+// answers JSON with it (adapters/http), the pages HTML (adapters/web).
+package encoded
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
-	"hash/fnv"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/cespare/xxhash/v2"
 )
 
-// Reads are answered as bytes: the JSON, its gzip and its entity tag made
+// Reads are answered as bytes: the body, its gzip and its entity tag made
 // once. A read whose answer stays the same between events (a league table
 // of one position) is encoded once per (query, position) and kept
-// (encodedCache); encoding a large table per request was most of the
+// (Cache); encoding a large table per request was most of the
 // API's CPU under load. Every read carries an ETag, so If-None-Match
 // answers 304 without a body, and is sent compressed to a client that
 // accepts gzip.
 
-// encoded is one answer, ready to send.
-type encoded struct {
+// Answer is one answer, ready to send.
+type Answer struct {
 	version string // what the answer was encoded from (a table's edition)
-	body    []byte // JSON
+	typ     string // its Content-Type
+	body    []byte
 	gz      []byte // its gzip; nil when compressing does not pay
 	etag    string
 	ready   chan struct{} // closed once encoded (or failed)
 	err     error
-	counted bool // its size is in encodedCache.bytes
+	counted bool // its size is in Cache.bytes
 }
 
 const (
 	minGzip = 1024 // bodies smaller than this go uncompressed: the header costs more than it saves
-	// maxEncodedBytes bounds the kept answers (JSON and gzip): a compound
+	// maxBytes bounds the kept answers (body and gzip) of a Cache: a compound
 	// table of a city is tens of MB of JSON, a street table a few hundred kB.
-	maxEncodedBytes = 128 << 20
+	maxBytes = 128 << 20
+	// JSON is the API's Content-Type.
+	JSON = "application/json"
 )
 
-// encode makes an answer from JSON: its tag, and its gzip when it pays.
-// The tag is weak: the plain and compressed bodies share it.
-func encode(body []byte) (*encoded, error) {
-	h := fnv.New64a()
-	h.Write(body)
-	e := &encoded{body: body, etag: `W/"` + strconv.FormatUint(h.Sum64(), 36) + `"`}
+// Encode makes an answer of a Content-Type from its body: its tag, and its
+// gzip when it pays. The tag is weak: the plain and compressed bodies share it.
+func Encode(contentType string, body []byte) (*Answer, error) {
+	e := &Answer{typ: contentType, body: body, etag: `W/"` + strconv.FormatUint(xxhash.Sum64(body), 36) + `"`}
 	if len(body) >= minGzip {
 		var buf bytes.Buffer
-		z, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // made once per position: speed over the last few percent
+		buf.Grow(len(body) / 8) // what text compresses to, about
+		z := gzips.Get().(*gzip.Writer)
+		defer gzips.Put(z)
+		z.Reset(&buf)
 		if _, err := z.Write(body); err != nil {
 			return nil, err
 		}
@@ -56,12 +65,22 @@ func encode(body []byte) (*encoded, error) {
 	return e, nil
 }
 
-func (e *encoded) size() int { return len(e.body) + len(e.gz) }
+// gzips are compressors to reuse: each holds about a megabyte of state,
+// which an answer made anew (a page after an event) need not allocate.
+var gzips = sync.Pool{New: func() any {
+	z, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed) // an answer is made once per position: speed over the last few percent
+	return z
+}}
 
-// write sends an answer: 304 when the client holds it already, else the
+func (e *Answer) size() int { return len(e.body) + len(e.gz) }
+
+// ETag is the answer's entity tag.
+func (e *Answer) ETag() string { return e.etag }
+
+// Write sends an answer: 304 when the client holds it already, else the
 // body, compressed if the client accepts it. A tag set by the handler (a
 // compound's version, which If-Match sends back) is kept.
-func (e *encoded) write(w http.ResponseWriter, r *http.Request, status int) {
+func (e *Answer) Write(w http.ResponseWriter, r *http.Request, status int) {
 	h := w.Header()
 	h.Add("Vary", "Accept-Encoding")
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -75,7 +94,7 @@ func (e *encoded) write(w http.ResponseWriter, r *http.Request, status int) {
 			return
 		}
 	}
-	h.Set("Content-Type", "application/json")
+	h.Set("Content-Type", e.typ)
 	body := e.body
 	if e.gz != nil && acceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
@@ -117,25 +136,27 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-// encodedCache keeps answers by key (what was asked, by whom), each valid
-// for one version of what it was made from. Requests that find the same
-// stale key together encode it once: the others wait for it.
-type encodedCache struct {
+// Cache keeps answers of one Content-Type (Type) by key (what was asked,
+// by whom), each valid for one version of what it was made from. Requests
+// that find the same stale key together encode it once: the others wait
+// for it. The zero Cache keeps JSON.
+type Cache struct {
+	Type  string // the answers' Content-Type; "": JSON
 	mu    sync.Mutex
-	byKey map[string]*encoded
+	byKey map[string]*Answer
 	bytes int
-	max   int // bytes kept at most; 0: maxEncodedBytes
+	max   int // bytes kept at most; 0: maxBytes
 }
 
-// get returns the answer of key at version, its JSON made by build if it
+// Get returns the answer of key at version, its body made by build if it
 // is not kept.
-func (c *encodedCache) get(key, version string, build func() ([]byte, error)) (*encoded, error) {
+func (c *Cache) Get(key, version string, build func() ([]byte, error)) (*Answer, error) {
 	c.mu.Lock()
 	if c.byKey == nil {
-		c.byKey = map[string]*encoded{}
+		c.byKey = map[string]*Answer{}
 	}
 	if c.max == 0 {
-		c.max = maxEncodedBytes
+		c.max = maxBytes
 	}
 	if e, ok := c.byKey[key]; ok && e.version == version {
 		c.mu.Unlock()
@@ -146,14 +167,15 @@ func (c *encodedCache) get(key, version string, build func() ([]byte, error)) (*
 		return e, nil
 	}
 	c.drop(key)
-	slot := &encoded{version: version, ready: make(chan struct{})}
+	typ := cmp.Or(c.Type, JSON)
+	slot := &Answer{version: version, typ: typ, ready: make(chan struct{})}
 	c.byKey[key] = slot
 	c.mu.Unlock()
 
 	body, err := build()
-	var e *encoded
+	var e *Answer
 	if err == nil {
-		e, err = encode(body)
+		e, err = Encode(typ, body)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -186,7 +208,7 @@ func (c *encodedCache) get(key, version string, build func() ([]byte, error)) (*
 }
 
 // drop forgets the answer of key; requests waiting for it still get it.
-func (c *encodedCache) drop(key string) {
+func (c *Cache) drop(key string) {
 	if e, ok := c.byKey[key]; ok {
 		if e.counted {
 			c.bytes -= e.size()

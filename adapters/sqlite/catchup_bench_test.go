@@ -1,0 +1,83 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casetrack/casetrack/adapters/sqlite/sqlitetest"
+)
+
+// BenchmarkCatchUpScale: the cold catch-up of the five read models serve
+// runs (snapshots every 20,000 events into a new projections.db, 3 kept,
+// as serve does) on two generated cities, each beside a raw scan of its
+// rows in the same run. $CASETRACK_BENCH_SCALE names their sizes in
+// compounds: by default 960,9600 (0.1M and 1M events); 9600,96000 are the
+// 1M and 10M of the issue. Catch-up is linear when the larger city takes
+// at most its share of events times the smaller's time: time_ratio ≤
+// event_ratio, growth (their quotient) ≤ 1. Each catch-up is also given in
+// raw scans of its own city, which a larger file's reads slowed alike.
+func BenchmarkCatchUpScale(b *testing.B) {
+	sizes := scaleSizes(b)
+	for b.Loop() {
+		var took [2]time.Duration
+		var events [2]uint64
+		for i, n := range sizes {
+			s := sqlitetest.CityOf(b, Open, n)
+			t := time.Now()
+			count := uint64(0)
+			if err := s.scanRows(context.Background(), 0, math.MaxInt64, func([]driver.Value) error { count++; return nil }); err != nil {
+				b.Fatal(err)
+			}
+			raw := time.Since(t)
+			_, took[i] = snapshotDisk(b, s, 3)
+			events[i] = count
+			if err := s.Close(); err != nil {
+				b.Fatal(err)
+			}
+			name := fmt.Sprintf("c%d_", n)
+			b.ReportMetric(float64(count), name+"events")
+			b.ReportMetric(took[i].Seconds(), name+"catch_up_s")
+			b.ReportMetric(float64(count)/took[i].Seconds(), name+"catch_up_ev/s")
+			b.ReportMetric(float64(count)/raw.Seconds(), name+"raw_scan_ev/s")
+			// In raw scans of the same file: what the machine's disk and
+			// page cache make of a larger file weighs on both alike.
+			b.ReportMetric(took[i].Seconds()/raw.Seconds(), name+"catch_up_in_raw_scans")
+		}
+		timeRatio, eventRatio := took[1].Seconds()/took[0].Seconds(), float64(events[1])/float64(events[0])
+		b.ReportMetric(timeRatio, "time_ratio")
+		b.ReportMetric(eventRatio, "event_ratio")
+		b.ReportMetric(timeRatio/eventRatio, "growth")
+	}
+}
+
+// scaleSizes reads $CASETRACK_BENCH_SCALE: two city sizes in compounds,
+// the smaller first.
+func scaleSizes(b *testing.B) [2]int {
+	v := os.Getenv("CASETRACK_BENCH_SCALE")
+	if v == "" {
+		return [2]int{960, sqlitetest.DefaultCompounds}
+	}
+	parts := strings.Split(v, ",")
+	var sizes [2]int
+	for i := range sizes {
+		if len(parts) != 2 {
+			break
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(parts[i]))
+		if err != nil || n < 96 || n%96 != 0 {
+			break
+		}
+		sizes[i] = n
+	}
+	if sizes[0] == 0 || sizes[1] <= sizes[0] {
+		b.Fatalf("CASETRACK_BENCH_SCALE=%q: want two sizes in compounds, multiples of 96, the smaller first (e.g. 9600,96000)", v)
+	}
+	return sizes
+}
