@@ -173,38 +173,27 @@ func jit(t *testing.T, plan string) bool { return parsePlan(t, plan).JIT != nil 
 // scans tells whether a JSON plan has a sequential scan of events.
 func scans(t *testing.T, plan string) bool {
 	t.Helper()
-	var walk func(n planNode) bool
-	walk = func(n planNode) bool {
-		if n.NodeType == "Seq Scan" && n.Relation == "events" {
-			return true
-		}
-		for _, c := range n.Plans {
-			if walk(c) {
-				return true
-			}
-		}
-		return false
-	}
-	return walk(parsePlan(t, plan).Plan)
+	return anyNode(parsePlan(t, plan).Plan, func(n planNode) bool { return n.NodeType == "Seq Scan" && n.Relation == "events" })
 }
 
 // filters tells whether a JSON plan scans events for rows it then drops
 // by a condition its index does not hold.
 func filters(t *testing.T, plan string) bool {
 	t.Helper()
-	var walk func(n planNode) bool
-	walk = func(n planNode) bool {
-		if n.Relation == "events" && n.Filter != "" {
+	return anyNode(parsePlan(t, plan).Plan, func(n planNode) bool { return n.Relation == "events" && n.Filter != "" })
+}
+
+// anyNode tells whether a node of the plan tree satisfies is.
+func anyNode(n planNode, is func(planNode) bool) bool {
+	if is(n) {
+		return true
+	}
+	for _, c := range n.Plans {
+		if anyNode(c, is) {
 			return true
 		}
-		for _, c := range n.Plans {
-			if walk(c) {
-				return true
-			}
-		}
-		return false
 	}
-	return walk(parsePlan(t, plan).Plan)
+	return false
 }
 
 type planNode struct {
