@@ -266,16 +266,26 @@ func (s *Server) handleListCompounds(w http.ResponseWriter, r *http.Request) {
 	f := directory.Filter{District: p.text("district"), Street: p.text("street"), Community: p.text("community")}
 	inScope := narrow(principalOf(r).Scope, &f.District, &f.Street, &f.Community)
 	pg := p.page("compounds")
-	var out compoundList
-	out.Compounds = []directory.Entry{}
-	if read(s, w, r, p, s.dir, q, func(m *directory.Model) {
-		out.Position = m.Position()
-		if inScope {
-			out.Compounds, out.NextCursor = cut(pg, m.List(f), func(e directory.Entry) string { return e.ID })
-		}
-	}) {
-		s.respond(w, r, http.StatusOK, out)
+	if err := p.err(); err != nil {
+		s.Error(w, r, err)
+		return
 	}
+	ctx, done, err := s.bound(r, &q, false) // as of the past, read from the directory's histories: no replay
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	defer done()
+	pos, list, err := directory.ListAt(ctx, s.dir, s.store, q, f)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := compoundList{Position: pos, Compounds: []directory.Entry{}}
+	if inScope {
+		out.Compounds, out.NextCursor = cut(pg, list, func(e directory.Entry) string { return e.ID })
+	}
+	s.respond(w, r, http.StatusOK, out)
 }
 
 // verifyStream refuses to serve a compound whose stream is damaged: a

@@ -73,8 +73,8 @@ var (
 // queryParams are the query parameters of the API, each read by params.go
 // the same way wherever it appears.
 var queryParams = map[string]param{
-	"as_of":          {timeValue, "the answer as it stood at this time (RFC 3339, or a day YYYY-MM-DD meaning its end): knowledge time; league tables answer it from the live model, other reads replay"},
-	"as_of_position": {openapi3.NewIntegerSchema().WithMin(1), "the answer as it stood at this log position: knowledge time; league tables answer it from the live model, other reads replay"},
+	"as_of":          {timeValue, "the answer as it stood at this time (RFC 3339, or a day YYYY-MM-DD meaning its end): knowledge time; league tables and compound lists answer it from the live model, other reads replay"},
+	"as_of_position": {openapi3.NewIntegerSchema().WithMin(1), "the answer as it stood at this log position: knowledge time; league tables and compound lists answer it from the live model, other reads replay"},
 	"min_position":   {position, "read-your-writes: wait (up to 5 s) until the read model has read this log position (a command's answer names it)"},
 	"limit":          {openapi3.NewIntegerSchema().WithMin(1).WithMax(maxPageSize), "at most this many items"},
 	"cursor":         {openapi3.NewStringSchema(), "the next_cursor of the previous page of this list"},

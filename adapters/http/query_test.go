@@ -18,6 +18,7 @@ import (
 
 	"github.com/casetrack/casetrack/adapters/memory"
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
 )
@@ -348,19 +349,31 @@ func (s blockingStore) ReadAll(ctx context.Context, after uint64, limit int) ([]
 }
 
 // As-of replays beyond the cap are answered 503 with Retry-After at once;
-// live reads are not capped, and a freed slot serves again.
+// live reads are not capped, nor is a list of compounds as of the past
+// (read from the directory's histories, it neither replays nor reads the
+// store), and a freed slot serves again.
 func TestReplayCap(t *testing.T) {
 	mem := memory.NewStore()
 	store := blockingStore{mem, new(atomic.Bool), make(chan struct{})}
 	f := newFixtureOn(t, store)
-	f.srv = NewServer(f.srv.svc, store, f.srv.dir, f.accounts, f.srv.logger, WithWorkLimits(2, 1))
-	f.ok("c1", "register", registerBody)
-	f.caughtUp(f.ok("c1", "set-red-flags", `{"red_property":true}`).Position)
+	runner, err := projections.NewRunner(func() *league.Model { return league.New(domain.DefaultRuleBook()) }, projections.NewMemoryCheckpoints(), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = NewServer(f.srv.svc, store, f.srv.dir, f.accounts, f.srv.logger, WithWorkLimits(2, 1),
+		WithLeague(league.NewService(runner, store, league.DefaultConfig())))
+	registered := f.ok("c1", "register", registerBody)
+	f.caughtUp(f.ok("c1", "receive-complaint", `{"complaint_id":"k1","channel":"hotline","kind":"complaint","category":"fees","summary":"x"}`).Position)
+	if err := runner.CatchUp(t.Context(), mem); err != nil {
+		t.Fatal(err)
+	}
 	f.as(auditor) // the reader's account, made before the reads run side by side
+	// An explained table of the past replays (its events as they were).
+	replay := fmt.Sprintf("/api/v1/league/street?period=%d&unit=海淀/中关村&explain=1&as_of_position=%d", f.now.In(domain.China).Year(), registered.Position)
 	store.blocking.Store(true)
 	var wg sync.WaitGroup
 	for range 2 { // these hold both slots until the store is unblocked
-		wg.Go(func() { f.do("GET", "/api/v1/compounds?as_of_position=1", nil) })
+		wg.Go(func() { f.do("GET", replay, nil) })
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for len(f.srv.replays) < 2 {
@@ -369,13 +382,17 @@ func TestReplayCap(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	rec := f.do("GET", "/api/v1/compounds?as_of_position=1", nil)
+	rec := f.do("GET", replay, nil)
 	if p := problemOf(t, rec, http.StatusServiceUnavailable); p.Code != domain.CodeUnavailable || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("%+v, Retry-After %q", p, rec.Header().Get("Retry-After"))
 	}
+	rec = f.do("GET", fmt.Sprintf("/api/v1/compounds?as_of_position=%d", registered.Position), nil)
+	if l := decode[compoundList](t, rec); rec.Code != 200 || l.Position != registered.Position || len(l.Compounds) != 1 || l.Compounds[0].OpenComplaints != 0 {
+		t.Errorf("compounds as of position %d with the replay slots taken: %d %s", registered.Position, rec.Code, rec.Body)
+	}
 	close(store.release)
 	wg.Wait()
-	if rec := f.do("GET", "/api/v1/compounds?as_of_position=1", nil); rec.Code != 200 {
+	if rec := f.do("GET", replay, nil); rec.Code != 200 {
 		t.Errorf("after the replays: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -129,17 +129,6 @@ func BenchmarkAsOf1M(b *testing.B) {
 		}
 		return tb
 	}
-	measure := func(b *testing.B, do func()) {
-		b.ReportAllocs()
-		runtime.GC()
-		var lat []time.Duration
-		for b.Loop() {
-			t := time.Now()
-			do()
-			lat = append(lat, time.Since(t))
-		}
-		reportLatency(b, lat)
-	}
 	b.Run("indexes", func(b *testing.B) {
 		measure(b, func() {
 			pos := 1 + rng.Uint64N(head-1)
@@ -274,6 +263,20 @@ func lastPosition(b *testing.B, s *Store) uint64 {
 		b.Fatal(err)
 	}
 	return uint64(pos)
+}
+
+// measure runs do in b's loop, from a collected heap, and reports its
+// latencies and allocations.
+func measure(b *testing.B, do func()) {
+	b.ReportAllocs()
+	runtime.GC()
+	var lat []time.Duration
+	for b.Loop() {
+		t := time.Now()
+		do()
+		lat = append(lat, time.Since(t))
+	}
+	reportLatency(b, lat)
 }
 
 func reportLatency(b *testing.B, lat []time.Duration) {

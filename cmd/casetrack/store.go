@@ -40,7 +40,7 @@ func dataFlag(fs *flag.FlagSet, data *string) {
 // keeps: each is a whole model, so keeping every one made the file
 // outgrow the event store.
 func snapshotsFlag(fs *flag.FlagSet, keep *int) {
-	fs.IntVar(keep, "snapshots-keep", 3, "snapshots of each projection kept in projections.db, the latest included (at least 1); reads as of an older position (compound lists, explained league tables; other league tables need no replay) replay from the nearest kept one, or from the start")
+	fs.IntVar(keep, "snapshots-keep", 3, "snapshots of each projection kept in projections.db, the latest included (at least 1); reads as of an older position (explained league tables; other league tables and compound lists need no replay) replay from the nearest kept one, or from the start")
 }
 
 // openSnapshots opens projections.db in the data directory, keeping keep

@@ -5,6 +5,7 @@
 package directory
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -67,11 +68,17 @@ func (f Filter) match(e *Entry) bool {
 
 // Model is the fold; its fields are exported for snapshots only.
 type Model struct {
-	Pos     uint64
-	Entries map[string]*Entry
+	Pos      uint64
+	Entries  map[string]*Entry
+	History  map[string]*History // by compound, for lists as of a past position
+	Interned                     // the histories' strings and times
+	Format   int                 // modelFormat when snapshotted; Restore refuses any other
+	sorted   []compound          // the histories by compound ID; not snapshotted
 }
 
-func New() *Model { return &Model{Entries: map[string]*Entry{}} }
+func New() *Model {
+	return &Model{Entries: map[string]*Entry{}, History: map[string]*History{}, Format: modelFormat}
+}
 
 func (m *Model) Name() string     { return "directory" }
 func (m *Model) Position() uint64 { return m.Pos }
@@ -81,6 +88,9 @@ func (m *Model) Handled() []string { return handlers.Types() }
 
 // Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
+	if e.Position > maxKnownPosition {
+		return fmt.Errorf("directory: position %d is beyond what the history stamps (%d)", e.Position, uint64(maxKnownPosition))
+	}
 	return handlers.Apply(m, "directory", &m.Pos, e)
 }
 
@@ -133,11 +143,13 @@ var handlers = projections.NewHandlers(
 )
 
 // on makes the handler of T from a change to the compound's entry, which
-// it creates on the compound's first event.
+// it creates on the compound's first event, and records the change in the
+// compound's history.
 func on[T domain.Event](f func(*Entry, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, env domain.Envelope, ev T) {
-		_, e := projections.EntryOf(m.Entries, env, func(id string) *Entry { return &Entry{ID: id, Committee: Committee{Phase: "none"}} })
+		id, e := projections.EntryOf(m.Entries, env, func(id string) *Entry { return &Entry{ID: id, Committee: Committee{Phase: "none"}} })
 		f(e, ev)
+		m.historyOf(id).record(env.Position, e, &m.Interned)
 	})
 }
 
@@ -209,8 +221,27 @@ func (m *Model) Snapshot() ([]byte, error) {
 	return projections.GobSnapshot(m)
 }
 
+// modelFormat numbers the snapshot layout. Gob decodes a snapshot of an
+// older model without complaint, leaving new fields zero (format 1 keeps
+// each compound's history): such a snapshot must be refused, so that the
+// runner folds from the start. Raise it whenever the fold keeps new data.
+const modelFormat = 1
+
+// Restore replaces the model by a snapshot; a snapshot of another model
+// format is refused and m left as it was.
 func (m *Model) Restore(b []byte) error {
-	return projections.GobRestore(b, m, New())
+	fresh, restored := New(), Model{}
+	fresh.Format = 0 // a snapshot without the field must not keep the fresh model's
+	if err := projections.GobRestore(b, &restored, fresh); err != nil {
+		return err
+	}
+	if restored.Format != modelFormat {
+		return fmt.Errorf("directory snapshot of model format %d, want %d", restored.Format, modelFormat)
+	}
+	*m = restored
+	m.sortHistories()
+	m.Interned.index()
+	return nil
 }
 
 // SQLTables lays the case files out for SQL readers (rm_compounds).

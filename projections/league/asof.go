@@ -2,6 +2,7 @@ package league
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -20,8 +21,7 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 	for slot, c := range ix.compounds {
 		versions[slot] = c.versionAt(pos)
 	}
-	version := func(c *Compound) *Version { return versions[c.slot-1] }
-	u := &units{level: q.Level, out: map[unitKey]*tally{}, lu: ix.layOut(q.Level, version)}
+	u := &units{level: q.Level, out: map[unitKey]*tally{}, lu: ix.layoutAsOf(q.Level, pos)}
 	u.laid = make([]*tally, len(u.lu.keys))
 	// unitAt is the unit a compound's own standing, plans and listings
 	// count for: where it was on the day judged, as known then.
@@ -95,8 +95,11 @@ func (ix *index) countKnown(u *units, pos uint64, w window) {
 		}
 	}
 	for cell, sum := range sums {
+		if sum == ([nCounters]pair{}) {
+			continue // a cell made after pos, among others, has none
+		}
 		n := u.lu.cells[cell]
-		if n < 0 || sum == ([nCounters]pair{}) {
+		if n < 0 {
 			continue
 		}
 		into := w.counts(u.laidOut(n))
@@ -105,4 +108,84 @@ func (ix *index) countKnown(u *units, pos uint64, w window) {
 			into[k].Den += float64(p.den)
 		}
 	}
+}
+
+// shape is what of a compound decides its unit at a level: its places,
+// name or company.
+type shape uint8
+
+const (
+	shapePlaces shape = 1 << iota
+	shapeName
+	shapeCompany
+	nShapes = iota
+)
+
+// shapedBy is what of a compound's shape lays out a level (its places at
+// every level: a moved compound's epochs are laid out by them).
+func shapedBy(l Level) shape {
+	switch l {
+	case LevelCompound:
+		return shapePlaces | shapeName
+	case LevelCompany:
+		return shapePlaces | shapeCompany
+	}
+	return shapePlaces
+}
+
+// reshaped notes that a compound's shape changed at pos (the fold's
+// positions only grow).
+func (ix *index) reshaped(pos uint64, s shape) {
+	for k := range ix.shapes {
+		if s&(1<<k) != 0 {
+			ix.shapes[k] = append(ix.shapes[k], pos)
+		}
+	}
+}
+
+// pastLayout names the layout of a level as the compounds stood before
+// a change of their shape at a position.
+type pastLayout struct {
+	level Level
+	until uint64
+}
+
+// maxPastLayouts bounds the layouts kept for tables of the past (one is
+// tens of kilobytes to a few hundred at a city's size).
+const maxPastLayouts = 16
+
+// layoutAsOf is the layout of a level's units as the compounds stood at
+// pos. It changes only when a compound's shape does, not as compounds are
+// added (one not known at pos counts nothing, whichever unit it is in):
+// a past table is laid out as the compounds stood just before the first
+// change after pos, shared by every position since the change before it,
+// and with no change since, as the live tables are.
+func (ix *index) layoutAsOf(l Level, pos uint64) *levelUnits {
+	until := uint64(math.MaxUint64)
+	for k, changes := range ix.shapes {
+		if shapedBy(l)&(1<<k) == 0 {
+			continue
+		}
+		if i, _ := slices.BinarySearch(changes, pos+1); i < len(changes) {
+			until = min(until, changes[i])
+		}
+	}
+	if until == math.MaxUint64 {
+		return ix.level(l)
+	}
+	key := pastLayout{l, until}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if lu := ix.past[key]; lu != nil {
+		return lu
+	}
+	lu := ix.layOut(l, func(c *Compound) *Version { return c.versionAt(until - 1) })
+	if len(ix.past) >= maxPastLayouts {
+		for old := range ix.past { // any: a city changes shape rarely
+			delete(ix.past, old)
+			break
+		}
+	}
+	ix.past[key] = lu
+	return lu
 }

@@ -3,7 +3,6 @@ package league
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
 // A table as of a past position, counted from the live model's known facts
@@ -20,14 +20,7 @@ import (
 // moves; also from a model restored from a snapshot. The seed is printed
 // (CASETRACK_ASOF_SEED repeats a run).
 func TestTableAsOfAgreesWithReplay(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("CASETRACK_ASOF_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("seed %d (CASETRACK_ASOF_SEED=%d repeats it)", seed, seed)
+	seed := projectiontest.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 17))
 	events := demoEvents(t)
 	book := domain.DefaultRuleBook()
@@ -40,14 +33,7 @@ func TestTableAsOfAgreesWithReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	snap, err := live.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	restored := New(book)
-	if err := restored.Restore(snap); err != nil {
-		t.Fatal(err)
-	}
+	restored := restoredFrom(t, live)
 
 	// Positions at random, and the last before each move and correction
 	// and the one of it (they are near the end of the log).
@@ -160,4 +146,57 @@ func TestServiceAsOfAgreesWithReplay(t *testing.T) {
 			t.Fatalf("as of %+v, %s %s..%s:\nfrom the index\n%s\nreplayed\n%s", view, q.Level, q.Period.From, q.Period.To, a, b)
 		}
 	}
+}
+
+// A table of the past shares its level's layout with every position up to
+// the next change of the compounds' shape, reads the live layout when none
+// came since, and the layouts kept for the past stay bounded however many
+// changes are asked about; a restored model finds the same changes.
+func TestPastLayoutsShared(t *testing.T) {
+	events := demoEvents(t)
+	live := New(domain.DefaultRuleBook())
+	for _, e := range events {
+		if err := live.Apply(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	restored := restoredFrom(t, live)
+	ix := live.ix
+	for k := range ix.shapes {
+		if !slices.Equal(ix.shapes[k], restored.ix.shapes[k]) {
+			t.Fatalf("shape %d changed at %v, restored at %v", k, ix.shapes[k], restored.ix.shapes[k])
+		}
+	}
+	asked := 0
+	for _, l := range levelOrder {
+		var changes []uint64
+		for k, ps := range ix.shapes {
+			if shapedBy(l)&(1<<k) != 0 {
+				changes = append(changes, ps...)
+			}
+		}
+		slices.Sort(changes)
+		changes = slices.Compact(changes)
+		if len(changes) == 0 {
+			t.Fatalf("%s: the demo log changes no compound's shape", l)
+		}
+		last := changes[len(changes)-1]
+		if got := ix.layoutAsOf(l, last); got != ix.level(l) {
+			t.Fatalf("%s as of the last change (%d): not the live layout", l, last)
+		}
+		from := uint64(0)
+		for _, until := range changes {
+			if until > from+1 {
+				if a, b := ix.layoutAsOf(l, from), ix.layoutAsOf(l, until-1); a != b || a == ix.level(l) {
+					t.Fatalf("%s between %d and %d: layouts %p and %p (live %p)", l, from, until, a, b, ix.level(l))
+				}
+			}
+			asked++
+			from = until
+		}
+		if len(ix.past) > maxPastLayouts {
+			t.Fatalf("%d layouts kept for the past, more than %d", len(ix.past), maxPastLayouts)
+		}
+	}
+	t.Logf("%d layouts of the past asked", asked)
 }

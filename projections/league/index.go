@@ -37,6 +37,8 @@ type index struct {
 	mu        sync.Mutex                                  // readers counting the totals or laying out a level
 	counted   atomic.Bool                                 // upTo is summed, and the fold keeps it
 	levels    [len(levelOrder)]atomic.Pointer[levelUnits] // nil: to be laid out again
+	shapes    [nShapes][]uint64                           // by shape: the positions at which a compound's changed, in order
+	past      map[pastLayout]*levelUnits                  // laid out as the compounds stood before a change of shape (mu)
 }
 
 // Cell is where a fact is counted: its compound, the property company
@@ -112,9 +114,19 @@ var levelOrder = [...]Level{LevelStreet, LevelCommunity, LevelDistrict, LevelCom
 // newIndex lays out a model's compounds and items (a new model's, or a
 // restored one's), numbering cells as its known facts do.
 func newIndex(m *Model) *index {
-	ix := &index{byID: m.Compounds, known: m.Known, cells: map[Cell]int32{}, listed: map[int32][]item{}}
+	ix := &index{byID: m.Compounds, known: m.Known, cells: map[Cell]int32{}, listed: map[int32][]item{},
+		past: map[pastLayout]*levelUnits{}}
 	for _, c := range m.Compounds {
 		ix.touch(c)
+	}
+	for _, c := range m.Compounds {
+		for i := 1; i < len(c.Versions); i++ {
+			v := &c.Versions[i]
+			ix.reshaped(v.Pos, c.Versions[i-1].reshaped(v.Name, v.Company, v.Places))
+		}
+	}
+	for k := range ix.shapes {
+		slices.Sort(ix.shapes[k])
 	}
 	for i, key := range m.Known.Cells {
 		ix.cells[key] = int32(i)

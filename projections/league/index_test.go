@@ -38,14 +38,7 @@ func TestIndexAgreesWithWalk(t *testing.T) {
 	if !indexed.ix.counted.Load() || walked.ix.counted.Load() {
 		t.Fatal("the index was not built where it should have been")
 	}
-	snap, err := walked.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	restored := New(domain.DefaultRuleBook())
-	if err := restored.Restore(snap); err != nil {
-		t.Fatal(err)
-	}
+	restored := restoredFrom(t, walked)
 	restored.Index()
 	periods := []string{"2024", "2025", "2026", "2025-Q1", "2025-Q4", "2025-02", "2025-07", "2024-12-15..2025-03-10", "2025-06-01..2025-06-01"}
 	rng := rand.New(rand.NewPCG(7, 8))

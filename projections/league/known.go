@@ -112,19 +112,40 @@ type Version struct {
 }
 
 // remember records the compound's version at pos, with its standing st,
-// if a table would read it otherwise than the last.
-func (c *Compound) remember(pos uint64, st *Standing) {
+// if a table would read it otherwise than the last; it returns what of its
+// shape changed (none for its first version).
+func (c *Compound) remember(pos uint64, st *Standing) shape {
 	var places []Place
-	if n := len(c.Versions); n > 0 && slices.Equal(c.Versions[n-1].Places, c.Places) {
+	var changed shape
+	if n := len(c.Versions); n > 0 {
 		last := &c.Versions[n-1]
-		if last.Name == c.Name && last.Company == c.Company && last.Standing == *st {
-			return // nothing a table reads has changed
+		if changed = last.reshaped(c.Name, c.Company, c.Places); changed&shapePlaces == 0 {
+			places = last.Places // shared: a version's places are never changed
 		}
-		places = last.Places // shared: a version's places are never changed
-	} else {
+		if changed == 0 && last.Standing == *st {
+			return 0 // nothing a table reads has changed
+		}
+	}
+	if places == nil {
 		places = slices.Clone(c.Places) // the fold's move changes its own in place
 	}
 	c.Versions = append(c.Versions, Version{Pos: pos, Name: c.Name, Company: c.Company, Places: places, Standing: *st})
+	return changed
+}
+
+// reshaped is what of a compound's shape differs from the version's.
+func (v *Version) reshaped(name, company string, places []Place) shape {
+	var s shape
+	if !slices.Equal(v.Places, places) {
+		s |= shapePlaces
+	}
+	if v.Name != name {
+		s |= shapeName
+	}
+	if v.Company != company {
+		s |= shapeCompany
+	}
+	return s
 }
 
 // versionAt is the compound as it was known at pos; nil if it was not.

@@ -270,14 +270,7 @@ func TestCompositeScoreAndLists(t *testing.T) {
 
 func TestSnapshotRoundTrip(t *testing.T) {
 	m := city(t)
-	b, err := m.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := New(domain.DefaultRuleBook())
-	if err := r.Restore(b); err != nil {
-		t.Fatal(err)
-	}
+	r := restoredFrom(t, m)
 	a, c := m.Table(allMetrics(), Query{Level: LevelStreet, Period: year2025, Explain: true}), r.Table(allMetrics(), Query{Level: LevelStreet, Period: year2025, Explain: true})
 	ja, _ := json.Marshal(a)
 	jc, _ := json.Marshal(c)

@@ -429,7 +429,7 @@ func handle[T domain.Event](kind changes, f func(step, T)) projections.Handler[*
 		f(step{m, e, id, c}, ev)
 		if kind != changesItem || isNew {
 			m.touched(c, kind == movesCompound || isNew)
-			c.remember(e.Position, &m.ix.standings[c.slot-1])
+			m.ix.reshaped(e.Position, c.remember(e.Position, &m.ix.standings[c.slot-1]))
 		}
 	})
 }

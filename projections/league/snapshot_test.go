@@ -54,3 +54,17 @@ func TestSnapshotOfAnOlderModelIsRefused(t *testing.T) {
 		t.Errorf("current snapshot refused: %v", err)
 	}
 }
+
+// restoredFrom is a new model restored from m's snapshot.
+func restoredFrom(t testing.TB, m *Model) *Model {
+	t.Helper()
+	snap, err := m.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := New(domain.DefaultRuleBook())
+	if err := restored.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	return restored
+}

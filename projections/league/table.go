@@ -1,9 +1,11 @@
 package league
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/casetrack/casetrack/labels"
@@ -205,14 +207,20 @@ func (q Query) judgedAt() time.Time {
 func rank(cfg Config, q Query, at time.Time, tallies map[unitKey]*tally, places func(id string) []Place, pos uint64, recorded time.Time) Table {
 	rows := make([]Row, 0, len(tallies))
 	n := len(cfg.Metrics)
+	defs := make([]MetricDef, n)
+	for k, w := range cfg.Metrics {
+		defs[k], _ = metricDef(w.Key)
+	}
 	figures := make([]float64, 2*n*len(tallies)) // every value and its score, in one allocation
+	values := make([]Value, n*len(tallies))      // every row's metrics, in one allocation
 	for key, t := range tallies {
-		r := Row{Unit: key.String(), Name: t.name, Metrics: make([]Value, 0, n)}
+		r := Row{Unit: key.String(), Name: t.name, Metrics: values[:0:n]}
+		values = values[n:]
 		r.District, r.Street, r.Community = whereIs(q.Level, key, at, places)
 		cur, prev := t.cur[cPetitionsSuits].Den, t.prev[cPetitionsSuits].Den
 		r.Rising = cur > prev
-		for _, w := range cfg.Metrics {
-			def, _ := metricDef(w.Key)
+		for k, w := range cfg.Metrics {
+			def := &defs[k]
 			v, ok, c := def.value(t)
 			mv := Value{Key: def.Key, Label: def.Label, Unit: def.Unit, Num: c.Num, Den: c.Den, Weight: w.Weight}
 			if ok { // score fills in the score
@@ -227,11 +235,11 @@ func rank(cfg Config, q Query, at time.Time, tallies map[unitKey]*tally, places 
 		rows = append(rows, r)
 	}
 	score(cfg, rows)
-	sort.Slice(rows, func(i, j int) bool {
-		if rows[i].Score != rows[j].Score {
-			return rows[i].Score > rows[j].Score
+	slices.SortFunc(rows, func(a, b Row) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
 		}
-		return rows[i].Unit < rows[j].Unit
+		return strings.Compare(a.Unit, b.Unit)
 	})
 	rankAndList(cfg, rows)
 	if q.WorstFirst {
@@ -305,11 +313,12 @@ func rankAndList(cfg Config, rows []Row) {
 // figure for a metric is scored on the others. Each figure has its score's
 // place already.
 func score(cfg Config, rows []Row) {
+	vals := make([]float64, 0, len(rows))
 	for k, w := range cfg.Metrics {
 		higher := higher(w)
-		var vals []float64
-		for _, r := range rows {
-			if v := r.Metrics[k].Value; v != nil {
+		vals = vals[:0]
+		for i := range rows {
+			if v := rows[i].Metrics[k].Value; v != nil {
 				vals = append(vals, *v)
 			}
 		}
