@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -176,10 +177,16 @@ const headsStmt = `SELECT s.id, h.version, h.hash FROM unnest($1::text[]) AS s(i
 // the (stream_id, command_id) index per command. The ORDER BY keeps the
 // lateral subquery from being flattened into a join of the whole ID list
 // against events, which the planner may (and without statistics, once a
-// batch carries many IDs, did) run as a sequential scan.
+// batch carries many IDs, did) run as a sequential scan. It is not ORDER BY
+// version: that order came free down (stream_id, version), which costs the
+// same as the command index on a small table, so the plan cached early read
+// every event of the stream from the heap to filter on command_id, a cost
+// that grew with the log. With early, lopsided statistics the planner may
+// still go that way (the two indexes then look alike), which is why only
+// refused requests, rare, run this statement (see appendTx).
 const commandsStmt = `SELECT ` + columns + ` FROM unnest($1::text[], $2::text[]) AS u(stream, command)
 	CROSS JOIN LATERAL (SELECT ` + columns + ` FROM events WHERE stream_id = u.stream AND command_id = u.command
-		ORDER BY version) AS e
+		ORDER BY command_id) AS e
 	ORDER BY position`
 
 // appendTx checks and writes requests for distinct streams and command IDs
@@ -190,9 +197,13 @@ const commandsStmt = `SELECT ` + columns + ` FROM unnest($1::text[], $2::text[])
 //
 // The writer seals events behind the stream heads it remembers, so the
 // usual batch is one round trip: lock the log head, run appendStmt,
-// commit. Streams it does not know at the expected version are looked up
-// first, and requests the statement refuses are sorted into duplicates and
-// conflicts afterwards; both only read.
+// commit. The heads of streams it does not know at the expected version
+// are looked up first. Only requests that cannot pass (their stream is
+// elsewhere) or that the statement refuses are sorted into duplicates and
+// conflicts, after the commit; both only read. The command IDs of the
+// others are checked by appendStmt alone, under the lock: a retry of a
+// recorded command is refused there and found as a duplicate here, so the
+// usual append costs no separate command look-up.
 func (s *Store) appendTx(reqs []domain.AppendRequest) (outs []outcome, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
@@ -221,13 +232,17 @@ func (s *Store) appendTx(reqs []domain.AppendRequest) (outs []outcome, err error
 			unknown = append(unknown, i)
 		}
 	}
-	if err := s.settle(ctx, conn, reqs, unknown, outs, decided); err != nil {
+	if _, _, err := s.lookup(ctx, conn, reqs, unknown, false); err != nil {
 		return nil, err
 	}
 
-	var rows insertRows
+	var (
+		rows    insertRows
+		refused []int // a conflict or a recorded command: settled after the commit
+	)
 	for i, r := range reqs {
-		if decided[i] {
+		if s.heads[r.StreamID].version != r.ExpectedVersion {
+			refused = append(refused, i)
 			continue
 		}
 		prev := s.heads[r.StreamID].hash
@@ -241,52 +256,10 @@ func (s *Store) appendTx(reqs []domain.AppendRequest) (outs []outcome, err error
 			rows.add(i, e)
 		}
 	}
-	if len(rows.req) == 0 {
-		return outs, nil
-	}
-
-	// The statement's snapshot is taken after the lock: every earlier
-	// append, from any instance, is visible to its checks.
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN`)
-	b.Queue(`SELECT FROM log_head FOR UPDATE`)
-	b.Queue(appendStmt, rows.args()...)
-	b.Queue(`COMMIT`)
-	var (
-		start  int64
-		passed []int32
-	)
-	br := conn.SendBatch(ctx, b)
-	_, err = br.Exec()
-	if err == nil {
-		_, err = br.Exec()
-	}
-	if err == nil {
-		err = br.QueryRow().Scan(&start, &passed)
-	}
-	if err = errors.Join(err, br.Close()); err != nil {
-		return nil, err
-	}
-
-	pos := uint64(start)
-	var refused []int
-	for i := range reqs {
-		if decided[i] {
-			continue
+	if len(rows.req) > 0 {
+		if err := s.run(ctx, conn, reqs, &rows, outs, &refused); err != nil {
+			return nil, err
 		}
-		r := reqs[i]
-		if len(passed) == 0 || int(passed[0]) != i {
-			refused = append(refused, i)
-			continue
-		}
-		passed = passed[1:]
-		out := rows.envelopes(i)
-		for j := range out {
-			pos++
-			out[j].Position = pos
-		}
-		outs[i] = outcome{res: resultOf(out, false)}
-		s.remember(r.StreamID, head{out[len(out)-1].Version, out[len(out)-1].Hash})
 	}
 	for _, i := range refused {
 		delete(s.heads, reqs[i].StreamID)
@@ -304,26 +277,90 @@ func (s *Store) appendTx(reqs []domain.AppendRequest) (outs []outcome, err error
 	return outs, nil
 }
 
+// run commits the requests of rows in one transaction, answers those that
+// passed and adds the others to refused.
+func (s *Store) run(ctx context.Context, conn *pgxpool.Conn, reqs []domain.AppendRequest, rows *insertRows, outs []outcome, refused *[]int) error {
+	// The statement's snapshot is taken after the lock: every earlier
+	// append, from any instance, is visible to its checks.
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(`SELECT FROM log_head FOR UPDATE`)
+	b.Queue(appendStmt, rows.args()...)
+	b.Queue(`COMMIT`)
+	var (
+		start  int64
+		passed []int32
+	)
+	br := conn.SendBatch(ctx, b)
+	_, err := br.Exec()
+	if err == nil {
+		_, err = br.Exec()
+	}
+	if err == nil {
+		err = br.QueryRow().Scan(&start, &passed)
+	}
+	if err = errors.Join(err, br.Close()); err != nil {
+		return err
+	}
+
+	pos := uint64(start)
+	for _, i := range slices.Compact(slices.Clone(rows.req)) {
+		r := reqs[i]
+		if len(passed) == 0 || passed[0] != i {
+			*refused = append(*refused, int(i))
+			continue
+		}
+		passed = passed[1:]
+		out := rows.envelopes(int(i))
+		for j := range out {
+			pos++
+			out[j].Position = pos
+		}
+		outs[i] = outcome{res: resultOf(out, false)}
+		s.remember(r.StreamID, head{out[len(out)-1].Version, out[len(out)-1].Hash})
+	}
+	return nil
+}
+
 // settle reads the heads of the requests' streams and the commands already
 // recorded, and decides the requests it can: a recorded command is a
-// duplicate, a stream elsewhere than expected a conflict. It remembers the
-// heads it read.
+// duplicate, a stream elsewhere than expected a conflict.
 func (s *Store) settle(ctx context.Context, conn *pgxpool.Conn, reqs []domain.AppendRequest, which []int, outs []outcome, decided []bool) error {
-	if len(which) == 0 {
-		return nil
+	heads, prior, err := s.lookup(ctx, conn, reqs, which, true)
+	if err != nil {
+		return err
 	}
-	var streams, commandStreams, commands []string
 	for _, i := range which {
-		streams = append(streams, reqs[i].StreamID)
-		if reqs[i].CommandID != "" {
-			commandStreams, commands = append(commandStreams, reqs[i].StreamID), append(commands, reqs[i].CommandID)
+		r := reqs[i]
+		h := heads[r.StreamID]
+		switch dup := byCommand(prior, r.StreamID, r.CommandID); {
+		case len(dup) > 0:
+			outs[i], decided[i] = outcome{res: resultOf(dup, true)}, true
+		case h.version != r.ExpectedVersion:
+			outs[i], decided[i] = outcome{err: domain.ConflictError(r.StreamID, r.ExpectedVersion, h.version)}, true
 		}
 	}
-	// One round trip: the heads, and the events of the commands already recorded.
+	return nil
+}
+
+// lookup reads the heads of the requests' streams and remembers them (a
+// stream without events is at version 0), and with commands the events of
+// the requests' commands already recorded, in one round trip.
+func (s *Store) lookup(ctx context.Context, conn *pgxpool.Conn, reqs []domain.AppendRequest, which []int, commands bool) (map[string]head, []domain.Envelope, error) {
+	if len(which) == 0 {
+		return nil, nil, nil
+	}
+	var streams, commandStreams, commandIDs []string
+	for _, i := range which {
+		streams = append(streams, reqs[i].StreamID)
+		if commands && reqs[i].CommandID != "" {
+			commandStreams, commandIDs = append(commandStreams, reqs[i].StreamID), append(commandIDs, reqs[i].CommandID)
+		}
+	}
 	b := &pgx.Batch{}
 	b.Queue(headsStmt, streams)
-	if len(commands) > 0 {
-		b.Queue(commandsStmt, commandStreams, commands)
+	if len(commandIDs) > 0 {
+		b.Queue(commandsStmt, commandStreams, commandIDs)
 	}
 	br := conn.SendBatch(ctx, b)
 	heads := map[string]head{}
@@ -340,27 +377,18 @@ func (s *Store) settle(ctx context.Context, conn *pgxpool.Conn, reqs []domain.Ap
 		})
 	}
 	var prior []domain.Envelope
-	if err == nil && len(commands) > 0 {
+	if err == nil && len(commandIDs) > 0 {
 		if rows, err = br.Query(); err == nil {
 			prior, err = scanEvents(rows)
 		}
 	}
-	err = errors.Join(err, br.Close())
-	if err != nil {
-		return err
+	if err = errors.Join(err, br.Close()); err != nil {
+		return nil, nil, err
 	}
-	for _, i := range which {
-		r := reqs[i]
-		h := heads[r.StreamID]
-		s.remember(r.StreamID, h)
-		switch dup := byCommand(prior, r.StreamID, r.CommandID); {
-		case len(dup) > 0:
-			outs[i], decided[i] = outcome{res: resultOf(dup, true)}, true
-		case h.version != r.ExpectedVersion:
-			outs[i], decided[i] = outcome{err: domain.ConflictError(r.StreamID, r.ExpectedVersion, h.version)}, true
-		}
+	for _, st := range streams {
+		s.remember(st, heads[st])
 	}
-	return nil
+	return heads, prior, nil
 }
 
 // remember notes where a stream's chain now ends, evicting an arbitrary

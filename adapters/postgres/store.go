@@ -38,8 +38,10 @@
 // requests that pass and moves the head by as many events, so a conflict
 // fails only its own request. The unique keys (stream_id, version) and
 // (event_id) stand behind the check. Streams the writer does not know at
-// the expected version, and refused requests, cost one more read to tell
-// duplicates from conflicts.
+// the expected version cost one more read, of their heads; requests that
+// are refused, or cannot pass, one more to tell duplicates from
+// conflicts. So a retry of a recorded command is found by the statement's
+// own check, and the usual append needs no separate command look-up.
 //
 // Caveats: an instance that stalls inside its transaction holds every
 // writer back, so writer sessions run with idle_in_transaction_session_timeout
@@ -56,7 +58,8 @@
 // against a scan of the whole table), the followers' page ordered and
 // limited along the primary key, a stream read along (stream_id, version).
 // The writer's session also turns sequential scans off, as none of its
-// statements wants one (see writerSettings). TestHotPathPlans checks the
+// statements wants one, and plans each statement afresh rather than keep a
+// generic plan made while the table was small (see writerSettings). TestHotPathPlans checks the
 // plans, custom and generic, without statistics and with early ones.
 //
 // Followers are woken by LISTEN/NOTIFY on channel casetrack_events, besides
@@ -100,9 +103,16 @@ const (
 // that "finds a match at once"; a scan stays possible where no index
 // serves (the one row of log_head), so no statement fails for it, but its
 // cost then counts as huge, and JIT would compile each append for half a
-// second: JIT is off too (it never pays for probes). TestHotPathPlans pins
-// the plans.
-var writerSettings = map[string]string{"enable_seqscan": "off", "jit": "off"}
+// second: JIT is off too (it never pays for probes). Its statements are
+// planned afresh at every run (force_custom_plan): the events table has
+// two indexes that lead with stream_id, and while it is small they cost the
+// same to a planner without statistics, so a generic plan cached then
+// could probe a stream's head down the command index (or a command down
+// the version index), reading the whole stream, for good. A custom plan
+// sees the table's current size and takes the index of the probe's key; it
+// costs well under a millisecond for a batch. TestHotPathPlans pins the
+// plans.
+var writerSettings = map[string]string{"enable_seqscan": "off", "jit": "off", "plan_cache_mode": "force_custom_plan"}
 
 const columns = `position, stream_id, version, event_id, type, schema_version, occurred_at, recorded_at,
 	actor_user, actor_role, actor_org, correlation_id, causation_id, command_id, data, prev_hash, hash`
