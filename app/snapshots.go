@@ -19,7 +19,10 @@ func (s *Service) restore(ctx context.Context, compoundID string, e *cacheEntry)
 		if err != nil {
 			return nil, err
 		}
-		if c, hash, err := domain.RestoreCompound(compoundID, snap.Data); snap.Version > 0 && err == nil && c.Version() == snap.Version {
+		if snap.Version == 0 { // none kept: nothing to decode
+			return s.store.ReadStream(ctx, stream, domain.StreamQuery{})
+		}
+		if c, hash, err := domain.RestoreCompound(compoundID, snap.Data); err == nil && c.Version() == snap.Version {
 			events, err := s.store.ReadStream(ctx, stream, domain.StreamQuery{FromVersion: snap.Version})
 			if err != nil {
 				return nil, err

@@ -274,8 +274,12 @@ func (s *Service) Head(ctx context.Context, size uint64) (Checkpoint, error) {
 	if err := s.usable(); err != nil {
 		return Checkpoint{}, err
 	}
-	if err := s.tree.Follow(ctx, s.log); err != nil {
-		return Checkpoint{}, err
+	// A read names the tree at its own position, which the tree has
+	// mostly reached already: the log is read only when it has not.
+	if size == 0 || size > s.tree.Size() {
+		if err := s.tree.Follow(ctx, s.log); err != nil {
+			return Checkpoint{}, err
+		}
 	}
 	if size == 0 {
 		size = s.tree.Size()
