@@ -40,11 +40,11 @@ type Interned struct {
 }
 
 func (in *Interned) str(s string) uint32 {
+	if in.strings == nil { // restored: look in the tables before adding to them
+		in.index()
+	}
 	if n, ok := in.strings[s]; ok {
 		return n
-	}
-	if in.strings == nil {
-		in.index()
 	}
 	in.strings[s] = uint32(len(in.Strings))
 	in.Strings = append(in.Strings, s)
@@ -52,11 +52,11 @@ func (in *Interned) str(s string) uint32 {
 }
 
 func (in *Interned) time(t time.Time) uint32 {
+	if in.times == nil { // restored: look in the tables before adding to them
+		in.index()
+	}
 	if n, ok := in.times[t]; ok {
 		return n
-	}
-	if in.times == nil {
-		in.index()
 	}
 	in.times[t] = uint32(len(in.Times))
 	in.Times = append(in.Times, t)

@@ -88,8 +88,8 @@ func (m *Model) Handled() []string { return handlers.Types() }
 
 // Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
-	if e.Position > maxKnownPosition {
-		return fmt.Errorf("directory: position %d is beyond what the history stamps (%d)", e.Position, uint64(maxKnownPosition))
+	if err := projections.CheckKnownPosition("directory", e.Position); err != nil {
+		return err
 	}
 	return handlers.Apply(m, "directory", &m.Pos, e)
 }

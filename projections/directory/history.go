@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/casetrack/casetrack/domain"
@@ -28,13 +26,9 @@ type History struct {
 // count is the counters from a log position on, packed (a 10M-event city
 // records millions of them).
 type count struct {
-	pos           uint32 // see maxKnownPosition
+	pos           uint32 // see projections.MaxKnownPosition
 	open, pending int32
 }
-
-// maxKnownPosition bounds the positions a history can stamp; the fold
-// refuses an event beyond it rather than misdate what it knows.
-const maxKnownPosition = math.MaxUint32
 
 // record notes the entry as the event at pos left it, if a list would show
 // it otherwise than the last version.
@@ -57,12 +51,12 @@ func (h *History) record(pos uint64, e *Entry, in *Interned) {
 // at is the compound's entry as known at pos if f matches it; false if it
 // does not, or if the compound was not listed then (not yet registered).
 func (h *History) at(id string, pos uint64, f Filter, in *Interned) (Entry, bool) {
-	i := sort.Search(len(h.Cards), func(i int) bool { return uint64(h.Cards[i].Pos) > pos })
+	i := projections.KnownBy(h.Cards, pos, func(c *Card) uint64 { return uint64(c.Pos) })
 	if i == 0 || !in.match(&h.Cards[i-1], f) {
 		return Entry{}, false
 	}
 	e := in.entry(id, &h.Cards[i-1])
-	if j := sort.Search(len(h.Counts), func(j int) bool { return uint64(h.Counts[j].pos) > pos }); j > 0 {
+	if j := projections.KnownBy(h.Counts, pos, func(c *count) uint64 { return uint64(c.pos) }); j > 0 {
 		e.OpenComplaints, e.PendingLawsuits = int(h.Counts[j-1].open), int(h.Counts[j-1].pending)
 	}
 	return e, true

@@ -3,9 +3,9 @@ package league
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 	"slices"
-	"sort"
+
+	"github.com/casetrack/casetrack/projections"
 )
 
 // Known is every fact the index counts, by when it became known: each
@@ -27,13 +27,9 @@ type Known struct {
 // tens of millions of them).
 type delta struct {
 	at   int64  // business time, Unix nanoseconds
-	pos  uint32 // the log position it became known at (see maxKnownPosition)
+	pos  uint32 // the log position it became known at (see projections.MaxKnownPosition)
 	bits uint32 // cell<<5 | counter<<2 | num<<1 | negative
 }
-
-// maxKnownPosition bounds the positions a delta can stamp; the fold
-// refuses an event beyond it rather than misdate what it knows.
-const maxKnownPosition = math.MaxUint32
 
 func (d delta) unpack() (cell int32, k counter, num bool, sign int32) {
 	sign = 1
@@ -69,7 +65,7 @@ func (k *Known) add(mo int, pos uint64, f placed, sign int32) {
 // month is the deltas of month mo known at pos (nil if none).
 func (k *Known) month(mo int, pos uint64) deltas {
 	ds := k.all(mo)
-	return ds[:sort.Search(len(ds), func(i int) bool { return uint64(ds[i].pos) > pos })]
+	return ds[:projections.KnownBy(ds, pos, func(d *delta) uint64 { return uint64(d.pos) })]
 }
 
 // all is every delta of month mo (nil if none).
@@ -154,7 +150,7 @@ func (v *Version) reshaped(name, company string, places []Place) shape {
 
 // versionAt is the compound as it was known at pos; nil if it was not.
 func (c *Compound) versionAt(pos uint64) *Version {
-	i := sort.Search(len(c.Versions), func(i int) bool { return c.Versions[i].Pos > pos })
+	i := projections.KnownBy(c.Versions, pos, func(v *Version) uint64 { return v.Pos })
 	if i == 0 {
 		return nil
 	}

@@ -209,8 +209,8 @@ func (m *Model) Handled() []string { return handlers.Types() }
 
 // Apply folds one event; types it does not read are skipped undecoded.
 func (m *Model) Apply(e domain.Envelope) error {
-	if e.Position > maxKnownPosition {
-		return fmt.Errorf("league: position %d is beyond the %d the fold can date facts by", e.Position, uint64(maxKnownPosition))
+	if err := projections.CheckKnownPosition("league", e.Position); err != nil {
+		return err
 	}
 	if e.Position > m.Pos {
 		m.Recorded = e.RecordedAt
