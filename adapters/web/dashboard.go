@@ -182,9 +182,9 @@ func (h *Handler) dashboardTables(ctx context.Context, req league.Request) (dash
 // dashboardVersion names what a dashboard page is made from besides its
 // request (pageKey): its tables, each computed once for its query,
 // judging minute and the model's position (league.Table.Edition), and,
-// for a scoped user, the directory that places their compounds (inScope).
-// Tables of a past model have no edition: such a page is not kept (live
-// false).
+// for a scoped user's compound table, the directory that places their
+// compounds (inScope; tables above the compound are shown whole). Tables
+// of a past model have no edition: such a page is not kept (live false).
 func (h *Handler) dashboardVersion(r *http.Request, t dashboardTables) (version string, live bool) {
 	b := strconv.AppendUint(nil, t.table.Edition, 10)
 	live = t.table.Edition != 0
@@ -192,7 +192,7 @@ func (h *Handler) dashboardVersion(r *http.Request, t dashboardTables) (version 
 		b = strconv.AppendUint(append(b, ','), m.Edition, 10)
 		live = live && m.Edition != 0
 	}
-	if !h.scope(r).City() {
+	if !h.scope(r).City() && t.table.Level == league.LevelCompound {
 		b = strconv.AppendUint(append(b, '/'), h.o.Directory.Position(), 10)
 	}
 	return string(b), live
