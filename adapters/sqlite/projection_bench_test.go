@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
+	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
 // The projection benchmarks run on the generated city of about 1M events
@@ -273,17 +275,28 @@ func lastPosition(b *testing.B, s *Store) uint64 {
 }
 
 // measure runs do in b's loop, from a collected heap, and reports its
-// latencies and allocations.
+// latencies, allocations (also the most one call allocated), and the
+// process's CPU time per call (the collector's included: what a call's
+// garbage costs).
 func measure(b *testing.B, do func()) {
 	b.ReportAllocs()
 	runtime.GC()
 	var lat []time.Duration
+	var most uint64
+	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	cpu := projectiontest.CPUTime()
 	for b.Loop() {
+		metrics.Read(allocs)
+		before := allocs[0].Value.Uint64()
 		t := time.Now()
 		do()
 		lat = append(lat, time.Since(t))
+		metrics.Read(allocs)
+		most = max(most, allocs[0].Value.Uint64()-before)
 	}
 	reportLatency(b, lat)
+	b.ReportMetric(float64((projectiontest.CPUTime()-cpu).Microseconds())/1000/float64(len(lat)), "cpu_ms/op")
+	b.ReportMetric(float64(most)/1e6, "max_MB/op")
 }
 
 func reportLatency(b *testing.B, lat []time.Duration) {

@@ -12,7 +12,6 @@ import (
 	"os"
 	"regexp"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/casetrack/casetrack/projections/deadlines"
 	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
+	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
 // TestMain runs the package with the collector setting of the casetrack
@@ -128,7 +128,7 @@ func BenchmarkDashboard1M(b *testing.B) {
 		report(unit, lat)
 	}
 	var lat []time.Duration
-	cpu := cpuTime()
+	cpu := projectiontest.CPUTime()
 	for i := 0; b.Loop(); i++ {
 		t := time.Now()
 		get(paths[i%len(paths)])
@@ -136,7 +136,7 @@ func BenchmarkDashboard1M(b *testing.B) {
 	}
 	// The process's CPU per render: on a shared machine the latencies wait
 	// for a core, this does not.
-	renderCPU := (cpuTime() - cpu) / time.Duration(len(lat))
+	renderCPU := (projectiontest.CPUTime() - cpu) / time.Duration(len(lat))
 	report("dashboard", lat)
 	b.ReportMetric(float64(renderCPU.Microseconds())/1000, "dashboard_cpu_ms/render")
 	// Reported after the loop: b.Loop's first call resets the metrics.
@@ -175,10 +175,10 @@ func BenchmarkDashboard1M(b *testing.B) {
 			}
 		}
 		for _, p := range paths {
-			cpu, t := cpuTime(), time.Now()
+			cpu, t := projectiontest.CPUTime(), time.Now()
 			w := get(p)
 			missLat = append(missLat, time.Since(t))
-			missCPU += cpuTime() - cpu
+			missCPU += projectiontest.CPUTime() - cpu
 			if tag := w.Header().Get("ETag"); tag == etags[p] {
 				b.Fatalf("%s after an event: the page kept before (ETag %s)", p, tag)
 			} else {
@@ -208,13 +208,6 @@ func renamed(b *testing.B, compound string, pos uint64, i int) domain.Envelope {
 	now := time.Now()
 	return domain.Envelope{EventID: fmt.Sprintf("bench-rename-%d", pos), StreamID: domain.StreamID(compound), Position: pos,
 		Type: typ, SchemaVersion: schema, Data: data, OccurredAt: now, RecordedAt: now}
-}
-
-// cpuTime is the CPU time the process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // gunzip is a response's body as sent before compression.

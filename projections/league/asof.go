@@ -18,12 +18,13 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 	at := q.judgedAt()
 	m.Index() // the running totals, which countKnown reads
 	ix := m.ix
-	versions := make([]*Version, len(ix.compounds)) // by slot
+	u := laidUnits(q.Level, ix.layoutAsOf(q.Level, pos))
+	defer u.release()
+	versions := sized(u.s.versions, len(ix.compounds)) // by slot
+	u.s.versions = versions
 	for slot, c := range ix.compounds {
 		versions[slot] = c.versionAt(pos)
 	}
-	u := &units{level: q.Level, out: map[unitKey]*tally{}, lu: ix.layoutAsOf(q.Level, pos)}
-	u.laid = make([]*tally, len(u.lu.keys))
 	// unitAt is the unit a compound's own standing, plans and listings
 	// count for: where it was on the day judged, as known then.
 	unitAt := func(slot int32) *tally {
@@ -63,13 +64,13 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 			unitAt(c.slot-1).addListing(l, q.Period)
 		}
 	}
-	places := func(id string) []Place {
-		if c := m.Compounds[id]; c != nil && versions[c.slot-1] != nil {
-			return versions[c.slot-1].Places
+	places := func(slot int32) []Place {
+		if v := versions[slot-1]; v != nil {
+			return v.Places
 		}
 		return nil
 	}
-	return rank(cfg, q, at, u.out, places, pos, recorded)
+	return rank(cfg, q, at, u, places, pos, recorded)
 }
 
 // countKnown adds the facts inside a window that were known at pos to the
@@ -85,7 +86,8 @@ func (ix *index) countKnown(u *units, pos uint64, w window) {
 	if !w.judged.IsZero() {
 		judged = w.judged.UnixNano()
 	}
-	sums := make(column, len(ix.known.Cells))
+	sums := sized(u.s.sums, len(ix.known.Cells))
+	u.s.sums = sums
 	count := func(ds deltas, by int32) {
 		for _, d := range ds {
 			if d.at < from || d.at >= to {

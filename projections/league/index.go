@@ -2,6 +2,7 @@ package league
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -107,6 +108,9 @@ type levelUnits struct {
 	cells []int32           // by cell
 	keys  []unitKey
 	names []string
+	ids   []string // by unit: its ID (Row.Unit)
+	order []int32  // by unit: its place among the units by ID, the order of a tie
+	slots []int32  // by unit of the compound level: its compound's slot, plus one
 }
 
 var levelOrder = [...]Level{LevelStreet, LevelCommunity, LevelDistrict, LevelCompound, LevelCompany}
@@ -218,6 +222,7 @@ func (ix *index) level(l Level) *levelUnits {
 func (ix *index) layOut(l Level, version func(*Compound) *Version) *levelUnits {
 	lu := &levelUnits{of: make([]int32, len(ix.compounds)), cells: make([]int32, len(ix.known.Cells))}
 	seen := map[unitKey]int32{}
+	slot := int32(-1) // the compound being laid out
 	unit := func(key unitKey, name string) int32 {
 		if key.path[0] == "" {
 			return -1
@@ -226,11 +231,15 @@ func (ix *index) layOut(l Level, version func(*Compound) *Version) *levelUnits {
 		if !ok {
 			u = int32(len(lu.keys))
 			seen[key] = u
-			lu.keys, lu.names = append(lu.keys, key), append(lu.names, name)
+			lu.keys, lu.names, lu.ids = append(lu.keys, key), append(lu.names, name), append(lu.ids, key.String())
+			if l == LevelCompound {
+				lu.slots = append(lu.slots, slot+1)
+			}
 		}
 		return u
 	}
-	for slot, c := range ix.compounds {
+	for s, c := range ix.compounds {
+		slot = int32(s)
 		v := version(c)
 		if v == nil {
 			lu.of[slot] = -1
@@ -242,7 +251,7 @@ func (ix *index) layOut(l Level, version func(*Compound) *Version) *levelUnits {
 				lu.moved = map[int32][]int32{}
 			}
 			for _, pl := range v.Places {
-				lu.moved[int32(slot)] = append(lu.moved[int32(slot)], unit(unitOf(c.ID, v, pl, l)))
+				lu.moved[slot] = append(lu.moved[slot], unit(unitOf(c.ID, v, pl, l)))
 			}
 		}
 	}
@@ -252,6 +261,15 @@ func (ix *index) layOut(l Level, version func(*Compound) *Version) *levelUnits {
 		} else {
 			lu.cells[cell] = lu.unit(ix.cellSlot[cell], key.Epoch)
 		}
+	}
+	lu.order = make([]int32, len(lu.ids))
+	byID := make([]int32, len(lu.ids))
+	for n := range byID {
+		byID[n] = int32(n)
+	}
+	slices.SortFunc(byID, func(a, b int32) int { return strings.Compare(lu.ids[a], lu.ids[b]) })
+	for i, n := range byID {
+		lu.order[n] = int32(i)
 	}
 	return lu
 }

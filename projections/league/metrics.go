@@ -2,6 +2,7 @@ package league
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -146,6 +147,10 @@ func (c Count) against(higher bool) []string {
 // tally is everything counted for one unit in one period.
 type tally struct {
 	name                                    string
+	unit                                    string  // its ID (Row.Unit)
+	key                                     unitKey // where it is (Row.District, Street, Community)
+	order                                   int32   // its place among the table's units by ID (-1: not known yet)
+	slot                                    int32   // a compound's (compound table), plus one; 0 for other levels
 	households                              int
 	homes                                   []string         // registrations behind households (explain only)
 	cur, prev                               [nCounters]Count // dated facts of the period and of a year before
@@ -162,14 +167,73 @@ func (t *tally) counts() []*Count {
 	return out
 }
 
-// units finds the tally of each unit of a table.
+// units finds the tally of each unit of a table: laid out by the index
+// (every compound and cell has its unit there), or found compound by
+// compound (by key).
 type units struct {
 	level   Level
 	explain bool
-	out     map[unitKey]*tally
-	lu      *levelUnits // laid out by the index; nil: found compound by compound
-	laid    []*tally    // by unit of lu
+	out     map[unitKey]*tally // by key (not laid out)
+	list    []*tally           // every tally, in the order made
+	lu      *levelUnits        // laid out by the index; nil: found compound by compound
+	laid    []*tally           // by unit of lu
 	found   map[found]*tally
+	s       *scratch // the laid out tallies' memory
+}
+
+// scratch is a table's working memory, kept between tables: a compound
+// table counts thousands of tallies, and a request that allocated them
+// anew made the collector mark the whole model more often (its assists
+// were the as-of tables' tail, as they were the dashboard's).
+type scratch struct {
+	tallies   []tally    // by unit of the layout
+	laid      []*tally   // by unit: its tally once something counts
+	list      []*tally   // the tallies made, in turn
+	versions  []*Version // by slot (as of)
+	sums      column     // by cell (as of)
+	composite []float64  // by tally (rank)
+	column    []float64  // one metric's figures (rank)
+	ranked    []ranked   // (rank)
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// sized is s with n zero elements, reusing its memory.
+func sized[S ~[]T, T any](s S, n int) S {
+	if cap(s) < n {
+		return make(S, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// laidUnits finds the units of a level's layout in pooled memory; release
+// returns it once the table is made.
+func laidUnits(level Level, lu *levelUnits) *units {
+	s := scratches.Get().(*scratch)
+	s.tallies, s.laid = sized(s.tallies, len(lu.keys)), sized(s.laid, len(lu.keys))
+	return &units{level: level, lu: lu, laid: s.laid, list: s.list[:0], s: s}
+}
+
+// mem is the units' working memory, pooled.
+func (u *units) mem() *scratch {
+	if u.s == nil {
+		u.s = scratches.Get().(*scratch)
+	}
+	return u.s
+}
+
+// release returns the pooled memory; no tally laid out may be read after.
+func (u *units) release() {
+	if u.s == nil {
+		return
+	}
+	if u.lu != nil {
+		u.s.list = u.list[:0]
+	}
+	scratches.Put(u.s)
+	u.s = nil
 }
 
 // found is a compound in one of its places.
@@ -184,13 +248,14 @@ func (u *units) byKey(key unitKey, name string) *tally {
 	}
 	t := u.out[key]
 	if t == nil {
-		t = &tally{name: name}
+		t = &tally{name: name, unit: key.String(), key: key, order: -1}
 		if u.explain {
 			for _, c := range t.counts() {
 				c.events = &events{}
 			}
 		}
 		u.out[key] = t
+		u.list = append(u.list, t)
 	}
 	return t
 }
@@ -201,7 +266,13 @@ func (u *units) laidOut(n int32) *tally {
 		return nil
 	}
 	if u.laid[n] == nil {
-		u.laid[n] = u.byKey(u.lu.keys[n], u.lu.names[n])
+		t := &u.s.tallies[n]
+		t.name, t.unit, t.key, t.order = u.lu.names[n], u.lu.ids[n], u.lu.keys[n], u.lu.order[n]
+		if u.lu.slots != nil {
+			t.slot = u.lu.slots[n]
+		}
+		u.laid[n] = t
+		u.list = append(u.list, t)
 	}
 	return u.laid[n]
 }
@@ -218,6 +289,9 @@ func (u *units) of(c *Compound, company string, epoch int32) *tally {
 	t, ok := u.found[found{c, epoch}]
 	if !ok {
 		t = u.byKey(unitOf(c.ID, c.latest(), c.placeOf(epoch), u.level))
+		if t != nil && u.level == LevelCompound {
+			t.slot = c.slot
+		}
 		u.found[found{c, epoch}] = t
 	}
 	return t
@@ -252,16 +326,16 @@ func (t *tally) add(st *Standing, at time.Time, eligible domain.Fraction, explai
 // and listings count for the unit it is in then (see Compound.judgedPlace). It reads the month index when the
 // model has one, else walks every item. Event IDs are kept only when
 // explaining (by walking): collecting them costs more than counting.
-func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[unitKey]*tally {
-	u := &units{level: level, explain: explain, out: map[unitKey]*tally{}, found: map[found]*tally{}}
+// The caller releases the units once it has read them.
+func (m *Model) count(level Level, p Period, at time.Time, explain bool) *units {
 	eligible := m.book.At(at).Committee.EligibleDelivered
 	var ix *index // nil: walk every item
 	if m.ix.counted.Load() && !explain {
 		ix = m.ix
 	}
+	var u *units
 	if ix != nil {
-		u.lu = ix.level(level)
-		u.laid = make([]*tally, len(u.lu.keys))
+		u = laidUnits(level, ix.level(level))
 		for slot := range ix.standings {
 			n := u.lu.of[slot]
 			if u.lu.moved != nil {
@@ -270,6 +344,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[uni
 			u.laidOut(n).add(&ix.standings[slot], at, eligible, explain)
 		}
 	} else {
+		u = &units{level: level, explain: explain, out: map[unitKey]*tally{}, found: map[found]*tally{}}
 		for _, c := range m.Compounds {
 			st := c.standing()
 			u.of(c, c.Company, c.judgedPlace(at)).add(&st, at, eligible, explain)
@@ -287,7 +362,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) map[uni
 		c := l.c
 		u.of(c, c.Company, c.judgedPlace(at)).addListing(l, p)
 	}
-	return u.out
+	return u
 }
 
 // addMeasure counts a measure of the unit's, judged at at.

@@ -184,13 +184,10 @@ type Query struct {
 // Table computes a league table from the model under a campaign config.
 func (m *Model) Table(cfg Config, q Query) Table {
 	at := q.judgedAt()
-	places := func(id string) []Place {
-		if c := m.Compounds[id]; c != nil {
-			return c.Places
-		}
-		return nil
-	}
-	return rank(cfg, q, at, m.count(q.Level, q.Period, at, q.Explain), places, m.Pos, m.Recorded)
+	u := m.count(q.Level, q.Period, at, q.Explain)
+	defer u.release()
+	places := func(slot int32) []Place { return m.ix.compounds[slot-1].Places }
+	return rank(cfg, q, at, u, places, m.Pos, m.Recorded)
 }
 
 // judgedAt is when the query's open items are judged: at its time, never
@@ -202,50 +199,76 @@ func (q Query) judgedAt() time.Time {
 	return q.At
 }
 
+// ranked is a unit's place in a table: by composite score, best first,
+// then by ID.
+type ranked struct {
+	score float64
+	order int32 // the unit's place by ID
+	i     int32 // its tally's
+}
+
 // rank makes the table of the units' tallies, as known at pos (recorded
-// then); places are each compound's.
-func rank(cfg Config, q Query, at time.Time, tallies map[unitKey]*tally, places func(id string) []Place, pos uint64, recorded time.Time) Table {
-	rows := make([]Row, 0, len(tallies))
+// then), in their memory; places are a compound's (by slot, plus one).
+// Every figure goes into one block of values, scored metric by metric; the
+// units are sorted as small keys (score, then their place by ID: the
+// layout's, or sorted here when found by key), and each row is made once,
+// in its place.
+func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) []Place, pos uint64, recorded time.Time) Table {
 	n := len(cfg.Metrics)
 	defs := make([]MetricDef, n)
 	for k, w := range cfg.Metrics {
 		defs[k], _ = metricDef(w.Key)
 	}
+	tallies, s := u.list, u.mem()
+	if len(tallies) > 0 && tallies[0].order < 0 { // found by key: ordered by ID here
+		s.ranked = sized(s.ranked, len(tallies))
+		for i := range tallies {
+			s.ranked[i].i = int32(i)
+		}
+		slices.SortFunc(s.ranked, func(a, b ranked) int { return strings.Compare(tallies[a.i].unit, tallies[b.i].unit) })
+		for o, r := range s.ranked {
+			tallies[r.i].order = int32(o)
+		}
+	}
 	figures := make([]float64, 2*n*len(tallies)) // every value and its score, in one allocation
 	values := make([]Value, n*len(tallies))      // every row's metrics, in one allocation
-	for key, t := range tallies {
-		r := Row{Unit: key.String(), Name: t.name, Metrics: values[:0:n]}
-		values = values[n:]
-		r.District, r.Street, r.Community = whereIs(q.Level, key, at, places)
-		cur, prev := t.cur[cPetitionsSuits].Den, t.prev[cPetitionsSuits].Den
-		r.Rising = cur > prev
+	for i, t := range tallies {
 		for k, w := range cfg.Metrics {
 			def := &defs[k]
 			v, ok, c := def.value(t)
-			mv := Value{Key: def.Key, Label: def.Label, Unit: def.Unit, Num: c.Num, Den: c.Den, Weight: w.Weight}
-			if ok { // score fills in the score
-				figures[0], mv.Value, mv.Score = v, &figures[0], &figures[1]
+			mv := &values[i*n+k]
+			*mv = Value{Key: def.Key, Label: def.Label, Unit: def.Unit, Num: c.Num, Den: c.Den, Weight: w.Weight}
+			if j := 2 * (i*n + k); ok { // score fills in the score
+				figures[j], mv.Value, mv.Score = v, &figures[j], &figures[j+1]
 			}
-			figures = figures[2:]
 			if q.Explain {
 				mv.Explain = &Explanation{sortedIDs(c.NumEvents), sortedIDs(c.DenEvents), sortedIDs(c.WeekdaysOnly), sortedIDs(c.against(higher(w)))}
 			}
-			r.Metrics = append(r.Metrics, mv)
 		}
-		rows = append(rows, r)
 	}
-	score(cfg, rows)
-	slices.SortFunc(rows, func(a, b Row) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+	s.composite = sized(s.composite, len(tallies))
+	s.column = score(cfg, values, s.composite, s.column)
+	s.ranked = sized(s.ranked, len(tallies))
+	for i, t := range tallies {
+		s.ranked[i] = ranked{s.composite[i], t.order, int32(i)}
+	}
+	slices.SortFunc(s.ranked, func(a, b ranked) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Unit, b.Unit)
+		return cmp.Compare(a.order, b.order)
 	})
+	rows := make([]Row, len(tallies))
+	for j, r := range s.ranked {
+		t := tallies[r.i]
+		row := &rows[j]
+		*row = Row{Unit: t.unit, Name: t.name, Score: r.score, Metrics: values[int(r.i)*n : int(r.i+1)*n : int(r.i+1)*n]}
+		row.District, row.Street, row.Community = whereIs(q.Level, t, at, places)
+		row.Rising = t.cur[cPetitionsSuits].Den > t.prev[cPetitionsSuits].Den
+	}
 	rankAndList(cfg, rows)
 	if q.WorstFirst {
-		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-			rows[i], rows[j] = rows[j], rows[i]
-		}
+		slices.Reverse(rows)
 	}
 	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: pos,
 		AsOf: recorded, JudgedAt: at, Rows: rows}
@@ -253,13 +276,13 @@ func rank(cfg Config, q Query, at time.Time, tallies map[unitKey]*tally, places 
 
 // whereIs names the district, street and community of a unit: its path, or
 // a compound's own place (of places) when judged at at; companies have none.
-func whereIs(l Level, key unitKey, at time.Time, places func(id string) []Place) (district, street, community string) {
-	p := key.path
+func whereIs(l Level, t *tally, at time.Time, places func(slot int32) []Place) (district, street, community string) {
+	p := t.key.path
 	switch l {
 	case LevelCompany:
 		return "", "", ""
 	case LevelCompound:
-		ps := places(p[0])
+		ps := places(t.slot)
 		pl := placeIn(ps, judgedEpoch(ps, at))
 		return pl.District, pl.Street, pl.Community
 	}
@@ -310,52 +333,59 @@ func rankAndList(cfg Config, rows []Row) {
 
 // score normalises each metric across the units (min–max or rank) so that
 // 100 is the best unit, then weighs them into the composite. A unit with no
-// figure for a metric is scored on the others. Each figure has its score's
-// place already.
-func score(cfg Config, rows []Row) {
-	vals := make([]float64, 0, len(rows))
+// figure for a metric is scored on the others. values holds each unit's
+// metrics in turn, each figure with its score's place already; composite
+// gets each unit's. buf is room for one metric's figures, returned for
+// reuse.
+func score(cfg Config, values []Value, composite, buf []float64) []float64 {
+	n := len(cfg.Metrics)
 	for k, w := range cfg.Metrics {
 		higher := higher(w)
-		vals = vals[:0]
-		for i := range rows {
-			if v := rows[i].Metrics[k].Value; v != nil {
-				vals = append(vals, *v)
+		buf = buf[:0]
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for i := k; i < len(values); i += n {
+			if v := values[i].Value; v != nil {
+				buf = append(buf, *v)
+				lo, hi = min(lo, *v), max(hi, *v)
 			}
 		}
-		sort.Float64s(vals)
-		for i := range rows {
-			v := rows[i].Metrics[k].Value
+		if cfg.Normalisation == "rank" {
+			slices.Sort(buf)
+		}
+		for i := k; i < len(values); i += n {
+			v := values[i].Value
 			if v == nil {
 				continue
 			}
-			s := normalise(cfg.Normalisation, vals, *v)
+			s := normalise(cfg.Normalisation, lo, hi, buf, *v)
 			if !higher {
 				s = 100 - s // a tie's 50 stays 50
 			}
 			s = math.Round(s*100) / 100
-			*rows[i].Metrics[k].Score = s
+			*values[i].Score = s
 		}
 	}
-	for i := range rows {
+	for i := range composite {
 		var sum, weights float64
-		for _, v := range rows[i].Metrics {
+		for _, v := range values[i*n : (i+1)*n] {
 			if v.Score != nil && v.Weight > 0 {
 				sum += *v.Score * v.Weight
 				weights += v.Weight
 			}
 		}
 		if weights > 0 {
-			rows[i].Score = math.Round(sum/weights*100) / 100
+			composite[i] = math.Round(sum/weights*100) / 100
 		}
 	}
+	return buf
 }
 
-// normalise maps v to 0–100 among the sorted values, higher v higher score.
-// Equal values score the same: by rank, tied values share the mean of the
-// places they take. When every value ties (one unit included) each scores
-// 50 whichever way is better, so that the metric cannot move the composite.
-func normalise(method string, sorted []float64, v float64) float64 {
-	lo, hi := sorted[0], sorted[len(sorted)-1]
+// normalise maps v to 0–100 among the values from lo to hi (sorted: all of
+// them, for rank), higher v higher score. Equal values score the same: by
+// rank, tied values share the mean of the places they take. When every
+// value ties (one unit included) each scores 50 whichever way is better,
+// so that the metric cannot move the composite.
+func normalise(method string, lo, hi float64, sorted []float64, v float64) float64 {
 	if hi == lo {
 		return 50
 	}

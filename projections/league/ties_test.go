@@ -9,15 +9,19 @@ import (
 // scored makes one row per unit with the figures given for the metrics of
 // cfg, and scores them.
 func scored(cfg Config, figures ...[]float64) []Row {
-	rows := make([]Row, len(figures))
-	for i, f := range figures {
-		rows[i] = Row{Unit: fmt.Sprintf("u%d", i+1)}
+	n := len(cfg.Metrics)
+	rows, values := make([]Row, len(figures)), make([]Value, 0, n*len(figures))
+	for _, f := range figures {
 		for k, w := range cfg.Metrics {
 			v, s := f[k], 0.0
-			rows[i].Metrics = append(rows[i].Metrics, Value{Key: w.Key, Value: &v, Score: &s, Weight: w.Weight})
+			values = append(values, Value{Key: w.Key, Value: &v, Score: &s, Weight: w.Weight})
 		}
 	}
-	score(cfg, rows)
+	composite := make([]float64, len(figures))
+	score(cfg, values, composite, nil)
+	for i := range rows {
+		rows[i] = Row{Unit: fmt.Sprintf("u%d", i+1), Score: composite[i], Metrics: values[i*n : (i+1)*n]}
+	}
 	return rows
 }
 
