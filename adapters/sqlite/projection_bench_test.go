@@ -90,7 +90,8 @@ func BenchmarkRebuild1M(b *testing.B) {
 // BenchmarkAsOf1M: league tables as of random past positions (knowledge
 // time), for random levels and periods (business time), through the league
 // service, which counts them from the live model's known facts ("indexes":
-// latency, and allocation per request). Baselines from the same run: the
+// latency, and allocation per request; "indexes-page": the first 100 rows,
+// which allocate only their own). Baselines from the same run: the
 // live table as the service serves it (its cache), the same tables
 // computed cold from the live model's month index, and a table replayed
 // from zero to a random position (what an as-of cost below the oldest
@@ -143,6 +144,16 @@ func BenchmarkAsOf1M(b *testing.B) {
 			pos := 1 + rng.Uint64N(head-1)
 			if tb := table(b, league.Request{Query: query(), View: projections.Query{AsOfPosition: pos}}); tb.Position != pos {
 				b.Fatalf("as of %d: a table at %d", pos, tb.Position)
+			}
+		})
+	})
+	b.Run("indexes-page", func(b *testing.B) { // the first 100 rows, as a paged API asks
+		measure(b, func() {
+			q := query()
+			q.Limit = 100
+			pos := 1 + rng.Uint64N(head-1)
+			if tb := table(b, league.Request{Query: q, View: projections.Query{AsOfPosition: pos}}); len(tb.Rows) > 100 || tb.Units < len(tb.Rows) {
+				b.Fatalf("a page of %d rows of %d", len(tb.Rows), tb.Units)
 			}
 		})
 	})

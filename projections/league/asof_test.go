@@ -200,3 +200,59 @@ func TestPastLayoutsShared(t *testing.T) {
 	}
 	t.Logf("%d layouts of the past asked", asked)
 }
+
+// A page of a table is its rows from Offset, at most Limit, ranked and
+// listed as in the whole table, whether it is counted live, as of a past
+// position, or served; its rows stay as they were while later tables are
+// made in the same pooled memory.
+func TestTablePagesAreTheTablesRows(t *testing.T) {
+	seed := projectiontest.Seed(t)
+	rng := rand.New(rand.NewPCG(seed, 18))
+	events := demoEvents(t)
+	m := New(domain.DefaultRuleBook())
+	for _, e := range events {
+		if err := m.Apply(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Index()
+	cfg := allMetrics()
+	type made struct {
+		page Table
+		want string
+	}
+	var pages []made
+	for range 40 {
+		q := Query{Level: levelOrder[rng.IntN(len(levelOrder))], Period: randomPeriod(t, rng), WorstFirst: rng.IntN(2) == 0}
+		pos := events[rng.IntN(len(events))].Position
+		asOf := rng.IntN(2) == 0
+		table := func(q Query) Table {
+			if asOf {
+				return m.TableAsOf(cfg, q, pos, m.Recorded)
+			}
+			return m.Table(cfg, q)
+		}
+		whole := table(q)
+		n := len(whole.Rows)
+		q.Offset, q.Limit = rng.IntN(n+3), rng.IntN(n+3)
+		page := table(q)
+		from, to := min(q.Offset, n), n
+		if q.Limit > 0 {
+			to = min(from+q.Limit, n)
+		}
+		want := mustJSON(whole.Rows[from:to])
+		if got := mustJSON(page.Rows); got != want || page.Units != n || whole.Units != n {
+			t.Fatalf("seed %d, %s %+v as of %v (%d): %d of %d units, rows %d..%d of %d:\n%s\nwant\n%s", seed, q.Level, q.Period, asOf, pos,
+				page.Units, n, from, to, whole.Units, got, want)
+		}
+		if served := whole.Page(q); mustJSON(served.Rows) != want || served.Units != n {
+			t.Fatalf("seed %d: the whole table's page differs", seed)
+		}
+		pages = append(pages, made{page, want})
+	}
+	for i, p := range pages {
+		if got := mustJSON(p.page.Rows); got != p.want {
+			t.Fatalf("seed %d: page %d changed after later tables:\n%s\nwas\n%s", seed, i, got, p.want)
+		}
+	}
+}

@@ -194,6 +194,9 @@ type scratch struct {
 	composite []float64  // by tally (rank)
 	column    []float64  // one metric's figures (rank)
 	ranked    []ranked   // (rank)
+	figures   []float64  // every unit's (rank, a page)
+	values    []Value    // every unit's (rank, a page)
+	rows      []Row      // every unit's (rank, a page)
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}

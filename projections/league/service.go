@@ -113,15 +113,17 @@ func (s *Service) Table(ctx context.Context, req Request) (Table, error) {
 	}
 	head, _ := s.runner.Status()
 	key := cacheKey{gen, req.Level, req.Period.From, req.Period.To, req.At, req.WorstFirst}
-	tb, ok := s.fromCache(key, req.View.MinPosition, head, cfg, req.Query)
+	whole := req.Query // kept whole: every page is cut from it
+	whole.Offset, whole.Limit = 0, 0
+	tb, ok := s.fromCache(key, req.View.MinPosition, head, cfg, whole)
 	if !ok && judgedNow {
-		tb, ok = s.minuteBefore(key, req.View.MinPosition, cfg, req.Query)
+		tb, ok = s.minuteBefore(key, req.View.MinPosition, cfg, whole)
 	}
 	if !ok {
-		tb = s.compute(key, cfg, req.Query)
+		tb = s.compute(key, cfg, whole)
 	}
 	tb.Snapshot = s.runner.Checkpoint()
-	return tb, nil
+	return tb.Page(req.Query), nil
 }
 
 // past answers a table as known at a position the live model has passed,

@@ -158,6 +158,8 @@ type Table struct {
 	// projection knows no tree); nil while the tree is being built.
 	Checkpoint *TreeHead `json:"checkpoint,omitempty"`
 	Rows       []Row     `json:"rows"`
+	// Units is how many units the table ranks: Rows may be a page of them.
+	Units int `json:"-"`
 	// Edition numbers the computation of a table the service keeps: the
 	// same edition is the same table (an encoding of it may be reused); 0
 	// for a table made for one request (of the past, or explained).
@@ -179,6 +181,31 @@ type Query struct {
 	At         time.Time // when open items are judged; zero: the period's end
 	WorstFirst bool
 	Explain    bool // keep the event IDs of every figure
+	// Offset and Limit page the rows: those from the Offset-th (from 0,
+	// in the table's order), at most Limit of them (0: all). Ranks, scores
+	// and lists are the whole table's; a page of a table of the past
+	// allocates only its own rows (a compound table's are megabytes).
+	Offset, Limit int
+}
+
+// window is the span of n rows that the query's page takes.
+func (q Query) window(n int) (from, to int) {
+	from = min(max(q.Offset, 0), n)
+	if to = n; q.Limit > 0 {
+		to = min(from+q.Limit, n)
+	}
+	return from, to
+}
+
+// Page is the table with only the query's page of its rows (shared). A
+// page is not the table its edition names: it has none.
+func (tb Table) Page(q Query) Table {
+	from, to := q.window(len(tb.Rows))
+	if to-from < len(tb.Rows) {
+		tb.Edition = 0
+	}
+	tb.Units, tb.Rows = len(tb.Rows), tb.Rows[from:to:to]
+	return tb
 }
 
 // Table computes a league table from the model under a campaign config.
@@ -230,8 +257,16 @@ func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) [
 			tallies[r.i].order = int32(o)
 		}
 	}
-	figures := make([]float64, 2*n*len(tallies)) // every value and its score, in one allocation
-	values := make([]Value, n*len(tallies))      // every row's metrics, in one allocation
+	from, to := q.window(len(tallies))
+	paged := to-from < len(tallies)
+	var figures []float64 // every value and its score, in one allocation
+	var values []Value    // every row's metrics, in one allocation
+	if paged {            // the page's are copied out of them
+		s.figures, s.values = sized(s.figures, 2*n*len(tallies)), sized(s.values, n*len(tallies))
+		figures, values = s.figures, s.values
+	} else {
+		figures, values = make([]float64, 2*n*len(tallies)), make([]Value, n*len(tallies))
+	}
 	for i, t := range tallies {
 		for k, w := range cfg.Metrics {
 			def := &defs[k]
@@ -258,20 +293,59 @@ func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) [
 		}
 		return cmp.Compare(a.order, b.order)
 	})
-	rows := make([]Row, len(tallies))
+	var rows []Row
+	if paged {
+		s.rows = sized(s.rows, len(tallies))
+		rows = s.rows
+	} else {
+		rows = make([]Row, len(tallies))
+	}
 	for j, r := range s.ranked {
 		t := tallies[r.i]
-		row := &rows[j]
-		*row = Row{Unit: t.unit, Name: t.name, Score: r.score, Metrics: values[int(r.i)*n : int(r.i+1)*n : int(r.i+1)*n]}
-		row.District, row.Street, row.Community = whereIs(q.Level, t, at, places)
-		row.Rising = t.cur[cPetitionsSuits].Den > t.prev[cPetitionsSuits].Den
+		rows[j] = Row{Unit: t.unit, Name: t.name, Score: r.score, Metrics: values[int(r.i)*n : int(r.i+1)*n : int(r.i+1)*n],
+			Rising: t.cur[cPetitionsSuits].Den > t.prev[cPetitionsSuits].Den}
 	}
 	rankAndList(cfg, rows)
 	if q.WorstFirst {
 		slices.Reverse(rows)
 	}
+	if paged {
+		rows = copyRows(rows[from:to])
+	}
+	for j := range rows {
+		t := tallies[s.ranked[from+j].i]
+		if q.WorstFirst {
+			t = tallies[s.ranked[len(tallies)-1-from-j].i]
+		}
+		rows[j].District, rows[j].Street, rows[j].Community = whereIs(q.Level, t, at, places)
+	}
 	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: pos,
-		AsOf: recorded, JudgedAt: at, Rows: rows}
+		AsOf: recorded, JudgedAt: at, Rows: rows, Units: len(tallies)}
+}
+
+// copyRows copies rows out of pooled memory, with their metrics and
+// figures.
+func copyRows(rows []Row) []Row {
+	out := make([]Row, len(rows))
+	if len(rows) == 0 {
+		return out
+	}
+	n := len(rows[0].Metrics)
+	values, figures := make([]Value, n*len(rows)), make([]float64, 2*n*len(rows))
+	for j := range rows {
+		m := values[j*n : (j+1)*n : (j+1)*n]
+		copy(m, rows[j].Metrics)
+		for k := range m {
+			if m[k].Value != nil { // and its score
+				f := figures[2*(j*n+k):]
+				f[0], f[1] = *m[k].Value, *m[k].Score
+				m[k].Value, m[k].Score = &f[0], &f[1]
+			}
+		}
+		out[j] = rows[j]
+		out[j].Metrics = m
+	}
+	return out
 }
 
 // whereIs names the district, street and community of a unit: its path, or
