@@ -16,7 +16,6 @@ import (
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
 	"github.com/casetrack/casetrack/projections/league"
-	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
 // The projection benchmarks run on the generated city of about 1M events
@@ -295,7 +294,7 @@ func measure(b *testing.B, do func()) {
 	var lat []time.Duration
 	var most uint64
 	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
-	cpu := projectiontest.CPUTime()
+	cpu := sqlitetest.CPUTime()
 	for b.Loop() {
 		metrics.Read(allocs)
 		before := allocs[0].Value.Uint64()
@@ -306,7 +305,7 @@ func measure(b *testing.B, do func()) {
 		most = max(most, allocs[0].Value.Uint64()-before)
 	}
 	reportLatency(b, lat)
-	b.ReportMetric(float64((projectiontest.CPUTime()-cpu).Microseconds())/1000/float64(len(lat)), "cpu_ms/op")
+	b.ReportMetric(float64((sqlitetest.CPUTime()-cpu).Microseconds())/1000/float64(len(lat)), "cpu_ms/op")
 	b.ReportMetric(float64(most)/1e6, "max_MB/op")
 }
 

@@ -27,7 +27,6 @@ import (
 	"github.com/casetrack/casetrack/projections/deadlines"
 	"github.com/casetrack/casetrack/projections/directory"
 	"github.com/casetrack/casetrack/projections/league"
-	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
 // TestMain runs the package with the collector setting of the casetrack
@@ -128,7 +127,7 @@ func BenchmarkDashboard1M(b *testing.B) {
 		report(unit, lat)
 	}
 	var lat []time.Duration
-	cpu := projectiontest.CPUTime()
+	cpu := sqlitetest.CPUTime()
 	for i := 0; b.Loop(); i++ {
 		t := time.Now()
 		get(paths[i%len(paths)])
@@ -136,7 +135,7 @@ func BenchmarkDashboard1M(b *testing.B) {
 	}
 	// The process's CPU per render: on a shared machine the latencies wait
 	// for a core, this does not.
-	renderCPU := (projectiontest.CPUTime() - cpu) / time.Duration(len(lat))
+	renderCPU := (sqlitetest.CPUTime() - cpu) / time.Duration(len(lat))
 	report("dashboard", lat)
 	b.ReportMetric(float64(renderCPU.Microseconds())/1000, "dashboard_cpu_ms/render")
 	// Reported after the loop: b.Loop's first call resets the metrics.
@@ -175,10 +174,10 @@ func BenchmarkDashboard1M(b *testing.B) {
 			}
 		}
 		for _, p := range paths {
-			cpu, t := projectiontest.CPUTime(), time.Now()
+			cpu, t := sqlitetest.CPUTime(), time.Now()
 			w := get(p)
 			missLat = append(missLat, time.Since(t))
-			missCPU += projectiontest.CPUTime() - cpu
+			missCPU += sqlitetest.CPUTime() - cpu
 			if tag := w.Header().Get("ETag"); tag == etags[p] {
 				b.Fatalf("%s after an event: the page kept before (ETag %s)", p, tag)
 			} else {

@@ -1,4 +1,4 @@
-package projectiontest
+package sqlitetest
 
 import (
 	"syscall"
