@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -67,13 +70,19 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 		return int(n), err
 	}
 	// load asks for a path on each of conns connections for loadFor: the
-	// rate, the latencies' p50 and p99, and the bytes of one answer.
-	load := func(conns int, next func() string) (rate float64, p50, p99 time.Duration, size int) {
+	// rate, the latencies' p50 and p99, the bytes of one answer, and per
+	// request the bytes sent, the process's CPU and its allocation (server
+	// and client: one process).
+	load := func(conns int, next func() string) (rate float64, p50, p99 time.Duration, size int, per loadCost) {
 		path := next()
 		size, err := get(ctx, path) // the first view computes the table
 		if err != nil {
 			b.Fatalf("GET %s: %v", path, err)
 		}
+		var sent atomic.Int64
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		cpu0, alloc0 := cpuTime(), ms.TotalAlloc
 		ctx, cancel := context.WithTimeout(ctx, loadFor)
 		defer cancel()
 		lats := make([][]time.Duration, conns)
@@ -98,23 +107,30 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 						return
 					}
 					t := time.Now()
-					if _, err := get(ctx, path); err != nil {
+					n, err := get(ctx, path)
+					if err != nil {
 						if ctx.Err() == nil {
 							b.Errorf("GET %s: %v", path, err)
 						}
 						return
 					}
 					lats[c] = append(lats[c], time.Since(t))
+					sent.Add(int64(n))
 				}
 			})
 		}
 		wg.Wait()
+		cpu := cpuTime() - cpu0
+		runtime.ReadMemStats(&ms)
 		all := slices.Concat(lats...)
 		if len(all) == 0 {
 			b.Fatalf("no answer from %s", path)
 		}
 		slices.Sort(all)
-		return float64(len(all)) / time.Since(start).Seconds(), all[len(all)/2], all[len(all)*99/100], size
+		n := float64(len(all))
+		per = loadCost{kB: float64(sent.Load()) / n / 1000, cpuMS: float64(cpu.Microseconds()) / n / 1000,
+			allocMB: float64(ms.TotalAlloc-alloc0) / n / (1 << 20)}
+		return n / time.Since(start).Seconds(), all[len(all)/2], all[len(all)*99/100], size, per
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	always := func(path string) func() string { return func() string { return path } }
@@ -126,12 +142,15 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 			1+rng.Uint64N(head-1))
 	}
 	for b.Loop() {
-		tRate, t50, t99, size := load(loadConnections, always("/api/v1/league/street?period=2025"))
-		hRate, h50, h99, _ := load(loadConnections, always("/healthz"))
-		aRate, a50, a99, _ := load(asOfConnections, asOf)
+		tRate, t50, t99, size, _ := load(loadConnections, always("/api/v1/league/street?period=2025"))
+		hRate, h50, h99, _, _ := load(loadConnections, always("/healthz"))
+		aRate, a50, a99, _, a := load(asOfConnections, asOf)
 		b.ReportMetric(aRate, "asof_req/s")
 		b.ReportMetric(ms(a50), "asof_p50_ms")
 		b.ReportMetric(ms(a99), "asof_p99_ms")
+		b.ReportMetric(a.cpuMS, "asof_cpu_ms/req")
+		b.ReportMetric(a.allocMB, "asof_alloc_MB/req")
+		b.ReportMetric(a.kB, "asof_kB_gzip/req")
 		b.ReportMetric(tRate, "table_req/s")
 		b.ReportMetric(ms(t50), "table_p50_ms")
 		b.ReportMetric(ms(t99), "table_p99_ms")
@@ -141,4 +160,14 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 		b.ReportMetric(ms(h99), "healthz_p99_ms")
 		b.ReportMetric(tRate/hRate, "ratio_vs_healthz")
 	}
+}
+
+// loadCost is what one request of a load cost, on average.
+type loadCost struct{ kB, cpuMS, allocMB float64 }
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
