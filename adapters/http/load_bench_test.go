@@ -1,6 +1,7 @@
 package http
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -89,6 +90,7 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 		stop, cancel := context.WithTimeout(ctx, d)
 		defer cancel()
 		lats := make([][]time.Duration, conns)
+		slowest := make([]slow, conns)
 		paths := make(chan string, conns)
 		go func() {
 			for stop.Err() == nil {
@@ -116,6 +118,9 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 						return
 					}
 					lats[c] = append(lats[c], time.Since(t))
+					if took := time.Since(t); took > slowest[c].took {
+						slowest[c] = slow{path, took}
+					}
 					sent.Add(int64(n))
 				}
 			})
@@ -128,6 +133,8 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 			b.Fatalf("no answer from %s", path)
 		}
 		slices.Sort(all)
+		worst := slices.MaxFunc(slowest, func(a, b slow) int { return cmp.Compare(a.took, b.took) })
+		b.Logf("slowest of %d answers: %s in %v", len(all), worst.path, worst.took)
 		n := float64(len(all))
 		per = loadCost{kB: float64(sent.Load()) / n / 1000, cpuMS: float64(cpu.Microseconds()) / n / 1000,
 			allocMB: float64(ms.TotalAlloc-alloc0) / n / (1 << 20)}
@@ -161,6 +168,12 @@ func BenchmarkLeagueLoad1M(b *testing.B) {
 		b.ReportMetric(ms(h99), "healthz_p99_ms")
 		b.ReportMetric(tRate/hRate, "ratio_vs_healthz")
 	}
+}
+
+// slow is a request that took long.
+type slow struct {
+	path string
+	took time.Duration
 }
 
 // loadCost is what one request of a load cost, on average.
