@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 )
 
@@ -17,6 +18,12 @@ import (
 type Checkpoints struct {
 	db   *sql.DB
 	keep int
+	// wmu lets one snapshot be written at a time: each projection writes
+	// its own in the background, and one waiting on SQLite's lock gave up
+	// after the busy timeout (10 s) while a large one was synced on a busy
+	// disk (SQLITE_BUSY, which halts that projection's fold). Here they
+	// wait their turn however long a write takes.
+	wmu sync.Mutex
 }
 
 // OpenCheckpoints opens or creates the snapshot file at path, keeping the
@@ -107,6 +114,8 @@ func (c *Checkpoints) Close() error { return c.db.Close() }
 // snapshots lie above the new ones, and keeping the highest positions
 // would drop every new snapshot.
 func (c *Checkpoints) Save(name string, position uint64, snapshot []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	tx, err := c.db.Begin()
 	if err != nil {
 		return err
