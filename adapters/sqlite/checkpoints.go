@@ -18,12 +18,10 @@ import (
 type Checkpoints struct {
 	db   *sql.DB
 	keep int
-	// wmu lets one snapshot be written at a time: each projection writes
-	// its own in the background, and one waiting on SQLite's lock gave up
-	// after the busy timeout (10 s) while a large one was synced on a busy
-	// disk (SQLITE_BUSY, which halts that projection's fold). Here they
-	// wait their turn however long a write takes.
-	wmu sync.Mutex
+	// saving lets one Save write at a time: the projections of a server
+	// save to one file at once, and a large snapshot's commit can outlast
+	// SQLite's busy timeout, which then refused the next one.
+	saving sync.Mutex
 }
 
 // OpenCheckpoints opens or creates the snapshot file at path, keeping the
@@ -35,7 +33,7 @@ func OpenCheckpoints(path string, keep int) (*Checkpoints, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open checkpoints: %w", err)
 	}
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -114,8 +112,8 @@ func (c *Checkpoints) Close() error { return c.db.Close() }
 // snapshots lie above the new ones, and keeping the highest positions
 // would drop every new snapshot.
 func (c *Checkpoints) Save(name string, position uint64, snapshot []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	c.saving.Lock()
+	defer c.saving.Unlock()
 	tx, err := c.db.Begin()
 	if err != nil {
 		return err
