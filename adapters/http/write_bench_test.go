@@ -242,19 +242,7 @@ func complaintLoad(b *testing.B, store *sqlite.Store, compounds int) {
 	runtime.GC()
 	runtime.ReadMemStats(&m)
 	b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "heap_MB")
-	b.ReportMetric(peakRSS()/(1<<20), "rss_MB")
-}
-
-// peakRSS is the process's peak resident set (VmHWM), 0 where /proc has none.
-func peakRSS() float64 {
-	status, _ := os.ReadFile("/proc/self/status")
-	for line := range strings.Lines(string(status)) {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb * 1024
-		}
-	}
-	return 0
+	b.ReportMetric(sqlitetest.PeakRSS()/(1<<20), "rss_MB")
 }
 
 // benchAccount is an account of role with an API token, for load runs.

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/casetrack/casetrack/adapters/sqlite/sqlitetest"
+	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/league"
 )
 
 // BenchmarkCatchUpScale: the cold catch-up of the five read models serve
@@ -23,6 +27,15 @@ import (
 // at most its share of events times the smaller's time: time_ratio ≤
 // event_ratio, growth (their quotient) ≤ 1. Each catch-up is also given in
 // raw scans of its own city, which a larger file's reads slowed alike.
+//
+// Memory (goal 4: RSS ≤ 1 GiB at 10M events): the live heap the caught-up
+// models hold with the league's running totals summed (as a server holds
+// them once it has served a table), in all and per model, in bytes per
+// event; the process's resident set after each catch-up, again once the
+// runtime has returned the memory it does not use, and its peak (both
+// cities run in this process, so the heap is the cleaner figure).
+// $CASETRACK_BENCH_HEAPPROFILE names a file for the heap profile taken
+// after the larger city's catch-up (go tool pprof -sample_index=inuse_space).
 func BenchmarkCatchUpScale(b *testing.B) {
 	sizes := scaleSizes(b)
 	for b.Loop() {
@@ -36,12 +49,15 @@ func BenchmarkCatchUpScale(b *testing.B) {
 				b.Fatal(err)
 			}
 			raw := time.Since(t)
-			_, took[i] = snapshotDisk(b, s, 3)
+			base := heapMB()
+			var runners []projections.Projection
+			_, took[i], runners = snapshotDisk(b, s, 3)
 			events[i] = count
+			name := fmt.Sprintf("c%d_", n)
+			reportModelHeap(b, name, base, runners, count, i == len(sizes)-1)
 			if err := s.Close(); err != nil {
 				b.Fatal(err)
 			}
-			name := fmt.Sprintf("c%d_", n)
 			b.ReportMetric(float64(count), name+"events")
 			b.ReportMetric(took[i].Seconds(), name+"catch_up_s")
 			b.ReportMetric(float64(count)/took[i].Seconds(), name+"catch_up_ev/s")
@@ -54,6 +70,50 @@ func BenchmarkCatchUpScale(b *testing.B) {
 		b.ReportMetric(timeRatio, "time_ratio")
 		b.ReportMetric(eventRatio, "event_ratio")
 		b.ReportMetric(timeRatio/eventRatio, "growth")
+		b.ReportMetric(sqlitetest.PeakRSS()/(1<<20), "rss_peak_MB")
+	}
+}
+
+// reportModelHeap reports the live heap that the caught-up runners hold
+// beyond base (the live heap before they were made), with the league's
+// running totals summed, then releases them one by one: each model's share
+// is the drop in the live heap when it goes (what two models share falls
+// to the later one). With profile set, and a file named by
+// $CASETRACK_BENCH_HEAPPROFILE, it writes the heap profile there first.
+func reportModelHeap(b *testing.B, prefix string, base float64, runners []projections.Projection, events uint64, profile bool) {
+	for _, r := range runners {
+		if l, ok := r.(*projections.Runner[*league.Model]); ok {
+			l.Read(func(m *league.Model) { m.Index() })
+		}
+	}
+	b.ReportMetric(sqlitetest.RSS()/(1<<20), prefix+"rss_MB")
+	perEvent := func(mb float64) float64 { return mb * (1 << 20) / float64(events) }
+	heap := heapMB()
+	b.ReportMetric(heap-base, prefix+"models_heap_MB")
+	// What the process holds once the runtime has given back the heap it
+	// grew for the fold's garbage (GCPercent): the live heap, the store's
+	// caches and the runtime's own.
+	debug.FreeOSMemory()
+	b.ReportMetric(sqlitetest.RSS()/(1<<20), prefix+"rss_returned_MB")
+	b.ReportMetric(perEvent(heap-base), prefix+"models_heap_B/event")
+	if path := os.Getenv("CASETRACK_BENCH_HEAPPROFILE"); profile && path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i, r := range runners {
+		model := r.(projections.Live).Name()
+		runners[i] = nil
+		after := heapMB()
+		b.ReportMetric(perEvent(heap-after), prefix+model+"_B/event")
+		heap = after
 	}
 }
 

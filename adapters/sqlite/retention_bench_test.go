@@ -33,7 +33,7 @@ func BenchmarkSnapshotDisk1M(b *testing.B) {
 			name string
 			n    int
 		}{{"keep3", 3}, {"keep_all", math.MaxInt}} {
-			size, took := snapshotDisk(b, s, keep.n)
+			size, took, _ := snapshotDisk(b, s, keep.n)
 			b.ReportMetric(size/1e6, "snapshots_"+keep.name+"_MB")
 			b.ReportMetric(size/events, "ratio_"+keep.name)
 			b.ReportMetric(took.Seconds(), "catch_up_"+keep.name+"_s")
@@ -42,8 +42,9 @@ func BenchmarkSnapshotDisk1M(b *testing.B) {
 }
 
 // snapshotDisk catches the read models up in a new snapshot file keeping
-// keep snapshots of each, and returns the file's size and the time taken.
-func snapshotDisk(b *testing.B, s *Store, keep int) (float64, time.Duration) {
+// keep snapshots of each, and returns the file's size, the time taken and
+// the caught-up runners.
+func snapshotDisk(b *testing.B, s *Store, keep int) (float64, time.Duration, []projections.Projection) {
 	path := filepath.Join(b.TempDir(), "projections.db")
 	file, err := OpenCheckpoints(path, keep)
 	if err != nil {
@@ -73,7 +74,7 @@ func snapshotDisk(b *testing.B, s *Store, keep int) (float64, time.Duration) {
 	if err := file.Close(); err != nil {
 		b.Fatal(err)
 	}
-	return size, took
+	return size, took, runners
 }
 
 // fileSize is the size of an SQLite database: its pages, used or free.

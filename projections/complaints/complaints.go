@@ -72,13 +72,13 @@ func step[T domain.Event](id func(T) string, state domain.ComplaintState, more .
 
 var handlers = projections.NewHandlers(
 	projections.On(func(m *Model, env domain.Envelope, ev domain.ComplaintReceived) {
-		id := domain.CompoundIDOf(env.StreamID)
-		m.Entries[key(id, ev.ComplaintID)] = &Entry{CompoundID: id, ComplaintID: ev.ComplaintID, Channel: ev.Channel,
-			Category: ev.Category, Summary: ev.Summary, State: domain.ComplaintStateReceived,
-			ReceivedAt: ev.At, UpdatedAt: ev.At, ReplyDue: ev.ReplyDue}
+		id := projections.Intern(domain.CompoundIDOf(env.StreamID))
+		m.Entries[key(id, ev.ComplaintID)] = &Entry{CompoundID: id, ComplaintID: projections.Own(ev.ComplaintID),
+			Channel: projections.Intern(ev.Channel), Category: projections.Intern(ev.Category), Summary: projections.Own(ev.Summary),
+			State: domain.ComplaintStateReceived, ReceivedAt: ev.At, UpdatedAt: ev.At, ReplyDue: ev.ReplyDue}
 	}),
 	step(func(ev domain.ComplaintDispatched) string { return ev.ComplaintID }, domain.ComplaintStateDispatched,
-		func(e *Entry, ev domain.ComplaintDispatched) { e.Unit = ev.Unit }),
+		func(e *Entry, ev domain.ComplaintDispatched) { e.Unit = projections.Intern(ev.Unit) }),
 	step(func(ev domain.ComplaintAccepted) string { return ev.ComplaintID }, domain.ComplaintStateAccepted),
 	step(func(ev domain.ComplaintReturned) string { return ev.ComplaintID }, domain.ComplaintStateReturned),
 	step(func(ev domain.ComplaintExtensionDecided) string { return ev.ComplaintID }, domain.ComplaintStateAccepted,
@@ -90,7 +90,7 @@ var handlers = projections.NewHandlers(
 	step(func(ev domain.ComplaintVoided) string { return ev.ComplaintID }, "",
 		func(e *Entry, _ domain.ComplaintVoided) { e.Voided = true }),
 	step(func(ev domain.ComplaintCategoryAmended) string { return ev.ComplaintID }, "",
-		func(e *Entry, ev domain.ComplaintCategoryAmended) { e.Category = ev.Category }),
+		func(e *Entry, ev domain.ComplaintCategoryAmended) { e.Category = projections.Intern(ev.Category) }),
 )
 
 // Filter narrows a list; empty fields match everything.

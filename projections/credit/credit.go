@@ -148,6 +148,7 @@ func (x change) add(company string, k Kind, at time.Time) {
 // serve records company as the compound's; a company with no items yet
 // still has a ledger (the base score).
 func (m *Model) serve(c *Compound, company string) {
+	company = projections.Intern(company)
 	c.Company = company
 	if _, ok := m.Facts[company]; company != "" && !ok {
 		m.Facts[company] = []Fact{}

@@ -77,7 +77,8 @@ func (m *Model) Apply(e domain.Envelope) error {
 // handlers open, move and drop the deadlines of one event type each.
 var handlers = projections.NewHandlers(
 	on(func(x change, ev domain.CompoundRegistered) {
-		x.c.Name, x.c.District, x.c.Street, x.c.Community = ev.Name, ev.District, ev.Street, ev.Community
+		x.c.Name, x.c.District, x.c.Street, x.c.Community = projections.Own(ev.Name),
+			projections.Intern(ev.District), projections.Intern(ev.Street), projections.Intern(ev.Community)
 	}),
 
 	on(func(x change, ev domain.CommitteeElected) {
@@ -114,7 +115,7 @@ var handlers = projections.NewHandlers(
 	}),
 	on(func(x change, ev domain.ComplaintDispatched) {
 		if d, ok := x.c.Open[key(KindDispatch, ev.ComplaintID)]; ok {
-			x.c.Dispatched[ev.ComplaintID] = d
+			x.c.Dispatched[d.Subject] = d
 			x.drop(KindDispatch, ev.ComplaintID)
 		}
 	}),
@@ -147,9 +148,9 @@ var handlers = projections.NewHandlers(
 		}
 		delete(x.c.Dispatched, ev.ComplaintID)
 	}),
-	on(func(x change, ev domain.CompoundRenamed) { x.c.Name = ev.Name }),
+	on(func(x change, ev domain.CompoundRenamed) { x.c.Name = projections.Own(ev.Name) }),
 	on(func(x change, ev domain.CompoundMoved) {
-		x.c.District, x.c.Street, x.c.Community = ev.District, ev.Street, ev.Community
+		x.c.District, x.c.Street, x.c.Community = projections.Intern(ev.District), projections.Intern(ev.Street), projections.Intern(ev.Community)
 	}),
 )
 
@@ -178,7 +179,7 @@ func on[T domain.Event](f func(change, T)) projections.Handler[*Model] {
 func (x change) term() string { return strconv.Itoa(x.c.Term) }
 
 func (x change) open(k Kind, subject string, due time.Time) {
-	x.c.Open[key(k, subject)] = Deadline{Kind: k, Subject: subject, Due: due, EventID: x.e.EventID}
+	x.c.Open[key(k, subject)] = Deadline{Kind: k, Subject: projections.Own(subject), Due: due, EventID: x.e.EventID}
 }
 
 // move gives a deadline still open a new due time.

@@ -98,11 +98,12 @@ func (m *Model) Apply(e domain.Envelope) error {
 var handlers = projections.NewHandlers(
 	on(func(e *Entry, ev domain.CompoundRegistered) {
 		p := ev.Profile
-		e.Name, e.District, e.Street, e.Community = p.Name, p.District, p.Street, p.Community
-		e.Kind, e.Households, e.PropertyCompany = p.Kind, p.Households, p.PropertyCompany
+		e.Name, e.District, e.Street, e.Community = projections.Own(p.Name),
+			projections.Intern(p.District), projections.Intern(p.Street), projections.Intern(p.Community)
+		e.Kind, e.Households, e.PropertyCompany = projections.Intern(p.Kind), p.Households, projections.Intern(p.PropertyCompany)
 		e.Latitude, e.Longitude = p.Latitude, p.Longitude
 	}),
-	on(func(e *Entry, ev domain.PropertyCompanyChanged) { e.PropertyCompany = ev.Company }),
+	on(func(e *Entry, ev domain.PropertyCompanyChanged) { e.PropertyCompany = projections.Intern(ev.Company) }),
 	on(func(e *Entry, ev domain.CommitteeElected) {
 		e.Committee = Committee{Phase: "serving", TermEnd: ev.TermEnd}
 	}),
@@ -117,9 +118,9 @@ var handlers = projections.NewHandlers(
 			e.OpenComplaints--
 		}
 	}),
-	on(func(e *Entry, ev domain.CompoundRenamed) { e.Name = ev.Name }),
+	on(func(e *Entry, ev domain.CompoundRenamed) { e.Name = projections.Own(ev.Name) }),
 	on(func(e *Entry, ev domain.CompoundMoved) {
-		e.District, e.Street, e.Community = ev.District, ev.Street, ev.Community
+		e.District, e.Street, e.Community = projections.Intern(ev.District), projections.Intern(ev.Street), projections.Intern(ev.Community)
 	}),
 	on(func(e *Entry, ev domain.CompoundFiguresCorrected) { e.Households = ev.Households }),
 	on(func(e *Entry, _ domain.ComplaintResolved) { e.OpenComplaints-- }),

@@ -223,12 +223,13 @@ func (m *Model) Apply(e domain.Envelope) error {
 var handlers = projections.NewHandlers(
 	onMove(func(x step, ev domain.CompoundRegistered) {
 		c, p := x.c, ev.Profile
-		c.Name, c.District, c.Street, c.Community, c.Company = p.Name, p.District, p.Street, p.Community, p.PropertyCompany
+		c.Name, c.Company = projections.Own(p.Name), projections.Intern(p.PropertyCompany)
+		c.District, c.Street, c.Community = projections.Intern(p.District), projections.Intern(p.Street), projections.Intern(p.Community)
 		c.Households, c.PrivateArea, c.DeliveredArea, c.EventID = p.Households, p.PrivateArea, p.DeliveredArea, x.e.EventID
-		c.Places = []Place{{District: p.District, Street: p.Street, Community: p.Community}}
+		c.Places = []Place{{District: c.District, Street: c.Street, Community: c.Community}}
 	}),
 	on(func(x step, ev domain.DeliveredAreaUpdated) { x.c.DeliveredArea = ev.DeliveredArea }),
-	onMove(func(x step, ev domain.CompoundRenamed) { x.c.Name = ev.Name }), // names its unit in the compound table
+	onMove(func(x step, ev domain.CompoundRenamed) { x.c.Name = projections.Own(ev.Name) }), // names its unit in the compound table
 	on(func(x step, ev domain.CompoundFiguresCorrected) {
 		x.c.Households, x.c.PrivateArea, x.c.DeliveredArea = ev.Households, ev.PrivateArea, ev.DeliveredArea
 	}),
@@ -237,11 +238,14 @@ var handlers = projections.NewHandlers(
 	// correction shows every fact in the old unit.
 	onMove(func(x step, ev domain.CompoundMoved) {
 		x.m.replace(x.id, func() {
-			x.c.move(domain.NewDate(ev.From.Time).Time, Place{District: ev.District, Street: ev.Street, Community: ev.Community})
+			x.c.move(domain.NewDate(ev.From.Time).Time, Place{District: projections.Intern(ev.District), Street: projections.Intern(ev.Street),
+				Community: projections.Intern(ev.Community)})
 		})
 	}),
-	onMove(func(x step, ev domain.PropertyCompanyChanged) { x.c.Company = ev.Company }),
-	on(func(x step, ev domain.PartyBranchEstablished) { x.c.Branch, x.c.Secretary = ev.Branch, ev.Secretary }),
+	onMove(func(x step, ev domain.PropertyCompanyChanged) { x.c.Company = projections.Intern(ev.Company) }),
+	on(func(x step, ev domain.PartyBranchEstablished) {
+		x.c.Branch, x.c.Secretary = projections.Own(ev.Branch), projections.Own(ev.Secretary)
+	}),
 	on(func(x step, ev domain.RedFlagsSet) {
 		x.c.RedProperty, x.c.RedCommittee = ev.RedProperty, ev.RedCommittee
 	}),
@@ -250,14 +254,14 @@ var handlers = projections.NewHandlers(
 		cm := Committee{Term: ev.Term, Elected: ev.At, TermEnd: ev.TermEnd, EventID: x.e.EventID,
 			Members: map[string]Member{}, Alternates: map[string]Member{}}
 		for _, p := range ev.Members {
-			cm.Members[p.CandidateID] = Member{p.Name, p.Background.PartyMember}
+			cm.Members[projections.Own(p.CandidateID)] = Member{projections.Own(p.Name), p.Background.PartyMember}
 		}
 		for _, p := range ev.Alternates {
-			cm.Alternates[p.CandidateID] = Member{p.Name, p.Background.PartyMember}
+			cm.Alternates[projections.Own(p.CandidateID)] = Member{projections.Own(p.Name), p.Background.PartyMember}
 		}
 		x.c.Committee, x.c.InterimFiled = cm, false
 	}),
-	on(func(x step, ev domain.ChairChosen) { x.c.Committee.Chair = ev.Chair }),
+	on(func(x step, ev domain.ChairChosen) { x.c.Committee.Chair = projections.Own(ev.Chair) }),
 	on(func(x step, _ domain.CommitteeFiled) { x.c.Committee.Filed = true }),
 	on(func(x step, _ domain.ReelectionStarted) { x.c.Committee.ReelectionStarted = true }),
 	on(func(x step, ev domain.CommitteeTermExpired) {
@@ -278,8 +282,9 @@ var handlers = projections.NewHandlers(
 	on(func(x step, _ domain.InterimCommissionFiled) { x.c.InterimFiled = true }),
 
 	onItem(func(x step, ev domain.ComplaintReceived) {
-		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: ev.Channel, Kind: ev.Kind, Category: ev.Category,
-			Urgent: ev.Urgent, Received: ev.At, ReceivedEvent: x.e.EventID,
+		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: projections.Intern(ev.Channel), Kind: projections.Intern(ev.Kind),
+			Category: projections.Intern(ev.Category),
+			Urgent:   ev.Urgent, Received: ev.At, ReceivedEvent: x.e.EventID,
 			Round: Round{DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, StartEvent: x.e.EventID, DueEvent: x.e.EventID,
 				WeekdaysOnly: ev.ReplyDueWeekdaysOnly}}
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
@@ -314,7 +319,7 @@ var handlers = projections.NewHandlers(
 	}),
 	onItem(func(x step, ev domain.ComplaintFollowedUp) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
-			c.Calls = append(c.Calls, Call{At: ev.At, Satisfaction: ev.Satisfaction, Solved: ev.Solved, EventID: x.e.EventID})
+			c.Calls = append(c.Calls, Call{At: ev.At, Satisfaction: projections.Intern(ev.Satisfaction), Solved: ev.Solved, EventID: x.e.EventID})
 		})
 	}),
 	onItem(func(x step, ev domain.ComplaintReopened) {
@@ -333,11 +338,11 @@ var handlers = projections.NewHandlers(
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Voided = true })
 	}),
 	onItem(func(x step, ev domain.ComplaintCategoryAmended) {
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = ev.Category })
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = projections.Intern(ev.Category) })
 	}),
 
 	onItem(func(x step, ev domain.LawsuitFiled) {
-		l := &Lawsuit{Compound: x.id, Company: ev.Company, Filed: ev.At, EventID: x.e.EventID}
+		l := &Lawsuit{Compound: x.id, Company: projections.Intern(ev.Company), Filed: ev.At, EventID: x.e.EventID}
 		x.m.Lawsuits[x.key(ev.LawsuitID)] = l
 		x.m.update(l, nil)
 	}),
@@ -419,14 +424,13 @@ const (
 // change an item only: the compound's standing is not read again).
 func handle[T domain.Event](kind changes, f func(step, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, e domain.Envelope, ev T) {
-		id := domain.CompoundIDOf(e.StreamID)
-		c := m.Compounds[id]
+		c := m.Compounds[domain.CompoundIDOf(e.StreamID)]
 		isNew := c == nil
-		if isNew {
-			c = &Compound{ID: id}
-			m.Compounds[id] = c
+		if isNew { // its ID a copy: the event's stream ID is a column of its row
+			c = &Compound{ID: projections.Own(domain.CompoundIDOf(e.StreamID))}
+			m.Compounds[c.ID] = c
 		}
-		f(step{m, e, id, c}, ev)
+		f(step{m, e, c.ID, c}, ev)
 		if kind != changesItem || isNew {
 			m.touched(c, kind == movesCompound || isNew)
 			m.ix.reshaped(e.Position, c.remember(e.Position, &m.ix.standings[c.slot-1]))

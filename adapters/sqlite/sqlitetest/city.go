@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,4 +156,23 @@ func CatchUp(tb testing.TB, store domain.EventStore, ps ...projections.Projectio
 	}
 	tb.Logf("read models caught up to %d events in %s", ps[0].Position(), time.Since(start).Round(time.Millisecond))
 	return time.Since(start)
+}
+
+// PeakRSS is the process's peak resident set in bytes (VmHWM), 0 where
+// /proc has none.
+func PeakRSS() float64 { return procStatus("VmHWM:") }
+
+// RSS is the process's resident set in bytes now (VmRSS), 0 where /proc
+// has none.
+func RSS() float64 { return procStatus("VmRSS:") }
+
+func procStatus(field string) float64 {
+	status, _ := os.ReadFile("/proc/self/status")
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb * 1024
+		}
+	}
+	return 0
 }
