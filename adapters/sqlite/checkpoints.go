@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 )
 
@@ -17,6 +18,10 @@ import (
 type Checkpoints struct {
 	db   *sql.DB
 	keep int
+	// saving lets one Save write at a time: the projections of a server
+	// save to one file at once, and a large snapshot's commit can outlast
+	// SQLite's busy timeout, which then refused the next one.
+	saving sync.Mutex
 }
 
 // OpenCheckpoints opens or creates the snapshot file at path, keeping the
@@ -28,7 +33,7 @@ func OpenCheckpoints(path string, keep int) (*Checkpoints, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open checkpoints: %w", err)
 	}
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)")
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +112,8 @@ func (c *Checkpoints) Close() error { return c.db.Close() }
 // snapshots lie above the new ones, and keeping the highest positions
 // would drop every new snapshot.
 func (c *Checkpoints) Save(name string, position uint64, snapshot []byte) error {
+	c.saving.Lock()
+	defer c.saving.Unlock()
 	tx, err := c.db.Begin()
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -139,4 +140,36 @@ func kept(t *testing.T, path, name string) []uint64 {
 		t.Fatal(err)
 	}
 	return got
+}
+
+// The projections of a server share one snapshot file and save to it at
+// once (each in the background, and all of them on the way out): none is
+// refused for the lock another holds. A deferred transaction was, when a
+// reader's snapshot could not be upgraded to a write ("database is
+// locked" at the end of a 10M-event catch-up).
+func TestCheckpointsTakeConcurrentSaves(t *testing.T) {
+	cps := openCheckpoints(t, filepath.Join(t.TempDir(), "projections.db"), 2)
+	names := []string{"directory", "league", "credit", "deadlines", "complaints"}
+	blob := make([]byte, 16<<20)
+	errs := make(chan error, len(names))
+	for _, name := range names {
+		go func() {
+			for pos := uint64(1); pos <= 2; pos++ {
+				if err := cps.Save(name, pos, blob); err != nil {
+					errs <- fmt.Errorf("%s at %d: %w", name, pos, err)
+					return
+				}
+				if _, _, err := cps.Load(name, 0); err != nil {
+					errs <- fmt.Errorf("load %s: %w", name, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range names {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
 }

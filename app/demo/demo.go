@@ -57,20 +57,24 @@ func City(cfg Config) []Compound {
 func eachCompound(cfg Config, fn func(Compound)) {
 	n := 0
 	for d := 0; d < cfg.Districts; d++ {
-		district := pick(districtNames, d, "区")
 		for s := 0; s < cfg.StreetsPerDistrict; s++ {
-			street := pick(streetNames, d*cfg.StreetsPerDistrict+s, "街道")
 			for k := 0; k < cfg.CompoundsPerStreet; k++ {
 				n++
-				g := &gen{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(n))), id: fmt.Sprintf("C%04d", n),
-					district: district, street: street, index: k,
-					end: time.Date(cfg.Year, 12, 31, 18, 0, 0, 0, domain.China)}
-				g.compound()
-				sort.SliceStable(g.steps, func(i, j int) bool { return g.steps[i].At.Before(g.steps[j].At) })
-				fn(Compound{ID: g.id, Steps: g.steps})
+				fn(compoundAt(cfg, n, d, s, k))
 			}
 		}
 	}
+}
+
+// compoundAt generates the city's nth compound (counted from 1), the kth
+// of street s of district d.
+func compoundAt(cfg Config, n, d, s, k int) Compound {
+	g := &gen{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(n))), id: fmt.Sprintf("C%04d", n),
+		district: pick(districtNames, d, "区"), street: pick(streetNames, d*cfg.StreetsPerDistrict+s, "街道"), index: k,
+		end: time.Date(cfg.Year, 12, 31, 18, 0, 0, 0, domain.China)}
+	g.compound()
+	sort.SliceStable(g.steps, func(i, j int) bool { return g.steps[i].At.Before(g.steps[j].At) })
+	return Compound{ID: g.id, Steps: g.steps}
 }
 
 func pick(names []string, i int, suffix string) string {

@@ -115,3 +115,24 @@ func TestDemoCityLoadsTheSameInWindows(t *testing.T) {
 		}
 	}
 }
+
+// Every compound's history starts with its registration. Compound C93654
+// of the 10M-event city (96,000 compounds) once drew a party branch on
+// 2018-12-03, before its registration that week, and its load failed.
+func TestCompoundHistoryStartsWithRegistration(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Districts, cfg.StreetsPerDistrict, cfg.CompoundsPerStreet = 6, 16, 1000
+	// C93654 is the 654th compound (k = 653) of street 13 of district 5.
+	c := compoundAt(cfg, 93654, 5, 13, 653)
+	if c.ID != "C93654" {
+		t.Fatalf("compound %s, want C93654", c.ID)
+	}
+	if _, ok := c.Steps[0].Cmd.(domain.RegisterCompound); !ok {
+		t.Fatalf("%s starts with %T at %s", c.ID, c.Steps[0].Cmd, c.Steps[0].At)
+	}
+	for _, c := range City(small()) {
+		if _, ok := c.Steps[0].Cmd.(domain.RegisterCompound); !ok {
+			t.Fatalf("%s starts with %T", c.ID, c.Steps[0].Cmd)
+		}
+	}
+}

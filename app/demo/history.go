@@ -69,7 +69,13 @@ func (g *gen) company() string {
 func (g *gen) partyBranch() {
 	g.branch = true
 	g.secretary = g.person()
-	g.add(g.within(day(2018, 12, 1), 5*365), "street", domain.EstablishPartyBranch{Branch: g.profile.Name + "党支部", Secretary: g.secretary})
+	at := g.within(day(2018, 12, 1), 5*365)
+	// Registration (the first step) may fall in early December 2018: a
+	// branch is established after it, not before.
+	if registered := g.steps[0].At; at.Before(registered) {
+		at = registered.Add(time.Hour)
+	}
+	g.add(at, "street", domain.EstablishPartyBranch{Branch: g.profile.Name + "党支部", Secretary: g.secretary})
 }
 
 // committeeHistory forms the first committee from an application at
