@@ -325,7 +325,15 @@ func TestCheckpointInBackground(t *testing.T) {
 				t.Fatalf("the file stayed at %d bytes for 10 s after the WAL grew to %d", before, wal)
 			}
 		}
-		time.Sleep(500 * time.Millisecond) // the checkpoint in progress completes
+		// Until the file has not grown for a second (five checkpoint
+		// pauses): the round is copied whole, and the WAL may start over.
+		for last, still := size(path), 0; still < 4; time.Sleep(250 * time.Millisecond) {
+			if now := size(path); now != last {
+				last, still = now, 0
+			} else {
+				still++
+			}
+		}
 		return wal
 	}
 	first := round()
