@@ -194,8 +194,9 @@ func (s *Store) init(path string) error {
 const checkpointPause = 200 * time.Millisecond
 
 // walFrames is how many frames (pages) the WAL may hold after a background
-// checkpoint before the writer checkpoints once itself (16 MiB).
-const walFrames = 4096
+// checkpoint before the writer checkpoints once itself (16 MiB). A
+// variable only so that a test can reach it with less writing.
+var walFrames = 4096
 
 // checkpointer copies committed WAL frames back into the database file
 // whenever the WAL has grown, on a connection of its own. A PASSIVE
