@@ -141,7 +141,9 @@ var readEndpoints = []struct {
 		textParam("actor"), timeParam("from"), timeParam("to"), limitParam,
 		{"cursor", "!!", "param.cursor", "aGlzdG9yeS9jMgAx", "param.cursor"}}}, // history/c2's cursor
 	{"/api/v1/league/compound", []readParam{{"period", "2025-13", "param.period", "2025-01-01..9999-12-31", "param.time_range"},
-		{"sort", "up", "param.sort", "", ""}, limitParam, textParam("unit"), {"explain", "maybe", "param.boolean", "", ""},
+		{"sort", "up", "param.sort", "", ""}, limitParam,
+		{"cursor", "not a cursor!", "param.cursor", "bGVhZ3VlL2NvbXBvdW5kADA", "param.cursor"}, // "league/compound\x000": no row before the first
+		textParam("unit"), {"explain", "maybe", "param.boolean", "", ""},
 		{"format", "pdf", "param.format", "", ""}, textParam("district"), textParam("street"), textParam("community"),
 		timeParam("as_of"), positionParam("as_of_position"), minPosition}},
 	{"/api/v1/credit", []readParam{timeParam("at"), minPosition}},

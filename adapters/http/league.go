@@ -26,21 +26,35 @@ type Option func(*Server)
 func WithLeague(l *league.Service) Option {
 	return func(s *Server) {
 		s.league = l
-		s.handle("GET", "/api/v1/league/{level}", api{summary: "a league table of the campaign, its figures explained on request",
-			query: []string{"period", "sort", "limit", "unit", "explain", "format", "district", "street", "community", "as_of", "as_of_position",
-				"min_position"}, answer: league.Table{}, exports: true, problems: []domain.Code{domain.CodeNotFound}}, s.handleLeague)
+		s.handle("GET", "/api/v1/league/{level}", api{summary: "a league table of the campaign, a page of its ranked rows, its figures explained on request",
+			query: []string{"period", "sort", "limit", "cursor", "unit", "explain", "format", "district", "street", "community", "as_of", "as_of_position",
+				"min_position"}, answer: leaguePage{}, exports: true, problems: []domain.Code{domain.CodeNotFound}}, s.handleLeague)
 		s.handle("GET", "/api/v1/campaign", api{summary: "the campaign in force: its configuration and metrics", answer: campaign{}},
 			s.handleCampaign)
 	}
 }
 
+// leagueRows is a league table's page when the client names no limit: a
+// city's compound table has thousands of rows (tens of MB of JSON), most
+// of a one-off answer's cost; an export is whole unless limited.
+const leagueRows = 100
+
+// leaguePage is a page of a league table: Rows holds at most limit of the
+// Total rows shown to this caller, from the cursor's.
+type leaguePage struct {
+	league.Table
+	Total      int    `json:"total"` // the rows of the table this caller may see, in its area
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
 // handleLeague answers a league table: ?period=2025|2025-Q2|2025-06|FROM..TO,
-// sort=best|worst, limit, unit (one row), explain (the events behind each
-// figure), as_of (a past time) or as_of_position, min_position, format=csv,
-// and district, street, community: the rows of the units inside that area
-// (ranks stay those of the whole table).
+// sort=best|worst, limit and cursor (a page of the ranked rows), unit (one
+// row), explain (the events behind each figure), as_of (a past time) or
+// as_of_position, min_position, format=csv, and district, street,
+// community: the rows of the units inside that area (ranks stay those of
+// the whole table).
 func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
-	p := newParams(r, "period", "sort", "limit", "unit", "explain", "format", "district", "street", "community",
+	p := newParams(r, "period", "sort", "limit", "cursor", "unit", "explain", "format", "district", "street", "community",
 		"as_of", "as_of_position", "min_position")
 	level := league.Level(chi.URLParam(r, "level"))
 	if !level.Valid() {
@@ -67,7 +81,16 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	default:
 		p.fail("sort", "param.sort", "must be best or worst", "须为 best 或 worst")
 	}
-	limit := p.page("league").limit
+	format := p.q.Get("format")
+	if format != "" && format != "json" && format != "csv" && format != "xlsx" {
+		p.fail("format", "param.format", "must be json, csv or xlsx", "须为 json、csv 或 xlsx")
+	}
+	export := format == "csv" || format == "xlsx"
+	rows := leagueRows
+	if export {
+		rows = 0
+	}
+	pg, from := p.ranked("league/"+string(level), rows)
 	unit := p.text("unit")
 	switch p.q.Get("explain") {
 	case "", "false", "0":
@@ -78,10 +101,6 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.Explain && unit == "" {
 		p.fail("explain", "param.explain_needs_unit", "explain lists events, so it needs one unit", "explain 须同时指定 unit")
-	}
-	format := p.q.Get("format")
-	if format != "" && format != "json" && format != "csv" && format != "xlsx" {
-		p.fail("format", "param.format", "must be json, csv or xlsx", "须为 json、csv 或 xlsx")
 	}
 	area := s.areaFilter(p, level)
 	if err := p.err(); err != nil {
@@ -105,7 +124,7 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
-	if format == "csv" || format == "xlsx" {
+	if export {
 		// An export is filed as evidence: never older than the log now, so
 		// the first export after a write has that write.
 		if err := s.upToHead(ctx, &req.View); err != nil {
@@ -119,8 +138,8 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The rows this caller is shown of the whole table: its scope's
-	// compounds, the unit or area asked, the limit.
-	trim := func(tb league.Table) (league.Table, error) {
+	// compounds, the unit or area asked, the page.
+	trim := func(tb league.Table) (leaguePage, error) {
 		if scoped && level == league.LevelCompound {
 			in := s.compoundsInScope(r)
 			rows := tb.Rows[:0:0] // the rows are the cache's: filtered into a new slice
@@ -139,40 +158,39 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			if len(rows) == 0 && unit != "" {
-				return tb, domain.Errorf(domain.CodeNotFound, "no unit %q in the %s table", unit, level)
+				return leaguePage{}, domain.Errorf(domain.CodeNotFound, "no unit %q in the %s table", unit, level)
 			}
 			tb.Rows = rows
 		}
-		if limit > 0 && limit < len(tb.Rows) {
-			tb.Rows = tb.Rows[:limit]
-		}
-		return tb, nil
+		out := leaguePage{Table: tb, Total: len(tb.Rows)}
+		out.Rows, out.NextCursor = window(pg, from, tb.Rows)
+		return out, nil
 	}
 	// An export is evidence: it names a signed checkpoint, written now if
 	// need be; a table on screen names the tree unsigned.
 	if tb.Position > 0 {
-		if tb.Checkpoint, err = s.checkpointAt(ctx, tb.Position, format == "csv" || format == "xlsx"); err != nil {
+		if tb.Checkpoint, err = s.checkpointAt(ctx, tb.Position, export); err != nil {
 			s.Error(w, r, err)
 			return
 		}
 	}
-	switch format {
-	case "csv", "xlsx":
-		if tb, err = trim(tb); err != nil {
+	if export {
+		if pg, err := trim(tb); err != nil {
 			s.Error(w, r, err)
 		} else if format == "csv" {
-			writeCSV(w, tb)
-		} else if err := writeXLSX(w, tb); err != nil {
+			writeCSV(w, pg.Table)
+		} else if err := writeXLSX(w, pg.Table); err != nil {
 			s.logger.Error("xlsx export", "err", err)
 		}
 		return
 	}
 	if tb.Edition == 0 { // a table of the past, or explained: made for this request
-		if tb, err = trim(tb); err != nil {
+		pg, err := trim(tb)
+		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		s.respond(w, r, http.StatusOK, tb)
+		s.respond(w, r, http.StatusOK, pg)
 		return
 	}
 	// A table of the live model is encoded once for each query and caller's
@@ -187,11 +205,11 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		ver += fmt.Sprint("/", s.dir.Position())
 	}
 	e, err := s.answers.Get(key, ver, func() ([]byte, error) {
-		tb, err := trim(tb)
+		pg, err := trim(tb)
 		if err != nil {
 			return nil, err
 		}
-		return s.marshal(r, tb)
+		return s.marshal(r, pg)
 	})
 	if err != nil {
 		s.Error(w, r, err)

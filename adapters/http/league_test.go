@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/casetrack/casetrack/audit"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -268,5 +269,106 @@ func TestLeagueAsOfTakesNoReplaySlot(t *testing.T) {
 	}
 	if rec := f.do("GET", path+"&explain=1", nil); rec.Code != 503 || rec.Header().Get("Retry-After") == "" {
 		t.Fatalf("explained with the replay slots taken: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// A league table is answered a page at a time (100 rows unless limit says
+// otherwise): walking its cursor yields the whole ranked table once, in
+// order, with the whole table's ranks, live and as of a past position;
+// an export is whole; another table's cursor is refused.
+func TestLeaguePages(t *testing.T) {
+	f, _, feed := leagueFixture(t)
+	year := f.now.In(domain.China).Year()
+	const compounds = leagueRows + 3
+	var last uint64
+	for i := range compounds {
+		street := []string{"中关村", "学院路"}[i%2]
+		last = f.ok(fmt.Sprintf("c%03d", i), "register", strings.Replace(registerBody, "中关村", street, 1)).Position
+		if i%5 == 0 { // complaints spread the scores: ranks differ
+			f.ok(fmt.Sprintf("c%03d", i), "receive-complaint", fmt.Sprintf(`{"complaint_id":"k%d","channel":"hotline","kind":"complaint","category":"fees","summary":"x"}`, i))
+		}
+	}
+	feed()
+	type pageJSON struct {
+		Total      int    `json:"total"`
+		NextCursor string `json:"next_cursor"`
+		Rows       []struct {
+			Rank int    `json:"rank"`
+			Unit string `json:"unit"`
+		} `json:"rows"`
+	}
+	get := func(target string) pageJSON {
+		t.Helper()
+		rec := f.do("GET", target, nil)
+		if rec.Code != 200 {
+			t.Fatalf("%s: %d %s", target, rec.Code, rec.Body)
+		}
+		return decode[pageJSON](t, rec)
+	}
+	for _, base := range []string{
+		fmt.Sprintf("/api/v1/league/compound?period=%d", year),
+		fmt.Sprintf("/api/v1/league/compound?period=%d&as_of_position=%d", year, last),
+		fmt.Sprintf("/api/v1/league/compound?period=%d&street=学院路", year),
+	} {
+		whole := get(base + "&limit=1000")
+		want := compounds
+		if strings.Contains(base, "street=") {
+			want = compounds / 2
+		}
+		if len(whole.Rows) != want || whole.Total != want || whole.NextCursor != "" {
+			t.Fatalf("%s: %d rows of %d, next %q; want %d", base, len(whole.Rows), whole.Total, whole.NextCursor, want)
+		}
+		if first := get(base); len(first.Rows) != min(want, leagueRows) || first.Total != want || (want > leagueRows) != (first.NextCursor != "") {
+			t.Fatalf("%s: default page of %d rows of %d, next %q", base, len(first.Rows), first.Total, first.NextCursor)
+		}
+		var seen []string
+		cursor := ""
+		for pages := 0; ; pages++ {
+			target := base + "&limit=7"
+			if cursor != "" {
+				target += "&cursor=" + url.QueryEscape(cursor)
+			}
+			pg := get(target)
+			if pages > compounds/7 || len(pg.Rows) > 7 || pg.NextCursor != "" && len(pg.Rows) != 7 || pg.Total != want {
+				t.Fatalf("%s: page %d of %d rows of %d, next %q", target, pages, len(pg.Rows), pg.Total, pg.NextCursor)
+			}
+			for i, row := range pg.Rows {
+				if w := whole.Rows[len(seen)+i]; row != w {
+					t.Fatalf("%s: row %d is %+v, the whole table's %+v", target, len(seen)+i, row, w)
+				}
+			}
+			for _, row := range pg.Rows {
+				seen = append(seen, row.Unit)
+			}
+			if cursor = pg.NextCursor; cursor == "" {
+				break
+			}
+		}
+		if len(seen) != want {
+			t.Fatalf("%s: paged %d rows, want %d", base, len(seen), want)
+		}
+	}
+	if whole := get(fmt.Sprintf("/api/v1/league/compound?period=%d&limit=1000", year)); whole.Rows[0].Rank == whole.Rows[len(whole.Rows)-1].Rank {
+		t.Fatalf("every compound ranked %d: the pages' ranks test nothing", whole.Rows[0].Rank)
+	}
+	rec := f.do("GET", fmt.Sprintf("/api/v1/league/compound?period=%d&format=csv", year), nil)
+	if lines := strings.Count(rec.Body.String(), "\n"); rec.Code != 200 || lines != 8+1+1+compounds { // header block, blank line, column names, rows
+		t.Fatalf("csv export of %d lines (%d): %s", lines, rec.Code, rec.Body)
+	}
+	street := get(fmt.Sprintf("/api/v1/league/street?period=%d&limit=1", year))
+	for _, target := range []string{
+		"/api/v1/league/compound?cursor=" + url.QueryEscape(street.NextCursor),            // another table's
+		"/api/v1/league/compound?cursor=bGVhZ3VlL2NvbXBvdW5kADAy",                         // "league/compound\x0002": not as written
+		"/api/v1/league/compound?cursor=bGVhZ3VlL2NvbXBvdW5kAC0x",                         // "league/compound\x00-1"
+		"/api/v1/league/compound?cursor=bGVhZ3VlL2NvbXBvdW5kADk5OTk5OTk5OTk5OTk5OTk5OTk5", // beyond int
+	} {
+		hasViolation(t, problemOf(t, f.do("GET", target, nil), 400), "cursor", "param.cursor")
+	}
+	if street.NextCursor == "" {
+		t.Fatal("a street table of two rows at limit 1 has no next page")
+	}
+	// A cursor past the end is an empty page, not an error: the table may have shrunk.
+	if pg := get(fmt.Sprintf("/api/v1/league/compound?period=%d&cursor=%s", year, "bGVhZ3VlL2NvbXBvdW5kADk5OTk")); len(pg.Rows) != 0 || pg.NextCursor != "" || pg.Total != compounds {
+		t.Fatalf("past the end: %+v", pg)
 	}
 }

@@ -76,7 +76,7 @@ var queryParams = map[string]param{
 	"as_of":          {timeValue, "the answer as it stood at this time (RFC 3339, or a day YYYY-MM-DD meaning its end): knowledge time; league tables and compound lists answer it from the live model, other reads replay"},
 	"as_of_position": {openapi3.NewIntegerSchema().WithMin(1), "the answer as it stood at this log position: knowledge time; league tables and compound lists answer it from the live model, other reads replay"},
 	"min_position":   {position, "read-your-writes: wait (up to 5 s) until the read model has read this log position (a command's answer names it)"},
-	"limit":          {openapi3.NewIntegerSchema().WithMin(1).WithMax(maxPageSize), "at most this many items"},
+	"limit":          {openapi3.NewIntegerSchema().WithMin(1).WithMax(maxPageSize), "at most this many items; a league table answers 100 unless told (its exports every row)"},
 	"cursor":         {openapi3.NewStringSchema(), "the next_cursor of the previous page of this list"},
 	"district":       {textValue, "only the units of this district (区)"},
 	"street":         {textValue, "only the units of this street (街道)"},

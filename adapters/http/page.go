@@ -20,6 +20,12 @@ type page struct {
 
 // page reads limit and cursor for the list named by scope.
 func (p *params) page(scope string) page {
+	return p.pageOf(scope, func(after string) bool { return after != "" })
+}
+
+// pageOf reads limit and cursor for the list named by scope, whose keys
+// are those valid accepts.
+func (p *params) pageOf(scope string, valid func(after string) bool) page {
 	pg := page{scope: scope}
 	if s := p.q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -31,7 +37,7 @@ func (p *params) page(scope string) page {
 	if s := p.q.Get("cursor"); s != "" {
 		b, err := base64.RawURLEncoding.DecodeString(s)
 		sc, after, ok := strings.Cut(string(b), "\x00")
-		if err != nil || !ok || sc != scope || after == "" {
+		if err != nil || !ok || sc != scope || !valid(after) {
 			p.fail("cursor", "param.cursor", "is not a cursor of this list; pass next_cursor from its previous page", "不是此列表的游标；请使用上一页返回的 next_cursor")
 		}
 		pg.after = after
@@ -49,5 +55,38 @@ func cut[T any](pg page, items []T, key func(T) string) ([]T, string) {
 		return items, ""
 	}
 	items = items[:pg.limit]
-	return items, base64.RawURLEncoding.EncodeToString([]byte(pg.scope + "\x00" + key(items[len(items)-1])))
+	return items, pg.cursor(key(items[len(items)-1]))
+}
+
+// cursor is the cursor of the page after the item of key.
+func (pg page) cursor(key string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(pg.scope + "\x00" + key))
+}
+
+// ranked reads limit and cursor for a ranked list (a league table), whose
+// order is not that of a key: its cursor names how many items came before
+// the page. limit is def when not given (0: every item).
+func (p *params) ranked(scope string, def int) (pg page, from int) {
+	pg = p.pageOf(scope, func(after string) bool {
+		n, err := strconv.Atoi(after)
+		if err != nil || n < 1 || strconv.Itoa(n) != after { // one spelling of each cursor
+			return false
+		}
+		from = n
+		return true
+	})
+	if pg.limit == 0 {
+		pg.limit = def
+	}
+	return pg, from
+}
+
+// window is the page of a ranked list from item from, and the cursor of
+// the next page ("" on the last one).
+func window[T any](pg page, from int, items []T) ([]T, string) {
+	items = items[min(from, len(items)):]
+	if pg.limit == 0 || len(items) <= pg.limit {
+		return items, ""
+	}
+	return items[:pg.limit], pg.cursor(strconv.Itoa(from + pg.limit))
 }

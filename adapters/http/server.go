@@ -316,7 +316,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v a
 	}
 	var e *encoded.Answer
 	if err == nil {
-		e, err = encoded.Encode(encoded.JSON, b)
+		e, err = encoded.For(r, encoded.JSON, b)
 	}
 	if err != nil {
 		s.Error(w, r, domain.Internal(err, "encode response"))

@@ -143,7 +143,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	} else { // a past model's tables are made for this request, and so is its page
 		var b []byte
 		if b, err = build(); err == nil {
-			e, err = encoded.Encode(pageType, b)
+			e, err = encoded.For(r, pageType, b)
 		}
 	}
 	if err != nil {

@@ -44,11 +44,19 @@ const (
 	JSON = "application/json"
 )
 
-// Encode makes an answer of a Content-Type from its body: its tag, and its
-// gzip when it pays. The tag is weak: the plain and compressed bodies share it.
-func Encode(contentType string, body []byte) (*Answer, error) {
+// For makes the answer of one request (one not kept, such as a table of
+// the past) from its body: compressed only when this client accepts gzip,
+// since nobody else will be sent it.
+func For(r *http.Request, contentType string, body []byte) (*Answer, error) {
+	return encode(contentType, body, acceptsGzip(r))
+}
+
+// encode makes an answer of a Content-Type from its body: its tag, and its
+// gzip when zip and it pays. The tag is weak: the plain and compressed
+// bodies share it.
+func encode(contentType string, body []byte, zip bool) (*Answer, error) {
 	e := &Answer{typ: contentType, body: body, etag: `W/"` + strconv.FormatUint(xxhash.Sum64(body), 36) + `"`}
-	if len(body) >= minGzip {
+	if zip && len(body) >= minGzip {
 		var buf bytes.Buffer
 		buf.Grow(len(body) / 8) // what text compresses to, about
 		z := gzips.Get().(*gzip.Writer)
@@ -175,7 +183,7 @@ func (c *Cache) Get(key, version string, build func() ([]byte, error)) (*Answer,
 	body, err := build()
 	var e *Answer
 	if err == nil {
-		e, err = Encode(typ, body)
+		e, err = encode(typ, body, true) // kept for every client
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

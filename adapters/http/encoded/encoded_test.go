@@ -2,7 +2,9 @@ package encoded
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"runtime"
 	"strings"
@@ -90,5 +92,30 @@ func TestEncodedCache(t *testing.T) {
 	}
 	if sum != c.bytes {
 		t.Fatalf("the cache counts %d bytes, holds %d", c.bytes, sum)
+	}
+}
+
+// An answer made for one request is compressed only for a client that
+// takes gzip; both carry the same tag.
+func TestForOneRequest(t *testing.T) {
+	body := []byte(strings.Repeat("一张过去的榜单 ", 500))
+	plain, zipped := httptest.NewRequest("GET", "/", nil), httptest.NewRequest("GET", "/", nil)
+	zipped.Header.Set("Accept-Encoding", "gzip")
+	p, err := For(plain, JSON, body)
+	if err != nil || p.gz != nil {
+		t.Fatalf("compressed for a client that did not ask (%v)", err)
+	}
+	z, err := For(zipped, JSON, body)
+	if err != nil || z.gz == nil || z.ETag() != p.ETag() {
+		t.Fatalf("gzip %d bytes, tags %q and %q (%v)", len(z.gz), z.ETag(), p.ETag(), err)
+	}
+	w := httptest.NewRecorder()
+	z.Write(w, zipped, 200)
+	r, err := gzip.NewReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, body) || w.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("sent %q (%v), Content-Encoding %q", got, err, w.Header().Get("Content-Encoding"))
 	}
 }
