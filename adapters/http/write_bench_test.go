@@ -3,7 +3,6 @@ package http
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,7 +42,7 @@ const writeConnections = 32 // the issue's write load
 // rate. A second figure appends the API's events straight to the store
 // (random compounds, random event IDs): what the store itself allows.
 // "demo" is the demo city (600 compounds) built through the command
-// service; "1M" a private copy of the 1M-event city (sqlitetest.City), so
+// service; "1M" a private copy of the 1M-event city (sqlitetest.CityCopy), so
 // that the shared file is never written. The figures are the second of two
 // rounds; rss_MB is the peak of the process. Before the rounds every
 // compound gets its snapshot, as on a server that has folded each once;
@@ -63,45 +62,10 @@ func BenchmarkComplaintLoad(b *testing.B) {
 		complaintLoad(b, store, cfg.Districts*cfg.StreetsPerDistrict*cfg.CompoundsPerStreet)
 	})
 	b.Run("1M", func(b *testing.B) {
-		store := cityCopy(b)
+		store := sqlitetest.CityCopy(b, sqlite.Open, (*sqlite.Store).Close)
 		defer store.Close()
 		complaintLoad(b, store, sqlitetest.Compounds(b))
 	})
-}
-
-// cityCopy opens a copy of the 1M-event city in the benchmark's temp dir.
-func cityCopy(b *testing.B) *sqlite.Store {
-	shared := sqlitetest.City(b, sqlite.Open)
-	shared.Close()
-	dir := os.Getenv("CASETRACK_BENCH_DIR")
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	name := fmt.Sprintf("casetrack-bench-%d.db", sqlitetest.Compounds(b))
-	to := filepath.Join(b.TempDir(), name)
-	for _, suffix := range []string{"", "-wal"} {
-		from, err := os.Open(filepath.Join(dir, name+suffix))
-		if os.IsNotExist(err) && suffix != "" {
-			continue
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		dst, err := os.Create(to + suffix)
-		if err == nil {
-			_, err = io.Copy(dst, from)
-			err = errors.Join(err, dst.Close())
-		}
-		from.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	s, err := sqlite.Open(to)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return s
 }
 
 func complaintLoad(b *testing.B, store *sqlite.Store, compounds int) {

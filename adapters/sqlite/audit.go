@@ -19,6 +19,9 @@ const auditSchema = `CREATE TABLE IF NOT EXISTS audit_checkpoints (
 func (s *Store) SaveCheckpoint(ctx context.Context, size uint64, signed []byte) error {
 	_, err := s.w.ExecContext(ctx, `INSERT OR IGNORE INTO audit_checkpoints (tree_size, signed, saved_at) VALUES (?, ?, ?)`,
 		int64(size), signed, time.Now().UnixNano())
+	if err == nil {
+		s.grewWAL()
+	}
 	return readErr(err)
 }
 

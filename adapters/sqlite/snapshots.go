@@ -31,7 +31,11 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []domain.Snapshot) erro
 			return readErr(err)
 		}
 	}
-	return readErr(tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return readErr(err)
+	}
+	s.grewWAL()
+	return nil
 }
 
 // LoadSnapshot returns a stream's snapshot; Version 0 when it has none.

@@ -7,7 +7,9 @@
 // them into the next transaction (group commit): one fsync acknowledges many
 // appends. Each request is still checked on its own, so a conflict fails
 // only its own request. Reads run on a separate pool of read-only
-// connections, which WAL mode lets proceed alongside the writer.
+// connections, which WAL mode lets proceed alongside the writer, and a
+// third connection copies the WAL back into the file (checkpoints) in the
+// background, off the writer's path.
 package sqlite
 
 import (
@@ -24,6 +26,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sqlitedrv "modernc.org/sqlite"
@@ -71,14 +74,18 @@ const maxBatch = 256
 // Store is the SQLite EventStore. It is safe for concurrent use.
 type Store struct {
 	w, r                    *sql.DB // w has exactly one connection, used only by the writer goroutine
+	ckpt                    *sql.DB // one connection, used only by the checkpointer goroutine
+	walGrew                 chan struct{}
+	walLong                 atomic.Bool // the writer is to checkpoint once itself: see checkpointer
 	head, byCommand, insert *sql.Stmt
 	heads                   map[string]head // the writer's cache of stream heads
 
-	ops     chan *appendq.Op // unbuffered: a request is either taken by the writer or never queued
-	closing chan struct{}
-	stopped chan struct{}
-	close   sync.Once
-	err     error
+	ops         chan *appendq.Op // unbuffered: a request is either taken by the writer or never queued
+	closing     chan struct{}
+	stopped     chan struct{}
+	ckptStopped chan struct{}
+	close       sync.Once
+	err         error
 
 	changed   domain.Signal
 	scanChunk uint64 // positions a worker of a parallel scan reads at once
@@ -103,22 +110,27 @@ func Open(path string) (*Store, error) {
 	// synchronous=FULL syncs the WAL at every commit: an acknowledged append
 	// survives a crash or power loss. IMMEDIATE transactions take the write
 	// lock up front, so another process writing the file waits rather than
-	// failing midway.
-	w, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	// failing midway. The writer never checkpoints (wal_autocheckpoint 0):
+	// a checkpoint inside a commit held up every append of the batch, and
+	// appends to a large log's streams dirty pages all over its indexes, so
+	// checkpoints came every few commits (see checkpointer).
+	w, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
 	s := &Store{w: w, ops: make(chan *appendq.Op), closing: make(chan struct{}), stopped: make(chan struct{}),
-		heads: map[string]head{}, scanChunk: 4096}
+		ckptStopped: make(chan struct{}), walGrew: make(chan struct{}, 1), heads: map[string]head{}, scanChunk: 4096}
 	if err := s.init(path); err != nil {
-		w.Close()
-		if s.r != nil {
-			s.r.Close()
+		for _, db := range []*sql.DB{w, s.r, s.ckpt} {
+			if db != nil {
+				db.Close()
+			}
 		}
 		return nil, fmt.Errorf("open event store %s: %w", path, err)
 	}
 	go s.writer()
+	go s.checkpointer()
 	return s, nil
 }
 
@@ -163,7 +175,68 @@ func (s *Store) init(path string) error {
 	// everyone else (queries, snapshot anchors, readiness checks).
 	s.r.SetMaxOpenConns(max(8, 2*runtime.GOMAXPROCS(0)))
 	s.r.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
-	return s.r.Ping()
+	if err := s.r.Ping(); err != nil {
+		return err
+	}
+	// synchronous(FULL): a checkpoint syncs the WAL before it copies
+	// frames and the file before the WAL may be reused.
+	s.ckpt, err = sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=wal_autocheckpoint(0)")
+	if err != nil {
+		return err
+	}
+	s.ckpt.SetMaxOpenConns(1)
+	return s.ckpt.Ping()
+}
+
+// checkpointPause is the least time between two background checkpoints:
+// a page written by many commits in between is copied once, and the file
+// is synced at most this often.
+const checkpointPause = 200 * time.Millisecond
+
+// walFrames is how many frames (pages) the WAL may hold after a background
+// checkpoint before the writer checkpoints once itself (16 MiB). A
+// variable only so that a test can reach it with less writing.
+var walFrames = 4096
+
+// checkpointer copies committed WAL frames back into the database file
+// whenever the WAL has grown, on a connection of its own. A PASSIVE
+// checkpoint takes no lock that the writer or the readers wait for; it
+// copies what no reader still needs. Durability does not depend on it: a
+// commit is synced in the WAL before it is acknowledged.
+//
+// The writer starts the WAL over only when a checkpoint has copied all of
+// it, which one running beside a busy writer never does: the writer adds
+// frames meanwhile. So when the WAL stays long, the writer is asked to run
+// one checkpoint itself, between batches, where nothing is added while it
+// runs; the background one has copied most frames by then.
+func (s *Store) checkpointer() {
+	defer close(s.ckptStopped)
+	for {
+		select {
+		case <-s.walGrew:
+		case <-s.closing:
+			return
+		}
+		// A failed checkpoint leaves the frames in the WAL, where reads
+		// still find them; the next one retries.
+		var busy, frames, copied int
+		if err := s.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err == nil && frames > walFrames {
+			s.walLong.Store(true)
+		}
+		select {
+		case <-time.After(checkpointPause):
+		case <-s.closing:
+			return
+		}
+	}
+}
+
+// grewWAL tells the checkpointer that a commit added to the WAL.
+func (s *Store) grewWAL() {
+	select {
+	case s.walGrew <- struct{}{}:
+	default: // one is pending already
+	}
 }
 
 // Close stops the writer after its current batch and closes the file.
@@ -172,7 +245,10 @@ func (s *Store) Close() error {
 	s.close.Do(func() {
 		close(s.closing)
 		<-s.stopped
-		s.err = errors.Join(s.w.Close(), s.r.Close())
+		<-s.ckptStopped
+		// The writer's connection closes last: the last connection to
+		// close checkpoints the whole WAL and removes it.
+		s.err = errors.Join(s.ckpt.Close(), s.r.Close(), s.w.Close())
 	})
 	return s.err
 }
@@ -264,10 +340,14 @@ func (s *Store) commit(batch []*appendq.Op) {
 		wrote = false
 	}
 	if wrote {
+		s.grewWAL()
 		s.changed.Notify()
 	}
 	for i, o := range batch {
 		o.Finish(outs[i].res, outs[i].err)
+	}
+	if s.walLong.CompareAndSwap(true, false) {
+		s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)") // as in checkpointer: a failure leaves the frames where reads find them
 	}
 }
 

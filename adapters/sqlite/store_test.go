@@ -299,3 +299,45 @@ func checkSurvivors(t *testing.T, path string, acked map[string]ack) {
 		t.Fatalf("integrity check: %q, %v", check, err)
 	}
 }
+
+// TestCheckpointInBackground: the writer never checkpoints, so the file
+// grows only by the background checkpointer's copies, and the WAL is
+// started over once copied rather than growing with the log.
+func TestCheckpointInBackground(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	s := open(t, path)
+	size := func(p string) int64 {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	version := uint64(0)
+	round := func() int64 {
+		before := size(path)
+		for range 40 {
+			version = appendN(t, s, "compound-a", version, 25).Version
+		}
+		wal := size(path + "-wal")
+		for deadline := time.Now().Add(10 * time.Second); size(path) <= before; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the file stayed at %d bytes for 10 s after the WAL grew to %d", before, wal)
+			}
+		}
+		// Until the file has not grown for a second (five checkpoint
+		// pauses): the round is copied whole, and the WAL may start over.
+		for last, still := size(path), 0; still < 4; time.Sleep(250 * time.Millisecond) {
+			if now := size(path); now != last {
+				last, still = now, 0
+			} else {
+				still++
+			}
+		}
+		return wal
+	}
+	first := round()
+	if second := round(); second > first*3/2 {
+		t.Fatalf("the WAL grew from %d to %d bytes: it was not started over after its checkpoint", first, second)
+	}
+}

@@ -9,7 +9,9 @@ package sqlitetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -87,6 +89,52 @@ func CityOf[S domain.EventStore](tb testing.TB, open func(path string) (S, error
 	took := time.Since(start)
 	tb.Logf("generated %d events in %s (%.0f events/s) at %s", events, took.Round(time.Second), float64(events)/took.Seconds(), path)
 	return s
+}
+
+// CityCopy opens a private copy of the city in tb's temp dir, for
+// benchmarks that write: the shared file is only read (and generated first
+// when it is not there yet).
+func CityCopy[S domain.EventStore](tb testing.TB, open func(path string) (S, error), closeStore func(S) error) S {
+	tb.Helper()
+	dir := os.Getenv("CASETRACK_BENCH_DIR")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	name := fmt.Sprintf("casetrack-bench-%d.db", Compounds(tb))
+	if _, err := os.Stat(filepath.Join(dir, name+".done")); err != nil {
+		if err := closeStore(City(tb, open)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	to := filepath.Join(tb.TempDir(), name)
+	for _, suffix := range []string{"", "-wal"} {
+		err := copyFile(filepath.Join(dir, name+suffix), to+suffix)
+		if os.IsNotExist(err) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	s, err := open(to)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, src)
+	return errors.Join(err, dst.Close())
 }
 
 // Generate records the demo city of the given size (a multiple of 96) in
