@@ -124,6 +124,16 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
+	// A past table that no filter narrows is paged by the model, which
+	// then copies out only the page's rows: the table is made for this one
+	// request, and most of its cost was the thousands of rows a page was
+	// cut from. A live table stays whole: its encoded pages are cut from
+	// the one cached table.
+	paged := !export && !(scoped && level == league.LevelCompound) && unit == "" && area == nil &&
+		(!req.View.AsOf.IsZero() || req.View.AsOfPosition > 0)
+	if paged {
+		req.Offset, req.Limit = from, pg.limit
+	}
 	if export {
 		// An export is filed as evidence: never older than the log now, so
 		// the first export after a write has that write.
@@ -140,6 +150,13 @@ func (s *Server) handleLeague(w http.ResponseWriter, r *http.Request) {
 	// The rows this caller is shown of the whole table: its scope's
 	// compounds, the unit or area asked, the page.
 	trim := func(tb league.Table) (leaguePage, error) {
+		if paged {
+			out := leaguePage{Table: tb, Total: tb.Units}
+			if next := from + len(tb.Rows); len(tb.Rows) > 0 && next < tb.Units {
+				out.NextCursor = pg.cursor(strconv.Itoa(next))
+			}
+			return out, nil
+		}
 		if scoped && level == league.LevelCompound {
 			in := s.compoundsInScope(r)
 			rows := tb.Rows[:0:0] // the rows are the cache's: filtered into a new slice
