@@ -33,6 +33,7 @@ type index struct {
 	first     int                                         // the month of upTo[0]
 	upTo      []column                                    // once counted: by month from first, the running totals up to and with it
 	listed    map[int32][]item                            // by listing
+	moved     map[*place][]int32                          // by item of a moved compound: its cells in the later places (by epoch - 1), plus one
 	buf       []fact                                      // the fold's
 	was, now  []placed                                    // the fold's: the facts of changed items, before and after
 	mu        sync.Mutex                                  // readers counting the totals or laying out a level
@@ -119,7 +120,7 @@ var levelOrder = [...]Level{LevelStreet, LevelCommunity, LevelDistrict, LevelCom
 // restored one's), numbering cells as its known facts do.
 func newIndex(m *Model) *index {
 	ix := &index{byID: m.Compounds, known: m.Known, cells: map[Cell]int32{}, listed: map[int32][]item{},
-		past: map[pastLayout]*levelUnits{}}
+		moved: map[*place][]int32{}, past: map[pastLayout]*levelUnits{}}
 	for _, c := range m.Compounds {
 		ix.touch(c)
 	}
@@ -292,13 +293,15 @@ func (ix *index) cell(it item, c *Compound, t time.Time, add bool) int32 {
 	pl, epoch := it.at(), c.epoch(t)
 	cached := &pl.cell
 	if epoch > 0 {
-		if int(epoch) > len(pl.moved) {
+		moved := ix.moved[pl]
+		if int(epoch) > len(moved) {
 			if !add {
 				return -1
 			}
-			pl.moved = append(pl.moved, make([]int32, int(epoch)-len(pl.moved))...)
+			moved = append(moved, make([]int32, int(epoch)-len(moved))...)
+			ix.moved[pl] = moved
 		}
-		cached = &pl.moved[epoch-1]
+		cached = &moved[epoch-1]
 	}
 	if *cached > 0 {
 		return *cached - 1
@@ -359,8 +362,8 @@ type placed struct {
 func (ix *index) placed(it item, dst []placed) []placed {
 	ix.buf = it.facts(ix.buf[:0], false)
 	for _, f := range ix.buf {
-		if !f.at.IsZero() {
-			dst = append(dst, placed{at: f.at.UnixNano(), c: f.c, num: f.num})
+		if !f.at.isZero() {
+			dst = append(dst, placed{at: int64(f.at), c: f.c, num: f.num})
 		}
 	}
 	return dst
@@ -530,7 +533,7 @@ func (ix *index) walk(mo int, w window, judgedOnly bool, u *units) {
 			if !part.holds(f) {
 				continue
 			}
-			if cell := ix.cell(it, c, f.at, false); cell >= 0 {
+			if cell := ix.cell(it, c, f.at.time(), false); cell >= 0 {
 				if t := u.laidOut(u.lu.cells[cell]); t != nil {
 					part.counts(t)[f.c].addFact(f)
 				}
@@ -553,14 +556,14 @@ func (m *Model) countFacts(u *units, ix *index, windows ...window) {
 					if !w.holds(f) {
 						continue
 					}
-					if t := u.of(c, company, c.epoch(f.at)); t != nil {
+					if t := u.of(c, company, c.epoch(f.at.time())); t != nil {
 						w.counts(t)[f.c].addFact(f)
 					}
 				}
 			}
 		}
 		for _, x := range m.Complaints {
-			count(x, x.Compound, x.Company)
+			count(x, x.Compound, x.Company.String())
 		}
 		for _, l := range m.Lawsuits {
 			count(l, l.Compound, l.Company)

@@ -112,9 +112,14 @@ func (c *Count) add(num, den bool, event string) {
 
 // addFact counts a dated fact of a window.
 func (c *Count) addFact(f fact) {
-	c.add(f.num, true, f.event)
-	if c.events != nil && f.weekdays {
-		c.WeekdaysOnly = append(c.WeekdaysOnly, f.event)
+	if c.events == nil { // not explained: no ID to spell out
+		c.add(f.num, true, "")
+		return
+	}
+	id := f.event.String()
+	c.add(f.num, true, id)
+	if f.weekdays {
+		c.WeekdaysOnly = append(c.WeekdaysOnly, id)
 	}
 }
 

@@ -127,40 +127,46 @@ func (cm Committee) partyMembers() int {
 
 // Complaint is one ticket's facts: its latest handling round, and the
 // rounds before it (each reopen closes one), each still due when it was.
+// Its times, event IDs and words are kept compact (see compact.go).
 type Complaint struct {
-	Compound, Company string
-	Channel           domain.Channel
-	Kind              domain.ComplaintKind
-	Category          domain.ComplaintCategory
-	Urgent            bool
-	Voided            bool // entered in error: counts nowhere
-	Received          time.Time
-	ReceivedEvent     string
-	Round                    // the latest handling round
-	Calls             []Call // follow-up calls (回访), each counted
-	Reopens           int
-	Rounds            []Round // the rounds a reopen closed
-	place             place
+	Compound                string
+	Received                instant
+	Round                           // the latest handling round
+	Calls                   []Call  // follow-up calls (回访), each counted
+	Rounds                  []Round // the rounds a reopen closed (their number is the reopens)
+	Company                 word
+	Channel, Kind, Category word
+	Urgent                  bool
+	Voided                  bool // entered in error: counts nowhere
+	place                   place
+}
+
+// receivedEvent is the reception, which started the first round.
+func (x *Complaint) receivedEvent() eventID {
+	if len(x.Rounds) > 0 {
+		return x.Rounds[0].StartEvent
+	}
+	return x.StartEvent
 }
 
 // Round is a handling round: from reception or a reopen (重办) to its
 // resolution, with its own dispatch and reply limits. One a reopen closed
 // was resolved (a reopen needs a dissatisfied follow-up of a resolution).
 type Round struct {
-	DispatchDue, ReplyDue          time.Time
-	Dispatched, Accepted, Resolved time.Time // its first dispatch and acceptance
-	Returns                        int
-	StartEvent, DispatchedEvent    string // the reception or reopen that set DispatchDue; the first dispatch
-	DueEvent, ResolvedEvent        string // the events that set ReplyDue and Resolved
-	WeekdaysOnly                   bool   // ReplyDue was counted on weekdays only
+	DispatchDue, ReplyDue          instant
+	Dispatched, Accepted, Resolved instant // its first dispatch and acceptance
+	StartEvent, DispatchedEvent    eventID // the reception or reopen that set DispatchDue; the first dispatch
+	DueEvent, ResolvedEvent        eventID // the events that set ReplyDue and Resolved
+	Returns                        int32
+	WeekdaysOnly                   bool // ReplyDue was counted on weekdays only
 }
 
 // Call is one follow-up call.
 type Call struct {
-	At           time.Time
-	Satisfaction domain.Satisfaction
+	At           instant
+	EventID      eventID
+	Satisfaction word
 	Solved       bool
-	EventID      string
 }
 
 // Lawsuit is one court case.
@@ -282,25 +288,25 @@ var handlers = projections.NewHandlers(
 	on(func(x step, _ domain.InterimCommissionFiled) { x.c.InterimFiled = true }),
 
 	onItem(func(x step, ev domain.ComplaintReceived) {
-		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: projections.Intern(ev.Channel), Kind: projections.Intern(ev.Kind),
-			Category: projections.Intern(ev.Category),
-			Urgent:   ev.Urgent, Received: ev.At, ReceivedEvent: x.e.EventID,
-			Round: Round{DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, StartEvent: x.e.EventID, DueEvent: x.e.EventID,
+		id := eventIDOf(x.e.EventID)
+		c := &Complaint{Compound: x.id, Company: wordOf(x.c.Company), Channel: wordOf(ev.Channel), Kind: wordOf(ev.Kind),
+			Category: wordOf(ev.Category), Urgent: ev.Urgent, Received: instantOf(ev.At),
+			Round: Round{DispatchDue: instantOf(ev.DispatchDue), ReplyDue: instantOf(ev.ReplyDue), StartEvent: id, DueEvent: id,
 				WeekdaysOnly: ev.ReplyDueWeekdaysOnly}}
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
 		x.m.update(c, nil)
 	}),
 	onItem(func(x step, ev domain.ComplaintDispatched) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
-			if c.Dispatched.IsZero() {
-				c.Dispatched, c.DispatchedEvent = ev.At, x.e.EventID
+			if c.Dispatched.isZero() {
+				c.Dispatched, c.DispatchedEvent = instantOf(ev.At), eventIDOf(x.e.EventID)
 			}
 		})
 	}),
 	onItem(func(x step, ev domain.ComplaintAccepted) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
-			if c.Accepted.IsZero() { // the response rate judges a round's first acceptance
-				c.Accepted = ev.At
+			if c.Accepted.isZero() { // the response rate judges a round's first acceptance
+				c.Accepted = instantOf(ev.At)
 			}
 		})
 	}),
@@ -310,16 +316,16 @@ var handlers = projections.NewHandlers(
 	onItem(func(x step, ev domain.ComplaintExtensionDecided) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			if ev.Granted {
-				c.ReplyDue, c.DueEvent, c.WeekdaysOnly = ev.ReplyDue, x.e.EventID, ev.ReplyDueWeekdaysOnly
+				c.ReplyDue, c.DueEvent, c.WeekdaysOnly = instantOf(ev.ReplyDue), eventIDOf(x.e.EventID), ev.ReplyDueWeekdaysOnly
 			}
 		})
 	}),
 	onItem(func(x step, ev domain.ComplaintResolved) {
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Resolved, c.ResolvedEvent = ev.At, x.e.EventID })
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Resolved, c.ResolvedEvent = instantOf(ev.At), eventIDOf(x.e.EventID) })
 	}),
 	onItem(func(x step, ev domain.ComplaintFollowedUp) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
-			c.Calls = append(c.Calls, Call{At: ev.At, Satisfaction: projections.Intern(ev.Satisfaction), Solved: ev.Solved, EventID: x.e.EventID})
+			c.Calls = append(c.Calls, Call{At: instantOf(ev.At), Satisfaction: wordOf(ev.Satisfaction), Solved: ev.Solved, EventID: eventIDOf(x.e.EventID)})
 		})
 	}),
 	onItem(func(x step, ev domain.ComplaintReopened) {
@@ -327,9 +333,9 @@ var handlers = projections.NewHandlers(
 		// closes stays due when it was, so that reopening a late case cannot
 		// hide it.
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
+			id := eventIDOf(x.e.EventID)
 			c.Rounds = append(c.Rounds, c.Round)
-			c.Reopens++
-			c.Round = Round{DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, StartEvent: x.e.EventID, DueEvent: x.e.EventID,
+			c.Round = Round{DispatchDue: instantOf(ev.DispatchDue), ReplyDue: instantOf(ev.ReplyDue), StartEvent: id, DueEvent: id,
 				WeekdaysOnly: ev.ReplyDueWeekdaysOnly}
 		})
 	}),
@@ -338,7 +344,7 @@ var handlers = projections.NewHandlers(
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Voided = true })
 	}),
 	onItem(func(x step, ev domain.ComplaintCategoryAmended) {
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = projections.Intern(ev.Category) })
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = wordOf(ev.Category) })
 	}),
 
 	onItem(func(x step, ev domain.LawsuitFiled) {
@@ -456,10 +462,10 @@ func (m *Model) Snapshot() ([]byte, error) {
 // modelFormat numbers the snapshot layout. Gob decodes a snapshot of an
 // older model without complaint, leaving new fields zero (format 2 keeps
 // each handling round's data, 3 a compound's places and each round's
-// dispatch, 4 what was known when): such a snapshot must be refused, so
-// that the runner folds from the start. Raise it whenever a fold keeps new
-// data.
-const modelFormat = 4 // 4: facts, compounds, measures and listings by when they became known
+// dispatch, 4 what was known when, 5 complaints' times, IDs and words
+// compact): such a snapshot must be refused, so that the runner folds from
+// the start. Raise it whenever a fold keeps new data or changes its layout.
+const modelFormat = 5 // 5: complaints' times, event IDs and words compact (compact.go)
 
 // Restore replaces the model by a snapshot, keeping the rule book; a
 // snapshot of another model format is refused and m left as it was.
@@ -493,20 +499,20 @@ func (m *Model) SQLTables() []projections.SQLTable {
 		"category", "kind", "urgent", "solved", "voided"}}
 	t.Rows = make([][]any, 0, len(m.Complaints))
 	for key, x := range m.Complaints {
-		returns := x.Returns
+		returns := int(x.Returns)
 		for _, r := range x.Rounds {
-			returns += r.Returns
+			returns += int(r.Returns)
 		}
 		var satisfaction string
 		var solved any // NULL before a follow-up
 		if len(x.Calls) > 0 {
 			last := x.Calls[len(x.Calls)-1]
-			satisfaction, solved = string(last.Satisfaction), last.Solved
+			satisfaction, solved = last.Satisfaction.String(), last.Solved
 		}
-		t.Rows = append(t.Rows, []any{x.Compound, key[len(x.Compound)+1:], x.Company, string(x.Channel), x.Received,
-			projections.Nullable(x.DispatchDue), projections.Nullable(x.ReplyDue), projections.Nullable(x.Dispatched),
-			projections.Nullable(x.Accepted), projections.Nullable(x.Resolved), returns, x.Reopens, len(x.Calls), satisfaction,
-			string(x.Category), string(x.Kind), x.Urgent, solved, x.Voided})
+		t.Rows = append(t.Rows, []any{x.Compound, key[len(x.Compound)+1:], x.Company.String(), x.Channel.String(), x.Received.time(),
+			projections.Nullable(x.DispatchDue.time()), projections.Nullable(x.ReplyDue.time()), projections.Nullable(x.Dispatched.time()),
+			projections.Nullable(x.Accepted.time()), projections.Nullable(x.Resolved.time()), returns, len(x.Rounds), len(x.Calls), satisfaction,
+			x.Category.String(), x.Kind.String(), x.Urgent, solved, x.Voided})
 	}
 	return []projections.SQLTable{t}
 }
