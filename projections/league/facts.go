@@ -109,8 +109,9 @@ type item interface {
 // place is an item's place in the index (its cells in its compound's
 // later places are the index's: few compounds move, see index.moved).
 type place struct {
-	cell   int32   // its cell in its compound's first place, plus one (0: not placed yet)
 	listed []int32 // the lists of the index it is on (see listing)
+	cell   int32   // its cell in its compound's first place, plus one (0: not placed yet)
+	n      int32   // its number in the index's items, plus one (0: on no list yet)
 }
 
 // window is a span of facts counted into one set of counts; facts that

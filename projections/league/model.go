@@ -129,16 +129,17 @@ func (cm Committee) partyMembers() int {
 // rounds before it (each reopen closes one), each still due when it was.
 // Its times, event IDs and words are kept compact (see compact.go).
 type Complaint struct {
+	// Its pointers first: the collector scans an object up to its last.
 	Compound                string
-	Received                instant
-	Round                           // the latest handling round
 	Calls                   []Call  // follow-up calls (回访), each counted
 	Rounds                  []Round // the rounds a reopen closed (their number is the reopens)
+	place                   place
+	Received                instant
+	Round                   // the latest handling round
 	Company                 word
 	Channel, Kind, Category word
 	Urgent                  bool
 	Voided                  bool // entered in error: counts nowhere
-	place                   place
 }
 
 // receivedEvent is the reception, which started the first round.
