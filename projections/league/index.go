@@ -93,7 +93,7 @@ func (c *Compound) standing() Standing {
 		Delivered:  int64(c.DeliveredArea), Private: int64(c.PrivateArea),
 		Covered: serving && cm.Filed || c.InterimFiled,
 		Serving: serving, ExpiredNoReelection: cm.ExpiredNoReelection, Reelection: cm.ReelectionStarted,
-		Dual: c.Secretary != "" && cm.Members[cm.Chair].Name == c.Secretary,
+		Dual: c.Secretary != "" && cm.chairName() == c.Secretary,
 		Red:  c.RedProperty, HasCompany: c.Company != "",
 		Households: int32(c.Households), Party: int32(cm.partyMembers()), Members: int32(len(cm.Members)),
 		TermEnd:      instantOf(cm.TermEnd),

@@ -6,6 +6,7 @@ package league
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -104,15 +105,38 @@ type Committee struct {
 	Filed               bool
 	ReelectionStarted   bool
 	ExpiredNoReelection bool
-	Members, Alternates map[string]Member // by candidate ID
-	Chair               string            // candidate ID
-	EventID             string            // the election
+	Members, Alternates []Member // one a candidate (a committee has a handful: a slice, not a map)
+	Chair               string   // candidate ID
+	EventID             string   // the election
 }
 
 // Member is a committee seat's holder.
 type Member struct {
+	ID          string // candidate ID
 	Name        string
 	PartyMember bool
+}
+
+// seat is the place of candidate id among members; -1 if none.
+func seat(members []Member, id string) int {
+	return slices.IndexFunc(members, func(m Member) bool { return m.ID == id })
+}
+
+// seated is members with m in its candidate's seat, or a new one.
+func seated(members []Member, m Member) []Member {
+	if i := seat(members, m.ID); i >= 0 {
+		members[i] = m
+		return members
+	}
+	return append(members, m)
+}
+
+// chairName is the name of the chair among the members ("" if none).
+func (cm Committee) chairName() string {
+	if i := seat(cm.Members, cm.Chair); i >= 0 {
+		return cm.Members[i].Name
+	}
+	return ""
 }
 
 func (cm Committee) partyMembers() int {
@@ -232,7 +256,7 @@ var handlers = projections.NewHandlers(
 		c, p := x.c, ev.Profile
 		c.Name, c.Company = projections.Own(p.Name), projections.Intern(p.PropertyCompany)
 		c.District, c.Street, c.Community = projections.Intern(p.District), projections.Intern(p.Street), projections.Intern(p.Community)
-		c.Households, c.PrivateArea, c.DeliveredArea, c.EventID = p.Households, p.PrivateArea, p.DeliveredArea, x.e.EventID
+		c.Households, c.PrivateArea, c.DeliveredArea, c.EventID = p.Households, p.PrivateArea, p.DeliveredArea, projections.Own(x.e.EventID)
 		c.Places = []Place{{District: c.District, Street: c.Street, Community: c.Community}}
 	}),
 	on(func(x step, ev domain.DeliveredAreaUpdated) { x.c.DeliveredArea = ev.DeliveredArea }),
@@ -258,13 +282,13 @@ var handlers = projections.NewHandlers(
 	}),
 
 	on(func(x step, ev domain.CommitteeElected) {
-		cm := Committee{Term: ev.Term, Elected: ev.At, TermEnd: ev.TermEnd, EventID: x.e.EventID,
-			Members: map[string]Member{}, Alternates: map[string]Member{}}
+		cm := Committee{Term: ev.Term, Elected: ev.At, TermEnd: ev.TermEnd, EventID: projections.Own(x.e.EventID),
+			Members: make([]Member, 0, len(ev.Members)), Alternates: make([]Member, 0, len(ev.Alternates))}
 		for _, p := range ev.Members {
-			cm.Members[projections.Own(p.CandidateID)] = Member{projections.Own(p.Name), p.Background.PartyMember}
+			cm.Members = seated(cm.Members, Member{projections.Own(p.CandidateID), projections.Own(p.Name), p.Background.PartyMember})
 		}
 		for _, p := range ev.Alternates {
-			cm.Alternates[projections.Own(p.CandidateID)] = Member{projections.Own(p.Name), p.Background.PartyMember}
+			cm.Alternates = seated(cm.Alternates, Member{projections.Own(p.CandidateID), projections.Own(p.Name), p.Background.PartyMember})
 		}
 		x.c.Committee, x.c.InterimFiled = cm, false
 	}),
@@ -277,10 +301,12 @@ var handlers = projections.NewHandlers(
 	}),
 	on(func(x step, ev domain.MemberLeft) {
 		cm := &x.c.Committee
-		delete(cm.Members, ev.CandidateID)
-		if alt, ok := cm.Alternates[ev.Replacement]; ok {
-			cm.Members[ev.Replacement] = alt
-			delete(cm.Alternates, ev.Replacement)
+		if i := seat(cm.Members, ev.CandidateID); i >= 0 {
+			cm.Members = slices.Delete(cm.Members, i, i+1)
+		}
+		if i := seat(cm.Alternates, ev.Replacement); i >= 0 {
+			cm.Members = seated(cm.Members, cm.Alternates[i])
+			cm.Alternates = slices.Delete(cm.Alternates, i, i+1)
 		}
 		if cm.Chair == ev.CandidateID {
 			cm.Chair = ""
@@ -349,7 +375,7 @@ var handlers = projections.NewHandlers(
 	}),
 
 	onItem(func(x step, ev domain.LawsuitFiled) {
-		l := &Lawsuit{Compound: x.id, Company: projections.Intern(ev.Company), Filed: ev.At, EventID: x.e.EventID}
+		l := &Lawsuit{Compound: x.id, Company: projections.Intern(ev.Company), Filed: ev.At, EventID: projections.Own(x.e.EventID)}
 		x.m.Lawsuits[x.key(ev.LawsuitID)] = l
 		x.m.update(l, nil)
 	}),
@@ -362,15 +388,16 @@ var handlers = projections.NewHandlers(
 	on(func(x step, _ domain.ConflictFlagged) { x.c.Flagged = true }),
 	on(func(x step, _ domain.ConflictUnflagged) { x.c.Flagged = false }),
 	onItem(func(x step, ev domain.PlanAdopted) {
+		event := projections.Own(x.e.EventID)
 		for _, ms := range ev.Measures {
 			key := x.key(ms.ID)
-			x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: x.e.EventID, Pos: x.e.Position,
+			x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: event, Pos: x.e.Position,
 				Before: x.m.Measures[key], c: x.c}
 		}
 	}),
 	onItem(func(x step, ev domain.MeasureAdded) {
 		key := x.key(ev.ID)
-		x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: x.e.EventID, Pos: x.e.Position,
+		x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: projections.Own(x.e.EventID), Pos: x.e.Position,
 			Before: x.m.Measures[key], c: x.c}
 	}),
 	onItem(func(x step, ev domain.MeasureSignedOff) {
@@ -381,7 +408,7 @@ var handlers = projections.NewHandlers(
 	}),
 	onItem(func(x step, ev domain.ListedForSupervision) {
 		key := x.key(ev.ListingID)
-		x.m.Listings[key] = &Listing{Compound: x.id, Listed: ev.At, EventID: x.e.EventID, Pos: x.e.Position, Before: x.m.Listings[key], c: x.c}
+		x.m.Listings[key] = &Listing{Compound: x.id, Listed: ev.At, EventID: projections.Own(x.e.EventID), Pos: x.e.Position, Before: x.m.Listings[key], c: x.c}
 	}),
 	onItem(func(x step, ev domain.Delisted) {
 		if l := x.m.Listings[x.key(ev.ListingID)]; l != nil {
