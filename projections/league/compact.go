@@ -4,9 +4,9 @@ package league
 // times, event IDs and words. Kept as time.Time (24 bytes and a location
 // pointer) and strings (a header and a pointer, the ID's 36 bytes beside),
 // they were most of the model's heap, and every pointer is one more for
-// the collector to chase. The complaints keep them as the pointer-free
-// values below instead, turned back into times and strings only where an
-// answer shows them.
+// the collector to chase. The complaints (and the compounds' standings)
+// keep them as the pointer-free values below instead, turned back into
+// times and strings only where an answer shows them.
 
 import (
 	"encoding/binary"
