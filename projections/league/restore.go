@@ -7,10 +7,9 @@ import (
 )
 
 // reintern shares again, after a restore, the strings the fold shares:
-// decoding makes a string of every value, so that each compound ID,
-// place, company and word held by thousands of records would be a copy of
-// its own, and each version of a compound its own copy of its name and
-// places.
+// decoding makes a string of every value, so that each compound ID, place
+// and company held by thousands of records would be a copy of its own,
+// and each version of a compound its own copy of its name and places.
 func (m *Model) reintern() {
 	in := projections.Intern[string]
 	place := func(ps []Place) {
@@ -39,12 +38,8 @@ func (m *Model) reintern() {
 			}
 		}
 	}
-	for _, x := range m.Complaints {
-		x.Compound, x.Company = in(x.Compound), in(x.Company)
-		x.Channel, x.Kind, x.Category = projections.Intern(x.Channel), projections.Intern(x.Kind), projections.Intern(x.Category)
-		for i := range x.Calls {
-			x.Calls[i].Satisfaction = projections.Intern(x.Calls[i].Satisfaction)
-		}
+	for _, x := range m.Complaints { // its words are numbered (compact.go)
+		x.Compound = in(x.Compound)
 	}
 	for _, l := range m.Lawsuits {
 		l.Compound, l.Company = in(l.Compound), in(l.Company)
