@@ -12,8 +12,8 @@ import (
 
 // The collector runs at GOGC=200 (projections.TuneGC): a fold's garbage
 // then costs less, but the heap may grow to three times the live read
-// models, and the runtime keeps what it grew (after a restart at 1M
-// events, 1.7 GB resident for 0.24 GB of models). Under a soft memory
+// models, and the runtime keeps what it grew (1.7 GB resident after a
+// restart at 1M events, seven times the models). Under a soft memory
 // limit the collector runs more often as the heap nears it instead.
 
 // cgroupFiles hold the memory limit of the process's control group
