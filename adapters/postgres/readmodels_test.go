@@ -154,7 +154,7 @@ func TestReadModelsForSQLReaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, x := range lg.Complaints {
-		if x.Kind == domain.KindConsultation {
+		if x.Kind.String() == string(domain.KindConsultation) {
 			wantConsult++
 		}
 		if len(x.Calls) > 0 && x.Calls[len(x.Calls)-1].Solved {

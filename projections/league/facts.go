@@ -9,6 +9,12 @@ import (
 	"github.com/casetrack/casetrack/domain"
 )
 
+// The words facts test.
+var (
+	petition, visit               = wordOf(domain.ChannelPetition), wordOf(domain.ChannelVisit)
+	satisfied, basicallySatisfied = wordOf(domain.Satisfied), wordOf(domain.BasicallySatisfied)
+)
+
 // counter is what a dated fact counts towards.
 type counter int
 
@@ -30,10 +36,10 @@ func (k counter) judged() bool { return k == cResponse || k == cClosure }
 
 // fact is one dated count.
 type fact struct {
-	at       time.Time
+	at       instant
+	event    eventID
 	c        counter
 	num      bool
-	event    string
 	weekdays bool // a limit counted on weekdays only (explained)
 }
 
@@ -45,13 +51,14 @@ func (x *Complaint) facts(dst []fact, judgedOnly bool) []fact {
 		return dst
 	}
 	if !judgedOnly {
-		dst = append(dst, fact{x.Received, cReceived, true, x.ReceivedEvent, false})
-		if x.Channel == domain.ChannelPetition || x.Channel == domain.ChannelVisit {
-			dst = append(dst, fact{x.Received, cPetitionsSuits, true, x.ReceivedEvent, false})
+		received := x.receivedEvent()
+		dst = append(dst, fact{x.Received, received, cReceived, true, false})
+		if x.Channel == petition || x.Channel == visit {
+			dst = append(dst, fact{x.Received, received, cPetitionsSuits, true, false})
 		}
 		for _, call := range x.Calls {
-			dst = append(dst, fact{call.At, cResolution, call.Solved, call.EventID, false},
-				fact{call.At, cSatisfied, call.Satisfaction == domain.Satisfied || call.Satisfaction == domain.BasicallySatisfied, call.EventID, false})
+			dst = append(dst, fact{call.At, call.EventID, cResolution, call.Solved, false},
+				fact{call.At, call.EventID, cSatisfied, call.Satisfaction == satisfied || call.Satisfaction == basicallySatisfied, false})
 		}
 	}
 	// Every round is judged on its own limits, a reopened one too.
@@ -60,26 +67,26 @@ func (x *Complaint) facts(dst []fact, judgedOnly bool) []fact {
 		if !latest {
 			r = &x.Rounds[i]
 		}
-		if !r.DispatchDue.IsZero() {
-			dst = append(dst, fact{r.DispatchDue, cResponse, !r.Accepted.IsZero() && !r.Accepted.After(r.DispatchDue), r.StartEvent, false})
+		if !r.DispatchDue.isZero() {
+			dst = append(dst, fact{r.DispatchDue, r.StartEvent, cResponse, !r.Accepted.isZero() && r.Accepted <= r.DispatchDue, false})
 		}
-		if !r.ReplyDue.IsZero() {
-			dst = append(dst, fact{r.ReplyDue, cClosure, !r.Resolved.IsZero() && !r.Resolved.After(r.ReplyDue), r.DueEvent, r.WeekdaysOnly})
+		if !r.ReplyDue.isZero() {
+			dst = append(dst, fact{r.ReplyDue, r.DueEvent, cClosure, !r.Resolved.isZero() && r.Resolved <= r.ReplyDue, r.WeekdaysOnly})
 		}
 		if judgedOnly {
 			continue
 		}
-		if !r.Dispatched.IsZero() {
-			dst = append(dst, fact{r.Dispatched, cReturned, r.Returns > 0, r.DispatchedEvent, false})
+		if !r.Dispatched.isZero() {
+			dst = append(dst, fact{r.Dispatched, r.DispatchedEvent, cReturned, r.Returns > 0, false})
 		}
-		if !r.Resolved.IsZero() { // each resolution; those of closed rounds were reopened
-			dst = append(dst, fact{r.Resolved, cReopened, !latest, r.ResolvedEvent, false})
+		if !r.Resolved.isZero() { // each resolution; those of closed rounds were reopened
+			dst = append(dst, fact{r.Resolved, r.ResolvedEvent, cReopened, !latest, false})
 		}
 	}
 	return dst
 }
 
-func (x *Complaint) cell() Cell { return Cell{x.Compound, x.Company, 0} }
+func (x *Complaint) cell() Cell { return Cell{x.Compound, x.Company.String(), 0} }
 func (x *Complaint) at() *place { return &x.place }
 
 // facts appends the lawsuit's one dated fact, which is not judged.
@@ -87,7 +94,7 @@ func (l *Lawsuit) facts(dst []fact, judgedOnly bool) []fact {
 	if judgedOnly {
 		return dst
 	}
-	return append(dst, fact{l.Filed, cPetitionsSuits, true, l.EventID, false})
+	return append(dst, fact{instantOf(l.Filed), eventIDOf(l.EventID), cPetitionsSuits, true, false})
 }
 func (l *Lawsuit) cell() Cell { return Cell{l.Compound, l.Company, 0} }
 func (l *Lawsuit) at() *place { return &l.place }
@@ -99,11 +106,12 @@ type item interface {
 	at() *place
 }
 
-// place is an item's place in the index.
+// place is an item's place in the index (its cells in its compound's
+// later places are the index's: few compounds move, see index.moved).
 type place struct {
-	cell   int32   // its cell in its compound's first place, plus one (0: not placed yet)
-	moved  []int32 // its cells in the compound's later places (by epoch - 1), plus one
 	listed []int32 // the lists of the index it is on (see listing)
+	cell   int32   // its cell in its compound's first place, plus one (0: not placed yet)
+	n      int32   // its number in the index's items, plus one (0: on no list yet)
 }
 
 // window is a span of facts counted into one set of counts; facts that
@@ -115,5 +123,6 @@ type window struct {
 }
 
 func (w window) holds(f fact) bool {
-	return w.contains(f.at) && (!f.c.judged() || w.judged.IsZero() || f.at.Before(w.judged))
+	at := f.at.time()
+	return w.contains(at) && (!f.c.judged() || w.judged.IsZero() || at.Before(w.judged))
 }

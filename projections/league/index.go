@@ -32,7 +32,9 @@ type index struct {
 	pos       uint64                                      // the position of the event being folded
 	first     int                                         // the month of upTo[0]
 	upTo      []column                                    // once counted: by month from first, the running totals up to and with it
-	listed    map[int32][]item                            // by listing
+	items     []item                                      // those on a list, by number
+	listed    map[int32][]int32                           // by listing: the numbers of its items (4 bytes each, no pointer)
+	moved     map[*place][]int32                          // by item of a moved compound: its cells in the later places (by epoch - 1), plus one
 	buf       []fact                                      // the fold's
 	was, now  []placed                                    // the fold's: the facts of changed items, before and after
 	mu        sync.Mutex                                  // readers counting the totals or laying out a level
@@ -74,13 +76,13 @@ func (c column) at(cell int) [nCounters]pair {
 }
 
 // Standing is what a table reads of a compound itself (exported for the
-// snapshots of its versions, see Version).
+// snapshots of its versions, see Version); it holds no pointer.
 type Standing struct {
 	Registered, Covered, Serving, ExpiredNoReelection, Reelection, Dual, Red, HasCompany bool
 	Households, Party, Members                                                           int32
 	Delivered, Private                                                                   int64 // areas: eligibility is judged by the rules of the table's date
-	TermEnd                                                                              time.Time
-	Registration, Election                                                               string // event IDs
+	TermEnd                                                                              instant
+	Registration, Election                                                               eventID
 }
 
 func (c *Compound) standing() Standing {
@@ -91,11 +93,11 @@ func (c *Compound) standing() Standing {
 		Delivered:  int64(c.DeliveredArea), Private: int64(c.PrivateArea),
 		Covered: serving && cm.Filed || c.InterimFiled,
 		Serving: serving, ExpiredNoReelection: cm.ExpiredNoReelection, Reelection: cm.ReelectionStarted,
-		Dual: c.Secretary != "" && cm.Members[cm.Chair].Name == c.Secretary,
+		Dual: c.Secretary != "" && cm.chairName() == c.Secretary,
 		Red:  c.RedProperty, HasCompany: c.Company != "",
 		Households: int32(c.Households), Party: int32(cm.partyMembers()), Members: int32(len(cm.Members)),
-		TermEnd:      cm.TermEnd,
-		Registration: c.EventID, Election: cm.EventID,
+		TermEnd:      instantOf(cm.TermEnd),
+		Registration: eventIDOf(c.EventID), Election: eventIDOf(cm.EventID),
 	}
 }
 
@@ -118,8 +120,8 @@ var levelOrder = [...]Level{LevelStreet, LevelCommunity, LevelDistrict, LevelCom
 // newIndex lays out a model's compounds and items (a new model's, or a
 // restored one's), numbering cells as its known facts do.
 func newIndex(m *Model) *index {
-	ix := &index{byID: m.Compounds, known: m.Known, cells: map[Cell]int32{}, listed: map[int32][]item{},
-		past: map[pastLayout]*levelUnits{}}
+	ix := &index{byID: m.Compounds, known: m.Known, cells: map[Cell]int32{}, listed: map[int32][]int32{},
+		moved: map[*place][]int32{}, past: map[pastLayout]*levelUnits{}}
 	for _, c := range m.Compounds {
 		ix.touch(c)
 	}
@@ -292,13 +294,15 @@ func (ix *index) cell(it item, c *Compound, t time.Time, add bool) int32 {
 	pl, epoch := it.at(), c.epoch(t)
 	cached := &pl.cell
 	if epoch > 0 {
-		if int(epoch) > len(pl.moved) {
+		moved := ix.moved[pl]
+		if int(epoch) > len(moved) {
 			if !add {
 				return -1
 			}
-			pl.moved = append(pl.moved, make([]int32, int(epoch)-len(pl.moved))...)
+			moved = append(moved, make([]int32, int(epoch)-len(moved))...)
+			ix.moved[pl] = moved
 		}
-		cached = &pl.moved[epoch-1]
+		cached = &moved[epoch-1]
 	}
 	if *cached > 0 {
 		return *cached - 1
@@ -359,8 +363,8 @@ type placed struct {
 func (ix *index) placed(it item, dst []placed) []placed {
 	ix.buf = it.facts(ix.buf[:0], false)
 	for _, f := range ix.buf {
-		if !f.at.IsZero() {
-			dst = append(dst, placed{at: f.at.UnixNano(), c: f.c, num: f.num})
+		if !f.at.isZero() {
+			dst = append(dst, placed{at: int64(f.at), c: f.c, num: f.num})
 		}
 	}
 	return dst
@@ -389,10 +393,15 @@ func (ix *index) locate(it item, facts []placed, list bool) {
 }
 
 func (ix *index) list(it item, pl *place, l int32) {
-	if !slices.Contains(pl.listed, l) {
-		pl.listed = append(pl.listed, l)
-		ix.listed[l] = append(ix.listed[l], it)
+	if slices.Contains(pl.listed, l) {
+		return
 	}
+	if pl.n == 0 {
+		ix.items = append(ix.items, it)
+		pl.n = int32(len(ix.items))
+	}
+	pl.listed = append(pl.listed, l)
+	ix.listed[l] = append(ix.listed[l], pl.n-1)
 }
 
 // match marks the facts there before a change and still there after it
@@ -523,14 +532,15 @@ func (ix *index) total(mo int) column {
 func (ix *index) walk(mo int, w window, judgedOnly bool, u *units) {
 	part := window{Period{maxTime(w.From, monthStart(mo)), minTime(w.To, monthStart(mo+1))}, w.judged, w.counts}
 	var buf []fact
-	for _, it := range ix.listed[listing(mo, judgedOnly)] {
+	for _, n := range ix.listed[listing(mo, judgedOnly)] {
+		it := ix.items[n]
 		c := ix.byID[it.cell().Compound]
 		buf = it.facts(buf[:0], judgedOnly)
 		for _, f := range buf {
 			if !part.holds(f) {
 				continue
 			}
-			if cell := ix.cell(it, c, f.at, false); cell >= 0 {
+			if cell := ix.cell(it, c, f.at.time(), false); cell >= 0 {
 				if t := u.laidOut(u.lu.cells[cell]); t != nil {
 					part.counts(t)[f.c].addFact(f)
 				}
@@ -553,14 +563,14 @@ func (m *Model) countFacts(u *units, ix *index, windows ...window) {
 					if !w.holds(f) {
 						continue
 					}
-					if t := u.of(c, company, c.epoch(f.at)); t != nil {
+					if t := u.of(c, company, c.epoch(f.at.time())); t != nil {
 						w.counts(t)[f.c].addFact(f)
 					}
 				}
 			}
 		}
 		for _, x := range m.Complaints {
-			count(x, x.Compound, x.Company)
+			count(x, x.Compound, x.Company.String())
 		}
 		for _, l := range m.Lawsuits {
 			count(l, l.Compound, l.Company)

@@ -105,9 +105,9 @@ func (ds *deltas) GobDecode(b []byte) error {
 
 // Version is a compound as tables read it, from a log position on.
 type Version struct {
-	Pos           uint64
 	Name, Company string
 	Places        []Place
+	Pos           uint64
 	Standing      Standing
 }
 

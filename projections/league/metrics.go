@@ -112,9 +112,14 @@ func (c *Count) add(num, den bool, event string) {
 
 // addFact counts a dated fact of a window.
 func (c *Count) addFact(f fact) {
-	c.add(f.num, true, f.event)
-	if c.events != nil && f.weekdays {
-		c.WeekdaysOnly = append(c.WeekdaysOnly, f.event)
+	if c.events == nil { // not explained: no ID to spell out
+		c.add(f.num, true, "")
+		return
+	}
+	id := f.event.String()
+	c.add(f.num, true, id)
+	if f.weekdays {
+		c.WeekdaysOnly = append(c.WeekdaysOnly, id)
 	}
 }
 
@@ -307,21 +312,23 @@ func (t *tally) add(st *Standing, at time.Time, eligible domain.Fraction, explai
 		return
 	}
 	t.households += int(st.Households)
+	var registration, election string // spelled out only to explain
 	if explain {
-		t.homes = append(t.homes, st.Registration)
+		registration, election = st.Registration.String(), st.Election.String()
+		t.homes = append(t.homes, registration)
 	}
-	t.coverage.add(st.Covered, eligible.Met(st.Delivered, st.Private), st.Registration)
-	t.expired.add(true, st.ExpiredNoReelection || st.Serving && st.TermEnd.Before(at) && !st.Reelection, st.Election)
+	t.coverage.add(st.Covered, eligible.Met(st.Delivered, st.Private), registration)
+	t.expired.add(true, st.ExpiredNoReelection || st.Serving && st.TermEnd.time().Before(at) && !st.Reelection, election)
 	if st.Serving {
 		t.partyShare.Num += float64(st.Party)
 		t.partyShare.Den += float64(st.Members)
 		if explain {
-			t.partyShare.NumEvents = append(t.partyShare.NumEvents, st.Election)
-			t.partyShare.DenEvents = append(t.partyShare.DenEvents, st.Election)
+			t.partyShare.NumEvents = append(t.partyShare.NumEvents, election)
+			t.partyShare.DenEvents = append(t.partyShare.DenEvents, election)
 		}
-		t.dualRole.add(st.Dual, true, st.Election)
+		t.dualRole.add(st.Dual, true, election)
 	}
-	t.redProperty.add(st.Red, st.HasCompany, st.Registration)
+	t.redProperty.add(st.Red, st.HasCompany, registration)
 }
 
 // count tallies every unit of the level for the period; at is when open

@@ -6,6 +6,7 @@ package league
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
@@ -104,15 +105,38 @@ type Committee struct {
 	Filed               bool
 	ReelectionStarted   bool
 	ExpiredNoReelection bool
-	Members, Alternates map[string]Member // by candidate ID
-	Chair               string            // candidate ID
-	EventID             string            // the election
+	Members, Alternates []Member // one a candidate (a committee has a handful: a slice, not a map)
+	Chair               string   // candidate ID
+	EventID             string   // the election
 }
 
 // Member is a committee seat's holder.
 type Member struct {
+	ID          string // candidate ID
 	Name        string
 	PartyMember bool
+}
+
+// seat is the place of candidate id among members; -1 if none.
+func seat(members []Member, id string) int {
+	return slices.IndexFunc(members, func(m Member) bool { return m.ID == id })
+}
+
+// seated is members with m in its candidate's seat, or a new one.
+func seated(members []Member, m Member) []Member {
+	if i := seat(members, m.ID); i >= 0 {
+		members[i] = m
+		return members
+	}
+	return append(members, m)
+}
+
+// chairName is the name of the chair among the members ("" if none).
+func (cm Committee) chairName() string {
+	if i := seat(cm.Members, cm.Chair); i >= 0 {
+		return cm.Members[i].Name
+	}
+	return ""
 }
 
 func (cm Committee) partyMembers() int {
@@ -127,40 +151,47 @@ func (cm Committee) partyMembers() int {
 
 // Complaint is one ticket's facts: its latest handling round, and the
 // rounds before it (each reopen closes one), each still due when it was.
+// Its times, event IDs and words are kept compact (see compact.go).
 type Complaint struct {
-	Compound, Company string
-	Channel           domain.Channel
-	Kind              domain.ComplaintKind
-	Category          domain.ComplaintCategory
-	Urgent            bool
-	Voided            bool // entered in error: counts nowhere
-	Received          time.Time
-	ReceivedEvent     string
-	Round                    // the latest handling round
-	Calls             []Call // follow-up calls (回访), each counted
-	Reopens           int
-	Rounds            []Round // the rounds a reopen closed
-	place             place
+	// Its pointers first: the collector scans an object up to its last.
+	Compound                string
+	Calls                   []Call  // follow-up calls (回访), each counted
+	Rounds                  []Round // the rounds a reopen closed (their number is the reopens)
+	place                   place
+	Received                instant
+	Round                   // the latest handling round
+	Company                 word
+	Channel, Kind, Category word
+	Urgent                  bool
+	Voided                  bool // entered in error: counts nowhere
+}
+
+// receivedEvent is the reception, which started the first round.
+func (x *Complaint) receivedEvent() eventID {
+	if len(x.Rounds) > 0 {
+		return x.Rounds[0].StartEvent
+	}
+	return x.StartEvent
 }
 
 // Round is a handling round: from reception or a reopen (重办) to its
 // resolution, with its own dispatch and reply limits. One a reopen closed
 // was resolved (a reopen needs a dissatisfied follow-up of a resolution).
 type Round struct {
-	DispatchDue, ReplyDue          time.Time
-	Dispatched, Accepted, Resolved time.Time // its first dispatch and acceptance
-	Returns                        int
-	StartEvent, DispatchedEvent    string // the reception or reopen that set DispatchDue; the first dispatch
-	DueEvent, ResolvedEvent        string // the events that set ReplyDue and Resolved
-	WeekdaysOnly                   bool   // ReplyDue was counted on weekdays only
+	DispatchDue, ReplyDue          instant
+	Dispatched, Accepted, Resolved instant // its first dispatch and acceptance
+	StartEvent, DispatchedEvent    eventID // the reception or reopen that set DispatchDue; the first dispatch
+	DueEvent, ResolvedEvent        eventID // the events that set ReplyDue and Resolved
+	Returns                        int32
+	WeekdaysOnly                   bool // ReplyDue was counted on weekdays only
 }
 
 // Call is one follow-up call.
 type Call struct {
-	At           time.Time
-	Satisfaction domain.Satisfaction
+	At           instant
+	EventID      eventID
+	Satisfaction word
 	Solved       bool
-	EventID      string
 }
 
 // Lawsuit is one court case.
@@ -225,7 +256,7 @@ var handlers = projections.NewHandlers(
 		c, p := x.c, ev.Profile
 		c.Name, c.Company = projections.Own(p.Name), projections.Intern(p.PropertyCompany)
 		c.District, c.Street, c.Community = projections.Intern(p.District), projections.Intern(p.Street), projections.Intern(p.Community)
-		c.Households, c.PrivateArea, c.DeliveredArea, c.EventID = p.Households, p.PrivateArea, p.DeliveredArea, x.e.EventID
+		c.Households, c.PrivateArea, c.DeliveredArea, c.EventID = p.Households, p.PrivateArea, p.DeliveredArea, projections.Own(x.e.EventID)
 		c.Places = []Place{{District: c.District, Street: c.Street, Community: c.Community}}
 	}),
 	on(func(x step, ev domain.DeliveredAreaUpdated) { x.c.DeliveredArea = ev.DeliveredArea }),
@@ -251,13 +282,13 @@ var handlers = projections.NewHandlers(
 	}),
 
 	on(func(x step, ev domain.CommitteeElected) {
-		cm := Committee{Term: ev.Term, Elected: ev.At, TermEnd: ev.TermEnd, EventID: x.e.EventID,
-			Members: map[string]Member{}, Alternates: map[string]Member{}}
+		cm := Committee{Term: ev.Term, Elected: ev.At, TermEnd: ev.TermEnd, EventID: projections.Own(x.e.EventID),
+			Members: make([]Member, 0, len(ev.Members)), Alternates: make([]Member, 0, len(ev.Alternates))}
 		for _, p := range ev.Members {
-			cm.Members[projections.Own(p.CandidateID)] = Member{projections.Own(p.Name), p.Background.PartyMember}
+			cm.Members = seated(cm.Members, Member{projections.Own(p.CandidateID), projections.Own(p.Name), p.Background.PartyMember})
 		}
 		for _, p := range ev.Alternates {
-			cm.Alternates[projections.Own(p.CandidateID)] = Member{projections.Own(p.Name), p.Background.PartyMember}
+			cm.Alternates = seated(cm.Alternates, Member{projections.Own(p.CandidateID), projections.Own(p.Name), p.Background.PartyMember})
 		}
 		x.c.Committee, x.c.InterimFiled = cm, false
 	}),
@@ -270,10 +301,12 @@ var handlers = projections.NewHandlers(
 	}),
 	on(func(x step, ev domain.MemberLeft) {
 		cm := &x.c.Committee
-		delete(cm.Members, ev.CandidateID)
-		if alt, ok := cm.Alternates[ev.Replacement]; ok {
-			cm.Members[ev.Replacement] = alt
-			delete(cm.Alternates, ev.Replacement)
+		if i := seat(cm.Members, ev.CandidateID); i >= 0 {
+			cm.Members = slices.Delete(cm.Members, i, i+1)
+		}
+		if i := seat(cm.Alternates, ev.Replacement); i >= 0 {
+			cm.Members = seated(cm.Members, cm.Alternates[i])
+			cm.Alternates = slices.Delete(cm.Alternates, i, i+1)
 		}
 		if cm.Chair == ev.CandidateID {
 			cm.Chair = ""
@@ -282,25 +315,25 @@ var handlers = projections.NewHandlers(
 	on(func(x step, _ domain.InterimCommissionFiled) { x.c.InterimFiled = true }),
 
 	onItem(func(x step, ev domain.ComplaintReceived) {
-		c := &Complaint{Compound: x.id, Company: x.c.Company, Channel: projections.Intern(ev.Channel), Kind: projections.Intern(ev.Kind),
-			Category: projections.Intern(ev.Category),
-			Urgent:   ev.Urgent, Received: ev.At, ReceivedEvent: x.e.EventID,
-			Round: Round{DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, StartEvent: x.e.EventID, DueEvent: x.e.EventID,
+		id := eventIDOf(x.e.EventID)
+		c := &Complaint{Compound: x.id, Company: wordOf(x.c.Company), Channel: wordOf(ev.Channel), Kind: wordOf(ev.Kind),
+			Category: wordOf(ev.Category), Urgent: ev.Urgent, Received: instantOf(ev.At),
+			Round: Round{DispatchDue: instantOf(ev.DispatchDue), ReplyDue: instantOf(ev.ReplyDue), StartEvent: id, DueEvent: id,
 				WeekdaysOnly: ev.ReplyDueWeekdaysOnly}}
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
 		x.m.update(c, nil)
 	}),
 	onItem(func(x step, ev domain.ComplaintDispatched) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
-			if c.Dispatched.IsZero() {
-				c.Dispatched, c.DispatchedEvent = ev.At, x.e.EventID
+			if c.Dispatched.isZero() {
+				c.Dispatched, c.DispatchedEvent = instantOf(ev.At), eventIDOf(x.e.EventID)
 			}
 		})
 	}),
 	onItem(func(x step, ev domain.ComplaintAccepted) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
-			if c.Accepted.IsZero() { // the response rate judges a round's first acceptance
-				c.Accepted = ev.At
+			if c.Accepted.isZero() { // the response rate judges a round's first acceptance
+				c.Accepted = instantOf(ev.At)
 			}
 		})
 	}),
@@ -310,16 +343,16 @@ var handlers = projections.NewHandlers(
 	onItem(func(x step, ev domain.ComplaintExtensionDecided) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			if ev.Granted {
-				c.ReplyDue, c.DueEvent, c.WeekdaysOnly = ev.ReplyDue, x.e.EventID, ev.ReplyDueWeekdaysOnly
+				c.ReplyDue, c.DueEvent, c.WeekdaysOnly = instantOf(ev.ReplyDue), eventIDOf(x.e.EventID), ev.ReplyDueWeekdaysOnly
 			}
 		})
 	}),
 	onItem(func(x step, ev domain.ComplaintResolved) {
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Resolved, c.ResolvedEvent = ev.At, x.e.EventID })
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Resolved, c.ResolvedEvent = instantOf(ev.At), eventIDOf(x.e.EventID) })
 	}),
 	onItem(func(x step, ev domain.ComplaintFollowedUp) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
-			c.Calls = append(c.Calls, Call{At: ev.At, Satisfaction: projections.Intern(ev.Satisfaction), Solved: ev.Solved, EventID: x.e.EventID})
+			c.Calls = append(c.Calls, Call{At: instantOf(ev.At), Satisfaction: wordOf(ev.Satisfaction), Solved: ev.Solved, EventID: eventIDOf(x.e.EventID)})
 		})
 	}),
 	onItem(func(x step, ev domain.ComplaintReopened) {
@@ -327,9 +360,9 @@ var handlers = projections.NewHandlers(
 		// closes stays due when it was, so that reopening a late case cannot
 		// hide it.
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
+			id := eventIDOf(x.e.EventID)
 			c.Rounds = append(c.Rounds, c.Round)
-			c.Reopens++
-			c.Round = Round{DispatchDue: ev.DispatchDue, ReplyDue: ev.ReplyDue, StartEvent: x.e.EventID, DueEvent: x.e.EventID,
+			c.Round = Round{DispatchDue: instantOf(ev.DispatchDue), ReplyDue: instantOf(ev.ReplyDue), StartEvent: id, DueEvent: id,
 				WeekdaysOnly: ev.ReplyDueWeekdaysOnly}
 		})
 	}),
@@ -338,11 +371,11 @@ var handlers = projections.NewHandlers(
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Voided = true })
 	}),
 	onItem(func(x step, ev domain.ComplaintCategoryAmended) {
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = projections.Intern(ev.Category) })
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = wordOf(ev.Category) })
 	}),
 
 	onItem(func(x step, ev domain.LawsuitFiled) {
-		l := &Lawsuit{Compound: x.id, Company: projections.Intern(ev.Company), Filed: ev.At, EventID: x.e.EventID}
+		l := &Lawsuit{Compound: x.id, Company: projections.Intern(ev.Company), Filed: ev.At, EventID: projections.Own(x.e.EventID)}
 		x.m.Lawsuits[x.key(ev.LawsuitID)] = l
 		x.m.update(l, nil)
 	}),
@@ -355,15 +388,16 @@ var handlers = projections.NewHandlers(
 	on(func(x step, _ domain.ConflictFlagged) { x.c.Flagged = true }),
 	on(func(x step, _ domain.ConflictUnflagged) { x.c.Flagged = false }),
 	onItem(func(x step, ev domain.PlanAdopted) {
+		event := projections.Own(x.e.EventID)
 		for _, ms := range ev.Measures {
 			key := x.key(ms.ID)
-			x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: x.e.EventID, Pos: x.e.Position,
+			x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: event, Pos: x.e.Position,
 				Before: x.m.Measures[key], c: x.c}
 		}
 	}),
 	onItem(func(x step, ev domain.MeasureAdded) {
 		key := x.key(ev.ID)
-		x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: x.e.EventID, Pos: x.e.Position,
+		x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: projections.Own(x.e.EventID), Pos: x.e.Position,
 			Before: x.m.Measures[key], c: x.c}
 	}),
 	onItem(func(x step, ev domain.MeasureSignedOff) {
@@ -374,7 +408,7 @@ var handlers = projections.NewHandlers(
 	}),
 	onItem(func(x step, ev domain.ListedForSupervision) {
 		key := x.key(ev.ListingID)
-		x.m.Listings[key] = &Listing{Compound: x.id, Listed: ev.At, EventID: x.e.EventID, Pos: x.e.Position, Before: x.m.Listings[key], c: x.c}
+		x.m.Listings[key] = &Listing{Compound: x.id, Listed: ev.At, EventID: projections.Own(x.e.EventID), Pos: x.e.Position, Before: x.m.Listings[key], c: x.c}
 	}),
 	onItem(func(x step, ev domain.Delisted) {
 		if l := x.m.Listings[x.key(ev.ListingID)]; l != nil {
@@ -456,10 +490,10 @@ func (m *Model) Snapshot() ([]byte, error) {
 // modelFormat numbers the snapshot layout. Gob decodes a snapshot of an
 // older model without complaint, leaving new fields zero (format 2 keeps
 // each handling round's data, 3 a compound's places and each round's
-// dispatch, 4 what was known when): such a snapshot must be refused, so
-// that the runner folds from the start. Raise it whenever a fold keeps new
-// data.
-const modelFormat = 4 // 4: facts, compounds, measures and listings by when they became known
+// dispatch, 4 what was known when, 5 complaints' times, IDs and words
+// compact): such a snapshot must be refused, so that the runner folds from
+// the start. Raise it whenever a fold keeps new data or changes its layout.
+const modelFormat = 5 // 5: complaints' times, event IDs and words compact (compact.go)
 
 // Restore replaces the model by a snapshot, keeping the rule book; a
 // snapshot of another model format is refused and m left as it was.
@@ -493,20 +527,20 @@ func (m *Model) SQLTables() []projections.SQLTable {
 		"category", "kind", "urgent", "solved", "voided"}}
 	t.Rows = make([][]any, 0, len(m.Complaints))
 	for key, x := range m.Complaints {
-		returns := x.Returns
+		returns := int(x.Returns)
 		for _, r := range x.Rounds {
-			returns += r.Returns
+			returns += int(r.Returns)
 		}
 		var satisfaction string
 		var solved any // NULL before a follow-up
 		if len(x.Calls) > 0 {
 			last := x.Calls[len(x.Calls)-1]
-			satisfaction, solved = string(last.Satisfaction), last.Solved
+			satisfaction, solved = last.Satisfaction.String(), last.Solved
 		}
-		t.Rows = append(t.Rows, []any{x.Compound, key[len(x.Compound)+1:], x.Company, string(x.Channel), x.Received,
-			projections.Nullable(x.DispatchDue), projections.Nullable(x.ReplyDue), projections.Nullable(x.Dispatched),
-			projections.Nullable(x.Accepted), projections.Nullable(x.Resolved), returns, x.Reopens, len(x.Calls), satisfaction,
-			string(x.Category), string(x.Kind), x.Urgent, solved, x.Voided})
+		t.Rows = append(t.Rows, []any{x.Compound, key[len(x.Compound)+1:], x.Company.String(), x.Channel.String(), x.Received.time(),
+			projections.Nullable(x.DispatchDue.time()), projections.Nullable(x.ReplyDue.time()), projections.Nullable(x.Dispatched.time()),
+			projections.Nullable(x.Accepted.time()), projections.Nullable(x.Resolved.time()), returns, len(x.Rounds), len(x.Calls), satisfaction,
+			x.Category.String(), x.Kind.String(), x.Urgent, solved, x.Voided})
 	}
 	return []projections.SQLTable{t}
 }

@@ -40,9 +40,9 @@ func TestReopenedLateComplaint(t *testing.T) {
 	m := New(domain.DefaultRuleBook())
 	c.Fold(m)
 
-	if x := m.Complaints["A/k"]; !x.ReplyDue.Equal(at(2025, 4, 25, 0).Add(24*time.Hour-time.Second)) || len(x.Rounds) != 1 ||
-		!x.Rounds[0].ReplyDue.Equal(at(2025, 3, 24, 0).Add(24*time.Hour-time.Second)) {
-		t.Fatalf("rounds %+v, due %s", x.Rounds, x.ReplyDue)
+	if x := m.Complaints["A/k"]; !x.ReplyDue.time().Equal(at(2025, 4, 25, 0).Add(24*time.Hour-time.Second)) || len(x.Rounds) != 1 ||
+		!x.Rounds[0].ReplyDue.time().Equal(at(2025, 3, 24, 0).Add(24*time.Hour-time.Second)) {
+		t.Fatalf("rounds %+v, due %s", x.Rounds, x.ReplyDue.time())
 	}
 	q1, q2 := Period{at(2025, 1, 1, 0), at(2025, 4, 1, 0)}, Period{at(2025, 4, 1, 0), at(2025, 7, 1, 0)}
 	cases := []struct {
@@ -99,7 +99,7 @@ func TestExplanationSeparatesNumeratorAndDenominator(t *testing.T) {
 	m := New(domain.DefaultRuleBook())
 	c.Fold(m)
 	x := m.Complaints["A/k"]
-	received, reopened := x.ReceivedEvent, x.DueEvent
+	received, reopened := x.receivedEvent().String(), x.DueEvent.String()
 
 	s1 := row(t, m.Table(allMetrics(), Query{Level: LevelStreet, Period: year2025, Explain: true}), "城东区/东湖街道")
 	closure := metric(t, s1, "closure_rate").Explain
@@ -115,7 +115,7 @@ func TestExplanationSeparatesNumeratorAndDenominator(t *testing.T) {
 	}
 	y2027 := Period{at(2027, 1, 1, 0), at(2028, 1, 1, 0)}
 	late := metric(t, row(t, m.Table(allMetrics(), Query{Level: LevelStreet, Period: y2027, Explain: true}), "城东区/东湖街道"), "closure_rate").Explain
-	if n := m.Complaints["A/n"]; len(late.WeekdaysOnly) != 1 || late.WeekdaysOnly[0] != n.ReceivedEvent {
+	if n := m.Complaints["A/n"]; len(late.WeekdaysOnly) != 1 || late.WeekdaysOnly[0] != n.receivedEvent().String() {
 		t.Errorf("2027's limit is not marked weekdays only: %+v", late)
 	}
 }
