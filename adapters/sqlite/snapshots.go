@@ -42,7 +42,7 @@ func (s *Store) SaveSnapshots(ctx context.Context, snaps []domain.Snapshot) erro
 func (s *Store) LoadSnapshot(ctx context.Context, streamID string) (domain.Snapshot, error) {
 	n := domain.Snapshot{StreamID: streamID}
 	var v int64
-	err := s.r.QueryRowContext(ctx, `SELECT version, data FROM stream_snapshots WHERE stream_id = ?`, streamID).Scan(&v, &n.Data)
+	err := s.loadSnapshot.QueryRowContext(ctx, streamID).Scan(&v, &n.Data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return n, nil
 	}
