@@ -31,9 +31,6 @@ func (t Time) Time() time.Time {
 	return time.Unix(t.sec, int64(t.nsec)).In(zones.Load().list[t.zone])
 }
 
-// IsZero reports whether t is the zero time.
-func (t Time) IsZero() bool { return t.Time().IsZero() }
-
 // Compare compares the instants of t and u, as time.Time.Compare.
 func (t Time) Compare(u Time) int {
 	return cmp.Or(cmp.Compare(t.sec, u.sec), cmp.Compare(t.nsec, u.nsec))
