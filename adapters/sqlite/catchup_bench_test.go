@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
@@ -31,11 +32,13 @@ import (
 // Memory (goal 4: RSS ≤ 1 GiB at 10M events): the live heap the caught-up
 // models hold with the league's running totals summed (as a server holds
 // them once it has served a table), in all and per model, in bytes per
-// event; the process's resident set after each catch-up, again once the
-// runtime has returned the memory it does not use, and its peak (both
-// cities run in this process, so the heap is the cleaner figure).
-// $CASETRACK_BENCH_HEAPPROFILE names a file for the heap profile taken
-// after the larger city's catch-up (go tool pprof -sample_index=inuse_space).
+// event; the same (restored_) for the models restored from the snapshots
+// saved at the end, as after a restart; the process's resident set after
+// each, again once the runtime has returned the memory it does not use,
+// and its peak (both cities run in this process, so the heap is the
+// cleaner figure). $CASETRACK_BENCH_HEAPPROFILE names a file for the heap
+// profile taken after the larger city's catch-up, and with ".restored"
+// after its restore (go tool pprof -sample_index=inuse_space).
 func BenchmarkCatchUpScale(b *testing.B) {
 	sizes := scaleSizes(b)
 	for b.Loop() {
@@ -51,10 +54,24 @@ func BenchmarkCatchUpScale(b *testing.B) {
 			raw := time.Since(t)
 			base := heapMB()
 			var runners []projections.Projection
-			_, took[i], runners = snapshotDisk(b, s, 3)
+			path := filepath.Join(b.TempDir(), "projections.db")
+			_, took[i], runners = snapshotDisk(b, s, 3, path)
 			events[i] = count
 			name := fmt.Sprintf("c%d_", n)
-			reportModelHeap(b, name, base, runners, count, i == len(sizes)-1)
+			profile := ""
+			if i == len(sizes)-1 {
+				profile = os.Getenv("CASETRACK_BENCH_HEAPPROFILE")
+			}
+			head := runners[0].Position()
+			reportModelHeap(b, name, base, runners, count, profile)
+			// The same models after a restart: restored from the snapshots
+			// just saved, in a fresh set of runners.
+			if profile != "" {
+				profile += ".restored"
+			}
+			base = heapMB()
+			runners = restoreRunners(b, s, path, head)
+			reportModelHeap(b, name+"restored_", base, runners, count, profile)
 			if err := s.Close(); err != nil {
 				b.Fatal(err)
 			}
@@ -78,9 +95,9 @@ func BenchmarkCatchUpScale(b *testing.B) {
 // beyond base (the live heap before they were made), with the league's
 // running totals summed, then releases them one by one: each model's share
 // is the drop in the live heap when it goes (what two models share falls
-// to the later one). With profile set, and a file named by
-// $CASETRACK_BENCH_HEAPPROFILE, it writes the heap profile there first.
-func reportModelHeap(b *testing.B, prefix string, base float64, runners []projections.Projection, events uint64, profile bool) {
+// to the later one). With a profile file named, it writes the heap profile
+// there first.
+func reportModelHeap(b *testing.B, prefix string, base float64, runners []projections.Projection, events uint64, profile string) {
 	for _, r := range runners {
 		if l, ok := r.(*projections.Runner[*league.Model]); ok {
 			l.Read(func(m *league.Model) { m.Index() })
@@ -96,8 +113,8 @@ func reportModelHeap(b *testing.B, prefix string, base float64, runners []projec
 	debug.FreeOSMemory()
 	b.ReportMetric(sqlitetest.RSS()/(1<<20), prefix+"rss_returned_MB")
 	b.ReportMetric(perEvent(heap-base), prefix+"models_heap_B/event")
-	if path := os.Getenv("CASETRACK_BENCH_HEAPPROFILE"); profile && path != "" {
-		f, err := os.Create(path)
+	if profile != "" {
+		f, err := os.Create(profile)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -140,4 +157,24 @@ func scaleSizes(b *testing.B) [2]int {
 		b.Fatalf("CASETRACK_BENCH_SCALE=%q: want two sizes in compounds, multiples of 96, the smaller first (e.g. 9600,96000)", v)
 	}
 	return sizes
+}
+
+// restoreRunners makes the runners of the read models again from the
+// snapshots in the file at path, each of which must restore the model at
+// position (no catch-up: the heap is what the snapshots hold).
+func restoreRunners(b *testing.B, s *Store, path string, position uint64) []projections.Projection {
+	file, err := OpenCheckpoints(path, 3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runners := serveRunners(b, projections.Anchored(file, s))
+	if err := file.Close(); err != nil {
+		b.Fatal(err)
+	}
+	for _, r := range runners {
+		if pos := r.Position(); pos != position {
+			b.Fatalf("%s restored at %d, not %d: %v", r.(projections.Live).Name(), pos, position, r.(interface{ Discarded() error }).Discarded())
+		}
+	}
+	return runners
 }

@@ -33,7 +33,7 @@ func BenchmarkSnapshotDisk1M(b *testing.B) {
 			name string
 			n    int
 		}{{"keep3", 3}, {"keep_all", math.MaxInt}} {
-			size, took, _ := snapshotDisk(b, s, keep.n)
+			size, took, _ := snapshotDisk(b, s, keep.n, filepath.Join(b.TempDir(), "projections.db"))
 			b.ReportMetric(size/1e6, "snapshots_"+keep.name+"_MB")
 			b.ReportMetric(size/events, "ratio_"+keep.name)
 			b.ReportMetric(took.Seconds(), "catch_up_"+keep.name+"_s")
@@ -41,16 +41,32 @@ func BenchmarkSnapshotDisk1M(b *testing.B) {
 	}
 }
 
-// snapshotDisk catches the read models up in a new snapshot file keeping
-// keep snapshots of each, and returns the file's size, the time taken and
-// the caught-up runners.
-func snapshotDisk(b *testing.B, s *Store, keep int) (float64, time.Duration, []projections.Projection) {
-	path := filepath.Join(b.TempDir(), "projections.db")
+// snapshotDisk catches the read models up in a new snapshot file at path
+// keeping keep snapshots of each, and returns the file's size, the time
+// taken and the caught-up runners.
+func snapshotDisk(b *testing.B, s *Store, keep int, path string) (float64, time.Duration, []projections.Projection) {
 	file, err := OpenCheckpoints(path, keep)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cps := projections.Anchored(file, s)
+	runners := serveRunners(b, projections.Anchored(file, s))
+	took := sqlitetest.CatchUp(b, s, runners...)
+	for _, r := range runners {
+		if err := r.(projections.Live).Save(); err != nil { // as serve does on its way out
+			b.Fatal(err)
+		}
+	}
+	size := fileSize(b, file.db)
+	if err := file.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return size, took, runners
+}
+
+// serveRunners makes the runners of the five read models serve runs,
+// snapshotting every 20,000 events into cps, each restored from its latest
+// snapshot there, if any.
+func serveRunners(b *testing.B, cps projections.Checkpoints) []projections.Projection {
 	book := domain.DefaultRuleBook()
 	var runners []projections.Projection
 	add := func(r projections.Projection, err error) {
@@ -64,17 +80,7 @@ func snapshotDisk(b *testing.B, s *Store, keep int) (float64, time.Duration, []p
 	add(projections.NewRunner(func() *credit.Model { return credit.New(book) }, cps, 20000))
 	add(projections.NewRunner(deadlines.New, cps, 20000))
 	add(projections.NewRunner(complaints.New, cps, 20000))
-	took := sqlitetest.CatchUp(b, s, runners...)
-	for _, r := range runners {
-		if err := r.(projections.Live).Save(); err != nil { // as serve does on its way out
-			b.Fatal(err)
-		}
-	}
-	size := fileSize(b, file.db)
-	if err := file.Close(); err != nil {
-		b.Fatal(err)
-	}
-	return size, took, runners
+	return runners
 }
 
 // fileSize is the size of an SQLite database: its pages, used or free.

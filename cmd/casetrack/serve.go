@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -48,6 +49,7 @@ type serveOptions struct {
 	traceSample                             float64
 	signingKey, corsOrigins                 string
 	checkpointEvery, verifyEvery            time.Duration
+	memoryLimit                             string
 	log                                     *logOptions
 }
 
@@ -70,6 +72,7 @@ func serveFlags(fs *flag.FlagSet) *serveOptions {
 	fs.StringVar(&o.signingKey, "signing-key", "", "private key signing the log's checkpoints: a `file` made by casetrack keys generate, or the key itself (PRIVATE+KEY+…, e.g. from the environment); empty: "+privateKeyFile+" in --data, made if absent")
 	fs.DurationVar(&o.checkpointEvery, "checkpoint-every", audit.CheckpointEvery, "while events arrive, sign a checkpoint of the log at most this often (at least 100ms)")
 	fs.DurationVar(&o.verifyEvery, "verify-every", 10*time.Minute, "re-verify the whole log against the last checkpoint this often (0: only at start)")
+	fs.StringVar(&o.memoryLimit, "memory-limit", "", "soft `limit` of the Go memory (e.g. 1GiB, 800MiB; off: none): near it the collector runs more often, where otherwise (GOGC=200) the heap may grow to three times the live read models; empty: $GOMEMLIMIT if set, else nine tenths of the cgroup's limit if one is set, else none")
 	o.log = logFlags(fs)
 	return o
 }
@@ -102,6 +105,9 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	book, err := loadRules(o.rules) // reads files only: a bad rule file stops the start before the port is taken
 	if err != nil {
 		return err
+	}
+	if _, err := applyMemoryLimit(o.memoryLimit, logger); err != nil {
+		return usageError{err}
 	}
 	// Then the port: a busy one stops the start at once, before any
 	// migration, store or demo load, and the listener then answers while
@@ -183,6 +189,10 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 		return err
 	}
 	defer rm.close()
+	// The restore read and decoded every snapshot: the blobs and the
+	// decoder's garbage outweigh the models, and the runtime would keep
+	// the memory they took (1.7 GB resident after a restart at 1M events).
+	debug.FreeOSMemory()
 	// Before the bus starts: a binary built without its web assets stops here.
 	var server *httpapi.Server // the pages sign in through the API's sessions
 	pages, err := web.New(web.Options{Audit: auditor.svc, Service: svc, Store: store, Directory: rm.directory, Deadlines: rm.deadlines, League: rm.league, Accounts: accounts,

@@ -6,6 +6,7 @@
 package complaints
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -33,17 +34,40 @@ type Entry struct {
 
 // Model is the fold; its fields are exported for snapshots only.
 type Model struct {
-	Pos     uint64
-	Entries map[string]*Entry // by compound ID and complaint ID
+	Format    int // modelFormat when snapshotted; Restore refuses any other
+	Pos       uint64
+	Compounds map[string][]Record // by compound ID, each compound's by reception
+	Words     projections.Words   // the records' channels, categories, states and units
 }
 
-func New() *Model { return &Model{Entries: map[string]*Entry{}} }
+// modelFormat numbers the snapshot layout (1: records by compound, their
+// words numbered).
+const modelFormat = 1
+
+// Record is a complaint as the model keeps it: 104 bytes without its
+// compound, where an entry takes 192 and a pointer and a key.
+type Record struct {
+	ID, Summary                    string
+	Received, Updated, ReplyDue    projections.Time
+	Channel, Category, State, Unit uint32 // in Words
+	Voided                         bool
+}
+
+func New() *Model { return &Model{Format: modelFormat, Compounds: map[string][]Record{}} }
 
 func (m *Model) Name() string              { return "complaints" }
 func (m *Model) Position() uint64          { return m.Pos }
 func (m *Model) Handled() []string         { return handlers.Types() }
 func (m *Model) Snapshot() ([]byte, error) { return projections.GobSnapshot(m) }
-func (m *Model) Restore(b []byte) error    { return projections.GobRestore(b, m, New()) }
+
+// Restore replaces the model by a snapshot; a snapshot of another model
+// format is refused and m left as it was.
+func (m *Model) Restore(b []byte) error {
+	if err := projections.GobRestoreFormat(b, m, New(), func(m *Model) *int { return &m.Format }); err != nil {
+		return fmt.Errorf("complaints: %w", err)
+	}
+	return nil
+}
 
 func (m *Model) Apply(e domain.Envelope) error {
 	return handlers.Apply(m, "complaints", &m.Pos, e)
@@ -53,45 +77,77 @@ func (m *Model) Apply(e domain.Envelope) error {
 // their compound only.
 func key(compoundID, complaintID string) string { return compoundID + "/" + complaintID }
 
+// record is the compound's complaint id; nil if the model has none. A
+// compound has tens of complaints, and an event is mostly about a recent
+// one: they are searched from the newest.
+func (m *Model) record(compoundID, id string) *Record {
+	rs := m.Compounds[compoundID]
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i].ID == id {
+			return &rs[i]
+		}
+	}
+	return nil
+}
+
 // step makes the handler of an event that moves a complaint to state.
-func step[T domain.Event](id func(T) string, state domain.ComplaintState, more ...func(*Entry, T)) projections.Handler[*Model] {
+func step[T domain.Event](id func(T) string, state domain.ComplaintState, more ...func(*Model, *Record, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, env domain.Envelope, ev T) {
-		e, ok := m.Entries[key(domain.CompoundIDOf(env.StreamID), id(ev))]
-		if !ok {
+		r := m.record(domain.CompoundIDOf(env.StreamID), id(ev))
+		if r == nil {
 			return // a complaint received before the log this model read: nothing to move
 		}
 		if state != "" {
-			e.State = state
+			r.State = m.Words.Number(string(state))
 		}
-		e.UpdatedAt = env.OccurredAt
+		r.Updated = projections.TimeOf(env.OccurredAt)
 		for _, f := range more {
-			f(e, ev)
+			f(m, r, ev)
 		}
 	})
 }
 
 var handlers = projections.NewHandlers(
 	projections.On(func(m *Model, env domain.Envelope, ev domain.ComplaintReceived) {
-		id := projections.Intern(domain.CompoundIDOf(env.StreamID))
-		m.Entries[key(id, ev.ComplaintID)] = &Entry{CompoundID: id, ComplaintID: projections.Own(ev.ComplaintID),
-			Channel: projections.Intern(ev.Channel), Category: projections.Intern(ev.Category), Summary: projections.Own(ev.Summary),
-			State: domain.ComplaintStateReceived, ReceivedAt: ev.At, UpdatedAt: ev.At, ReplyDue: ev.ReplyDue}
+		r := Record{ID: projections.Own(ev.ComplaintID), Summary: projections.Own(ev.Summary),
+			Channel: m.Words.Number(string(ev.Channel)), Category: m.Words.Number(string(ev.Category)),
+			State: m.Words.Number(string(domain.ComplaintStateReceived)), Unit: m.Words.Number(""),
+			Received: projections.TimeOf(ev.At), Updated: projections.TimeOf(ev.At), ReplyDue: projections.TimeOf(ev.ReplyDue)}
+		id := domain.CompoundIDOf(env.StreamID)
+		if old := m.record(id, ev.ComplaintID); old != nil {
+			*old = r
+			return
+		}
+		id = projections.Intern(id)
+		m.Compounds[id] = append(m.Compounds[id], r)
 	}),
 	step(func(ev domain.ComplaintDispatched) string { return ev.ComplaintID }, domain.ComplaintStateDispatched,
-		func(e *Entry, ev domain.ComplaintDispatched) { e.Unit = projections.Intern(ev.Unit) }),
+		func(m *Model, r *Record, ev domain.ComplaintDispatched) { r.Unit = m.Words.Number(ev.Unit) }),
 	step(func(ev domain.ComplaintAccepted) string { return ev.ComplaintID }, domain.ComplaintStateAccepted),
 	step(func(ev domain.ComplaintReturned) string { return ev.ComplaintID }, domain.ComplaintStateReturned),
 	step(func(ev domain.ComplaintExtensionDecided) string { return ev.ComplaintID }, domain.ComplaintStateAccepted,
-		func(e *Entry, ev domain.ComplaintExtensionDecided) { e.ReplyDue = ev.ReplyDue }),
+		func(_ *Model, r *Record, ev domain.ComplaintExtensionDecided) {
+			r.ReplyDue = projections.TimeOf(ev.ReplyDue)
+		}),
 	step(func(ev domain.ComplaintResolved) string { return ev.ComplaintID }, domain.ComplaintStateResolved),
 	step(func(ev domain.ComplaintFollowedUp) string { return ev.ComplaintID }, domain.ComplaintStateFollowedUp),
 	step(func(ev domain.ComplaintReopened) string { return ev.ComplaintID }, domain.ComplaintStateReopened,
-		func(e *Entry, ev domain.ComplaintReopened) { e.ReplyDue = ev.ReplyDue }),
+		func(_ *Model, r *Record, ev domain.ComplaintReopened) { r.ReplyDue = projections.TimeOf(ev.ReplyDue) }),
 	step(func(ev domain.ComplaintVoided) string { return ev.ComplaintID }, "",
-		func(e *Entry, _ domain.ComplaintVoided) { e.Voided = true }),
+		func(_ *Model, r *Record, _ domain.ComplaintVoided) { r.Voided = true }),
 	step(func(ev domain.ComplaintCategoryAmended) string { return ev.ComplaintID }, "",
-		func(e *Entry, ev domain.ComplaintCategoryAmended) { e.Category = projections.Intern(ev.Category) }),
+		func(m *Model, r *Record, ev domain.ComplaintCategoryAmended) {
+			r.Category = m.Words.Number(string(ev.Category))
+		}),
 )
+
+// entry is the compound's record as lists show it.
+func (m *Model) entry(compoundID string, r *Record) Entry {
+	return Entry{CompoundID: compoundID, ComplaintID: r.ID, Channel: domain.Channel(m.Words.Word(r.Channel)),
+		Category: domain.ComplaintCategory(m.Words.Word(r.Category)), Summary: r.Summary,
+		State: domain.ComplaintState(m.Words.Word(r.State)), Voided: r.Voided, Unit: m.Words.Word(r.Unit),
+		ReceivedAt: r.Received.Time(), UpdatedAt: r.Updated.Time(), ReplyDue: r.ReplyDue.Time()}
+}
 
 // Filter narrows a list; empty fields match everything.
 type Filter struct {
@@ -109,11 +165,23 @@ func Key(compoundID, complaintID string) string { return key(compoundID, complai
 // most f.Limit of them.
 func (m *Model) List(f Filter) []Entry {
 	var out []Entry
-	for k, e := range m.Entries {
-		if (f.Keys == nil || f.Keys[k]) && (f.Categories == nil || f.Categories[e.Category]) &&
-			(f.Open == nil || *f.Open == e.Open()) &&
-			(f.From.IsZero() || !e.ReceivedAt.Before(f.From)) && (f.To.IsZero() || !e.ReceivedAt.After(f.To)) {
-			out = append(out, *e)
+	from, to := projections.TimeOf(f.From), projections.TimeOf(f.To)
+	var k []byte
+	for id, rs := range m.Compounds {
+		for i := range rs {
+			r := &rs[i]
+			if f.Keys != nil {
+				k = append(append(append(k[:0], id...), '/'), r.ID...)
+				if !f.Keys[string(k)] {
+					continue
+				}
+			}
+			if (f.Categories == nil || f.Categories[domain.ComplaintCategory(m.Words.Word(r.Category))]) &&
+				(f.From.IsZero() || r.Received.Compare(from) >= 0) && (f.To.IsZero() || r.Received.Compare(to) <= 0) {
+				if e := m.entry(id, r); f.Open == nil || *f.Open == e.Open() {
+					out = append(out, e)
+				}
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b Entry) int {

@@ -141,7 +141,8 @@ func on[T domain.Event](f func(change, T)) projections.Handler[*Model] {
 // add records an item of the event against company, if there is one.
 func (x change) add(company string, k Kind, at time.Time) {
 	if company != "" {
-		x.m.Facts[company] = append(x.m.Facts[company], Fact{Kind: k, Compound: x.id, At: at, EventID: x.e.EventID})
+		company = projections.Intern(company)
+		x.m.Facts[company] = append(x.m.Facts[company], Fact{Kind: k, Compound: projections.Intern(x.id), At: at, EventID: projections.Own(x.e.EventID)})
 	}
 }
 
@@ -244,9 +245,28 @@ func (m *Model) Snapshot() ([]byte, error) {
 	return projections.GobSnapshot(m)
 }
 
-// Restore replaces the facts by a snapshot, keeping the rules.
+// Restore replaces the facts by a snapshot, keeping the rules. Decoding
+// makes a string of every value: the few distinct companies, kinds and
+// compounds are shared again, as the fold shares them.
 func (m *Model) Restore(b []byte) error {
-	return projections.GobRestore(b, m, New(m.book))
+	if err := projections.GobRestore(b, m, New(m.book)); err != nil {
+		return err
+	}
+	facts := make(map[string][]Fact, len(m.Facts))
+	for company, fs := range m.Facts {
+		for i := range fs {
+			fs[i].Kind, fs[i].Compound = projections.Intern(fs[i].Kind), projections.Intern(fs[i].Compound)
+		}
+		facts[projections.Intern(company)] = fs
+	}
+	m.Facts = facts
+	for _, c := range m.Compounds {
+		c.Company = projections.Intern(c.Company)
+	}
+	for k, company := range m.Complaints {
+		m.Complaints[k] = projections.Intern(company)
+	}
+	return nil
 }
 
 // SQLTables lays the ledger out for SQL readers (rm_credit_items), with the

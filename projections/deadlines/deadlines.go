@@ -9,6 +9,7 @@ package deadlines
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -35,16 +36,22 @@ var Kinds = []Kind{KindCommitteeFiling, KindReelection, KindListing, KindMeasure
 
 // Model is the fold. Its fields are exported for gob snapshots only.
 type Model struct {
+	Format    int // modelFormat when snapshotted; Restore refuses any other
 	Pos       uint64
 	Compounds map[string]*Compound
 }
 
-// Compound is where a compound sits and its open deadlines.
+// modelFormat numbers the snapshot layout (1: a compound's deadlines in
+// lists, not maps).
+const modelFormat = 1
+
+// Compound is where a compound sits and its open deadlines. A compound has
+// a few of each at a time: lists, searched, where maps took a kilobyte each.
 type Compound struct {
 	Name, District, Street, Community string
-	Term                              int                 // the latest committee's term (届)
-	Open                              map[string]Deadline // by kind and subject
-	Dispatched                        map[string]Deadline // met dispatch limits by complaint, kept while a return (退单) may reopen them
+	Term                              int        // the latest committee's term (届)
+	Open                              []Deadline // one per kind and subject, in no order
+	Dispatched                        []Deadline // met dispatch limits, one per complaint, kept while a return (退单) may reopen them
 }
 
 // Deadline is one open deadline. Subject is what it is about: the
@@ -60,7 +67,7 @@ type Deadline struct {
 // from the fact that set it, as it was decided under the rules then in
 // force, so the board and the domain's late alerts always agree.
 func New() *Model {
-	return &Model{Compounds: map[string]*Compound{}}
+	return &Model{Format: modelFormat, Compounds: map[string]*Compound{}}
 }
 
 func (m *Model) Name() string     { return "deadlines" }
@@ -114,20 +121,20 @@ var handlers = projections.NewHandlers(
 		x.open(KindReply, ev.ComplaintID, ev.ReplyDue)
 	}),
 	on(func(x change, ev domain.ComplaintDispatched) {
-		if d, ok := x.c.Open[key(KindDispatch, ev.ComplaintID)]; ok {
-			x.c.Dispatched[d.Subject] = d
-			x.drop(KindDispatch, ev.ComplaintID)
+		if i := find(x.c.Open, KindDispatch, ev.ComplaintID); i >= 0 {
+			x.c.Dispatched = put(x.c.Dispatched, x.c.Open[i])
+			x.c.Open = remove(x.c.Open, i)
 		}
 	}),
 	on(func(x change, ev domain.ComplaintReturned) {
 		// The wrong unit sent it back: the same limit waits for the next dispatch.
-		if d, ok := x.c.Dispatched[ev.ComplaintID]; ok {
-			x.c.Open[key(KindDispatch, ev.ComplaintID)] = d
-			delete(x.c.Dispatched, ev.ComplaintID)
+		if i := find(x.c.Dispatched, KindDispatch, ev.ComplaintID); i >= 0 {
+			x.c.Open = put(x.c.Open, x.c.Dispatched[i])
+			x.c.Dispatched = remove(x.c.Dispatched, i)
 		}
 	}),
 	on(func(x change, ev domain.ComplaintAccepted) {
-		delete(x.c.Dispatched, ev.ComplaintID) // signed for: no return any more
+		x.c.Dispatched = removeOf(x.c.Dispatched, KindDispatch, ev.ComplaintID) // signed for: no return any more
 	}),
 	on(func(x change, ev domain.ComplaintExtensionDecided) {
 		x.move(KindReply, ev.ComplaintID, ev.ReplyDue) // unchanged when refused
@@ -146,7 +153,7 @@ var handlers = projections.NewHandlers(
 		for _, k := range []Kind{KindDispatch, KindReply, KindFollowUp} {
 			x.drop(k, ev.ComplaintID)
 		}
-		delete(x.c.Dispatched, ev.ComplaintID)
+		x.c.Dispatched = removeOf(x.c.Dispatched, KindDispatch, ev.ComplaintID)
 	}),
 	on(func(x change, ev domain.CompoundRenamed) { x.c.Name = projections.Own(ev.Name) }),
 	on(func(x change, ev domain.CompoundMoved) {
@@ -165,12 +172,6 @@ type change struct {
 func on[T domain.Event](f func(change, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, e domain.Envelope, ev T) {
 		_, c := projections.EntryOf(m.Compounds, e, func(string) *Compound { return &Compound{} })
-		if c.Open == nil { // new, or restored from a snapshot, which leaves empty maps out
-			c.Open = map[string]Deadline{}
-		}
-		if c.Dispatched == nil {
-			c.Dispatched = map[string]Deadline{}
-		}
 		f(change{m, e, c}, ev)
 	})
 }
@@ -179,20 +180,47 @@ func on[T domain.Event](f func(change, T)) projections.Handler[*Model] {
 func (x change) term() string { return strconv.Itoa(x.c.Term) }
 
 func (x change) open(k Kind, subject string, due time.Time) {
-	x.c.Open[key(k, subject)] = Deadline{Kind: k, Subject: projections.Own(subject), Due: due, EventID: x.e.EventID}
+	x.c.Open = put(x.c.Open, Deadline{Kind: k, Subject: projections.Own(subject), Due: due, EventID: projections.Own(x.e.EventID)})
 }
 
 // move gives a deadline still open a new due time.
 func (x change) move(k Kind, subject string, due time.Time) {
-	if d, ok := x.c.Open[key(k, subject)]; ok {
-		d.Due, d.EventID = due, x.e.EventID
-		x.c.Open[key(k, subject)] = d
+	if i := find(x.c.Open, k, subject); i >= 0 {
+		x.c.Open[i].Due, x.c.Open[i].EventID = due, projections.Own(x.e.EventID)
 	}
 }
 
-func (x change) drop(k Kind, subject string) { delete(x.c.Open, key(k, subject)) }
+func (x change) drop(k Kind, subject string) { x.c.Open = removeOf(x.c.Open, k, subject) }
 
-func key(k Kind, subject string) string { return string(k) + "/" + subject }
+// find is the index in ds of the deadline of kind k about subject; -1 if
+// there is none.
+func find(ds []Deadline, k Kind, subject string) int {
+	return slices.IndexFunc(ds, func(d Deadline) bool { return d.Kind == k && d.Subject == subject })
+}
+
+// put adds d to ds, replacing the deadline of its kind and subject.
+func put(ds []Deadline, d Deadline) []Deadline {
+	if i := find(ds, d.Kind, d.Subject); i >= 0 {
+		ds[i] = d
+		return ds
+	}
+	return append(ds, d)
+}
+
+// remove drops ds[i], moving the last deadline to its place.
+func remove(ds []Deadline, i int) []Deadline {
+	last := len(ds) - 1
+	ds[i] = ds[last]
+	ds[last] = Deadline{} // let its strings go
+	return ds[:last]
+}
+
+func removeOf(ds []Deadline, k Kind, subject string) []Deadline {
+	if i := find(ds, k, subject); i >= 0 {
+		return remove(ds, i)
+	}
+	return ds
+}
 
 // Filter narrows the board to a unit; empty fields do not narrow.
 type Filter struct {
@@ -257,9 +285,23 @@ func (m *Model) Snapshot() ([]byte, error) {
 	return projections.GobSnapshot(m)
 }
 
-// Restore replaces the board by a snapshot.
+// Restore replaces the board by a snapshot; a snapshot of another model
+// format is refused and m left as it was. Decoding makes a string of
+// every value: the few distinct places and kinds are shared again, as the
+// fold shares them.
 func (m *Model) Restore(b []byte) error {
-	return projections.GobRestore(b, m, New())
+	if err := projections.GobRestoreFormat(b, m, New(), func(m *Model) *int { return &m.Format }); err != nil {
+		return fmt.Errorf("deadlines: %w", err)
+	}
+	for _, c := range m.Compounds {
+		c.District, c.Street, c.Community = projections.Intern(c.District), projections.Intern(c.Street), projections.Intern(c.Community)
+		for _, ds := range [][]Deadline{c.Open, c.Dispatched} {
+			for i := range ds {
+				ds[i].Kind = projections.Intern(ds[i].Kind)
+			}
+		}
+	}
+	return nil
 }
 
 // SQLTables lays the open deadlines out for SQL readers (rm_deadlines).

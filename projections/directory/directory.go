@@ -229,17 +229,17 @@ func (m *Model) Snapshot() ([]byte, error) {
 const modelFormat = 1
 
 // Restore replaces the model by a snapshot; a snapshot of another model
-// format is refused and m left as it was.
+// format is refused and m left as it was. Decoding makes a string of every
+// value: the few distinct places, kinds, companies and phases are shared
+// again, as the fold shares them, and an entry's ID is its key's.
 func (m *Model) Restore(b []byte) error {
-	fresh, restored := New(), Model{}
-	fresh.Format = 0 // a snapshot without the field must not keep the fresh model's
-	if err := projections.GobRestore(b, &restored, fresh); err != nil {
-		return err
+	if err := projections.GobRestoreFormat(b, m, New(), func(m *Model) *int { return &m.Format }); err != nil {
+		return fmt.Errorf("directory: %w", err)
 	}
-	if restored.Format != modelFormat {
-		return fmt.Errorf("directory snapshot of model format %d, want %d", restored.Format, modelFormat)
+	for id, e := range m.Entries {
+		e.ID, e.District, e.Street, e.Community = id, projections.Intern(e.District), projections.Intern(e.Street), projections.Intern(e.Community)
+		e.Kind, e.PropertyCompany, e.Committee.Phase = projections.Intern(e.Kind), projections.Intern(e.PropertyCompany), projections.Intern(e.Committee.Phase)
 	}
-	*m = restored
 	m.sortHistories()
 	m.Interned.index()
 	return nil

@@ -507,6 +507,7 @@ func (m *Model) Restore(b []byte) error {
 		return fmt.Errorf("league snapshot of model format %d, want %d", restored.Format, modelFormat)
 	}
 	*m = restored
+	m.reintern()
 	for _, ms := range m.Measures { // not snapshotted: pointers
 		ms.c = m.Compounds[ms.Compound]
 	}
