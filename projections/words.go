@@ -1,31 +1,51 @@
 package projections
 
-// Words numbers the few distinct strings of a model's records (channels,
-// categories, states, units): a record holds a 4-byte number where a string
-// took 16 bytes and a pointer. Snapshots carry the list; the look-up is
-// made again on the first use after a restore.
-type Words struct {
-	List  []string
-	index map[string]uint32
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Word is a value of a small vocabulary (a channel, a category, a state, a
+// unit, a company) as its number in one table for the process; word 0 is
+// "". A record holds 4 bytes without a pointer where a string took 16 and
+// a pointer the collector follows. Snapshots hold the text: the numbers
+// are the process's.
+type Word uint32
+
+// words only grows, copied on write, so that readers need no lock.
+var words = func() *wordTable {
+	t := &wordTable{index: map[string]Word{"": 0}}
+	t.all.Store(&[]string{""})
+	return t
+}()
+
+type wordTable struct {
+	sync.Mutex
+	all   atomic.Pointer[[]string]
+	index map[string]Word
 }
 
-// Number is s's number, given on its first use.
-func (w *Words) Number(s string) uint32 {
-	if w.index == nil {
-		w.index = make(map[string]uint32, len(w.List))
-		for i, s := range w.List {
-			w.index[s] = uint32(i)
-		}
-	}
-	n, ok := w.index[s]
+// WordOf is s's number, given on its first use.
+func WordOf[S ~string](s S) Word {
+	words.Lock()
+	defer words.Unlock()
+	w, ok := words.index[string(s)]
 	if !ok {
-		s = Intern(s)
-		n = uint32(len(w.List))
-		w.List = append(w.List, s)
-		w.index[s] = n
+		all := *words.all.Load()
+		w = Word(len(all))
+		all = append(all[:len(all):len(all)], strings.Clone(string(s)))
+		words.index[all[w]] = w
+		words.all.Store(&all)
 	}
-	return n
+	return w
 }
 
-// Word is the string numbered n.
-func (w *Words) Word(n uint32) string { return w.List[n] }
+func (w Word) String() string { return (*words.all.Load())[w] }
+
+func (w Word) GobEncode() ([]byte, error) { return []byte(w.String()), nil }
+
+func (w *Word) GobDecode(b []byte) error {
+	*w = WordOf(string(b))
+	return nil
+}

@@ -37,19 +37,18 @@ type Model struct {
 	Format    int // modelFormat when snapshotted; Restore refuses any other
 	Pos       uint64
 	Compounds map[string][]Record // by compound ID, each compound's by reception
-	Words     projections.Words   // the records' channels, categories, states and units
 }
 
 // modelFormat numbers the snapshot layout (1: records by compound, their
-// words numbered).
-const modelFormat = 1
+// words numbered in the model; 2: their words as projections.Word).
+const modelFormat = 2
 
 // Record is a complaint as the model keeps it: 104 bytes without its
 // compound, where an entry takes 192 and a pointer and a key.
 type Record struct {
 	ID, Summary                    string
 	Received, Updated, ReplyDue    projections.Time
-	Channel, Category, State, Unit uint32 // in Words
+	Channel, Category, State, Unit projections.Word
 	Voided                         bool
 }
 
@@ -98,7 +97,7 @@ func step[T domain.Event](id func(T) string, state domain.ComplaintState, more .
 			return // a complaint received before the log this model read: nothing to move
 		}
 		if state != "" {
-			r.State = m.Words.Number(string(state))
+			r.State = projections.WordOf(state)
 		}
 		r.Updated = projections.TimeOf(env.OccurredAt)
 		for _, f := range more {
@@ -110,8 +109,8 @@ func step[T domain.Event](id func(T) string, state domain.ComplaintState, more .
 var handlers = projections.NewHandlers(
 	projections.On(func(m *Model, env domain.Envelope, ev domain.ComplaintReceived) {
 		r := Record{ID: projections.Own(ev.ComplaintID), Summary: projections.Own(ev.Summary),
-			Channel: m.Words.Number(string(ev.Channel)), Category: m.Words.Number(string(ev.Category)),
-			State: m.Words.Number(string(domain.ComplaintStateReceived)), Unit: m.Words.Number(""),
+			Channel: projections.WordOf(ev.Channel), Category: projections.WordOf(ev.Category),
+			State: projections.WordOf(domain.ComplaintStateReceived), Unit: projections.WordOf(""),
 			Received: projections.TimeOf(ev.At), Updated: projections.TimeOf(ev.At), ReplyDue: projections.TimeOf(ev.ReplyDue)}
 		id := domain.CompoundIDOf(env.StreamID)
 		if old := m.record(id, ev.ComplaintID); old != nil {
@@ -122,7 +121,7 @@ var handlers = projections.NewHandlers(
 		m.Compounds[id] = append(m.Compounds[id], r)
 	}),
 	step(func(ev domain.ComplaintDispatched) string { return ev.ComplaintID }, domain.ComplaintStateDispatched,
-		func(m *Model, r *Record, ev domain.ComplaintDispatched) { r.Unit = m.Words.Number(ev.Unit) }),
+		func(m *Model, r *Record, ev domain.ComplaintDispatched) { r.Unit = projections.WordOf(ev.Unit) }),
 	step(func(ev domain.ComplaintAccepted) string { return ev.ComplaintID }, domain.ComplaintStateAccepted),
 	step(func(ev domain.ComplaintReturned) string { return ev.ComplaintID }, domain.ComplaintStateReturned),
 	step(func(ev domain.ComplaintExtensionDecided) string { return ev.ComplaintID }, domain.ComplaintStateAccepted,
@@ -137,15 +136,15 @@ var handlers = projections.NewHandlers(
 		func(_ *Model, r *Record, _ domain.ComplaintVoided) { r.Voided = true }),
 	step(func(ev domain.ComplaintCategoryAmended) string { return ev.ComplaintID }, "",
 		func(m *Model, r *Record, ev domain.ComplaintCategoryAmended) {
-			r.Category = m.Words.Number(string(ev.Category))
+			r.Category = projections.WordOf(ev.Category)
 		}),
 )
 
 // entry is the compound's record as lists show it.
 func (m *Model) entry(compoundID string, r *Record) Entry {
-	return Entry{CompoundID: compoundID, ComplaintID: r.ID, Channel: domain.Channel(m.Words.Word(r.Channel)),
-		Category: domain.ComplaintCategory(m.Words.Word(r.Category)), Summary: r.Summary,
-		State: domain.ComplaintState(m.Words.Word(r.State)), Voided: r.Voided, Unit: m.Words.Word(r.Unit),
+	return Entry{CompoundID: compoundID, ComplaintID: r.ID, Channel: domain.Channel(r.Channel.String()),
+		Category: domain.ComplaintCategory(r.Category.String()), Summary: r.Summary,
+		State: domain.ComplaintState(r.State.String()), Voided: r.Voided, Unit: r.Unit.String(),
 		ReceivedAt: r.Received.Time(), UpdatedAt: r.Updated.Time(), ReplyDue: r.ReplyDue.Time()}
 }
 
@@ -176,7 +175,7 @@ func (m *Model) List(f Filter) []Entry {
 					continue
 				}
 			}
-			if (f.Categories == nil || f.Categories[domain.ComplaintCategory(m.Words.Word(r.Category))]) &&
+			if (f.Categories == nil || f.Categories[domain.ComplaintCategory(r.Category.String())]) &&
 				(f.From.IsZero() || r.Received.Compare(from) >= 0) && (f.To.IsZero() || r.Received.Compare(to) <= 0) {
 				if e := m.entry(id, r); f.Open == nil || *f.Open == e.Open() {
 					out = append(out, e)

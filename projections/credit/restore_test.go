@@ -10,10 +10,7 @@ import (
 // Restored ledgers share their companies, kinds and compounds as the
 // folded ones do.
 func TestRestoreSharesWords(t *testing.T) {
-	newModel := func() *Model { return New(domain.DefaultRuleBook()) }
-	m := newModel()
-	projectiontest.NewTestCity(t).Fold(m)
-	r := projectiontest.Restored(t, m, newModel)
+	r := projectiontest.FoldRestored(t, func() *Model { return New(domain.DefaultRuleBook()) })
 	var companies, words []string
 	for company, facts := range r.Facts {
 		companies = append(companies, company)

@@ -8,9 +8,7 @@ import (
 
 // A restored board shares its places and kinds as the folded one does.
 func TestRestoreSharesWords(t *testing.T) {
-	m := New()
-	projectiontest.NewTestCity(t).Fold(m)
-	r := projectiontest.Restored(t, m, New)
+	r := projectiontest.FoldRestored(t, New)
 	var places, kinds []string
 	for _, c := range r.Compounds {
 		places = append(places, c.District, c.Street)

@@ -9,9 +9,7 @@ import (
 // A restored directory shares its places, kinds, companies and phases as
 // the folded one does.
 func TestRestoreSharesWords(t *testing.T) {
-	m := New()
-	projectiontest.NewTestCity(t).Fold(m)
-	r := projectiontest.Restored(t, m, New)
+	r := projectiontest.FoldRestored(t, New)
 	var places, words []string
 	for _, e := range r.Entries {
 		places = append(places, e.District, e.Street, e.Community)

@@ -5,7 +5,7 @@ package league
 // pointer) and strings (a header and a pointer, the ID's 36 bytes beside),
 // they were most of the model's heap, and every pointer is one more for
 // the collector to chase. The complaints (and the compounds' standings)
-// keep them as the pointer-free values below instead, turned back into
+// keep them as the pointer-free values below (words as projections.Word) instead, turned back into
 // times and strings only where an answer shows them.
 
 import (
@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -134,47 +133,5 @@ func (id *eventID) GobDecode(b []byte) error {
 	default:
 		return fmt.Errorf("league snapshot: an event ID of %d bytes", len(b))
 	}
-	return nil
-}
-
-// word is a value of a small vocabulary (a channel, a category, a
-// satisfaction, a company) as its number in one table for the process;
-// word 0 is "". The table only grows, copied on write, so that readers
-// need no lock.
-type word uint32
-
-var words = func() *wordTable {
-	t := &wordTable{index: map[string]word{"": 0}}
-	t.all.Store(&[]string{""})
-	return t
-}()
-
-type wordTable struct {
-	sync.Mutex
-	all   atomic.Pointer[[]string]
-	index map[string]word
-}
-
-func wordOf[S ~string](s S) word {
-	words.Lock()
-	defer words.Unlock()
-	w, ok := words.index[string(s)]
-	if !ok {
-		all := *words.all.Load()
-		w = word(len(all))
-		all = append(all[:len(all):len(all)], strings.Clone(string(s)))
-		words.index[all[w]] = w
-		words.all.Store(&all)
-	}
-	return w
-}
-
-func (w word) String() string { return (*words.all.Load())[w] }
-
-// Snapshots hold a word as its text: the numbers are the process's.
-func (w word) GobEncode() ([]byte, error) { return []byte(w.String()), nil }
-
-func (w *word) GobDecode(b []byte) error {
-	*w = wordOf(string(b))
 	return nil
 }

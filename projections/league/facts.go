@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections"
 )
 
 // The words facts test.
 var (
-	petition, visit               = wordOf(domain.ChannelPetition), wordOf(domain.ChannelVisit)
-	satisfied, basicallySatisfied = wordOf(domain.Satisfied), wordOf(domain.BasicallySatisfied)
+	petition, visit               = projections.WordOf(domain.ChannelPetition), projections.WordOf(domain.ChannelVisit)
+	satisfied, basicallySatisfied = projections.WordOf(domain.Satisfied), projections.WordOf(domain.BasicallySatisfied)
 )
 
 // counter is what a dated fact counts towards.

@@ -160,8 +160,8 @@ type Complaint struct {
 	place                   place
 	Received                instant
 	Round                   // the latest handling round
-	Company                 word
-	Channel, Kind, Category word
+	Company                 projections.Word
+	Channel, Kind, Category projections.Word
 	Urgent                  bool
 	Voided                  bool // entered in error: counts nowhere
 }
@@ -190,7 +190,7 @@ type Round struct {
 type Call struct {
 	At           instant
 	EventID      eventID
-	Satisfaction word
+	Satisfaction projections.Word
 	Solved       bool
 }
 
@@ -316,8 +316,8 @@ var handlers = projections.NewHandlers(
 
 	onItem(func(x step, ev domain.ComplaintReceived) {
 		id := eventIDOf(x.e.EventID)
-		c := &Complaint{Compound: x.id, Company: wordOf(x.c.Company), Channel: wordOf(ev.Channel), Kind: wordOf(ev.Kind),
-			Category: wordOf(ev.Category), Urgent: ev.Urgent, Received: instantOf(ev.At),
+		c := &Complaint{Compound: x.id, Company: projections.WordOf(x.c.Company), Channel: projections.WordOf(ev.Channel), Kind: projections.WordOf(ev.Kind),
+			Category: projections.WordOf(ev.Category), Urgent: ev.Urgent, Received: instantOf(ev.At),
 			Round: Round{DispatchDue: instantOf(ev.DispatchDue), ReplyDue: instantOf(ev.ReplyDue), StartEvent: id, DueEvent: id,
 				WeekdaysOnly: ev.ReplyDueWeekdaysOnly}}
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
@@ -352,7 +352,7 @@ var handlers = projections.NewHandlers(
 	}),
 	onItem(func(x step, ev domain.ComplaintFollowedUp) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
-			c.Calls = append(c.Calls, Call{At: instantOf(ev.At), Satisfaction: wordOf(ev.Satisfaction), Solved: ev.Solved, EventID: eventIDOf(x.e.EventID)})
+			c.Calls = append(c.Calls, Call{At: instantOf(ev.At), Satisfaction: projections.WordOf(ev.Satisfaction), Solved: ev.Solved, EventID: eventIDOf(x.e.EventID)})
 		})
 	}),
 	onItem(func(x step, ev domain.ComplaintReopened) {
@@ -371,7 +371,7 @@ var handlers = projections.NewHandlers(
 		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Voided = true })
 	}),
 	onItem(func(x step, ev domain.ComplaintCategoryAmended) {
-		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = wordOf(ev.Category) })
+		x.complaint(ev.ComplaintID, func(c *Complaint) { c.Category = projections.WordOf(ev.Category) })
 	}),
 
 	onItem(func(x step, ev domain.LawsuitFiled) {

@@ -11,10 +11,7 @@ import (
 // A restored model shares its compound IDs, places and companies as the
 // folded one does, and a compound's versions their unchanged places.
 func TestRestoreSharesWords(t *testing.T) {
-	newModel := func() *Model { return New(domain.DefaultRuleBook()) }
-	m := newModel()
-	projectiontest.NewTestCity(t).Fold(m)
-	r := projectiontest.Restored(t, m, newModel)
+	r := projectiontest.FoldRestored(t, func() *Model { return New(domain.DefaultRuleBook()) })
 	var ids, places, companies []string
 	sharedPlaces := 0
 	for _, c := range r.Compounds {

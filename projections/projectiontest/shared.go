@@ -32,9 +32,12 @@ func Shared(t *testing.T, what string, values []string) {
 	}
 }
 
-// Restored is m restored from its own snapshot into a model newModel makes.
-func Restored[M projections.Projection](t *testing.T, m M, newModel func() M) M {
+// FoldRestored folds the test city into a model newModel makes and gives
+// back another restored from its snapshot: what a restart holds.
+func FoldRestored[M projections.Projection](t *testing.T, newModel func() M) M {
 	t.Helper()
+	m := newModel()
+	NewTestCity(t).Fold(m)
 	snap, err := m.Snapshot()
 	if err != nil {
 		t.Fatal(err)
