@@ -85,9 +85,24 @@ func CityOf[S domain.EventStore](tb testing.TB, open func(path string) (S, error
 	if err != nil {
 		tb.Fatal(err)
 	}
-	os.WriteFile(path+".done", nil, 0o644)
 	took := time.Since(start)
 	tb.Logf("generated %d events in %s (%.0f events/s) at %s", events, took.Round(time.Second), float64(events)/took.Seconds(), path)
+	// The marker comes once the store is closed (its log checkpointed into
+	// the file): another process may copy the file as soon as it is there.
+	c, closes := any(s).(io.Closer)
+	if closes {
+		if err := c.Close(); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(path+".done", nil, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if closes {
+		if s, err = open(path); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	return s
 }
 
