@@ -215,6 +215,18 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 		}
 	}()
 	defer func() { <-busDone }() // the bus saves the snapshots on its way out
+	// Ready once the read models have folded the backlog (a first start,
+	// the demo just loaded, a long stop): before that a league table would
+	// rank part of the log as if it were all of it.
+	caughtUp := time.Now()
+	select {
+	case <-rm.bus.Live():
+		logger.Info("read models caught up", "took", time.Since(caughtUp).Round(time.Millisecond))
+	case <-busDone:
+		return errors.New("the projection bus stopped before the read models caught up (see the log above)")
+	case <-ctx.Done():
+		return nil
+	}
 	if pg, ok := raw.(*postgres.Store); ok {
 		go pg.ExportTables(ctx, o.tablesEvery, logger, rm.directory, rm.league, rm.credit, rm.deadlines)
 	}
