@@ -141,6 +141,8 @@ func TestBadFlagValues(t *testing.T) {
 		{nil, []string{"serve", "--otlp-endpoint", "collector:4318"}, "--otlp-endpoint must be an http:// or https:// URL"},
 		{map[string]string{"CASETRACK_OTLP_ENDPOINT": "http://"}, []string{"serve"}, "--otlp-endpoint must be an http:// or https:// URL"},
 		{nil, []string{"serve", "--config", "/no/such/file"}, "no such file"},
+		{nil, []string{"serve", "--cache-memory", "off"}, `--cache-memory "off": want a size such as 256MiB`},
+		{map[string]string{"CASETRACK_CACHE_MEMORY": "lots"}, []string{"serve"}, `--cache-memory "lots": want a size`},
 		{nil, []string{"serve", "--snapshots-keep", "0"}, "--snapshots-keep must be at least 1"},
 		{map[string]string{"CASETRACK_SNAPSHOTS_KEEP": "-3"}, []string{"projections", "rebuild"}, "--snapshots-keep must be at least 1"},
 		{nil, []string{"projections", "rebuild", "--snapshots-keep", "all"}, `invalid value "all" for flag -snapshots-keep`},

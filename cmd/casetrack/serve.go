@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -49,7 +50,7 @@ type serveOptions struct {
 	traceSample                             float64
 	signingKey, corsOrigins                 string
 	checkpointEvery, verifyEvery            time.Duration
-	memoryLimit                             string
+	memoryLimit, cacheMemory                string
 	log                                     *logOptions
 }
 
@@ -73,6 +74,7 @@ func serveFlags(fs *flag.FlagSet) *serveOptions {
 	fs.DurationVar(&o.checkpointEvery, "checkpoint-every", audit.CheckpointEvery, "while events arrive, sign a checkpoint of the log at most this often (at least 100ms)")
 	fs.DurationVar(&o.verifyEvery, "verify-every", 10*time.Minute, "re-verify the whole log against the last checkpoint this often (0: only at start)")
 	fs.StringVar(&o.memoryLimit, "memory-limit", "", "soft `limit` of the Go memory (e.g. 1GiB, 800MiB; off: none): near it the collector runs more often, where otherwise (GOGC=200) the heap may grow to three times the live read models; empty: $GOMEMLIMIT if set, else nine tenths of the cgroup's limit if one is set, else none")
+	fs.StringVar(&o.cacheMemory, "cache-memory", "256MiB", "approximate `size` of the compounds the command service keeps in memory between commands (e.g. 256MiB, 1GiB): a command on a compound not kept reads its snapshot and the events after it; a province's working set wants more than the default")
 	o.log = logFlags(fs)
 	return o
 }
@@ -108,6 +110,10 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	}
 	if _, err := applyMemoryLimit(o.memoryLimit, logger); err != nil {
 		return usageError{err}
+	}
+	cacheBytes, err := parseSize(o.cacheMemory)
+	if err != nil || cacheBytes == math.MaxInt64 {
+		return usageError{fmt.Errorf("--cache-memory %q: want a size such as 256MiB or 1GiB", o.cacheMemory)}
 	}
 	// Then the port: a busy one stops the start at once, before any
 	// migration, store or demo load, and the listener then answers while
@@ -158,7 +164,7 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	}
 	defer done()
 	store := tel.store(raw)
-	svcOpts := append(tel.serviceOptions(), app.WithPersonalData(pd))
+	svcOpts := append(tel.serviceOptions(), app.WithPersonalData(pd), app.WithCacheBytes(cacheBytes))
 	if ss, ok := raw.(domain.SnapshotStore); ok { // the telemetry wrappers hide it
 		svcOpts = append(svcOpts, app.WithSnapshotStore(ss))
 	}
