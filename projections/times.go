@@ -23,7 +23,7 @@ type Time struct {
 
 // TimeOf is t kept compactly.
 func TimeOf(t time.Time) Time {
-	return Time{sec: t.Unix(), nsec: int32(t.Nanosecond()), zone: zoneOf(t.Location())}
+	return Time{sec: t.Unix(), nsec: int32(t.Nanosecond()), zone: zoneOf(t)}
 }
 
 // Time is the time.Time it was made of.
@@ -71,19 +71,26 @@ type zoneList struct {
 	unnamed map[int]uint32 // by offset
 }
 
-func zoneOf(loc *time.Location) uint32 {
-	if n, ok := zones.Load().byLoc[loc]; ok {
+// zoneOf is the number of t's location. Times parsed from the log get a
+// new fixed zone each: they are found by offset without the lock too.
+func zoneOf(t time.Time) uint32 {
+	loc := t.Location()
+	_, offset := t.Zone()
+	fixed := loc.String() == ""
+	find := func(z *zoneList) (uint32, bool) {
+		if n, ok := z.byLoc[loc]; ok {
+			return n, true
+		}
+		n, ok := z.unnamed[offset]
+		return n, ok && fixed
+	}
+	if n, ok := find(zones.Load()); ok {
 		return n
 	}
 	zones.mu.Lock()
 	defer zones.mu.Unlock()
 	old := zones.Load()
-	if n, ok := old.byLoc[loc]; ok {
-		return n
-	}
-	_, offset := time.Unix(0, 0).In(loc).Zone()
-	fixed := loc.String() == ""
-	if n, ok := old.unnamed[offset]; ok && fixed {
+	if n, ok := find(old); ok {
 		return n
 	}
 	l := &zoneList{list: append(slices.Clip(old.list), loc), byLoc: maps.Clone(old.byLoc), unnamed: maps.Clone(old.unnamed)}

@@ -224,10 +224,10 @@ func serve(ctx context.Context, stderr io.Writer, args []string) error {
 	// Ready once the read models have folded the backlog (a first start,
 	// the demo just loaded, a long stop): before that a league table would
 	// rank part of the log as if it were all of it.
-	caughtUp := time.Now()
+	catchUpFrom := time.Now()
 	select {
 	case <-rm.bus.Live():
-		logger.Info("read models caught up", "took", time.Since(caughtUp).Round(time.Millisecond))
+		logger.Info("read models caught up", "took", time.Since(catchUpFrom).Round(time.Millisecond))
 	case <-busDone:
 		return errors.New("the projection bus stopped before the read models caught up (see the log above)")
 	case <-ctx.Done():

@@ -90,7 +90,7 @@ func (m *Model) record(compoundID, id string) *Record {
 }
 
 // step makes the handler of an event that moves a complaint to state.
-func step[T domain.Event](id func(T) string, state domain.ComplaintState, more ...func(*Model, *Record, T)) projections.Handler[*Model] {
+func step[T domain.Event](id func(T) string, state domain.ComplaintState, more ...func(*Record, T)) projections.Handler[*Model] {
 	return projections.On(func(m *Model, env domain.Envelope, ev T) {
 		r := m.record(domain.CompoundIDOf(env.StreamID), id(ev))
 		if r == nil {
@@ -101,7 +101,7 @@ func step[T domain.Event](id func(T) string, state domain.ComplaintState, more .
 		}
 		r.Updated = projections.TimeOf(env.OccurredAt)
 		for _, f := range more {
-			f(m, r, ev)
+			f(r, ev)
 		}
 	})
 }
@@ -121,27 +121,23 @@ var handlers = projections.NewHandlers(
 		m.Compounds[id] = append(m.Compounds[id], r)
 	}),
 	step(func(ev domain.ComplaintDispatched) string { return ev.ComplaintID }, domain.ComplaintStateDispatched,
-		func(m *Model, r *Record, ev domain.ComplaintDispatched) { r.Unit = projections.WordOf(ev.Unit) }),
+		func(r *Record, ev domain.ComplaintDispatched) { r.Unit = projections.WordOf(ev.Unit) }),
 	step(func(ev domain.ComplaintAccepted) string { return ev.ComplaintID }, domain.ComplaintStateAccepted),
 	step(func(ev domain.ComplaintReturned) string { return ev.ComplaintID }, domain.ComplaintStateReturned),
 	step(func(ev domain.ComplaintExtensionDecided) string { return ev.ComplaintID }, domain.ComplaintStateAccepted,
-		func(_ *Model, r *Record, ev domain.ComplaintExtensionDecided) {
-			r.ReplyDue = projections.TimeOf(ev.ReplyDue)
-		}),
+		func(r *Record, ev domain.ComplaintExtensionDecided) { r.ReplyDue = projections.TimeOf(ev.ReplyDue) }),
 	step(func(ev domain.ComplaintResolved) string { return ev.ComplaintID }, domain.ComplaintStateResolved),
 	step(func(ev domain.ComplaintFollowedUp) string { return ev.ComplaintID }, domain.ComplaintStateFollowedUp),
 	step(func(ev domain.ComplaintReopened) string { return ev.ComplaintID }, domain.ComplaintStateReopened,
-		func(_ *Model, r *Record, ev domain.ComplaintReopened) { r.ReplyDue = projections.TimeOf(ev.ReplyDue) }),
+		func(r *Record, ev domain.ComplaintReopened) { r.ReplyDue = projections.TimeOf(ev.ReplyDue) }),
 	step(func(ev domain.ComplaintVoided) string { return ev.ComplaintID }, "",
-		func(_ *Model, r *Record, _ domain.ComplaintVoided) { r.Voided = true }),
+		func(r *Record, _ domain.ComplaintVoided) { r.Voided = true }),
 	step(func(ev domain.ComplaintCategoryAmended) string { return ev.ComplaintID }, "",
-		func(m *Model, r *Record, ev domain.ComplaintCategoryAmended) {
-			r.Category = projections.WordOf(ev.Category)
-		}),
+		func(r *Record, ev domain.ComplaintCategoryAmended) { r.Category = projections.WordOf(ev.Category) }),
 )
 
-// entry is the compound's record as lists show it.
-func (m *Model) entry(compoundID string, r *Record) Entry {
+// entry is the record, of compound compoundID, as lists show it.
+func (r *Record) entry(compoundID string) Entry {
 	return Entry{CompoundID: compoundID, ComplaintID: r.ID, Channel: domain.Channel(r.Channel.String()),
 		Category: domain.ComplaintCategory(r.Category.String()), Summary: r.Summary,
 		State: domain.ComplaintState(r.State.String()), Voided: r.Voided, Unit: r.Unit.String(),
@@ -177,7 +173,7 @@ func (m *Model) List(f Filter) []Entry {
 			}
 			if (f.Categories == nil || f.Categories[domain.ComplaintCategory(r.Category.String())]) &&
 				(f.From.IsZero() || r.Received.Compare(from) >= 0) && (f.To.IsZero() || r.Received.Compare(to) <= 0) {
-				if e := m.entry(id, r); f.Open == nil || *f.Open == e.Open() {
+				if e := r.entry(id); f.Open == nil || *f.Open == e.Open() {
 					out = append(out, e)
 				}
 			}

@@ -313,10 +313,11 @@ func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) [
 		rows = copyRows(rows[from:to])
 	}
 	for j := range rows {
-		t := tallies[s.ranked[from+j].i]
+		k := from + j // its place in the ranking, best first
 		if q.WorstFirst {
-			t = tallies[s.ranked[len(tallies)-1-from-j].i]
+			k = len(tallies) - 1 - k
 		}
+		t := tallies[s.ranked[k].i]
 		rows[j].District, rows[j].Street, rows[j].Community = whereIs(q.Level, t, at, places)
 	}
 	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: pos,
