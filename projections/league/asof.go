@@ -1,6 +1,7 @@
 package league
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -20,15 +21,26 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 	ix := m.ix
 	u := laidUnits(q.Level, ix.layoutAsOf(q.Level, pos))
 	defer u.release()
-	versions := sized(u.s.versions, len(ix.compounds)) // by slot
-	u.s.versions = versions
-	for slot, c := range ix.compounds {
-		versions[slot] = c.versionAt(pos)
+	// A compound is as it stands but for the versions made since pos,
+	// counted by slot from the index's list of them (a compound's versions
+	// searched one by one were a walk through the heap).
+	since := sized(u.s.since, len(ix.compounds))
+	u.s.since = since
+	after, _ := slices.BinarySearchFunc(ix.versions, pos+1, func(v versioned, pos uint64) int { return cmp.Compare(v.pos, pos) })
+	for _, v := range ix.versions[after:] {
+		since[v.slot]++
+	}
+	version := func(slot int32) *Version { // nil: not known at pos
+		vs := ix.compounds[slot].Versions
+		if k := len(vs) - int(since[slot]); k > 0 {
+			return &vs[k-1]
+		}
+		return nil
 	}
 	// unitAt is the unit a compound's own standing, plans and listings
-	// count for: where it was on the day judged, as known then.
-	unitAt := func(slot int32) *tally {
-		v := versions[slot]
+	// count for: where it was on the day judged, as known then (nil: the
+	// compound was not known).
+	unitAt := func(slot int32, v *Version) *tally {
 		if v == nil {
 			return nil
 		}
@@ -39,20 +51,25 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 		return u.laidOut(n)
 	}
 	eligible := m.book.At(at).Committee.EligibleDelivered
-	for slot, v := range versions {
-		if v != nil {
-			unitAt(int32(slot)).add(&v.Standing, at, eligible, false)
+	for slot := range ix.compounds {
+		if since[slot] == 0 && (u.lu.shift == nil || !u.lu.shift[slot]) { // as it stands, where it stands: its last version's standing
+			u.laidOut(u.lu.of[slot]).add(&ix.standings[slot], at, eligible, false)
+		} else if v := version(int32(slot)); v != nil {
+			unitAt(int32(slot), v).add(&v.Standing, at, eligible, false)
 		}
 	}
 	ix.countKnown(u, pos, window{q.Period, at, func(t *tally) *[nCounters]Count { return &t.cur }})
 	ix.countKnown(u, pos, window{q.Period.lastYear(), time.Time{}, func(t *tally) *[nCounters]Count { return &t.prev }})
-	for _, ms := range m.Measures {
-		c := ms.c // the earlier states' are not kept
-		for ms != nil && ms.Pos > pos {
-			ms = ms.Before
-		}
-		if ms != nil {
-			unitAt(c.slot-1).addMeasure(ms, q.Period, at)
+	plans := sized(u.s.plans, int(ix.measures))
+	u.s.plans = plans
+	known, _ := slices.BinarySearchFunc(ix.plans, pos+1, func(p planned, pos uint64) int { return cmp.Compare(p.pos, pos) })
+	for i, p := range ix.plans[:known] {
+		plans[p.n] = int32(i + 1)
+	}
+	for _, i := range plans {
+		if i > 0 {
+			p := &ix.plans[i-1]
+			unitAt(p.slot, version(p.slot)).addMeasure(p.deadline.time(), p.signed.time(), "", q.Period, at)
 		}
 	}
 	for _, l := range m.Listings {
@@ -61,11 +78,11 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 			l = l.Before
 		}
 		if l != nil {
-			unitAt(c.slot-1).addListing(l, q.Period)
+			unitAt(c.slot-1, version(c.slot-1)).addListing(l, q.Period)
 		}
 	}
 	places := func(slot int32) []Place {
-		if v := versions[slot-1]; v != nil {
+		if v := version(slot - 1); v != nil {
 			return v.Places
 		}
 		return nil

@@ -1,6 +1,7 @@
 package league
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
@@ -41,6 +42,9 @@ type index struct {
 	counted   atomic.Bool                                 // upTo is summed, and the fold keeps it
 	levels    [len(levelOrder)]atomic.Pointer[levelUnits] // nil: to be laid out again
 	shapes    [nShapes][]uint64                           // by shape: the positions at which a compound's changed, in order
+	versions  []versioned                                 // every compound's versions, in position order
+	plans     []planned                                   // every state of every measure, in position order
+	measures  int32                                       // the measures numbered
 	past      map[pastLayout]*levelUnits                  // laid out as the compounds stood before a change of shape (mu)
 }
 
@@ -107,6 +111,7 @@ func (c *Compound) standing() Standing {
 type levelUnits struct {
 	of    []int32           // by compound slot: the unit of its current place, or -1 for none
 	moved map[int32][]int32 // by slot of a moved compound: the unit of each of its places
+	shift []bool            // by slot: moved (nil: none is), found without a map's look-up
 	cells []int32           // by cell
 	keys  []unitKey
 	names []string
@@ -126,14 +131,28 @@ func newIndex(m *Model) *index {
 		ix.touch(c)
 	}
 	for _, c := range m.Compounds {
-		for i := 1; i < len(c.Versions); i++ {
+		for i := range c.Versions {
 			v := &c.Versions[i]
-			ix.reshaped(v.Pos, c.Versions[i-1].reshaped(v.Name, v.Company, v.Places))
+			ix.versions = append(ix.versions, versioned{v.Pos, c.slot - 1})
+			if i > 0 {
+				ix.reshaped(v.Pos, c.Versions[i-1].reshaped(v.Name, v.Company, v.Places))
+			}
 		}
 	}
 	for k := range ix.shapes {
 		slices.Sort(ix.shapes[k])
 	}
+	slices.SortFunc(ix.versions, func(a, b versioned) int { return cmp.Compare(a.pos, b.pos) })
+	for _, ms := range m.Measures {
+		var states []*Measure
+		for s := ms; s != nil; s = s.Before {
+			states = append(states, s)
+		}
+		for i := len(states) - 1; i >= 0; i-- { // oldest first: the latest of a position is the last
+			ix.plan(states[i])
+		}
+	}
+	slices.SortStableFunc(ix.plans, func(a, b planned) int { return cmp.Compare(a.pos, b.pos) })
 	for i, key := range m.Known.Cells {
 		ix.cells[key] = int32(i)
 		ix.cellSlot = append(ix.cellSlot, ix.byID[key.Compound].slot-1)
@@ -185,6 +204,47 @@ func (ix *index) touch(c *Compound) {
 		c.slot = int32(len(ix.compounds))
 	}
 	ix.standings[c.slot-1] = c.standing()
+}
+
+// versioned is a compound's version made at a log position.
+type versioned struct {
+	pos  uint64
+	slot int32
+}
+
+// remember records a compound's version at pos if a table would read it
+// otherwise than the last (see Compound.remember), noting what of its
+// shape changed and, for tables of the past, that it changed.
+func (ix *index) remember(c *Compound, pos uint64) {
+	n := len(c.Versions)
+	ix.reshaped(pos, c.remember(pos, &ix.standings[c.slot-1]))
+	if len(c.Versions) > n {
+		ix.versions = append(ix.versions, versioned{pos, c.slot - 1})
+	}
+}
+
+// planned is a state of a measure as tables of the past read it: in a
+// list in position order, with no pointer (a measure's earlier states,
+// chained from the model's map, were a walk through the heap).
+type planned struct {
+	pos              uint64 // when it became known
+	deadline, signed instant
+	n, slot          int32 // the measure's number (Measure.n), and its compound's slot
+}
+
+// plan records a measure's state, new or changed (the earlier one is its
+// Before), numbering a new measure.
+func (ix *index) plan(ms *Measure) {
+	if ms.Before != nil {
+		ms.n = ms.Before.n
+	} else {
+		ms.n = ix.measures
+		ix.measures++
+	}
+	if ms.c.slot == 0 { // a plan before its compound's registration (not in a well-formed log)
+		ix.touch(ms.c)
+	}
+	ix.plans = append(ix.plans, planned{ms.Pos, instantOf(ms.Deadline), instantOf(ms.Signed), ms.n, ms.c.slot - 1})
 }
 
 // touched keeps the index in step with a compound the fold has changed;
@@ -250,8 +310,9 @@ func (ix *index) layOut(l Level, version func(*Compound) *Version) *levelUnits {
 		lu.of[slot] = unit(unitOf(c.ID, v, placeIn(v.Places, int32(len(v.Places)-1)), l))
 		if len(v.Places) > 1 {
 			if lu.moved == nil {
-				lu.moved = map[int32][]int32{}
+				lu.moved, lu.shift = map[int32][]int32{}, make([]bool, len(ix.compounds))
 			}
+			lu.shift[slot] = true
 			for _, pl := range v.Places {
 				lu.moved[slot] = append(lu.moved[slot], unit(unitOf(c.ID, v, pl, l)))
 			}

@@ -191,17 +191,17 @@ type units struct {
 // anew made the collector mark the whole model more often (its assists
 // were the as-of tables' tail, as they were the dashboard's).
 type scratch struct {
-	tallies   []tally    // by unit of the layout
-	laid      []*tally   // by unit: its tally once something counts
-	list      []*tally   // the tallies made, in turn
-	versions  []*Version // by slot (as of)
-	sums      column     // by cell (as of)
-	composite []float64  // by tally (rank)
-	column    []float64  // one metric's figures (rank)
-	ranked    []ranked   // (rank)
-	figures   []float64  // every unit's (rank, a page)
-	values    []Value    // every unit's (rank, a page)
-	rows      []Row      // every unit's (rank, a page)
+	tallies   []tally   // by unit of the layout
+	laid      []*tally  // by unit: its tally once something counts
+	list      []*tally  // the tallies made, in turn
+	since     []int32   // by slot: versions made since (as of)
+	plans     []int32   // by measure: its state known, plus one (as of)
+	sums      column    // by cell (as of)
+	composite []float64 // by tally (rank)
+	column    []float64 // one metric's figures (rank)
+	ranked    []ranked  // (rank)
+	ends      []int     // by score (rank: order)
+	figures   []float64 // every unit's, and their scores (rank)
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
@@ -216,11 +216,23 @@ func sized[S ~[]T, T any](s S, n int) S {
 	return s
 }
 
+// resized is s with n elements, reusing its memory without clearing it:
+// for elements each set before it is read.
+func resized[S ~[]T, T any](s S, n int) S {
+	if cap(s) < n {
+		return make(S, n)
+	}
+	return s[:n]
+}
+
 // laidUnits finds the units of a level's layout in pooled memory; release
 // returns it once the table is made.
 func laidUnits(level Level, lu *levelUnits) *units {
 	s := scratches.Get().(*scratch)
-	s.tallies, s.laid = sized(s.tallies, len(lu.keys)), sized(s.laid, len(lu.keys))
+	// A tally is cleared as it is first counted (laidOut): clearing them
+	// all first was another pass over tens of megabytes at a province's
+	// size, for a compound table.
+	s.tallies, s.laid = resized(s.tallies, len(lu.keys)), sized(s.laid, len(lu.keys))
 	return &units{level: level, lu: lu, laid: s.laid, list: s.list[:0], s: s}
 }
 
@@ -275,7 +287,7 @@ func (u *units) laidOut(n int32) *tally {
 	}
 	if u.laid[n] == nil {
 		t := &u.s.tallies[n]
-		t.name, t.unit, t.key, t.order = u.lu.names[n], u.lu.ids[n], u.lu.keys[n], u.lu.order[n]
+		*t = tally{name: u.lu.names[n], unit: u.lu.ids[n], key: u.lu.keys[n], order: u.lu.order[n]}
 		if u.lu.slots != nil {
 			t.slot = u.lu.slots[n]
 		}
@@ -366,7 +378,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) *units 
 		window{prev, time.Time{}, func(t *tally) *[nCounters]Count { return &t.prev }})
 	for _, ms := range m.Measures {
 		c := ms.c
-		u.of(c, c.Company, c.judgedPlace(at)).addMeasure(ms, p, at)
+		u.of(c, c.Company, c.judgedPlace(at)).addMeasure(ms.Deadline, ms.Signed, ms.EventID, p, at)
 	}
 	for _, l := range m.Listings {
 		c := l.c
@@ -375,16 +387,17 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) *units 
 	return u
 }
 
-// addMeasure counts a measure of the unit's, judged at at.
-func (t *tally) addMeasure(ms *Measure, p Period, at time.Time) {
+// addMeasure counts a measure of the unit's (its deadline, when it was
+// signed off, and its event), judged at at.
+func (t *tally) addMeasure(deadline, signed time.Time, event string, p Period, at time.Time) {
 	if t == nil {
 		return
 	}
-	if p.contains(ms.Deadline) && ms.Deadline.Before(at) {
-		t.measuresOnTime.add(!ms.Signed.IsZero() && !ms.Signed.After(ms.Deadline), true, ms.EventID)
+	if p.contains(deadline) && deadline.Before(at) {
+		t.measuresOnTime.add(!signed.IsZero() && !signed.After(deadline), true, event)
 	}
-	open := ms.Signed.IsZero() || ms.Signed.After(at)
-	t.overdueMeasures.add(true, open && ms.Deadline.Before(at), ms.EventID)
+	open := signed.IsZero() || signed.After(at)
+	t.overdueMeasures.add(true, open && deadline.Before(at), event)
 }
 
 // addListing counts a listing of the unit's.

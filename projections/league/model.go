@@ -212,6 +212,7 @@ type Measure struct {
 	Pos      uint64    // the log position this state of it became known at
 	Before   *Measure  // its state before, for tables as of the past; nil: it was not known
 	c        *Compound // Compound's: a table reads every measure, without a lookup each
+	n        int32     // its number in the index (see planned)
 }
 
 // Listing is one supervision listing (挂牌督办).
@@ -393,17 +394,20 @@ var handlers = projections.NewHandlers(
 			key := x.key(ms.ID)
 			x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ms.Deadline.End(), EventID: event, Pos: x.e.Position,
 				Before: x.m.Measures[key], c: x.c}
+			x.m.ix.plan(x.m.Measures[key])
 		}
 	}),
 	onItem(func(x step, ev domain.MeasureAdded) {
 		key := x.key(ev.ID)
 		x.m.Measures[key] = &Measure{Compound: x.id, Deadline: ev.Deadline.End(), EventID: projections.Own(x.e.EventID), Pos: x.e.Position,
 			Before: x.m.Measures[key], c: x.c}
+		x.m.ix.plan(x.m.Measures[key])
 	}),
 	onItem(func(x step, ev domain.MeasureSignedOff) {
 		if ms := x.m.Measures[x.key(ev.MeasureID)]; ms != nil {
 			before := *ms
 			ms.Signed, ms.Pos, ms.Before = ev.At, x.e.Position, &before
+			x.m.ix.plan(ms)
 		}
 	}),
 	onItem(func(x step, ev domain.ListedForSupervision) {
@@ -467,7 +471,7 @@ func handle[T domain.Event](kind changes, f func(step, T)) projections.Handler[*
 		f(step{m, e, c.ID, c}, ev)
 		if kind != changesItem || isNew {
 			m.touched(c, kind == movesCompound || isNew)
-			m.ix.reshaped(e.Position, c.remember(e.Position, &m.ix.standings[c.slot-1]))
+			m.ix.remember(c, e.Position)
 		}
 	})
 }
@@ -509,7 +513,9 @@ func (m *Model) Restore(b []byte) error {
 	*m = restored
 	m.reintern()
 	for _, ms := range m.Measures { // not snapshotted: pointers
-		ms.c = m.Compounds[ms.Compound]
+		for c := m.Compounds[ms.Compound]; ms != nil; ms = ms.Before {
+			ms.c = c
+		}
 	}
 	for _, l := range m.Listings {
 		l.c = m.Compounds[l.Compound]

@@ -236,10 +236,10 @@ type ranked struct {
 
 // rank makes the table of the units' tallies, as known at pos (recorded
 // then), in their memory; places are a compound's (by slot, plus one).
-// Every figure goes into one block of values, scored metric by metric; the
-// units are sorted as small keys (score, then their place by ID: the
-// layout's, or sorted here when found by key), and each row is made once,
-// in its place.
+// Every unit is scored, metric by metric, from its figures alone, and
+// placed by score, then by its place by ID (the layout's, or sorted here
+// when found by key); only the rows of the query's page are made (a
+// compound table has thousands of units, each a dozen values).
 func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) []Place, pos uint64, recorded time.Time) Table {
 	n := len(cfg.Metrics)
 	defs := make([]MetricDef, n)
@@ -257,97 +257,103 @@ func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) [
 			tallies[r.i].order = int32(o)
 		}
 	}
-	from, to := q.window(len(tallies))
-	paged := to-from < len(tallies)
-	var figures []float64 // every value and its score, in one allocation
-	var values []Value    // every row's metrics, in one allocation
-	if paged {            // the page's are copied out of them
-		s.figures, s.values = sized(s.figures, 2*n*len(tallies)), sized(s.values, n*len(tallies))
-		figures, values = s.figures, s.values
-	} else {
-		figures, values = make([]float64, 2*n*len(tallies)), make([]Value, n*len(tallies))
-	}
+	s.figures = resized(s.figures, 2*n*len(tallies)) // every figure is set, and every score of one
+	figures := s.figures
 	for i, t := range tallies {
-		for k, w := range cfg.Metrics {
-			def := &defs[k]
-			v, ok, c := def.value(t)
-			mv := &values[i*n+k]
-			*mv = Value{Key: def.Key, Label: def.Label, Unit: def.Unit, Num: c.Num, Den: c.Den, Weight: w.Weight}
-			if j := 2 * (i*n + k); ok { // score fills in the score
-				figures[j], mv.Value, mv.Score = v, &figures[j], &figures[j+1]
+		for k := range defs {
+			v, ok, _ := defs[k].value(t)
+			if !ok {
+				v = noFigure
 			}
-			if q.Explain {
-				mv.Explain = &Explanation{sortedIDs(c.NumEvents), sortedIDs(c.DenEvents), sortedIDs(c.WeekdaysOnly), sortedIDs(c.against(higher(w)))}
-			}
+			figures[2*(i*n+k)] = v
 		}
 	}
 	s.composite = sized(s.composite, len(tallies))
-	s.column = score(cfg, values, s.composite, s.column)
-	s.ranked = sized(s.ranked, len(tallies))
-	for i, t := range tallies {
-		s.ranked[i] = ranked{s.composite[i], t.order, int32(i)}
-	}
-	slices.SortFunc(s.ranked, func(a, b ranked) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.order, b.order)
-	})
-	var rows []Row
-	if paged {
-		s.rows = sized(s.rows, len(tallies))
-		rows = s.rows
-	} else {
-		rows = make([]Row, len(tallies))
-	}
-	for j, r := range s.ranked {
-		t := tallies[r.i]
-		rows[j] = Row{Unit: t.unit, Name: t.name, Score: r.score, Metrics: values[int(r.i)*n : int(r.i+1)*n : int(r.i+1)*n],
-			Rising: t.cur[cPetitionsSuits].Den > t.prev[cPetitionsSuits].Den}
-	}
-	rankAndList(cfg, rows)
+	s.column = score(cfg, figures, s.composite, s.column)
+	from, to := q.window(len(tallies))
 	if q.WorstFirst {
-		slices.Reverse(rows)
+		order(s, tallies, len(tallies)-to, len(tallies)-from)
+	} else {
+		order(s, tallies, from, to)
 	}
-	if paged {
-		rows = copyRows(rows[from:to])
-	}
+	rows := make([]Row, to-from)
 	for j := range rows {
 		k := from + j // its place in the ranking, best first
 		if q.WorstFirst {
 			k = len(tallies) - 1 - k
 		}
-		t := tallies[s.ranked[k].i]
-		rows[j].District, rows[j].Street, rows[j].Community = whereIs(q.Level, t, at, places)
+		r := s.ranked[k]
+		t := tallies[r.i]
+		// Each row's own: a page's in one allocation was a large object,
+		// fresh pages the kernel faulted in on every request.
+		m, own := make([]Value, n), make([]float64, 2*n)
+		for c, w := range cfg.Metrics {
+			def := &defs[c]
+			_, _, x := def.value(t)
+			m[c] = Value{Key: def.Key, Label: def.Label, Unit: def.Unit, Num: x.Num, Den: x.Den, Weight: w.Weight}
+			if f := figures[2*(int(r.i)*n+c):]; !math.IsNaN(f[0]) {
+				g := own[2*c:]
+				g[0], g[1] = f[0], f[1]
+				m[c].Value, m[c].Score = &g[0], &g[1]
+			}
+			if q.Explain {
+				m[c].Explain = &Explanation{sortedIDs(x.NumEvents), sortedIDs(x.DenEvents), sortedIDs(x.WeekdaysOnly), sortedIDs(x.against(higher(w)))}
+			}
+		}
+		row := Row{Unit: t.unit, Name: t.name, Score: r.score, Metrics: m, Rising: t.cur[cPetitionsSuits].Den > t.prev[cPetitionsSuits].Den}
+		row.Rank, row.List = rankAndList(cfg, s.ranked, k, row.Rising)
+		row.District, row.Street, row.Community = whereIs(q.Level, t, at, places)
+		rows[j] = row
 	}
 	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: pos,
 		AsOf: recorded, JudgedAt: at, Rows: rows, Units: len(tallies)}
 }
 
-// copyRows copies rows out of pooled memory, with their metrics and
-// figures.
-func copyRows(rows []Row) []Row {
-	out := make([]Row, len(rows))
-	if len(rows) == 0 {
-		return out
+// order places the units best first (by composite score, then by ID) in
+// s.ranked, as far as the places from lo to hi need: a composite is a
+// whole number of hundredths (see score), so each unit is counted into
+// the places of its score in one pass, and only the ties those places
+// cut into are sorted by ID (a compound table sorted whole, by comparison,
+// was most of a page of it at a province's size).
+func order(s *scratch, tallies []*tally, lo, hi int) {
+	s.ranked = sized(s.ranked, len(tallies))
+	if len(tallies) == 0 {
+		return
 	}
-	n := len(rows[0].Metrics)
-	values, figures := make([]Value, n*len(rows)), make([]float64, 2*n*len(rows))
-	for j := range rows {
-		m := values[j*n : (j+1)*n : (j+1)*n]
-		copy(m, rows[j].Metrics)
-		for k := range m {
-			if m[k].Value != nil { // and its score
-				f := figures[2*(j*n+k):]
-				f[0], f[1] = *m[k].Value, *m[k].Score
-				m[k].Value, m[k].Score = &f[0], &f[1]
-			}
+	hundredths := func(score float64) int { return int(math.Round(score * 100)) }
+	least, most := math.MaxInt, math.MinInt
+	for _, c := range s.composite {
+		least, most = min(least, hundredths(c)), max(most, hundredths(c))
+	}
+	// ends[b], for the scores b hundredths below the best, is where their
+	// places start, and once the units are placed, where they end.
+	s.ends = sized(s.ends, most-least+2)
+	for _, c := range s.composite {
+		s.ends[most-hundredths(c)+1]++
+	}
+	for b := 1; b < len(s.ends); b++ {
+		s.ends[b] += s.ends[b-1]
+	}
+	for i, t := range tallies {
+		c := s.composite[i]
+		b := most - hundredths(c)
+		s.ranked[s.ends[b]] = ranked{c, t.order, int32(i)}
+		s.ends[b]++
+	}
+	for k := lo; k < hi; {
+		b := most - hundredths(s.ranked[k].score)
+		start, end := 0, s.ends[b]
+		if b > 0 {
+			start = s.ends[b-1]
 		}
-		out[j] = rows[j]
-		out[j].Metrics = m
+		slices.SortFunc(s.ranked[start:end], func(a, b ranked) int { return cmp.Compare(a.order, b.order) })
+		k = end
 	}
-	return out
 }
+
+// noFigure marks a unit's metric with nothing to measure in the period
+// (no figure is NaN otherwise: every rate has a denominator).
+var noFigure = math.NaN()
 
 // whereIs names the district, street and community of a unit: its path, or
 // a compound's own place (of places) when judged at at; companies have none.
@@ -369,83 +375,72 @@ func sortedIDs(ids []string) []string {
 	return append([]string{}, slices.Sorted(slices.Values(ids))...)
 }
 
-// rankAndList ranks rows sorted best first: equal scores share a rank
-// (1, 2, 2, 4). The red list is the units ranked within red_list from the
-// top, the black list those within black_list from the bottom (ranked the
-// same way upwards); a unit tied with the worst is never red, one tied with
-// the best never black, so that when every unit ties both lists are empty;
-// a unit due on both (fewer units than the lists) is on neither; and a unit
-// whose petitions and suits rose (只降不升) is not red unless the campaign
-// says otherwise. A red place a rising unit leaves is not handed down.
-func rankAndList(cfg Config, rows []Row) {
-	n := len(rows)
-	if n == 0 {
-		return
+// rankAndList ranks the unit at place k of the units sorted best first:
+// equal scores share a rank (1, 2, 2, 4). The red list is the units ranked
+// within red_list from the top, the black list those within black_list
+// from the bottom (ranked the same way upwards); a unit tied with the worst
+// is never red, one tied with the best never black, so that when every
+// unit ties both lists are empty; a unit due on both (fewer units than the
+// lists) is on neither; and a unit whose petitions and suits rose (只降不升,
+// rising) is not red unless the campaign says otherwise. A red place a
+// rising unit leaves is not handed down. Its ties are found by halving, so
+// that a page ranks only its own rows.
+func rankAndList(cfg Config, sorted []ranked, k int, rising bool) (rank int, list string) {
+	n, score := len(sorted), sorted[k].score
+	best, worst := sorted[0].score, sorted[n-1].score
+	rank = sort.Search(n, func(i int) bool { return sorted[i].score <= score }) + 1
+	fromBottom := n - sort.Search(n, func(i int) bool { return sorted[i].score < score }) + 1
+	red := rank <= cfg.RedList && score != worst && !(rising && !cfg.RisingMayBeRed)
+	black := fromBottom <= cfg.BlackList && score != best
+	switch {
+	case red && !black:
+		return rank, "red"
+	case black && !red:
+		return rank, "black"
 	}
-	best, worst := rows[0].Score, rows[n-1].Score
-	fromBottom := make([]int, n)
-	for i := n - 1; i >= 0; i-- {
-		fromBottom[i] = n - i
-		if i < n-1 && rows[i].Score == rows[i+1].Score {
-			fromBottom[i] = fromBottom[i+1]
-		}
-	}
-	for i := range rows {
-		rows[i].Rank = i + 1
-		if i > 0 && rows[i].Score == rows[i-1].Score {
-			rows[i].Rank = rows[i-1].Rank
-		}
-		red := rows[i].Rank <= cfg.RedList && rows[i].Score != worst && !(rows[i].Rising && !cfg.RisingMayBeRed)
-		black := fromBottom[i] <= cfg.BlackList && rows[i].Score != best
-		switch {
-		case red && !black:
-			rows[i].List = "red"
-		case black && !red:
-			rows[i].List = "black"
-		}
-	}
+	return rank, ""
 }
 
 // score normalises each metric across the units (min–max or rank) so that
-// 100 is the best unit, then weighs them into the composite. A unit with no
-// figure for a metric is scored on the others. values holds each unit's
-// metrics in turn, each figure with its score's place already; composite
-// gets each unit's. buf is room for one metric's figures, returned for
-// reuse.
-func score(cfg Config, values []Value, composite, buf []float64) []float64 {
+// 100 is the best unit, then weighs them into the composite, rounded to
+// hundredths. A unit with no
+// figure for a metric is scored on the others. figures holds each unit's
+// metrics in turn, each as its figure (noFigure: none) and its score, which
+// score fills in; composite gets each unit's. buf is room for one metric's
+// figures, returned for reuse.
+func score(cfg Config, figures, composite, buf []float64) []float64 {
 	n := len(cfg.Metrics)
 	for k, w := range cfg.Metrics {
 		higher := higher(w)
 		buf = buf[:0]
 		lo, hi := math.Inf(1), math.Inf(-1)
-		for i := k; i < len(values); i += n {
-			if v := values[i].Value; v != nil {
-				buf = append(buf, *v)
-				lo, hi = min(lo, *v), max(hi, *v)
+		for i := 2 * k; i < len(figures); i += 2 * n {
+			if v := figures[i]; !math.IsNaN(v) {
+				buf = append(buf, v)
+				lo, hi = min(lo, v), max(hi, v)
 			}
 		}
 		if cfg.Normalisation == "rank" {
 			slices.Sort(buf)
 		}
-		for i := k; i < len(values); i += n {
-			v := values[i].Value
-			if v == nil {
+		for i := 2 * k; i < len(figures); i += 2 * n {
+			v := figures[i]
+			if math.IsNaN(v) {
 				continue
 			}
-			s := normalise(cfg.Normalisation, lo, hi, buf, *v)
+			s := normalise(cfg.Normalisation, lo, hi, buf, v)
 			if !higher {
 				s = 100 - s // a tie's 50 stays 50
 			}
-			s = math.Round(s*100) / 100
-			*values[i].Score = s
+			figures[i+1] = math.Round(s*100) / 100
 		}
 	}
 	for i := range composite {
 		var sum, weights float64
-		for _, v := range values[i*n : (i+1)*n] {
-			if v.Score != nil && v.Weight > 0 {
-				sum += *v.Score * v.Weight
-				weights += v.Weight
+		for k, w := range cfg.Metrics {
+			if f := figures[2*(i*n+k):]; !math.IsNaN(f[0]) && w.Weight > 0 {
+				sum += f[1] * w.Weight
+				weights += w.Weight
 			}
 		}
 		if weights > 0 {

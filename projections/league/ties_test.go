@@ -1,24 +1,33 @@
 package league
 
 import (
+	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/casetrack/casetrack/domain"
+	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
 // scored makes one row per unit with the figures given for the metrics of
 // cfg, and scores them.
 func scored(cfg Config, figures ...[]float64) []Row {
 	n := len(cfg.Metrics)
-	rows, values := make([]Row, len(figures)), make([]Value, 0, n*len(figures))
+	rows, values, scoring := make([]Row, len(figures)), make([]Value, 0, n*len(figures)), make([]float64, 0, 2*n*len(figures))
 	for _, f := range figures {
-		for k, w := range cfg.Metrics {
-			v, s := f[k], 0.0
-			values = append(values, Value{Key: w.Key, Value: &v, Score: &s, Weight: w.Weight})
+		for k := range cfg.Metrics {
+			scoring = append(scoring, f[k], 0)
 		}
 	}
 	composite := make([]float64, len(figures))
-	score(cfg, values, composite, nil)
+	score(cfg, scoring, composite, nil)
+	for i := range figures {
+		for k, w := range cfg.Metrics {
+			values = append(values, Value{Key: w.Key, Value: &scoring[2*(i*n+k)], Score: &scoring[2*(i*n+k)+1], Weight: w.Weight})
+		}
+	}
 	for i := range rows {
 		rows[i] = Row{Unit: fmt.Sprintf("u%d", i+1), Score: composite[i], Metrics: values[i*n : (i+1)*n]}
 	}
@@ -119,7 +128,13 @@ func TestTiedTotalsRanksAndLists(t *testing.T) {
 			if tc.rising > 0 {
 				tc.rows[tc.rising-1].Rising = true
 			}
-			rankAndList(Config{RedList: tc.red, BlackList: tc.black, RisingMayBeRed: tc.mayBeRed}, tc.rows)
+			sorted := make([]ranked, len(tc.rows))
+			for i, r := range tc.rows {
+				sorted[i].score = r.Score
+			}
+			for i := range tc.rows {
+				tc.rows[i].Rank, tc.rows[i].List = rankAndList(Config{RedList: tc.red, BlackList: tc.black, RisingMayBeRed: tc.mayBeRed}, sorted, i, tc.rows[i].Rising)
+			}
 			ranks, got := lists(tc.rows)
 			if !slices.Equal(ranks, tc.ranks) || got != tc.lists {
 				t.Errorf("ranks %v lists %s, want %v %s", ranks, got, tc.ranks, tc.lists)
@@ -145,5 +160,90 @@ func TestTableWhenEveryUnitTies(t *testing.T) {
 	}
 	if len(tb.Rows) != 2 {
 		t.Fatalf("%d rows", len(tb.Rows))
+	}
+}
+
+// The units are placed best first, ties by ID, as a whole sort places
+// them, at least over the places asked (a page's): random composites in
+// hundredths, many tied, in random pages.
+func TestOrderPlacesAsASortWould(t *testing.T) {
+	seed := projectiontest.Seed(t)
+	rng := rand.New(rand.NewPCG(seed, 19))
+	for range 200 {
+		n := 1 + rng.IntN(300)
+		s, tallies := &scratch{}, make([]*tally, n)
+		for i, o := range rng.Perm(n) {
+			tallies[i] = &tally{order: int32(o)}
+			s.composite = append(s.composite, float64(rng.IntN(1+rng.IntN(10001)))/100)
+		}
+		want := make([]ranked, n)
+		for i, t := range tallies {
+			want[i] = ranked{s.composite[i], t.order, int32(i)}
+		}
+		slices.SortFunc(want, func(a, b ranked) int {
+			if c := cmp.Compare(b.score, a.score); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.order, b.order)
+		})
+		lo := rng.IntN(n + 1)
+		hi := lo + rng.IntN(n-lo+1)
+		order(s, tallies, lo, hi)
+		if !slices.Equal(s.ranked[lo:hi], want[lo:hi]) {
+			t.Fatalf("seed %d: places %d..%d of %d:\n%v\nwant\n%v", seed, lo, hi, n, s.ranked[lo:hi], want[lo:hi])
+		}
+		for k := range want { // and every place by score, ranked as they would be
+			if s.ranked[k].score != want[k].score {
+				t.Fatalf("seed %d: place %d scores %v, want %v", seed, k, s.ranked[k].score, want[k].score)
+			}
+		}
+	}
+}
+
+// A table's rows are its units by score, best first (worst first if asked),
+// ties by ID; a unit ranks one below the units that score more.
+func TestTableRowsAreInOrder(t *testing.T) {
+	seed := projectiontest.Seed(t)
+	rng := rand.New(rand.NewPCG(seed, 20))
+	events := demoEvents(t)
+	m := New(domain.DefaultRuleBook())
+	for _, e := range events {
+		if err := m.Apply(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Index()
+	ties := 0
+	for range 60 {
+		q := Query{Level: levelOrder[rng.IntN(len(levelOrder))], Period: randomPeriod(t, rng), WorstFirst: rng.IntN(2) == 0}
+		tb := m.TableAsOf(allMetrics(), q, events[rng.IntN(len(events))].Position, m.Recorded)
+		rows := slices.Clone(tb.Rows)
+		if q.WorstFirst {
+			slices.Reverse(rows)
+		}
+		for i, r := range rows {
+			above := 0
+			for _, o := range rows {
+				if o.Score > r.Score {
+					above++
+				}
+			}
+			if r.Rank != above+1 {
+				t.Fatalf("seed %d: %s scores %v, ranks %d with %d above", seed, r.Unit, r.Score, r.Rank, above)
+			}
+			if i == 0 {
+				continue
+			}
+			p := rows[i-1]
+			if p.Score < r.Score || p.Score == r.Score && p.Unit >= r.Unit {
+				t.Fatalf("seed %d: %s (%v) before %s (%v)", seed, p.Unit, p.Score, r.Unit, r.Score)
+			}
+			if p.Score == r.Score {
+				ties++
+			}
+		}
+	}
+	if ties == 0 {
+		t.Error("no tie met: the order of ties is not tested")
 	}
 }
