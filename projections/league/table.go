@@ -265,7 +265,7 @@ func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) [
 			if !ok {
 				v = noFigure
 			}
-			figures[2*(i*n+k)] = v
+			figures[2*(k*len(tallies)+i)] = v
 		}
 	}
 	s.composite = sized(s.composite, len(tallies))
@@ -291,7 +291,7 @@ func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) [
 			def := &defs[c]
 			_, _, x := def.value(t)
 			m[c] = Value{Key: def.Key, Label: def.Label, Unit: def.Unit, Num: x.Num, Den: x.Den, Weight: w.Weight}
-			if f := figures[2*(int(r.i)*n+c):]; !math.IsNaN(f[0]) {
+			if f := figures[2*(c*len(tallies)+int(r.i)):]; !math.IsNaN(f[0]) {
 				g := own[2*c:]
 				g[0], g[1] = f[0], f[1]
 				m[c].Value, m[c].Score = &g[0], &g[1]
@@ -404,18 +404,20 @@ func rankAndList(cfg Config, sorted []ranked, k int, rising bool) (rank int, lis
 // score normalises each metric across the units (min–max or rank) so that
 // 100 is the best unit, then weighs them into the composite, rounded to
 // hundredths. A unit with no
-// figure for a metric is scored on the others. figures holds each unit's
-// metrics in turn, each as its figure (noFigure: none) and its score, which
-// score fills in; composite gets each unit's. buf is room for one metric's
+// figure for a metric is scored on the others. figures holds each metric's
+// column in turn, each unit's figure (noFigure: none) and its score, which
+// score fills in (a metric's figures side by side: a pass over one column
+// reads no other); composite gets each unit's. buf is room for one metric's
 // figures, returned for reuse.
 func score(cfg Config, figures, composite, buf []float64) []float64 {
-	n := len(cfg.Metrics)
+	units := len(composite)
 	for k, w := range cfg.Metrics {
 		higher := higher(w)
+		column := figures[2*k*units : 2*(k+1)*units]
 		buf = buf[:0]
 		lo, hi := math.Inf(1), math.Inf(-1)
-		for i := 2 * k; i < len(figures); i += 2 * n {
-			if v := figures[i]; !math.IsNaN(v) {
+		for i := 0; i < len(column); i += 2 {
+			if v := column[i]; !math.IsNaN(v) {
 				buf = append(buf, v)
 				lo, hi = min(lo, v), max(hi, v)
 			}
@@ -423,8 +425,8 @@ func score(cfg Config, figures, composite, buf []float64) []float64 {
 		if cfg.Normalisation == "rank" {
 			slices.Sort(buf)
 		}
-		for i := 2 * k; i < len(figures); i += 2 * n {
-			v := figures[i]
+		for i := 0; i < len(column); i += 2 {
+			v := column[i]
 			if math.IsNaN(v) {
 				continue
 			}
@@ -432,13 +434,13 @@ func score(cfg Config, figures, composite, buf []float64) []float64 {
 			if !higher {
 				s = 100 - s // a tie's 50 stays 50
 			}
-			figures[i+1] = math.Round(s*100) / 100
+			column[i+1] = math.Round(s*100) / 100
 		}
 	}
 	for i := range composite {
 		var sum, weights float64
 		for k, w := range cfg.Metrics {
-			if f := figures[2*(i*n+k):]; !math.IsNaN(f[0]) && w.Weight > 0 {
+			if f := figures[2*(k*units+i):]; !math.IsNaN(f[0]) && w.Weight > 0 {
 				sum += f[1] * w.Weight
 				weights += w.Weight
 			}

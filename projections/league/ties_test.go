@@ -15,17 +15,18 @@ import (
 // cfg, and scores them.
 func scored(cfg Config, figures ...[]float64) []Row {
 	n := len(cfg.Metrics)
-	rows, values, scoring := make([]Row, len(figures)), make([]Value, 0, n*len(figures)), make([]float64, 0, 2*n*len(figures))
-	for _, f := range figures {
+	rows, values, scoring := make([]Row, len(figures)), make([]Value, 0, n*len(figures)), make([]float64, 2*n*len(figures))
+	for i, f := range figures {
 		for k := range cfg.Metrics {
-			scoring = append(scoring, f[k], 0)
+			scoring[2*(k*len(figures)+i)] = f[k]
 		}
 	}
 	composite := make([]float64, len(figures))
 	score(cfg, scoring, composite, nil)
 	for i := range figures {
 		for k, w := range cfg.Metrics {
-			values = append(values, Value{Key: w.Key, Value: &scoring[2*(i*n+k)], Score: &scoring[2*(i*n+k)+1], Weight: w.Weight})
+			j := 2 * (k*len(figures) + i)
+			values = append(values, Value{Key: w.Key, Value: &scoring[j], Score: &scoring[j+1], Weight: w.Weight})
 		}
 	}
 	for i := range rows {
