@@ -282,7 +282,8 @@ var textTypes = func() map[reflect.Type]bool {
 		case reflect.Pointer, reflect.Slice, reflect.Array:
 			b = t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 || holds(t.Elem())
 		case reflect.Map:
-			b = holds(t.Key()) || holds(t.Elem())
+			key, elem := holds(t.Key()), holds(t.Elem()) // both: each is looked up on its own
+			b = key || elem
 		case reflect.Struct:
 			for i := range t.NumField() {
 				if f := t.Field(i); f.IsExported() && holds(f.Type) {
