@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -70,6 +71,40 @@ func TestIndexAgreesWithWalk(t *testing.T) {
 		}
 	}
 	t.Logf("%d tables agree over %d events", compared, len(events))
+}
+
+// A month's running totals are kept in 16 bits until a count outgrows
+// them; then that month's and the later months' carry on in 32, exactly.
+func TestRunningTotalsOutgrow16Bits(t *testing.T) {
+	months := []running{runningOf(2, nil)}
+	for range math.MaxUint16 {
+		months[0].add(1, cReceived, 1, 1)
+	}
+	months[0].add(0, cResponse, 0, 1)
+	months = append(months, runningOf(3, &months[0]))
+	months[1].add(1, cReceived, 1, 1)
+	months[1].add(2, cClosure, 1, 1)
+	months = append(months, runningOf(0, &months[1]))
+	months[2].add(1, cReceived, -1, -1)
+	if months[0].wide != nil || months[1].wide == nil || months[2].wide == nil {
+		t.Fatalf("widened: %v %v %v, want false true true", months[0].wide != nil, months[1].wide != nil, months[2].wide != nil)
+	}
+	for _, c := range []struct {
+		month, cell int
+		k           counter
+		want        pair
+	}{
+		{0, 1, cReceived, pair{math.MaxUint16, math.MaxUint16}}, {0, 0, cResponse, pair{0, 1}}, {0, 2, cClosure, pair{}},
+		{1, 1, cReceived, pair{math.MaxUint16 + 1, math.MaxUint16 + 1}}, {1, 0, cResponse, pair{0, 1}}, {1, 2, cClosure, pair{1, 1}},
+		{2, 1, cReceived, pair{math.MaxUint16, math.MaxUint16}}, {2, 2, cClosure, pair{1, 1}}, {2, 7, cClosure, pair{}},
+	} {
+		if got := months[c.month].at(c.cell)[c.k]; got != c.want {
+			t.Errorf("month %d, cell %d, counter %d: %v, want %v", c.month, c.cell, c.k, got, c.want)
+		}
+	}
+	if got := (*running)(nil).at(0); got != ([nCounters]pair{}) {
+		t.Errorf("no month: %v", got)
+	}
 }
 
 // Readers build the index and lay out levels while the fold goes on; the
