@@ -173,6 +173,7 @@ func RestoreCompound(id string, data []byte) (*Compound, string, error) {
 	if err := gojson.Unmarshal(data, &s); err != nil {
 		return nil, "", fmt.Errorf("compound %s: snapshot: %w", id, err)
 	}
+	detach(reflect.ValueOf(&s).Elem())
 	switch {
 	case s.Format != SnapshotFormat:
 		return nil, "", fmt.Errorf("compound %s: the snapshot is of format %q, not %q", id, s.Format, SnapshotFormat)
@@ -206,6 +207,63 @@ func RestoreCompound(id string, data []byte) (*Compound, string, error) {
 	}
 	return c, s.Hash, nil
 }
+
+// detach copies the strings and bytes of v that go-json left pointing into
+// its copy of the snapshot: a cached compound would otherwise keep the
+// whole snapshot alive beside its state, 1.8 times its snapshot's size
+// instead of 1.1 (measured on the 1M-event city), and the command service's
+// cache would hold that many fewer compounds.
+func detach(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(strings.Clone(v.String()))
+	case reflect.Pointer:
+		if !v.IsNil() {
+			detach(v.Elem())
+		}
+	case reflect.Struct:
+		if v.Type() == timeType {
+			return
+		}
+		for i := range v.NumField() {
+			if f := v.Field(i); f.CanSet() {
+				detach(f)
+			}
+		}
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			v.SetBytes(bytes.Clone(v.Bytes()))
+			return
+		}
+		for i := range v.Len() {
+			detach(v.Index(i))
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			return
+		}
+		if set, ok := v.Interface().(map[string]bool); ok { // command IDs, meetings: the most entries
+			m := make(map[string]bool, len(set))
+			for k, b := range set {
+				m[strings.Clone(k)] = b
+			}
+			v.Set(reflect.ValueOf(m))
+			return
+		}
+		m := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			k.Set(it.Key())
+			e.Set(it.Value())
+			detach(k)
+			detach(e)
+			m.SetMapIndex(k, e)
+		}
+		v.Set(m)
+	}
+}
+
+var timeType = reflect.TypeFor[time.Time]()
 
 func committeeOut(c committeeState) committeeFields {
 	f := committeeFields{AppliedAt: c.appliedAt, Group: c.group, Votes: c.votes, Serving: servingOut(c.serving),
