@@ -167,10 +167,23 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 	entry := s.cache.get(compoundID)
 	entry.mu.Lock()
 	defer entry.mu.Unlock()
-	for attempt := 0; ; attempt++ {
-		c, err := s.catchUp(ctx, compoundID, entry)
-		if err != nil {
-			return domain.AppendResult{}, err
+	// A cached compound is decided on as it is, without reading its stream:
+	// in this process it is current, and another process's append since is
+	// caught by the expected version (conflict: read and decide again). Only
+	// an answer given without appending (a refusal, a stale If-Match, nothing
+	// to do) is checked against the stream's head before it is given.
+	cached := entry.c != nil
+	stale := func() bool { // the answer came from the cache: read and decide again
+		was := cached
+		cached = false
+		return was
+	}
+	for attempt := 0; ; {
+		c := entry.c
+		if !cached {
+			if c, err = s.catchUp(ctx, compoundID, entry); err != nil {
+				return domain.AppendResult{}, err
+			}
 		}
 		if c.HasCommand(m.CommandID) { // a retry of a command that already landed, or a reused key
 			stream, err := s.store.ReadStream(ctx, domain.StreamID(compoundID), domain.StreamQuery{})
@@ -180,6 +193,9 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 			return replay(resultOf(stream, m.CommandID), m.CommandID, EventID(domain.StreamID(compoundID), m.CommandID, fingerprint, 0))
 		}
 		if m.IfVersion != nil && *m.IfVersion != c.Version() {
+			if stale() {
+				continue
+			}
 			return domain.AppendResult{}, domain.ConflictError(domain.StreamID(compoundID), *m.IfVersion, c.Version())
 		}
 		opened, err := s.personal.openFor(ctx, c, cmd, m.Actor)
@@ -187,6 +203,9 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 			return domain.AppendResult{}, err
 		}
 		events, err := c.Decide(opened, rules, at)
+		if (err != nil || len(events) == 0) && stale() {
+			continue
+		}
 		if err != nil {
 			return domain.AppendResult{}, err
 		}
@@ -212,7 +231,8 @@ func (s *Service) Execute(ctx context.Context, compoundID string, cmd domain.Com
 		}
 		res, err := s.store.Append(ctx, req)
 		if domain.ErrorCode(err) == domain.CodeConflict && m.IfVersion == nil && attempt < s.retries {
-			continue // catchUp reads what the other writer appended
+			attempt, cached = attempt+1, false // catchUp reads what the other writer appended
+			continue
 		}
 		if err != nil {
 			return res, err

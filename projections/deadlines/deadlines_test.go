@@ -253,3 +253,25 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Fatalf("after restore: overdue %q, want %q", overdue, want)
 	}
 }
+
+// A compound's list drained after a burst of complaints gives its memory
+// back: once a quarter full it is copied to one its size, its deadlines
+// kept.
+func TestDrainedListShrinks(t *testing.T) {
+	var ds []Deadline
+	for i := range 40 {
+		ds = put(ds, Deadline{Kind: KindReply, Subject: fmt.Sprint(i)})
+	}
+	peak := cap(ds)
+	for i := range 35 {
+		ds = removeOf(ds, KindReply, fmt.Sprint(i))
+	}
+	var subjects []string
+	for _, d := range ds {
+		subjects = append(subjects, d.Subject)
+	}
+	slices.Sort(subjects)
+	if want := []string{"35", "36", "37", "38", "39"}; !slices.Equal(subjects, want) || cap(ds) >= 4*len(ds) {
+		t.Fatalf("drained to %v in a capacity of %d (peak %d), want %v in less than %d", subjects, cap(ds), peak, want, 4*len(ds))
+	}
+}

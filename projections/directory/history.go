@@ -36,7 +36,7 @@ func (h *History) record(pos uint64, e *Entry, in *Interned) {
 	c := count{uint32(pos), int32(e.OpenComplaints), int32(e.PendingLawsuits)}
 	if n := len(h.Counts); n == 0 && (c.open != 0 || c.pending != 0) ||
 		n > 0 && (h.Counts[n-1].open != c.open || h.Counts[n-1].pending != c.pending) {
-		h.Counts = append(h.Counts, c)
+		h.Counts = projections.Append(h.Counts, c)
 	}
 	card := in.card(pos, e)
 	if n := len(h.Cards); n > 0 {
@@ -45,7 +45,7 @@ func (h *History) record(pos uint64, e *Entry, in *Interned) {
 			return
 		}
 	}
-	h.Cards = append(h.Cards, card)
+	h.Cards = projections.Append(h.Cards, card)
 }
 
 // at is the compound's entry as known at pos if f matches it; false if it

@@ -53,9 +53,9 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 	eligible := m.book.At(at).Committee.EligibleDelivered
 	for slot := range ix.compounds {
 		if since[slot] == 0 && (u.lu.shift == nil || !u.lu.shift[slot]) { // as it stands, where it stands: its last version's standing
-			u.laidOut(u.lu.of[slot]).add(&ix.standings[slot], at, eligible, false)
+			u.laidOut(u.lu.of[slot]).add(&ix.standings[slot], at, eligible, nil)
 		} else if v := version(int32(slot)); v != nil {
-			unitAt(int32(slot), v).add(&v.Standing, at, eligible, false)
+			unitAt(int32(slot), v).add(&v.Standing, at, eligible, nil)
 		}
 	}
 	ix.countKnown(u, pos, window{q.Period, at, func(t *tally) *[nCounters]Count { return &t.cur }})
@@ -110,11 +110,11 @@ func (ix *index) countKnown(u *units, pos uint64, w window) {
 			if d.at < from || d.at >= to {
 				continue
 			}
-			cell, k, num, sign := d.unpack()
+			cell, k, num, den := d.unpack()
 			if k.judged() && d.at >= judged {
 				continue
 			}
-			sums.add(cell, k, num, by*sign)
+			sums.add(cell, k, by*num, by*den)
 		}
 	}
 	var totals []run // of months counted from the running totals

@@ -115,6 +115,10 @@ func (id eventID) String() string {
 	return string(b[:])
 }
 
+// MarshalText spells the ID out, so that JSON can show a model's state
+// (maps keyed by IDs among it).
+func (id eventID) MarshalText() ([]byte, error) { return []byte(id.String()), nil }
+
 // Snapshots hold an ID as a tag byte and its UUID bytes (1) or the odd
 // ID's text (0): the process's odd table does not outlive it.
 func (id eventID) GobEncode() ([]byte, error) {

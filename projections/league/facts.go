@@ -45,9 +45,10 @@ type fact struct {
 }
 
 // facts appends the complaint's dated facts as it stands now, or only its
-// judged ones. (Appending to a buffer, not yielding: a closure through the
-// item interface would cost an allocation per item.)
-func (x *Complaint) facts(dst []fact, judgedOnly bool) []fact {
+// judged ones; extended is its model's (Model.Extended). (Appending to a
+// buffer, not yielding: a closure through the item interface would cost an
+// allocation per item.)
+func (x *Complaint) facts(dst []fact, judgedOnly bool, extended map[eventID]eventID) []fact {
 	if x.Voided {
 		return dst
 	}
@@ -72,7 +73,7 @@ func (x *Complaint) facts(dst []fact, judgedOnly bool) []fact {
 			dst = append(dst, fact{r.DispatchDue, r.StartEvent, cResponse, !r.Accepted.isZero() && r.Accepted <= r.DispatchDue, false})
 		}
 		if !r.ReplyDue.isZero() {
-			dst = append(dst, fact{r.ReplyDue, r.DueEvent, cClosure, !r.Resolved.isZero() && r.Resolved <= r.ReplyDue, r.WeekdaysOnly})
+			dst = append(dst, fact{r.ReplyDue, r.dueEvent(extended), cClosure, !r.Resolved.isZero() && r.Resolved <= r.ReplyDue, r.WeekdaysOnly})
 		}
 		if judgedOnly {
 			continue
@@ -91,7 +92,7 @@ func (x *Complaint) cell() Cell { return Cell{x.Compound, x.Company.String(), 0}
 func (x *Complaint) at() *place { return &x.place }
 
 // facts appends the lawsuit's one dated fact, which is not judged.
-func (l *Lawsuit) facts(dst []fact, judgedOnly bool) []fact {
+func (l *Lawsuit) facts(dst []fact, judgedOnly bool, _ map[eventID]eventID) []fact {
 	if judgedOnly {
 		return dst
 	}
@@ -102,7 +103,7 @@ func (l *Lawsuit) at() *place { return &l.place }
 
 // item is a complaint or a lawsuit.
 type item interface {
-	facts(dst []fact, judgedOnly bool) []fact
+	facts(dst []fact, judgedOnly bool, extended map[eventID]eventID) []fact
 	cell() Cell // its cell in the compound's first place
 	at() *place
 }
@@ -110,9 +111,10 @@ type item interface {
 // place is an item's place in the index (its cells in its compound's
 // later places are the index's: few compounds move, see index.moved).
 type place struct {
-	listed []int32 // the lists of the index it is on (see listing)
-	cell   int32   // its cell in its compound's first place, plus one (0: not placed yet)
-	n      int32   // its number in the index's items, plus one (0: on no list yet)
+	first int32  // the first list of the index it was put on (see listing)
+	lists uint32 // bit i: it is on list first+i (16 months from its first; the rare others are the index's, see far)
+	cell  int32  // its cell in its compound's first place, plus one (0: not placed yet)
+	n     int32  // its number in the index's items, plus one (0: on no list yet)
 }
 
 // window is a span of facts counted into one set of counts; facts that

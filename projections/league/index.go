@@ -2,6 +2,7 @@ package league
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -26,15 +27,17 @@ import (
 type index struct {
 	byID      map[string]*Compound // the model's
 	known     *Known               // the model's: the cells, and every fact by when it became known
+	extended  map[eventID]eventID  // the model's
 	compounds []*Compound          // by slot
 	standings []Standing           // by slot
 	cells     map[Cell]int32
 	cellSlot  []int32                                     // by cell: its compound's slot
 	pos       uint64                                      // the position of the event being folded
 	first     int                                         // the month of upTo[0]
-	upTo      []column                                    // once counted: by month from first, the running totals up to and with it
+	upTo      []running                                   // once counted: by month from first, the running totals up to and with it
 	items     []item                                      // those on a list, by number
 	listed    map[int32][]int32                           // by listing: the numbers of its items (4 bytes each, no pointer)
+	far       map[int32][]int32                           // by item number: the lists it is on beyond the 32 from its first (an item's facts are mostly weeks apart)
 	moved     map[*place][]int32                          // by item of a moved compound: its cells in the later places (by epoch - 1), plus one
 	buf       []fact                                      // the fold's
 	was, now  []placed                                    // the fold's: the facts of changed items, before and after
@@ -58,35 +61,93 @@ type Cell struct {
 
 type pair struct{ num, den int32 }
 
-// column is one month's counts by cell; cells past its end count zero.
+// column is counts by cell; cells past its end count zero.
 type column [][nCounters]pair
 
-func (c *column) add(cell int32, k counter, num bool, sign int32) {
+func (c *column) add(cell int32, k counter, num, den int32) {
 	for int(cell) >= len(*c) {
 		*c = append(*c, [nCounters]pair{})
 	}
 	p := &(*c)[cell][k]
-	p.den += sign
-	if num {
-		p.num += sign
-	}
+	p.num += num
+	p.den += den
 }
 
-func (c column) at(cell int) [nCounters]pair {
-	if cell < len(c) {
-		return c[cell]
+// running is one month's running totals by cell; cells past its end count
+// zero. A cell's are a compound's counts (hundreds, where a city has
+// millions of facts): they are kept in 16 bits, half the memory, until one
+// outgrows them and the month's are kept in a column.
+type running struct {
+	narrow [][nCounters]pair16
+	wide   column // once widened (never nil then), the month's only totals
+}
+
+type pair16 struct{ num, den uint16 }
+
+// runningOf is the totals of cells cells, those of prev (if any) carried.
+func runningOf(cells int, prev *running) running {
+	switch {
+	case prev == nil:
+		return running{narrow: make([][nCounters]pair16, cells)}
+	case prev.wide != nil:
+		t := running{wide: make(column, max(cells, len(prev.wide)))}
+		copy(t.wide, prev.wide)
+		return t
 	}
-	return [nCounters]pair{}
+	t := running{narrow: make([][nCounters]pair16, max(cells, len(prev.narrow)))}
+	copy(t.narrow, prev.narrow)
+	return t
+}
+
+func (t *running) add(cell int32, k counter, num, den int32) {
+	if t.wide == nil {
+		for int(cell) >= len(t.narrow) {
+			t.narrow = append(t.narrow, [nCounters]pair16{})
+		}
+		p := &t.narrow[cell][k]
+		n, d := int32(p.num)+num, int32(p.den)+den
+		if n >= 0 && n <= math.MaxUint16 && d >= 0 && d <= math.MaxUint16 {
+			p.num, p.den = uint16(n), uint16(d)
+			return
+		}
+		t.widen()
+	}
+	t.wide.add(cell, k, num, den)
+}
+
+func (t *running) widen() {
+	wide := make(column, len(t.narrow))
+	for cell := range t.narrow {
+		wide[cell] = t.at(cell)
+	}
+	t.wide, t.narrow = wide, nil
+}
+
+// at is a cell's totals; a nil month's are zero.
+func (t *running) at(cell int) (w [nCounters]pair) {
+	switch {
+	case t == nil:
+	case t.wide != nil:
+		if cell < len(t.wide) {
+			w = t.wide[cell]
+		}
+	case cell < len(t.narrow):
+		for k, p := range &t.narrow[cell] {
+			w[k] = pair{int32(p.num), int32(p.den)}
+		}
+	}
+	return w
 }
 
 // Standing is what a table reads of a compound itself (exported for the
-// snapshots of its versions, see Version); it holds no pointer.
+// snapshots of its versions, see Version); it holds no pointer. The events
+// that explain it are not among it: only an explained table reads them,
+// and that walks the compounds themselves (see count).
 type Standing struct {
 	Registered, Covered, Serving, ExpiredNoReelection, Reelection, Dual, Red, HasCompany bool
 	Households, Party, Members                                                           int32
 	Delivered, Private                                                                   int64 // areas: eligibility is judged by the rules of the table's date
 	TermEnd                                                                              instant
-	Registration, Election                                                               eventID
 }
 
 func (c *Compound) standing() Standing {
@@ -100,8 +161,7 @@ func (c *Compound) standing() Standing {
 		Dual: c.Secretary != "" && cm.chairName() == c.Secretary,
 		Red:  c.RedProperty, HasCompany: c.Company != "",
 		Households: int32(c.Households), Party: int32(cm.partyMembers()), Members: int32(len(cm.Members)),
-		TermEnd:      instantOf(cm.TermEnd),
-		Registration: eventIDOf(c.EventID), Election: eventIDOf(cm.EventID),
+		TermEnd: instantOf(cm.TermEnd),
 	}
 }
 
@@ -125,8 +185,8 @@ var levelOrder = [...]Level{LevelStreet, LevelCommunity, LevelDistrict, LevelCom
 // newIndex lays out a model's compounds and items (a new model's, or a
 // restored one's), numbering cells as its known facts do.
 func newIndex(m *Model) *index {
-	ix := &index{byID: m.Compounds, known: m.Known, cells: map[Cell]int32{}, listed: map[int32][]int32{},
-		moved: map[*place][]int32{}, past: map[pastLayout]*levelUnits{}}
+	ix := &index{byID: m.Compounds, known: m.Known, extended: m.Extended, cells: map[Cell]int32{}, listed: map[int32][]int32{},
+		far: map[int32][]int32{}, moved: map[*place][]int32{}, past: map[pastLayout]*levelUnits{}}
 	for _, c := range m.Compounds {
 		ix.touch(c)
 	}
@@ -181,17 +241,23 @@ func (m *Model) Index() {
 	if ix.counted.Load() {
 		return
 	}
-	ix.first, ix.upTo = ix.known.First, make([]column, len(ix.known.Months))
+	ix.first, ix.upTo = ix.known.First, make([]running, len(ix.known.Months))
+	cells := 0 // the cells counted up to the month: each month's totals made to their size once, not grown by appends
 	for j, month := range ix.known.Months {
-		var col column
-		if j > 0 {
-			col = slices.Clone(ix.upTo[j-1])
-		}
 		for _, d := range month {
-			cell, k, num, sign := d.unpack()
-			col.add(cell, k, num, sign)
+			cell, _, _, _ := d.unpack()
+			cells = max(cells, int(cell)+1)
 		}
-		ix.upTo[j] = col
+		var prev *running
+		if j > 0 {
+			prev = &ix.upTo[j-1]
+		}
+		t := runningOf(cells, prev)
+		for _, d := range month {
+			cell, k, num, den := d.unpack()
+			t.add(cell, k, num, den)
+		}
+		ix.upTo[j] = t
 	}
 	ix.counted.Store(true)
 }
@@ -389,13 +455,13 @@ func (ix *index) cell(it item, c *Compound, t time.Time, add bool) int32 {
 func (ix *index) month(mo int) int {
 	switch {
 	case len(ix.upTo) == 0:
-		ix.first, ix.upTo = mo, []column{nil}
+		ix.first, ix.upTo = mo, []running{{}}
 	case mo < ix.first: // nothing before: the running totals of earlier months are zero
-		ix.upTo = append(make([]column, ix.first-mo), ix.upTo...)
+		ix.upTo = append(make([]running, ix.first-mo), ix.upTo...)
 		ix.first = mo
 	}
 	for mo-ix.first >= len(ix.upTo) { // nothing yet: the running totals carry on
-		ix.upTo = append(ix.upTo, slices.Clone(ix.upTo[len(ix.upTo)-1]))
+		ix.upTo = append(ix.upTo, runningOf(0, &ix.upTo[len(ix.upTo)-1]))
 	}
 	return mo - ix.first
 }
@@ -417,12 +483,13 @@ type placed struct {
 	c     counter
 	num   bool
 	same  bool // recount: the fact was there before the change and still is
+	flip  bool // only its num changed: recorded as one delta of the numerator (see numOnly)
 }
 
 // placed appends an item's facts, not located yet. A fact with no date
 // counts in no period.
 func (ix *index) placed(it item, dst []placed) []placed {
-	ix.buf = it.facts(ix.buf[:0], false)
+	ix.buf = it.facts(ix.buf[:0], false, ix.extended)
 	for _, f := range ix.buf {
 		if !f.at.isZero() {
 			dst = append(dst, placed{at: int64(f.at), c: f.c, num: f.num})
@@ -454,26 +521,38 @@ func (ix *index) locate(it item, facts []placed, list bool) {
 }
 
 func (ix *index) list(it item, pl *place, l int32) {
-	if slices.Contains(pl.listed, l) {
-		return
-	}
 	if pl.n == 0 {
 		ix.items = append(ix.items, it)
-		pl.n = int32(len(ix.items))
+		pl.n, pl.first = int32(len(ix.items)), l
 	}
-	pl.listed = append(pl.listed, l)
+	if off := l - pl.first; off >= 0 && off < 32 {
+		if pl.lists&(1<<off) != 0 {
+			return
+		}
+		pl.lists |= 1 << off
+	} else {
+		if slices.Contains(ix.far[pl.n-1], l) {
+			return
+		}
+		ix.far[pl.n-1] = append(ix.far[pl.n-1], l)
+	}
 	ix.listed[l] = append(ix.listed[l], pl.n-1)
 }
 
 // match marks the facts there before a change and still there after it
-// (most of them: an event changes one or two).
+// (most of them: an event changes one or two), and then those whose num
+// alone changed: the fact after the change is flipped, the one before
+// left out.
 func match(was, now []placed) {
-	for i := range was {
-		for j := range now {
-			w, n := &was[i], &now[j]
-			if !n.same && w.at == n.at && w.cell == n.cell && w.c == n.c && w.num == n.num {
-				w.same, n.same = true, true
-				break
+	for _, flips := range []bool{false, true} {
+		for i := range was {
+			for j := range now {
+				w, n := &was[i], &now[j]
+				if !w.same && !n.same && !n.flip && w.at == n.at && w.cell == n.cell && w.c == n.c && (w.num == n.num) != flips {
+					w.same = true
+					n.same, n.flip = !flips, flips
+					break
+				}
 			}
 		}
 	}
@@ -488,12 +567,13 @@ func (ix *index) record(facts []placed, sign int32) {
 			continue
 		}
 		mo := int(f.month)
-		ix.known.add(mo, ix.pos, f, sign)
+		d := ix.known.add(mo, ix.pos, f, sign)
 		if !ix.counted.Load() {
 			continue
 		}
+		_, _, num, den := d.unpack()
 		for j := ix.month(mo); j < len(ix.upTo); j++ {
-			ix.upTo[j].add(f.cell, f.c, f.num, sign)
+			ix.upTo[j].add(f.cell, f.c, num, den)
 		}
 	}
 }
@@ -581,11 +661,11 @@ func (ix *index) sum(r run, u *units, counts func(*tally) *[nCounters]Count) {
 }
 
 // total is the running totals up to and with month mo (once counted).
-func (ix *index) total(mo int) column {
+func (ix *index) total(mo int) *running {
 	if mo < ix.first || len(ix.upTo) == 0 {
 		return nil
 	}
-	return ix.upTo[min(mo-ix.first, len(ix.upTo)-1)]
+	return &ix.upTo[min(mo-ix.first, len(ix.upTo)-1)]
 }
 
 // walk counts the facts of one month's items that a window holds, only
@@ -596,7 +676,7 @@ func (ix *index) walk(mo int, w window, judgedOnly bool, u *units) {
 	for _, n := range ix.listed[listing(mo, judgedOnly)] {
 		it := ix.items[n]
 		c := ix.byID[it.cell().Compound]
-		buf = it.facts(buf[:0], judgedOnly)
+		buf = it.facts(buf[:0], judgedOnly, ix.extended)
 		for _, f := range buf {
 			if !part.holds(f) {
 				continue
@@ -618,7 +698,7 @@ func (m *Model) countFacts(u *units, ix *index, windows ...window) {
 		var buf []fact
 		count := func(it item, compound, company string) {
 			c := m.Compounds[compound]
-			buf = it.facts(buf[:0], false)
+			buf = it.facts(buf[:0], false, m.Extended)
 			for _, f := range buf {
 				for _, w := range windows {
 					if !w.holds(f) {

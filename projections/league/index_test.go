@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/casetrack/casetrack/app/demo"
 	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections"
+	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
 // The month index answers exactly what the walk over every item answers:
@@ -70,6 +72,40 @@ func TestIndexAgreesWithWalk(t *testing.T) {
 		}
 	}
 	t.Logf("%d tables agree over %d events", compared, len(events))
+}
+
+// A month's running totals are kept in 16 bits until a count outgrows
+// them; then that month's and the later months' carry on in 32, exactly.
+func TestRunningTotalsOutgrow16Bits(t *testing.T) {
+	months := []running{runningOf(2, nil)}
+	for range math.MaxUint16 {
+		months[0].add(1, cReceived, 1, 1)
+	}
+	months[0].add(0, cResponse, 0, 1)
+	months = append(months, runningOf(3, &months[0]))
+	months[1].add(1, cReceived, 1, 1)
+	months[1].add(2, cClosure, 1, 1)
+	months = append(months, runningOf(0, &months[1]))
+	months[2].add(1, cReceived, -1, -1)
+	if months[0].wide != nil || months[1].wide == nil || months[2].wide == nil {
+		t.Fatalf("widened: %v %v %v, want false true true", months[0].wide != nil, months[1].wide != nil, months[2].wide != nil)
+	}
+	for _, c := range []struct {
+		month, cell int
+		k           counter
+		want        pair
+	}{
+		{0, 1, cReceived, pair{math.MaxUint16, math.MaxUint16}}, {0, 0, cResponse, pair{0, 1}}, {0, 2, cClosure, pair{}},
+		{1, 1, cReceived, pair{math.MaxUint16 + 1, math.MaxUint16 + 1}}, {1, 0, cResponse, pair{0, 1}}, {1, 2, cClosure, pair{1, 1}},
+		{2, 1, cReceived, pair{math.MaxUint16, math.MaxUint16}}, {2, 2, cClosure, pair{1, 1}}, {2, 7, cClosure, pair{}},
+	} {
+		if got := months[c.month].at(c.cell)[c.k]; got != c.want {
+			t.Errorf("month %d, cell %d, counter %d: %v, want %v", c.month, c.cell, c.k, got, c.want)
+		}
+	}
+	if got := (*running)(nil).at(0); got != ([nCounters]pair{}) {
+		t.Errorf("no month: %v", got)
+	}
 }
 
 // Readers build the index and lay out levels while the fold goes on; the
@@ -219,5 +255,42 @@ func BenchmarkLeagueQuery(b *testing.B) {
 	q, cfg := Query{Level: LevelStreet, Period: year2025}, allMetrics()
 	for b.Loop() {
 		m.Table(cfg, q)
+	}
+}
+
+// An item with facts more than 16 months apart (a complaint resolved and
+// followed up long after it was received) is on the list of each month it
+// has a fact in, beyond its place's mask too: a period that cuts such a
+// month counts it from the index as the walk does.
+func TestIndexListsFactsFarApart(t *testing.T) {
+	c := projectiontest.NewCity(t, domain.DefaultRuleBook(), at(2026, 1, 1, 12))
+	c.Do("A", at(2024, 1, 2, 9), domain.RegisterCompound{Profile: domain.Profile{Name: "小区A", District: "城东区", Street: "东湖街道",
+		Community: "东湖社区", Kind: domain.KindCommercial, Households: 100, PrivateArea: 10000, DeliveredArea: 10000, PropertyCompany: "甲物业"}})
+	c.Do("A", at(2024, 1, 10, 9), domain.ReceiveComplaint{ComplaintID: "k", Channel: domain.ChannelHotline, Kind: domain.KindComplaint,
+		Category: domain.CategoryFees, Summary: "x"})
+	c.Do("A", at(2024, 1, 10, 10), domain.DispatchComplaint{ComplaintID: "k", Unit: "甲物业"})
+	c.Do("A", at(2024, 1, 10, 11), domain.AcceptComplaint{ComplaintID: "k"})
+	c.Do("A", at(2025, 9, 10, 9), domain.ResolveComplaint{ComplaintID: "k", Outcome: "fixed"})
+	c.Do("A", at(2025, 9, 12, 9), domain.FollowUpComplaint{ComplaintID: "k", Satisfaction: domain.Satisfied, Solved: true})
+	walked, indexed := New(domain.DefaultRuleBook()), New(domain.DefaultRuleBook())
+	c.Fold(walked)
+	c.Fold(indexed)
+	indexed.Index()
+	if len(indexed.ix.far) == 0 {
+		t.Fatal("no item is listed beyond its place's mask")
+	}
+	cut, err := ParsePeriod("2025-09-05..2025-09-20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := Query{Level: LevelStreet, Period: cut}
+	got, want := indexed.Table(allMetrics(), q), walked.Table(allMetrics(), q)
+	if a, b := mustJSON(got), mustJSON(want); a != b {
+		t.Fatalf("index:\n%s\nwalk:\n%s", a, b)
+	}
+	for _, key := range []string{"reopen_rate", "resolution_rate"} {
+		if v := metric(t, row(t, got, "城东区/东湖街道"), key); v.Den != 1 {
+			t.Errorf("%s counts %v resolutions or calls, want 1", key, v.Den)
+		}
 	}
 }

@@ -28,19 +28,42 @@ type Known struct {
 type delta struct {
 	at   int64  // business time, Unix nanoseconds
 	pos  uint32 // the log position it became known at (see projections.MaxKnownPosition)
-	bits uint32 // cell<<5 | counter<<2 | num<<1 | negative
+	bits uint32 // cell<<6 | counter<<3 | what<<1 | negative (cells numbered below 2^26)
 }
 
-func (d delta) unpack() (cell int32, k counter, num bool, sign int32) {
-	sign = 1
+// What a delta counts: a fact counts towards a counter's denominator, and
+// its numerator too if num. A fact whose numerator alone changed (a round
+// accepted, or resolved in time) is one delta of the numerator, not its
+// undoing and redoing: the two would share date, cell and position, so
+// every count takes both or neither.
+const (
+	denOnly = iota // den ±1
+	denNum         // den and num ±1
+	numOnly        // num ±1
+)
+
+// unpack is the cell and counter the delta counts towards, and what it
+// adds to their numerator and denominator.
+func (d delta) unpack() (cell int32, k counter, num, den int32) {
+	sign := int32(1)
 	if d.bits&1 != 0 {
 		sign = -1
 	}
-	return int32(d.bits >> 5), counter(d.bits >> 2 & 7), d.bits&2 != 0, sign
+	switch d.bits >> 1 & 3 {
+	case denNum:
+		num, den = sign, sign
+	case numOnly:
+		num = sign
+	default:
+		den = sign
+	}
+	return int32(d.bits >> 6), counter(d.bits >> 3 & 7), num, den
 }
 
-// add records a fact of month mo that became known at pos, signed.
-func (k *Known) add(mo int, pos uint64, f placed, sign int32) {
+// add records a fact of month mo that became known at pos, signed (a
+// flipped fact: its numerator only, up if it now counts there), and
+// returns its delta.
+func (k *Known) add(mo int, pos uint64, f placed, sign int32) delta {
 	switch {
 	case len(k.Months) == 0:
 		k.First = mo
@@ -51,15 +74,23 @@ func (k *Known) add(mo int, pos uint64, f placed, sign int32) {
 	for mo-k.First >= len(k.Months) {
 		k.Months = append(k.Months, nil)
 	}
-	bits := uint32(f.cell)<<5 | uint32(f.c)<<2
-	if f.num {
-		bits |= 2
+	what := uint32(denOnly)
+	switch {
+	case f.flip:
+		what = numOnly
+		if !f.num {
+			sign = -sign
+		}
+	case f.num:
+		what = denNum
 	}
+	bits := uint32(f.cell)<<6 | uint32(f.c)<<3 | what<<1
 	if sign < 0 {
 		bits |= 1
 	}
-	j := mo - k.First
-	k.Months[j] = append(k.Months[j], delta{f.at, uint32(pos), bits})
+	j, d := mo-k.First, delta{f.at, uint32(pos), bits}
+	k.Months[j] = append(k.Months[j], d)
+	return d
 }
 
 // month is the deltas of month mo known at pos (nil if none).

@@ -318,15 +318,17 @@ func (u *units) of(c *Compound, company string, epoch int32) *tally {
 }
 
 // add counts a compound's standing; open items are judged at at, and
-// eligibility for a committee by the delivered share then in force.
-func (t *tally) add(st *Standing, at time.Time, eligible domain.Fraction, explain bool) {
+// eligibility for a committee by the delivered share then in force. To
+// explain it, explained is the compound it is of (nil: not explained).
+func (t *tally) add(st *Standing, at time.Time, eligible domain.Fraction, explained *Compound) {
 	if t == nil || !st.Registered {
 		return
 	}
 	t.households += int(st.Households)
 	var registration, election string // spelled out only to explain
+	explain := explained != nil
 	if explain {
-		registration, election = st.Registration.String(), st.Election.String()
+		registration, election = explained.EventID, explained.Committee.EventID
 		t.homes = append(t.homes, registration)
 	}
 	t.coverage.add(st.Covered, eligible.Met(st.Delivered, st.Private), registration)
@@ -363,13 +365,16 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) *units 
 			if u.lu.moved != nil {
 				n = u.lu.unit(int32(slot), ix.compounds[slot].judgedPlace(at))
 			}
-			u.laidOut(n).add(&ix.standings[slot], at, eligible, explain)
+			u.laidOut(n).add(&ix.standings[slot], at, eligible, nil)
 		}
 	} else {
 		u = &units{level: level, explain: explain, out: map[unitKey]*tally{}, found: map[found]*tally{}}
 		for _, c := range m.Compounds {
-			st := c.standing()
-			u.of(c, c.Company, c.judgedPlace(at)).add(&st, at, eligible, explain)
+			st, explained := c.standing(), c
+			if !explain {
+				explained = nil
+			}
+			u.of(c, c.Company, c.judgedPlace(at)).add(&st, at, eligible, explained)
 		}
 	}
 	prev := p.lastYear()

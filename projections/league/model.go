@@ -24,6 +24,10 @@ type Model struct {
 	Measures   map[string]*Measure
 	Listings   map[string]*Listing
 	Known      *Known // every fact counted, by when it became known
+	// Extended is, by the start of a round whose reply limit an extension
+	// set, the last extension granted: few rounds have one, so a round
+	// keeps only that it has (Round.Extended), not a second event ID.
+	Extended map[eventID]eventID
 
 	ix   *index // derived: rebuilt on restore, never snapshotted
 	book domain.RuleBook
@@ -180,10 +184,19 @@ func (x *Complaint) receivedEvent() eventID {
 type Round struct {
 	DispatchDue, ReplyDue          instant
 	Dispatched, Accepted, Resolved instant // its first dispatch and acceptance
-	StartEvent, DispatchedEvent    eventID // the reception or reopen that set DispatchDue; the first dispatch
-	DueEvent, ResolvedEvent        eventID // the events that set ReplyDue and Resolved
+	StartEvent, DispatchedEvent    eventID // the reception or reopen that set DispatchDue (and ReplyDue, unless Extended); the first dispatch
+	ResolvedEvent                  eventID // the event that set Resolved
 	Returns                        int32
 	WeekdaysOnly                   bool // ReplyDue was counted on weekdays only
+	Extended                       bool // ReplyDue was set by an extension (Model.Extended)
+}
+
+// dueEvent is the event that set the round's reply limit.
+func (r *Round) dueEvent(extended map[eventID]eventID) eventID {
+	if r.Extended {
+		return extended[r.StartEvent]
+	}
+	return r.StartEvent
 }
 
 // Call is one follow-up call.
@@ -228,7 +241,8 @@ type Listing struct {
 // New returns an empty model; the rules in book judge its tables.
 func New(book domain.RuleBook) *Model {
 	m := &Model{Format: modelFormat, book: book, Compounds: map[string]*Compound{}, Complaints: map[string]*Complaint{},
-		Lawsuits: map[string]*Lawsuit{}, Measures: map[string]*Measure{}, Listings: map[string]*Listing{}, Known: &Known{}}
+		Lawsuits: map[string]*Lawsuit{}, Measures: map[string]*Measure{}, Listings: map[string]*Listing{}, Known: &Known{},
+		Extended: map[eventID]eventID{}}
 	m.ix = newIndex(m)
 	return m
 }
@@ -319,7 +333,7 @@ var handlers = projections.NewHandlers(
 		id := eventIDOf(x.e.EventID)
 		c := &Complaint{Compound: x.id, Company: projections.WordOf(x.c.Company), Channel: projections.WordOf(ev.Channel), Kind: projections.WordOf(ev.Kind),
 			Category: projections.WordOf(ev.Category), Urgent: ev.Urgent, Received: instantOf(ev.At),
-			Round: Round{DispatchDue: instantOf(ev.DispatchDue), ReplyDue: instantOf(ev.ReplyDue), StartEvent: id, DueEvent: id,
+			Round: Round{DispatchDue: instantOf(ev.DispatchDue), ReplyDue: instantOf(ev.ReplyDue), StartEvent: id,
 				WeekdaysOnly: ev.ReplyDueWeekdaysOnly}}
 		x.m.Complaints[x.key(ev.ComplaintID)] = c
 		x.m.update(c, nil)
@@ -344,7 +358,8 @@ var handlers = projections.NewHandlers(
 	onItem(func(x step, ev domain.ComplaintExtensionDecided) {
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			if ev.Granted {
-				c.ReplyDue, c.DueEvent, c.WeekdaysOnly = instantOf(ev.ReplyDue), eventIDOf(x.e.EventID), ev.ReplyDueWeekdaysOnly
+				c.ReplyDue, c.Extended, c.WeekdaysOnly = instantOf(ev.ReplyDue), true, ev.ReplyDueWeekdaysOnly
+				x.m.Extended[c.StartEvent] = eventIDOf(x.e.EventID)
 			}
 		})
 	}),
@@ -363,7 +378,7 @@ var handlers = projections.NewHandlers(
 		x.complaint(ev.ComplaintID, func(c *Complaint) {
 			id := eventIDOf(x.e.EventID)
 			c.Rounds = append(c.Rounds, c.Round)
-			c.Round = Round{DispatchDue: instantOf(ev.DispatchDue), ReplyDue: instantOf(ev.ReplyDue), StartEvent: id, DueEvent: id,
+			c.Round = Round{DispatchDue: instantOf(ev.DispatchDue), ReplyDue: instantOf(ev.ReplyDue), StartEvent: id,
 				WeekdaysOnly: ev.ReplyDueWeekdaysOnly}
 		})
 	}),
@@ -495,9 +510,11 @@ func (m *Model) Snapshot() ([]byte, error) {
 // older model without complaint, leaving new fields zero (format 2 keeps
 // each handling round's data, 3 a compound's places and each round's
 // dispatch, 4 what was known when, 5 complaints' times, IDs and words
-// compact): such a snapshot must be refused, so that the runner folds from
-// the start. Raise it whenever a fold keeps new data or changes its layout.
-const modelFormat = 5 // 5: complaints' times, event IDs and words compact (compact.go)
+// compact, 6 a known fact's numerator alone and a round's extension in
+// Extended): such a snapshot must be refused, so that the runner folds
+// from the start. Raise it whenever a fold keeps new data or changes its
+// layout.
+const modelFormat = 6 // 6: a fact whose numerator alone changed is one known delta (known.go); extensions in Extended
 
 // Restore replaces the model by a snapshot, keeping the rule book; a
 // snapshot of another model format is refused and m left as it was.

@@ -99,7 +99,7 @@ func TestExplanationSeparatesNumeratorAndDenominator(t *testing.T) {
 	m := New(domain.DefaultRuleBook())
 	c.Fold(m)
 	x := m.Complaints["A/k"]
-	received, reopened := x.receivedEvent().String(), x.DueEvent.String()
+	received, reopened := x.receivedEvent().String(), x.StartEvent.String()
 
 	s1 := row(t, m.Table(allMetrics(), Query{Level: LevelStreet, Period: year2025, Explain: true}), "城东区/东湖街道")
 	closure := metric(t, s1, "closure_rate").Explain
