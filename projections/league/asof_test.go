@@ -208,14 +208,7 @@ func TestPastLayoutsShared(t *testing.T) {
 func TestTablePagesAreTheTablesRows(t *testing.T) {
 	seed := projectiontest.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 18))
-	events := demoEvents(t)
-	m := New(domain.DefaultRuleBook())
-	for _, e := range events {
-		if err := m.Apply(e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	m.Index()
+	m, events := indexedDemo(t)
 	cfg := allMetrics()
 	type made struct {
 		page Table

@@ -178,6 +178,20 @@ func demoEvents(t testing.TB) []domain.Envelope {
 	return events
 }
 
+// indexedDemo is a model folded from demoEvents and indexed, and the events.
+func indexedDemo(t testing.TB) (*Model, []domain.Envelope) {
+	t.Helper()
+	events := demoEvents(t)
+	m := New(domain.DefaultRuleBook())
+	for _, e := range events {
+		if err := m.Apply(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Index()
+	return m, events
+}
+
 // demoLog is the store of demoEvents, and its events.
 func demoLog(t testing.TB) (*memory.Store, []domain.Envelope) {
 	t.Helper()
@@ -245,13 +259,7 @@ func demoLog(t testing.TB) (*memory.Store, []domain.Envelope) {
 // BenchmarkLeagueQuery: the street table of 2025, all metrics, read from
 // the month index of the small demo city (with its moves).
 func BenchmarkLeagueQuery(b *testing.B) {
-	m := New(domain.DefaultRuleBook())
-	for _, e := range demoEvents(b) {
-		if err := m.Apply(e); err != nil {
-			b.Fatal(err)
-		}
-	}
-	m.Index()
+	m, _ := indexedDemo(b)
 	q, cfg := Query{Level: LevelStreet, Period: year2025}, allMetrics()
 	for b.Loop() {
 		m.Table(cfg, q)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/casetrack/casetrack/domain"
 	"github.com/casetrack/casetrack/projections/projectiontest"
 )
 
@@ -206,14 +205,7 @@ func TestOrderPlacesAsASortWould(t *testing.T) {
 func TestTableRowsAreInOrder(t *testing.T) {
 	seed := projectiontest.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 20))
-	events := demoEvents(t)
-	m := New(domain.DefaultRuleBook())
-	for _, e := range events {
-		if err := m.Apply(e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	m.Index()
+	m, events := indexedDemo(t)
 	ties := 0
 	for range 60 {
 		q := Query{Level: levelOrder[rng.IntN(len(levelOrder))], Period: randomPeriod(t, rng), WorstFirst: rng.IntN(2) == 0}
