@@ -17,15 +17,7 @@ import (
 // the test city (which reaches every event the fold knows), the two are
 // deeply equal, and decide the same commands alike.
 func TestSnapshotLoadedCompoundDecidesAsReplayed(t *testing.T) {
-	c := projectiontest.NewTestCity(t)
-	all, err := c.Store.ReadAll(context.Background(), 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	streams := map[string][]domain.Envelope{}
-	for _, e := range all {
-		streams[e.StreamID] = append(streams[e.StreamID], e)
-	}
+	streams := testCityStreams(t)
 	at := projectiontest.At(2026, 5, 20, 10)
 	rules := domain.DefaultRuleBook().At(at)
 	commands := []domain.Command{
@@ -88,6 +80,19 @@ func TestSnapshotLoadedCompoundDecidesAsReplayed(t *testing.T) {
 	}
 }
 
+// testCityStreams returns the test city's events by stream.
+func testCityStreams(t *testing.T) map[string][]domain.Envelope {
+	all, err := projectiontest.NewTestCity(t).Store.ReadAll(context.Background(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	streams := map[string][]domain.Envelope{}
+	for _, e := range all {
+		streams[e.StreamID] = append(streams[e.StreamID], e)
+	}
+	return streams
+}
+
 // A snapshot of another fold, another compound or no snapshot at all is
 // refused, never half-used.
 func TestSnapshotRefused(t *testing.T) {
@@ -112,15 +117,7 @@ func TestSnapshotRefused(t *testing.T) {
 // strings that still pointed into the decoder's copy of the snapshot kept
 // that whole copy alive: 1.8 times the snapshot's size on the 1M-event city.
 func TestRestoredCompoundHoldsNoSnapshot(t *testing.T) {
-	c := projectiontest.NewTestCity(t)
-	all, err := c.Store.ReadAll(context.Background(), 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	streams := map[string][]domain.Envelope{}
-	for _, e := range all {
-		streams[e.StreamID] = append(streams[e.StreamID], e)
-	}
+	streams := testCityStreams(t)
 	var snaps [][]byte
 	var ids []string
 	size := 0
@@ -147,6 +144,7 @@ func TestRestoredCompoundHoldsNoSnapshot(t *testing.T) {
 	before := heap()
 	restored := make([]*domain.Compound, len(snaps))
 	for i, snap := range snaps {
+		var err error
 		if restored[i], _, err = domain.RestoreCompound(ids[i], snap); err != nil {
 			t.Fatal(err)
 		}

@@ -40,9 +40,9 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 	// unitAt is the unit a compound's own standing, plans and listings
 	// count for: where it was on the day judged, as known then (nil: the
 	// compound was not known).
-	unitAt := func(slot int32, v *Version) *tally {
+	unitAt := func(slot int32, v *Version) counted {
 		if v == nil {
-			return nil
+			return counted{}
 		}
 		n := u.lu.of[slot]
 		if u.lu.moved != nil {
@@ -53,13 +53,13 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 	eligible := m.book.At(at).Committee.EligibleDelivered
 	for slot := range ix.compounds {
 		if since[slot] == 0 && (u.lu.shift == nil || !u.lu.shift[slot]) { // as it stands, where it stands: its last version's standing
-			u.laidOut(u.lu.of[slot]).add(&ix.standings[slot], at, eligible, nil)
+			u.laidOut(u.lu.of[slot]).addStanding(&ix.standings[slot], at, eligible, nil)
 		} else if v := version(int32(slot)); v != nil {
-			unitAt(int32(slot), v).add(&v.Standing, at, eligible, nil)
+			unitAt(int32(slot), v).addStanding(&v.Standing, at, eligible, nil)
 		}
 	}
-	ix.countKnown(u, pos, window{q.Period, at, func(t *tally) *[nCounters]Count { return &t.cur }})
-	ix.countKnown(u, pos, window{q.Period.lastYear(), time.Time{}, func(t *tally) *[nCounters]Count { return &t.prev }})
+	ix.countKnown(u, pos, window{q.Period, at, cur(0), nCounters})
+	ix.countKnown(u, pos, window{q.Period.lastYear(), time.Time{}, prev(0), nPrev})
 	plans := sized(u.s.plans, int(ix.measures))
 	u.s.plans = plans
 	known, _ := slices.BinarySearchFunc(ix.plans, pos+1, func(p planned, pos uint64) int { return cmp.Compare(p.pos, pos) })
@@ -111,7 +111,7 @@ func (ix *index) countKnown(u *units, pos uint64, w window) {
 				continue
 			}
 			cell, k, num, den := d.unpack()
-			if k.judged() && d.at >= judged {
+			if k >= w.kept || k.judged() && d.at >= judged {
 				continue
 			}
 			sums.add(cell, k, by*num, by*den)
@@ -136,24 +136,26 @@ func (ix *index) countKnown(u *units, pos uint64, w window) {
 		hi, lo := ix.total(r.to), ix.total(r.from-1)
 		for cell := range sums {
 			a, b := hi.at(cell), lo.at(cell)
-			for k := range a {
+			for k := range a[:w.kept] {
 				sums[cell][k].num += a[k].num - b[k].num
 				sums[cell][k].den += a[k].den - b[k].den
 			}
 		}
 	}
-	for cell, sum := range sums {
-		if sum == ([nCounters]pair{}) {
-			continue // a cell made after pos, among others, has none
-		}
-		n := u.lu.cells[cell]
-		if n < 0 {
-			continue
-		}
-		into := w.counts(u.laidOut(n))
-		for k, p := range sum {
-			into[k].Num += float64(p.num)
-			into[k].Den += float64(p.den)
+	for cell := range sums {
+		var t counted // none unless something counts (a cell made after pos, among others, has none)
+		for k, p := range sums[cell][:w.kept] {
+			if p == (pair{}) {
+				continue
+			}
+			if t.tally == nil {
+				if t = u.laidOut(u.lu.cells[cell]); t.tally == nil {
+					break // not a unit's
+				}
+			}
+			c := &t.c[w.into+field(k)]
+			c.num += p.num
+			c.den += p.den
 		}
 	}
 }

@@ -122,10 +122,11 @@ type place struct {
 type window struct {
 	Period
 	judged time.Time // zero: no judging
-	counts func(t *tally) *[nCounters]Count
+	into   field     // its counts' first: cur(0) or prev(0)
+	kept   counter   // the counters it counts: those below
 }
 
 func (w window) holds(f fact) bool {
 	at := f.at.time()
-	return w.contains(at) && (!f.c.judged() || w.judged.IsZero() || at.Before(w.judged))
+	return f.c < w.kept && w.contains(at) && (!f.c.judged() || w.judged.IsZero() || at.Before(w.judged))
 }

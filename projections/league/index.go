@@ -637,7 +637,7 @@ type run struct {
 
 // sum adds the counts of a run of months to the tallies of the cells'
 // units; a unit gets a tally only if something counts.
-func (ix *index) sum(r run, u *units, counts func(*tally) *[nCounters]Count) {
+func (ix *index) sum(r run, u *units, w window) {
 	if r.to < max(r.from, ix.first) {
 		return
 	}
@@ -647,14 +647,15 @@ func (ix *index) sum(r run, u *units, counts func(*tally) *[nCounters]Count) {
 			continue
 		}
 		hi, lo := upTo.at(cell), before.at(cell)
-		var into *[nCounters]Count
-		for k := range hi {
+		var t counted
+		for k := range hi[:w.kept] {
 			if hi[k] != lo[k] && (r.judged || !counter(k).judged()) {
-				if into == nil {
-					into = counts(u.laidOut(n))
+				if t.tally == nil {
+					t = u.laidOut(n)
 				}
-				into[k].Num += float64(hi[k].num - lo[k].num)
-				into[k].Den += float64(hi[k].den - lo[k].den)
+				c := &t.c[w.into+field(k)]
+				c.num += hi[k].num - lo[k].num
+				c.den += hi[k].den - lo[k].den
 			}
 		}
 	}
@@ -671,7 +672,7 @@ func (ix *index) total(mo int) *running {
 // walk counts the facts of one month's items that a window holds, only
 // the judged ones if judgedOnly.
 func (ix *index) walk(mo int, w window, judgedOnly bool, u *units) {
-	part := window{Period{maxTime(w.From, monthStart(mo)), minTime(w.To, monthStart(mo+1))}, w.judged, w.counts}
+	part := window{Period{maxTime(w.From, monthStart(mo)), minTime(w.To, monthStart(mo+1))}, w.judged, w.into, w.kept}
 	var buf []fact
 	for _, n := range ix.listed[listing(mo, judgedOnly)] {
 		it := ix.items[n]
@@ -682,8 +683,8 @@ func (ix *index) walk(mo int, w window, judgedOnly bool, u *units) {
 				continue
 			}
 			if cell := ix.cell(it, c, f.at.time(), false); cell >= 0 {
-				if t := u.laidOut(u.lu.cells[cell]); t != nil {
-					part.counts(t)[f.c].addFact(f)
+				if t := u.laidOut(u.lu.cells[cell]); t.tally != nil {
+					t.addFact(part.into, f)
 				}
 			}
 		}
@@ -704,8 +705,8 @@ func (m *Model) countFacts(u *units, ix *index, windows ...window) {
 					if !w.holds(f) {
 						continue
 					}
-					if t := u.of(c, company, c.epoch(f.at.time())); t != nil {
-						w.counts(t)[f.c].addFact(f)
+					if t := u.of(c, company, c.epoch(f.at.time())); t.tally != nil {
+						t.addFact(w.into, f)
 					}
 				}
 			}
@@ -740,7 +741,7 @@ func (m *Model) countFacts(u *units, ix *index, windows ...window) {
 			}
 		}
 		for _, r := range runs {
-			ix.sum(r, u, w.counts)
+			ix.sum(r, u, w)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package league
 
 import (
+	"math/bits"
 	"strings"
 	"sync"
 	"time"
@@ -62,8 +63,8 @@ func (p Period) contains(t time.Time) bool { return !t.IsZero() && !t.Before(p.F
 func (p Period) lastYear() Period { return Period{p.From.AddDate(-1, 0, 0), p.To.AddDate(-1, 0, 0)} }
 
 // Count is a numerator over a denominator and, when explaining, the
-// events behind each. The events are kept apart (nil unless explaining):
-// a compound table counts 24 of them for each of thousands of compounds.
+// events behind each (nil unless explaining): a figure's, as a metric reads
+// it from a tally (which keeps its counts as wholes).
 type Count struct {
 	Num, Den float64
 	*events
@@ -95,34 +96,6 @@ func (e *events) items() []string {
 	return e.DenEvents
 }
 
-func (c *Count) add(num, den bool, event string) {
-	if den {
-		c.Den++
-		if num {
-			c.Num++
-		}
-		if c.events != nil {
-			c.DenEvents, c.perEvent = append(c.DenEvents, event), true
-			if num {
-				c.NumEvents = append(c.NumEvents, event)
-			}
-		}
-	}
-}
-
-// addFact counts a dated fact of a window.
-func (c *Count) addFact(f fact) {
-	if c.events == nil { // not explained: no ID to spell out
-		c.add(f.num, true, "")
-		return
-	}
-	id := f.event.String()
-	c.add(f.num, true, id)
-	if f.weekdays {
-		c.WeekdaysOnly = append(c.WeekdaysOnly, id)
-	}
-}
-
 // against lists the events that count against the unit: outside the
 // numerator of a rate where higher is better (late, unsolved,
 // unsatisfied), inside it where lower is (returned, reopened). A count
@@ -149,27 +122,101 @@ func (c Count) against(higher bool) []string {
 	return out
 }
 
-// tally is everything counted for one unit in one period.
+// field is one of a tally's counts: a counter of dated facts this period
+// (cur) or a year before (prev, of the counters below nPrev), or one of the
+// compounds' own.
+type field int
+
+func cur(k counter) field  { return field(k) }
+func prev(k counter) field { return field(nCounters + k) }
+
+// nPrev bounds the counters counted a year before: only year-on-year
+// changes read them.
+const nPrev = cPetitionsSuits + 1
+
+const (
+	fMeasuresOnTime field = field(nCounters+nPrev) + iota
+	fOverdueMeasures
+	fListed
+	fCoverage
+	fExpired
+	fPartyShare
+	fDualRole
+	fRedProperty
+	nFields
+)
+
+// whole is a count as a tally keeps it: whole numbers (every count is),
+// no events, 8 bytes where a Count is 24, so that a table's tallies are a
+// block the collector need not scan (a unit's were 700 bytes, with their
+// names: 67 MB for a province's compound table).
+type whole struct{ num, den int32 }
+
+// tally is everything counted for one unit in one period; what names the
+// unit is the units' (by n), and the events behind its counts, when
+// explained, are its explanation.
 type tally struct {
-	name                                    string
-	unit                                    string  // its ID (Row.Unit)
-	key                                     unitKey // where it is (Row.District, Street, Community)
-	order                                   int32   // its place among the table's units by ID (-1: not known yet)
-	slot                                    int32   // a compound's (compound table), plus one; 0 for other levels
-	households                              int
-	homes                                   []string         // registrations behind households (explain only)
-	cur, prev                               [nCounters]Count // dated facts of the period and of a year before
-	measuresOnTime, overdueMeasures, listed Count
-	coverage, expired, partyShare, dualRole Count
-	redProperty                             Count
+	order      int32 // its place among the table's units by ID (-1: not known yet)
+	slot       int32 // a compound's (compound table), plus one; 0 for other levels
+	n          int32 // its unit's number in the units' keys, names and IDs
+	households int64
+	c          [nFields]whole
 }
 
-func (t *tally) counts() []*Count {
-	out := []*Count{&t.measuresOnTime, &t.overdueMeasures, &t.listed, &t.coverage, &t.expired, &t.partyShare, &t.dualRole, &t.redProperty}
-	for i := range t.cur {
-		out = append(out, &t.cur[i], &t.prev[i])
+// explanation is the events behind a tally's counts (explain only):
+// registrations behind households, and each count's items.
+type explanation struct {
+	homes []string
+	c     [nFields]events
+}
+
+// counted is a unit's tally and, when explained, its events; a nil tally
+// counts nothing (not a unit of the table).
+type counted struct {
+	*tally
+	ev *explanation
+}
+
+// count is one of the tally's counts, with its events if explained.
+func (t counted) count(f field) Count {
+	c := Count{Num: float64(t.c[f].num), Den: float64(t.c[f].den)}
+	if t.ev != nil {
+		c.events = &t.ev.c[f]
 	}
-	return out
+	return c
+}
+
+// add counts an item: in the denominator if den, and then in the
+// numerator if num.
+func (t counted) add(f field, num, den bool, event string) {
+	if !den {
+		return
+	}
+	t.c[f].den++
+	if num {
+		t.c[f].num++
+	}
+	if t.ev != nil {
+		e := &t.ev.c[f]
+		e.DenEvents, e.perEvent = append(e.DenEvents, event), true
+		if num {
+			e.NumEvents = append(e.NumEvents, event)
+		}
+	}
+}
+
+// addFact counts a dated fact into the counts from into (cur or prev).
+func (t counted) addFact(into field, f fact) {
+	if t.ev == nil { // not explained: no ID to spell out
+		t.add(into+field(f.c), f.num, true, "")
+		return
+	}
+	id := f.event.String()
+	t.add(into+field(f.c), f.num, true, id)
+	if f.weekdays {
+		e := &t.ev.c[into+field(f.c)]
+		e.WeekdaysOnly = append(e.WeekdaysOnly, id)
+	}
 }
 
 // units finds the tally of each unit of a table: laid out by the index
@@ -183,7 +230,12 @@ type units struct {
 	lu      *levelUnits        // laid out by the index; nil: found compound by compound
 	laid    []*tally           // by unit of lu
 	found   map[found]*tally
-	s       *scratch // the laid out tallies' memory
+	// By a tally's n: its unit's key, name and ID (the layout's, or those
+	// found by key), and its events when explained.
+	keys       []unitKey
+	names, ids []string
+	ev         []*explanation
+	s          *scratch // the laid out tallies' memory
 }
 
 // scratch is a table's working memory, kept between tables: a compound
@@ -202,9 +254,23 @@ type scratch struct {
 	ranked    []ranked  // (rank)
 	ends      []int     // by score (rank: order)
 	figures   []float64 // every unit's, and their scores (rank)
+	class     int       // its pool: of tables of up to 1<<class units
 }
 
-var scratches = sync.Pool{New: func() any { return new(scratch) }}
+// scratches are pools of working memory by the size of the table, a power
+// of two of units: a compound table's memory taken by a street table (one
+// pool) was dropped for a street table's, and made again by the next
+// compound table.
+var scratches [33]sync.Pool
+
+// scratchFor is working memory for a table of n units.
+func scratchFor(n int) *scratch {
+	class := bits.Len(uint(n))
+	if s, ok := scratches[class].Get().(*scratch); ok {
+		return s
+	}
+	return &scratch{class: class}
+}
 
 // sized is s with n zero elements, reusing its memory.
 func sized[S ~[]T, T any](s S, n int) S {
@@ -228,18 +294,18 @@ func resized[S ~[]T, T any](s S, n int) S {
 // laidUnits finds the units of a level's layout in pooled memory; release
 // returns it once the table is made.
 func laidUnits(level Level, lu *levelUnits) *units {
-	s := scratches.Get().(*scratch)
+	s := scratchFor(len(lu.keys))
 	// A tally is cleared as it is first counted (laidOut): clearing them
 	// all first was another pass over tens of megabytes at a province's
 	// size, for a compound table.
 	s.tallies, s.laid = resized(s.tallies, len(lu.keys)), sized(s.laid, len(lu.keys))
-	return &units{level: level, lu: lu, laid: s.laid, list: s.list[:0], s: s}
+	return &units{level: level, lu: lu, laid: s.laid, list: s.list[:0], keys: lu.keys, names: lu.names, ids: lu.ids, s: s}
 }
 
 // mem is the units' working memory, pooled.
 func (u *units) mem() *scratch {
 	if u.s == nil {
-		u.s = scratches.Get().(*scratch)
+		u.s = scratchFor(len(u.list))
 	}
 	return u.s
 }
@@ -252,7 +318,7 @@ func (u *units) release() {
 	if u.lu != nil {
 		u.s.list = u.list[:0]
 	}
-	scratches.Put(u.s)
+	scratches[u.s.class].Put(u.s)
 	u.s = nil
 }
 
@@ -262,17 +328,24 @@ type found struct {
 	epoch int32
 }
 
+// withEvents is a tally of the units' with its events, if explained.
+func (u *units) withEvents(t *tally) counted {
+	if t == nil || !u.explain {
+		return counted{tally: t}
+	}
+	return counted{t, u.ev[t.n]}
+}
+
 func (u *units) byKey(key unitKey, name string) *tally {
 	if key.path[0] == "" {
 		return nil // e.g. no property company: not a unit of the company table
 	}
 	t := u.out[key]
 	if t == nil {
-		t = &tally{name: name, unit: key.String(), key: key, order: -1}
+		t = &tally{n: int32(len(u.keys)), order: -1}
+		u.keys, u.names, u.ids = append(u.keys, key), append(u.names, name), append(u.ids, key.String())
 		if u.explain {
-			for _, c := range t.counts() {
-				c.events = &events{}
-			}
+			u.ev = append(u.ev, &explanation{})
 		}
 		u.out[key] = t
 		u.list = append(u.list, t)
@@ -281,30 +354,30 @@ func (u *units) byKey(key unitKey, name string) *tally {
 }
 
 // laidOut is the tally of a unit of the index's layout (-1: none).
-func (u *units) laidOut(n int32) *tally {
+func (u *units) laidOut(n int32) counted {
 	if n < 0 {
-		return nil
+		return counted{}
 	}
 	if u.laid[n] == nil {
 		t := &u.s.tallies[n]
-		*t = tally{name: u.lu.names[n], unit: u.lu.ids[n], key: u.lu.keys[n], order: u.lu.order[n]}
+		*t = tally{n: n, order: u.lu.order[n]}
 		if u.lu.slots != nil {
 			t.slot = u.lu.slots[n]
 		}
 		u.laid[n] = t
 		u.list = append(u.list, t)
 	}
-	return u.laid[n]
+	return counted{tally: u.laid[n]}
 }
 
 // of is the tally of a compound's unit in its place of an epoch; companies
 // go by the company serving when a fact happened.
-func (u *units) of(c *Compound, company string, epoch int32) *tally {
+func (u *units) of(c *Compound, company string, epoch int32) counted {
 	switch {
 	case u.lu != nil && company == c.Company && c.slot > 0:
 		return u.laidOut(u.lu.unit(c.slot-1, epoch))
 	case u.level == LevelCompany:
-		return u.byKey(unitKey{[3]string{company}, 1}, company)
+		return u.withEvents(u.byKey(unitKey{[3]string{company}, 1}, company))
 	}
 	t, ok := u.found[found{c, epoch}]
 	if !ok {
@@ -314,35 +387,37 @@ func (u *units) of(c *Compound, company string, epoch int32) *tally {
 		}
 		u.found[found{c, epoch}] = t
 	}
-	return t
+	return u.withEvents(t)
 }
 
-// add counts a compound's standing; open items are judged at at, and
+// addStanding counts a compound's standing; open items are judged at at, and
 // eligibility for a committee by the delivered share then in force. To
 // explain it, explained is the compound it is of (nil: not explained).
-func (t *tally) add(st *Standing, at time.Time, eligible domain.Fraction, explained *Compound) {
-	if t == nil || !st.Registered {
+func (t counted) addStanding(st *Standing, at time.Time, eligible domain.Fraction, explained *Compound) {
+	if t.tally == nil || !st.Registered {
 		return
 	}
-	t.households += int(st.Households)
+	t.households += int64(st.Households)
 	var registration, election string // spelled out only to explain
 	explain := explained != nil
 	if explain {
 		registration, election = explained.EventID, explained.Committee.EventID
-		t.homes = append(t.homes, registration)
+		t.ev.homes = append(t.ev.homes, registration)
 	}
-	t.coverage.add(st.Covered, eligible.Met(st.Delivered, st.Private), registration)
-	t.expired.add(true, st.ExpiredNoReelection || st.Serving && st.TermEnd.time().Before(at) && !st.Reelection, election)
+	t.add(fCoverage, st.Covered, eligible.Met(st.Delivered, st.Private), registration)
+	t.add(fExpired, true, st.ExpiredNoReelection || st.Serving && st.TermEnd.time().Before(at) && !st.Reelection, election)
 	if st.Serving {
-		t.partyShare.Num += float64(st.Party)
-		t.partyShare.Den += float64(st.Members)
+		p := &t.c[fPartyShare]
+		p.num += int32(st.Party)
+		p.den += int32(st.Members)
 		if explain {
-			t.partyShare.NumEvents = append(t.partyShare.NumEvents, election)
-			t.partyShare.DenEvents = append(t.partyShare.DenEvents, election)
+			e := &t.ev.c[fPartyShare]
+			e.NumEvents = append(e.NumEvents, election)
+			e.DenEvents = append(e.DenEvents, election)
 		}
-		t.dualRole.add(st.Dual, true, election)
+		t.add(fDualRole, st.Dual, true, election)
 	}
-	t.redProperty.add(st.Red, st.HasCompany, registration)
+	t.add(fRedProperty, st.Red, st.HasCompany, registration)
 }
 
 // count tallies every unit of the level for the period; at is when open
@@ -365,7 +440,7 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) *units 
 			if u.lu.moved != nil {
 				n = u.lu.unit(int32(slot), ix.compounds[slot].judgedPlace(at))
 			}
-			u.laidOut(n).add(&ix.standings[slot], at, eligible, nil)
+			u.laidOut(n).addStanding(&ix.standings[slot], at, eligible, nil)
 		}
 	} else {
 		u = &units{level: level, explain: explain, out: map[unitKey]*tally{}, found: map[found]*tally{}}
@@ -374,13 +449,10 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) *units 
 			if !explain {
 				explained = nil
 			}
-			u.of(c, c.Company, c.judgedPlace(at)).add(&st, at, eligible, explained)
+			u.of(c, c.Company, c.judgedPlace(at)).addStanding(&st, at, eligible, explained)
 		}
 	}
-	prev := p.lastYear()
-	m.countFacts(u, ix,
-		window{p, at, func(t *tally) *[nCounters]Count { return &t.cur }},
-		window{prev, time.Time{}, func(t *tally) *[nCounters]Count { return &t.prev }})
+	m.countFacts(u, ix, window{p, at, cur(0), nCounters}, window{p.lastYear(), time.Time{}, prev(0), nPrev})
 	for _, ms := range m.Measures {
 		c := ms.c
 		u.of(c, c.Company, c.judgedPlace(at)).addMeasure(ms.Deadline, ms.Signed, ms.EventID, p, at)
@@ -394,22 +466,22 @@ func (m *Model) count(level Level, p Period, at time.Time, explain bool) *units 
 
 // addMeasure counts a measure of the unit's (its deadline, when it was
 // signed off, and its event), judged at at.
-func (t *tally) addMeasure(deadline, signed time.Time, event string, p Period, at time.Time) {
-	if t == nil {
+func (t counted) addMeasure(deadline, signed time.Time, event string, p Period, at time.Time) {
+	if t.tally == nil {
 		return
 	}
 	if p.contains(deadline) && deadline.Before(at) {
-		t.measuresOnTime.add(!signed.IsZero() && !signed.After(deadline), true, event)
+		t.add(fMeasuresOnTime, !signed.IsZero() && !signed.After(deadline), true, event)
 	}
 	open := signed.IsZero() || signed.After(at)
-	t.overdueMeasures.add(true, open && deadline.Before(at), event)
+	t.add(fOverdueMeasures, true, open && deadline.Before(at), event)
 }
 
 // addListing counts a listing of the unit's.
-func (t *tally) addListing(l *Listing, p Period) {
-	if t == nil {
+func (t counted) addListing(l *Listing, p Period) {
+	if t.tally == nil {
 		return
 	}
 	active := l.Listed.Before(p.To) && (l.Delisted.IsZero() || !l.Delisted.Before(p.From))
-	t.listed.add(true, active, l.EventID)
+	t.add(fListed, true, active, l.EventID)
 }

@@ -17,12 +17,12 @@ type MetricDef struct {
 	Label  string `json:"label"`  // 中文名
 	Higher bool   `json:"higher"` // higher is better
 	Unit   string `json:"unit"`   // percent (a fraction shown ×100), per_1000 or count
-	value  func(t *tally) (v float64, ok bool, c Count)
+	value  func(t counted) (v float64, ok bool, c Count)
 }
 
-func rate(c func(t *tally) Count) func(t *tally) (float64, bool, Count) {
-	return func(t *tally) (float64, bool, Count) {
-		x := c(t)
+func rate(f field) func(t counted) (float64, bool, Count) {
+	return func(t counted) (float64, bool, Count) {
+		x := t.count(f)
 		if x.Den == 0 {
 			return 0, false, x
 		}
@@ -30,15 +30,15 @@ func rate(c func(t *tally) Count) func(t *tally) (float64, bool, Count) {
 	}
 }
 
-func number(c func(t *tally) Count) func(t *tally) (float64, bool, Count) {
-	return func(t *tally) (float64, bool, Count) { x := c(t); return x.Den, true, x }
+func number(f field) func(t counted) (float64, bool, Count) {
+	return func(t counted) (float64, bool, Count) { x := t.count(f); return x.Den, true, x }
 }
 
-// change is the year-on-year change of a count, as a fraction; from zero
+// change is the year-on-year change of a counter, as a fraction; from zero
 // to something counts as +100%.
-func change(cur, prev func(t *tally) Count) func(t *tally) (float64, bool, Count) {
-	return func(t *tally) (float64, bool, Count) {
-		c, p := cur(t), prev(t)
+func change(k counter) func(t counted) (float64, bool, Count) {
+	return func(t counted) (float64, bool, Count) {
+		c, p := t.count(cur(k)), t.count(prev(k))
 		x := explained(c.Den, p.Den, c.events, c.events.items(), p.events.items())
 		switch {
 		case c.Den == 0 && p.Den == 0:
@@ -54,27 +54,31 @@ func zh(key string) string { return labels.Of(labels.ZH, labels.Metric, key) }
 
 // Metrics are every metric of the domain reference's league tables.
 var Metrics = []MetricDef{
-	{"complaints_per_1000", zh("complaints_per_1000"), false, "per_1000", func(t *tally) (float64, bool, Count) {
-		received := t.cur[cReceived]
-		x := explained(received.Den, float64(t.households), received.events, received.events.items(), t.homes)
+	{"complaints_per_1000", zh("complaints_per_1000"), false, "per_1000", func(t counted) (float64, bool, Count) {
+		received := t.count(cur(cReceived))
+		var homes []string
+		if t.ev != nil {
+			homes = t.ev.homes
+		}
+		x := explained(received.Den, float64(t.households), received.events, received.events.items(), homes)
 		return x.Num / max(x.Den, 1) * 1000, t.households > 0, x
 	}},
-	{"complaints_yoy", zh("complaints_yoy"), false, "percent", change(func(t *tally) Count { return t.cur[cReceived] }, func(t *tally) Count { return t.prev[cReceived] })},
-	{"petitions_lawsuits_yoy", zh("petitions_lawsuits_yoy"), false, "percent", change(func(t *tally) Count { return t.cur[cPetitionsSuits] }, func(t *tally) Count { return t.prev[cPetitionsSuits] })},
-	{"response_rate", zh("response_rate"), true, "percent", rate(func(t *tally) Count { return t.cur[cResponse] })},
-	{"closure_rate", zh("closure_rate"), true, "percent", rate(func(t *tally) Count { return t.cur[cClosure] })},
-	{"resolution_rate", zh("resolution_rate"), true, "percent", rate(func(t *tally) Count { return t.cur[cResolution] })},
-	{"satisfaction_rate", zh("satisfaction_rate"), true, "percent", rate(func(t *tally) Count { return t.cur[cSatisfied] })},
-	{"return_rate", zh("return_rate"), false, "percent", rate(func(t *tally) Count { return t.cur[cReturned] })},
-	{"reopen_rate", zh("reopen_rate"), false, "percent", rate(func(t *tally) Count { return t.cur[cReopened] })},
-	{"measures_on_time", zh("measures_on_time"), true, "percent", rate(func(t *tally) Count { return t.measuresOnTime })},
-	{"overdue_measures", zh("overdue_measures"), false, "count", number(func(t *tally) Count { return t.overdueMeasures })},
-	{"listings", zh("listings"), false, "count", number(func(t *tally) Count { return t.listed })},
-	{"committee_coverage", zh("committee_coverage"), true, "percent", rate(func(t *tally) Count { return t.coverage })},
-	{"expired_committees", zh("expired_committees"), false, "count", number(func(t *tally) Count { return t.expired })},
-	{"party_member_share", zh("party_member_share"), true, "percent", rate(func(t *tally) Count { return t.partyShare })},
-	{"dual_role_share", zh("dual_role_share"), true, "percent", rate(func(t *tally) Count { return t.dualRole })},
-	{"red_property_share", zh("red_property_share"), true, "percent", rate(func(t *tally) Count { return t.redProperty })},
+	{"complaints_yoy", zh("complaints_yoy"), false, "percent", change(cReceived)},
+	{"petitions_lawsuits_yoy", zh("petitions_lawsuits_yoy"), false, "percent", change(cPetitionsSuits)},
+	{"response_rate", zh("response_rate"), true, "percent", rate(cur(cResponse))},
+	{"closure_rate", zh("closure_rate"), true, "percent", rate(cur(cClosure))},
+	{"resolution_rate", zh("resolution_rate"), true, "percent", rate(cur(cResolution))},
+	{"satisfaction_rate", zh("satisfaction_rate"), true, "percent", rate(cur(cSatisfied))},
+	{"return_rate", zh("return_rate"), false, "percent", rate(cur(cReturned))},
+	{"reopen_rate", zh("reopen_rate"), false, "percent", rate(cur(cReopened))},
+	{"measures_on_time", zh("measures_on_time"), true, "percent", rate(fMeasuresOnTime)},
+	{"overdue_measures", zh("overdue_measures"), false, "count", number(fOverdueMeasures)},
+	{"listings", zh("listings"), false, "count", number(fListed)},
+	{"committee_coverage", zh("committee_coverage"), true, "percent", rate(fCoverage)},
+	{"expired_committees", zh("expired_committees"), false, "count", number(fExpired)},
+	{"party_member_share", zh("party_member_share"), true, "percent", rate(fPartyShare)},
+	{"dual_role_share", zh("dual_role_share"), true, "percent", rate(fDualRole)},
+	{"red_property_share", zh("red_property_share"), true, "percent", rate(fRedProperty)},
 }
 
 // higher reports whether higher is better for a configured metric.
@@ -252,7 +256,7 @@ func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) [
 		for i := range tallies {
 			s.ranked[i].i = int32(i)
 		}
-		slices.SortFunc(s.ranked, func(a, b ranked) int { return strings.Compare(tallies[a.i].unit, tallies[b.i].unit) })
+		slices.SortFunc(s.ranked, func(a, b ranked) int { return strings.Compare(u.ids[tallies[a.i].n], u.ids[tallies[b.i].n]) })
 		for o, r := range s.ranked {
 			tallies[r.i].order = int32(o)
 		}
@@ -261,7 +265,7 @@ func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) [
 	figures := s.figures
 	for i, t := range tallies {
 		for k := range defs {
-			v, ok, _ := defs[k].value(t)
+			v, ok, _ := defs[k].value(counted{tally: t}) // a figure needs no events
 			if !ok {
 				v = noFigure
 			}
@@ -283,7 +287,7 @@ func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) [
 			k = len(tallies) - 1 - k
 		}
 		r := s.ranked[k]
-		t := tallies[r.i]
+		t := u.withEvents(tallies[r.i])
 		// Each row's own: a page's in one allocation was a large object,
 		// fresh pages the kernel faulted in on every request.
 		m, own := make([]Value, n), make([]float64, 2*n)
@@ -300,9 +304,9 @@ func rank(cfg Config, q Query, at time.Time, u *units, places func(slot int32) [
 				m[c].Explain = &Explanation{sortedIDs(x.NumEvents), sortedIDs(x.DenEvents), sortedIDs(x.WeekdaysOnly), sortedIDs(x.against(higher(w)))}
 			}
 		}
-		row := Row{Unit: t.unit, Name: t.name, Score: r.score, Metrics: m, Rising: t.cur[cPetitionsSuits].Den > t.prev[cPetitionsSuits].Den}
+		row := Row{Unit: u.ids[t.n], Name: u.names[t.n], Score: r.score, Metrics: m, Rising: t.c[cur(cPetitionsSuits)].den > t.c[prev(cPetitionsSuits)].den}
 		row.Rank, row.List = rankAndList(cfg, s.ranked, k, row.Rising)
-		row.District, row.Street, row.Community = whereIs(q.Level, t, at, places)
+		row.District, row.Street, row.Community = whereIs(q.Level, u.keys[t.n], t.slot, at, places)
 		rows[j] = row
 	}
 	return Table{Campaign: cfg.Name, Level: q.Level, From: q.Period.From, To: q.Period.To, Position: pos,
@@ -357,13 +361,13 @@ var noFigure = math.NaN()
 
 // whereIs names the district, street and community of a unit: its path, or
 // a compound's own place (of places) when judged at at; companies have none.
-func whereIs(l Level, t *tally, at time.Time, places func(slot int32) []Place) (district, street, community string) {
-	p := t.key.path
+func whereIs(l Level, key unitKey, slot int32, at time.Time, places func(slot int32) []Place) (district, street, community string) {
+	p := key.path
 	switch l {
 	case LevelCompany:
 		return "", "", ""
 	case LevelCompound:
-		ps := places(t.slot)
+		ps := places(slot)
 		pl := placeIn(ps, judgedEpoch(ps, at))
 		return pl.District, pl.Street, pl.Community
 	}
