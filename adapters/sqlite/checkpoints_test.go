@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"database/sql"
 	"fmt"
 	"math"
@@ -172,4 +173,98 @@ func TestCheckpointsTakeConcurrentSaves(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// A snapshot larger than a row's part is stored in parts, none of them the
+// whole, and comes back byte for byte; replacing it with a shorter one
+// leaves none of its parts behind, nor does pruning it.
+func TestCheckpointsStoreLargeSnapshotsInParts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "projections.db")
+	cps := openCheckpoints(t, path, 2)
+	defer cps.Close()
+	snapshot := func(n int, seed byte) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i*31) + seed
+		}
+		return b
+	}
+	large, short := snapshot(3<<20+123, 1), snapshot(700<<10, 2)
+	load := func(want []byte) {
+		t.Helper()
+		if pos, got, err := cps.Load("league", 0); err != nil || pos != 10 || !bytes.Equal(got, want) {
+			t.Fatalf("loaded %d bytes at %d (%v), want %d bytes at 10", len(got), pos, err, len(want))
+		}
+	}
+	if err := cps.Save("league", 10, large); err != nil {
+		t.Fatal(err)
+	}
+	if n := largestRow(t, path); n >= len(large)/2 {
+		t.Errorf("a row holds %d bytes of a %d-byte snapshot", n, len(large))
+	}
+	load(large)
+	if err := cps.Save("league", 10, short); err != nil {
+		t.Fatal(err)
+	}
+	load(short)
+	for pos := uint64(20); pos <= 40; pos += 10 {
+		if err := cps.Save("league", pos, short); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := parts(t, path); got != 2*((len(short)-1)/(256<<10)) { // all but the first of each, in parts of 256 KiB
+		t.Errorf("%d parts kept for two snapshots of %d bytes", got, len(short))
+	}
+}
+
+// A file of an older casetrack, which held each snapshot whole in its row,
+// still loads.
+func TestCheckpointsLoadWholeSnapshots(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "projections.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := bytes.Repeat([]byte("model"), 1<<20)
+	if _, err := db.Exec(`CREATE TABLE snapshots (name TEXT NOT NULL, position INTEGER NOT NULL, saved_at INTEGER NOT NULL,
+		data BLOB NOT NULL, PRIMARY KEY (name, position)) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO snapshots VALUES ('league', 7, 0, ?)`, whole); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cps := openCheckpoints(t, path, 3)
+	defer cps.Close()
+	if pos, got, err := cps.Load("league", 0); err != nil || pos != 7 || !bytes.Equal(got, whole) {
+		t.Errorf("loaded %d bytes at %d (%v), want %d at 7", len(got), pos, err, len(whole))
+	}
+}
+
+// largestRow is the size of the largest blob a row of the file holds.
+func largestRow(t *testing.T, path string) int {
+	t.Helper()
+	return queryInt(t, path, `SELECT max((SELECT max(length(data)) FROM snapshots), (SELECT max(length(data)) FROM snapshot_parts))`)
+}
+
+// parts counts the rows of snapshot_parts.
+func parts(t *testing.T, path string) int {
+	t.Helper()
+	return queryInt(t, path, `SELECT count(*) FROM snapshot_parts`)
+}
+
+func queryInt(t *testing.T, path, query string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(query).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
