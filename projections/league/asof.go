@@ -1,10 +1,11 @@
 package league
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/casetrack/casetrack/projections"
 )
 
 // TableAsOf computes a league table as it was known at log position pos
@@ -26,7 +27,7 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 	// searched one by one were a walk through the heap).
 	since := sized(u.s.since, len(ix.compounds))
 	u.s.since = since
-	after, _ := slices.BinarySearchFunc(ix.versions, pos+1, func(v versioned, pos uint64) int { return cmp.Compare(v.pos, pos) })
+	after := projections.KnownBy(ix.versions, pos, func(v *versioned) uint64 { return v.pos })
 	for _, v := range ix.versions[after:] {
 		since[v.slot]++
 	}
@@ -62,7 +63,7 @@ func (m *Model) TableAsOf(cfg Config, q Query, pos uint64, recorded time.Time) T
 	ix.countKnown(u, pos, window{q.Period.lastYear(), time.Time{}, prev(0), nPrev})
 	plans := sized(u.s.plans, int(ix.measures))
 	u.s.plans = plans
-	known, _ := slices.BinarySearchFunc(ix.plans, pos+1, func(p planned, pos uint64) int { return cmp.Compare(p.pos, pos) })
+	known := projections.KnownBy(ix.plans, pos, func(p *planned) uint64 { return p.pos })
 	for i, p := range ix.plans[:known] {
 		plans[p.n] = int32(i + 1)
 	}

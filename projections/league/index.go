@@ -203,8 +203,9 @@ func newIndex(m *Model) *index {
 		slices.Sort(ix.shapes[k])
 	}
 	slices.SortFunc(ix.versions, func(a, b versioned) int { return cmp.Compare(a.pos, b.pos) })
+	var states []*Measure
 	for _, ms := range m.Measures {
-		var states []*Measure
+		states = states[:0]
 		for s := ms; s != nil; s = s.Before {
 			states = append(states, s)
 		}
